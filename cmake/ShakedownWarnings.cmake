@@ -1,0 +1,8 @@
+# shakedown_warnings(<target>): the warning set for shakedown's own code.
+# Upstream code (Mbed TLS, lwIP) keeps its own flags.
+function(shakedown_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion)
+  if(SHAKEDOWN_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()

@@ -1,0 +1,7 @@
+/* Platform delta for host builds (the simulator and the tests): the seams the
+ * client core plugs into, on top of a profile. Firmware ports have their own.
+ */
+
+/* Wall time comes from the core's Clock seam, so a scenario can run with the
+ * clock unset (time 0), as a device without SNTP does. */
+#define MBEDTLS_PLATFORM_TIME_ALT

@@ -1,0 +1,52 @@
+#pragma once
+// Diagnosis: rules that join what the client reported, what the test server
+// saw, and what the client was built with, into findings. A finding says in
+// one sentence what is wrong and which line fixes it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture.h"
+#include "client_report.h"
+
+namespace shakedown::diagnosis {
+
+// One certificate of the scenario's chain, as the diagnosis needs it.
+struct CertInfo {
+  std::string role;                 // "root", "intermediate 1", "leaf"
+  std::string subject;
+  std::string key_type;             // "RSA", "EC"
+  int key_bits = 0;
+  std::string signature_algorithm;  // "sha1WithRSAEncryption"
+  std::string signature_hash;       // "sha1"
+  size_t der_size = 0;
+  bool trusted_by_client = false;
+  bool sent_by_server = false;
+};
+
+struct ServerView {
+  std::vector<servers::SuiteName> accepted_suites;
+  std::vector<CertInfo> chain;                          // root first
+  std::optional<servers::ConnectionCapture> connection; // none: the client never got that far
+};
+
+struct Evidence {
+  const targets::ClientReport& client;
+  const targets::BuildFacts& build;
+  const ServerView& server;
+  std::string profile_file;  // where the profile lives, for the fix: "firmware/configs/field-2x.h"
+};
+
+struct Finding {
+  std::string id;       // from the catalogue, e.g. "no-shared-ciphersuite"
+  std::string summary;  // one sentence: what is wrong
+  std::vector<std::string> evidence;
+  std::string fix;      // the config line or server change that fixes it
+};
+
+// The findings for one handshake, most specific first. Empty for a clean
+// pass; a failure no rule explains gives exactly one "unexplained" finding.
+std::vector<Finding> diagnose(const Evidence& evidence);
+
+}  // namespace shakedown::diagnosis

@@ -1,0 +1,132 @@
+#include "subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+extern char** environ;
+
+namespace shakedown::process {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Pipe {
+ public:
+  Pipe() {
+    if (::pipe2(fds_.data(), O_CLOEXEC) != 0) fds_ = {-1, -1};
+  }
+  ~Pipe() {
+    close_read();
+    close_write();
+  }
+  bool ok() const { return fds_[0] >= 0; }
+  int read_end() const { return fds_[0]; }
+  int write_end() const { return fds_[1]; }
+  void close_read() { close_fd(fds_[0]); }
+  void close_write() { close_fd(fds_[1]); }
+
+ private:
+  static void close_fd(int& fd) {
+    if (fd >= 0) ::close(fd), fd = -1;
+  }
+  std::array<int, 2> fds_{};
+};
+
+int remaining_ms(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left < 0 ? 0 : static_cast<int>(std::min<long long>(left, 1'000));
+}
+
+}  // namespace
+
+std::string ProcessResult::describe() const {
+  if (!started) return "did not start: " + start_error;
+  if (timed_out) return "did not finish in time and was killed";
+  if (signal != 0) return fmt::format("killed by signal {} ({})", signal, ::strsignal(signal));
+  return fmt::format("exit {}", exit_code);
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                          size_t max_output_bytes) {
+  ProcessResult result;
+  Pipe out, err;
+  if (!out.ok() || !err.ok()) {
+    result.start_error = std::string("pipe: ") + std::strerror(errno);
+    return result;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out.write_end(), STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err.write_end(), STDERR_FILENO);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);  // its own group: a kill reaches its children too
+  posix_spawnattr_setpgroup(&attr, 0);
+
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  out.close_write();
+  err.close_write();
+  if (rc != 0) {
+    result.start_error = fmt::format("{}: {}", argv[0], std::strerror(rc));
+    return result;
+  }
+  result.started = true;
+
+  const auto deadline = Clock::now() + timeout;
+  std::array<pollfd, 2> fds{{{out.read_end(), POLLIN, 0}, {err.read_end(), POLLIN, 0}}};
+  std::array<std::string*, 2> sinks{&result.out, &result.err};
+  int open_pipes = 2;
+  char buf[8192];
+  int status = 0;
+  bool exited = false;
+  // Until the child has exited and both pipes are drained, or the deadline.
+  while (open_pipes > 0 || !exited) {
+    if (Clock::now() >= deadline) {
+      ::kill(-pid, SIGKILL);
+      result.timed_out = true;
+      break;
+    }
+    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    if (open_pipes == 0) {
+      ::usleep(2'000);  // output closed, exit not yet seen
+      continue;
+    }
+    int n = ::poll(fds.data(), fds.size(), remaining_ms(deadline));
+    if (n < 0 && errno != EINTR) break;
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+      if (got > 0) {
+        if (sinks[i]->size() < max_output_bytes) sinks[i]->append(buf, static_cast<size_t>(got));
+      } else if (got == 0 || errno != EINTR) {
+        fds[i].fd = -1;
+        --open_pipes;
+      }
+    }
+  }
+  if (!exited) {
+    if (!result.timed_out) ::kill(-pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status) && !result.timed_out) result.signal = WTERMSIG(status);
+  return result;
+}
+
+}  // namespace shakedown::process

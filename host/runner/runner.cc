@@ -1,0 +1,107 @@
+#include "runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "test_server.h"
+
+namespace shakedown::runner {
+namespace {
+
+using namespace std::chrono_literals;
+
+// How long the server may take to finish a connection the client has left.
+constexpr auto kCaptureWait = 3s;
+
+std::vector<diagnosis::CertInfo> describe_chain(const servers::Chain& chain, const servers::EndpointConfig& server) {
+  std::vector<diagnosis::CertInfo> out;
+  const size_t leaf = chain.certs.size() - 1;
+  for (size_t i = 0; i < chain.certs.size(); ++i) {
+    const auto& c = chain.certs[i];
+    bool sent = server.send.empty() ? i != 0
+                                    : std::find(server.send.begin(), server.send.end(), i) != server.send.end();
+    std::string alg = c.signature_algorithm();
+    std::string hash = alg.starts_with("sha1") || alg.find("SHA1") != std::string::npos ? "sha1"
+                       : alg.find("384") != std::string::npos                           ? "sha384"
+                       : alg.find("512") != std::string::npos                           ? "sha512"
+                                                                                        : "sha256";
+    out.push_back({i == 0 ? "root" : i == leaf ? "leaf" : fmt::format("intermediate {}", i), c.subject(), c.key_type(),
+                   c.key_bits(), alg, hash, c.der_size, i == 0, sent});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string judge(const scenario::Expectation& expect, const targets::ClientReport& report,
+                  const std::vector<diagnosis::Finding>& findings) {
+  const std::string got = report.passed() ? "a pass" : fmt::format("{} ({})", targets::format_code(report.result), report.result_name);
+  if (expect.result == scenario::Expectation::Result::kPass) {
+    return report.passed() ? "" : fmt::format("expected a pass, got {}", got);
+  }
+  if (report.passed()) return "expected a failure, got a pass";
+  if (expect.error && *expect.error != report.result) {
+    return fmt::format("expected error {}, got {}", targets::format_code(*expect.error), got);
+  }
+  const std::string primary = findings.empty() ? "none" : findings.front().id;
+  if (expect.finding && *expect.finding != primary) {
+    return fmt::format("expected finding {}, got {}", *expect.finding, primary);
+  }
+  return "";
+}
+
+Runner::Runner(RunnerOptions options) : options_(std::move(options)), sim_(options_.sim_build_dir) {}
+
+CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& cell) const {
+  CellResult r;
+  r.scenario = s.name;
+  r.target = "sim";
+  r.cell = cell;
+  if (!sim_.has_build(cell.mbedtls_line, cell.profile)) {
+    r.why = fmt::format("no simulator build for Mbed TLS {} with profile {} (is firmware/configs/{}.h there, and "
+                        "the line among SHAKEDOWN_MBEDTLS_SOURCE_DIRS?)",
+                        cell.mbedtls_line, cell.profile, cell.profile);
+    return r;
+  }
+  try {
+    servers::Chain chain = servers::issue_chain(s.chain, options_.pki_cache);
+    servers::EndpointConfig config = s.server;
+    config.chain = &chain;
+    servers::TestServer server(config);
+    const uint16_t port = server.start();
+
+    targets::HandshakeRequest request{
+        .mbedtls_line = cell.mbedtls_line,
+        .profile = cell.profile,
+        .server_port = port,
+        .ca_file = chain.root_pem_path(),
+        .hostname = s.client.hostname,
+        .time = s.client.time,
+        .read_timeout_ms = s.client.read_timeout_ms,
+        .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
+    };
+    targets::HandshakeOutcome outcome = sim_.handshake(request);
+    r.device_log = std::move(outcome.device_log);
+    if (outcome.infrastructure_error) {
+      r.why = *outcome.infrastructure_error;
+      return r;
+    }
+    r.report = std::move(outcome.report);
+    r.build = std::move(outcome.build);
+    const bool reached_server = r.report.stage == "handshake" || r.report.stage == "done";
+    if (reached_server && server.wait_for_captures(1, kCaptureWait)) r.capture = server.captures().front();
+    server.stop();
+
+    diagnosis::ServerView view{server.accepted_suites(), describe_chain(chain, config), r.capture};
+    r.findings = diagnosis::diagnose({r.report, r.build, view, fmt::format("firmware/configs/{}.h", cell.profile)});
+  } catch (const std::exception& e) {
+    r.why = fmt::format("{}: {}", s.file.string(), e.what());
+    return r;
+  }
+  r.why = judge(cell.expect, r.report, r.findings);
+  r.verdict = r.why.empty() ? Verdict::kAsExpected : Verdict::kUnexpected;
+  return r;
+}
+
+}  // namespace shakedown::runner

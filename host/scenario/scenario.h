@@ -1,0 +1,48 @@
+#pragma once
+// A scenario is data: the server (its PKI and behaviour), the client, and
+// what each cell of its matrix (Mbed TLS line x profile) is expected to do.
+// The format is documented in docs/scenarios.md.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pki.h"
+#include "test_server.h"
+
+namespace shakedown::scenario {
+
+struct Expectation {
+  enum class Result { kPass, kFail };
+  Result result = Result::kPass;
+  std::optional<std::string> finding;  // the primary finding's id
+  std::optional<int32_t> error;        // the client's (negative) return code
+  int line = 0;                        // where it was written, for messages
+};
+
+// One run of the scenario: a simulator/firmware build and what it should do.
+struct Cell {
+  std::string mbedtls_line;  // "2.28"
+  std::string profile;       // "field-2x"
+  Expectation expect;
+};
+
+struct ClientSpec {
+  std::string hostname;
+  std::string time = "now";  // now, unset, or seconds since 1970
+  uint32_t read_timeout_ms = 5'000;
+};
+
+struct Scenario {
+  std::string name;  // <folder>/<file stem>, e.g. "field/01-suite-mismatch"
+  std::filesystem::path file;
+  std::string summary;
+  servers::ChainSpec chain;
+  servers::EndpointConfig server;  // chain pointer left null: set at run time
+  ClientSpec client;
+  std::vector<Cell> cells;
+};
+
+}  // namespace shakedown::scenario

@@ -1,0 +1,281 @@
+#include "scenario_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <map>
+#include <set>
+
+#include "catalogue.h"
+
+namespace shakedown::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Reads one YAML mapping, checking its keys and the types of its values;
+// every complaint names the file and line.
+class Fields {
+ public:
+  Fields(const fs::path& file, const YAML::Node& node, std::string where, std::vector<std::string> allowed)
+      : file_(file), node_(node), where_(std::move(where)) {
+    if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping", where_));
+    for (const auto& entry : node) {
+      auto key = entry.first.as<std::string>();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        fail(entry.first, fmt::format("unknown key '{}' in {} (expected one of: {})", key, where_,
+                                      fmt::join(allowed, ", ")));
+      }
+    }
+  }
+
+  bool has(const std::string& key) const { return static_cast<bool>(node_[key]); }
+  YAML::Node get(const std::string& key) const { return node_[key]; }
+
+  YAML::Node required(const std::string& key) const {
+    if (!has(key)) fail(node_, fmt::format("missing field '{}' in {}", key, where_));
+    return node_[key];
+  }
+
+  std::string string(const std::string& key, std::optional<std::string> fallback = std::nullopt) const {
+    if (!has(key)) {
+      if (fallback) return *fallback;
+      required(key);
+    }
+    YAML::Node v = node_[key];
+    if (!v.IsScalar()) fail(v, fmt::format("'{}' in {} must be a string", key, where_));
+    return v.as<std::string>();
+  }
+
+  long integer(const std::string& key, long fallback, long min, long max) const {
+    if (!has(key)) return fallback;
+    YAML::Node v = node_[key];
+    long value = 0;
+    if (!v.IsScalar() || !YAML::convert<long>::decode(v, value)) {
+      fail(v, fmt::format("'{}' in {} must be a whole number", key, where_));
+    }
+    if (value < min || value > max) fail(v, fmt::format("'{}' in {} must be from {} to {}", key, where_, min, max));
+    return value;
+  }
+
+  std::vector<std::string> strings(const std::string& key, std::vector<std::string> fallback = {}) const {
+    if (!has(key)) return fallback;
+    YAML::Node v = node_[key];
+    if (!v.IsSequence()) fail(v, fmt::format("'{}' in {} must be a list of strings", key, where_));
+    std::vector<std::string> out;
+    for (const auto& item : v) {
+      if (!item.IsScalar()) fail(item, fmt::format("'{}' in {} must be a list of strings", key, where_));
+      out.push_back(item.as<std::string>());
+    }
+    return out;
+  }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
+    throw LoadError(fmt::format("{}:{}: {}", file_.string(), at.Mark().line + 1, message));
+  }
+
+ private:
+  const fs::path& file_;
+  YAML::Node node_;
+  std::string where_;
+};
+
+std::string one_of(const Fields& f, const std::string& key, const std::string& fallback,
+                   const std::vector<std::string>& choices, const std::string& where) {
+  std::string value = f.string(key, fallback);
+  if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
+    f.fail(f.get(key), fmt::format("'{}' in {} must be one of: {} (got '{}')", key, where, fmt::join(choices, ", "), value));
+  }
+  return value;
+}
+
+// "-0x0050" or "-80".
+std::optional<int32_t> parse_error_code(const std::string& text) {
+  std::string_view s = text;
+  bool negative = s.starts_with('-');
+  if (negative) s.remove_prefix(1);
+  int base = 10;
+  if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2), base = 16;
+  int32_t value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return negative ? -value : value;
+}
+
+servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const std::string& hostname) {
+  if (!pki.IsSequence() || pki.size() < 2) {
+    throw LoadError(fmt::format("{}:{}: 'pki' must be a list of at least two certificates (root first, leaf last)",
+                                file.string(), pki.Mark().line + 1));
+  }
+  servers::ChainSpec chain;
+  chain.hostname = hostname;
+  for (size_t i = 0; i < pki.size(); ++i) {
+    const std::string where = fmt::format("pki[{}]", i);
+    Fields f(file, pki[i], where, {"key", "hash", "extra_sans"});
+    servers::CertSpec cert;
+    std::string key = f.string("key");
+    auto parsed = servers::KeySpec::parse(key);
+    if (!parsed) {
+      f.fail(f.get("key"), fmt::format("'key' in {} must be rsa-<bits> or ec-p256, ec-p384, ec-p521 (got '{}')", where, key));
+    }
+    cert.key = *parsed;
+    cert.signature_hash = one_of(f, "hash", "sha256", servers::ChainSpec::known_hashes(), where);
+    cert.extra_sans = static_cast<int>(f.integer("extra_sans", 0, 0, 1000));
+    chain.certs.push_back(cert);
+  }
+  return chain;
+}
+
+void load_server(const fs::path& file, const YAML::Node& node, size_t chain_size, servers::EndpointConfig& server) {
+  Fields f(file, node, "server", {"versions", "ciphersuites", "on_handshake_failure", "send"});
+  static const std::vector<std::string> kVersions = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
+  auto versions = f.strings("versions", {"tls1.2", "tls1.3"});
+  if (versions.empty()) f.fail(f.get("versions"), "'versions' in server must name at least one version");
+  for (const auto& v : versions) {
+    if (std::find(kVersions.begin(), kVersions.end(), v) == kVersions.end()) {
+      f.fail(f.get("versions"), fmt::format("unknown version '{}' in server.versions (expected one of: {})", v,
+                                            fmt::join(kVersions, ", ")));
+    }
+  }
+  std::sort(versions.begin(), versions.end());
+  server.min_version = versions.front();
+  server.max_version = versions.back();
+  server.ciphersuites = f.strings("ciphersuites");
+  auto on_failure = one_of(f, "on_handshake_failure", "alert", {"alert", "reset", "close"}, "server");
+  server.on_handshake_failure = on_failure == "reset"   ? servers::OnHandshakeFailure::kReset
+                                : on_failure == "close" ? servers::OnHandshakeFailure::kClose
+                                                        : servers::OnHandshakeFailure::kAlert;
+  if (f.has("send")) {
+    YAML::Node send = f.get("send");
+    if (!send.IsSequence()) f.fail(send, "'send' in server must be a list of certificate indices into pki");
+    for (const auto& item : send) {
+      size_t index = 0;
+      if (!item.IsScalar() || !YAML::convert<size_t>::decode(item, index) || index >= chain_size) {
+        f.fail(item, fmt::format("'send' in server: entries must be indices into pki, 0 to {}", chain_size - 1));
+      }
+      server.send.push_back(index);
+    }
+    if (server.send.empty() || server.send.front() != chain_size - 1) {
+      f.fail(send, fmt::format("'send' in server must start with the leaf, pki[{}]", chain_size - 1));
+    }
+  }
+}
+
+Expectation load_expectation(const fs::path& file, const YAML::Node& node, const std::string& where) {
+  Fields f(file, node, where, {"result", "finding", "error"});
+  Expectation e;
+  e.line = node.Mark().line + 1;
+  f.required("result");
+  e.result = one_of(f, "result", "", {"pass", "fail"}, where) == "pass"
+                 ? Expectation::Result::kPass
+                 : Expectation::Result::kFail;
+  if (f.has("finding")) {
+    std::string id = f.string("finding");
+    if (!diagnosis::is_known_finding(id)) {
+      f.fail(f.get("finding"), fmt::format("unknown finding '{}' in {} (see docs/scenarios.md for the ids)", id, where));
+    }
+    e.finding = id;
+  }
+  if (f.has("error")) {
+    auto code = parse_error_code(f.string("error"));
+    if (!code || *code >= 0) f.fail(f.get("error"), fmt::format("'error' in {} must be a negative code such as -0x0050", where));
+    e.error = code;
+  }
+  if (e.result == Expectation::Result::kPass && (e.finding || e.error)) {
+    f.fail(node, fmt::format("{} expects a pass, so it can name no finding or error", where));
+  }
+  return e;
+}
+
+std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, const std::vector<std::string>& lines) {
+  if (!expect.IsMap() || expect.size() == 0) {
+    throw LoadError(fmt::format("{}:{}: 'expect' must map profiles (or profile@line) to expectations",
+                                file.string(), expect.Mark().line + 1));
+  }
+  std::vector<std::string> profiles;
+  std::map<std::string, Expectation> by_key;
+  for (const auto& entry : expect) {
+    const auto key = entry.first.as<std::string>();
+    const auto profile = key.substr(0, key.find('@'));
+    if (key.find('@') != std::string::npos) {
+      const auto line = key.substr(key.find('@') + 1);
+      if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
+        throw LoadError(fmt::format("{}:{}: expect.{}: Mbed TLS line {} is not in client.mbedtls", file.string(),
+                                    entry.first.Mark().line + 1, key, line));
+      }
+    }
+    if (std::find(profiles.begin(), profiles.end(), profile) == profiles.end()) profiles.push_back(profile);
+    by_key[key] = load_expectation(file, entry.second, "expect." + key);
+  }
+  std::vector<Cell> cells;
+  for (const auto& line : lines) {
+    for (const auto& profile : profiles) {
+      auto it = by_key.find(profile + "@" + line);
+      if (it == by_key.end()) it = by_key.find(profile);
+      if (it == by_key.end()) {
+        throw LoadError(fmt::format("{}:{}: expect has no entry for {} on Mbed TLS {} (add '{}' or '{}@{}')",
+                                    file.string(), expect.Mark().line + 1, profile, line, profile, profile, line));
+      }
+      cells.push_back({line, profile, it->second});
+    }
+  }
+  return cells;
+}
+
+}  // namespace
+
+Scenario load_scenario(const fs::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+  } catch (const YAML::ParserException& e) {
+    throw LoadError(fmt::format("{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap()) throw LoadError(fmt::format("{}:1: a scenario must be a mapping", file.string()));
+  Fields top(file, root, "the scenario", {"summary", "pki", "server", "client", "expect"});
+
+  Scenario s;
+  s.file = file;
+  s.name = (file.parent_path().filename() / file.stem()).string();
+  s.summary = top.string("summary");
+
+  Fields client(file, top.required("client"), "client", {"hostname", "mbedtls", "time", "read_timeout_ms"});
+  s.client.hostname = client.string("hostname");
+  s.client.time = client.string("time", "now");
+  if (s.client.time != "now" && s.client.time != "unset" &&
+      s.client.time.find_first_not_of("0123456789") != std::string::npos) {
+    client.fail(client.get("time"), "'time' in client must be now, unset or seconds since 1970");
+  }
+  s.client.read_timeout_ms = static_cast<uint32_t>(client.integer("read_timeout_ms", 5'000, 1, 600'000));
+  auto lines = client.strings("mbedtls", {"3.6", "2.28"});
+  if (lines.empty()) client.fail(client.get("mbedtls"), "'mbedtls' in client must name at least one line");
+
+  s.chain = load_pki(file, top.required("pki"), s.client.hostname);
+  load_server(file, top.required("server"), s.chain.certs.size(), s.server);
+  s.cells = load_cells(file, top.required("expect"), lines);
+  return s;
+}
+
+std::vector<Scenario> load_scenarios(const fs::path& file_or_folder) {
+  std::error_code ec;
+  if (fs::is_regular_file(file_or_folder, ec)) return {load_scenario(file_or_folder)};
+  if (!fs::is_directory(file_or_folder, ec)) {
+    throw LoadError(fmt::format("{}: no such scenario file or folder", file_or_folder.string()));
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(file_or_folder)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw LoadError(fmt::format("{}: no *.yaml scenario files in this folder", file_or_folder.string()));
+  std::vector<Scenario> out;
+  for (const auto& f : files) out.push_back(load_scenario(f));
+  return out;
+}
+
+}  // namespace shakedown::scenario

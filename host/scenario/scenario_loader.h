@@ -1,0 +1,25 @@
+#pragma once
+// Loads and validates scenario files. Nothing runs unless every file loads:
+// an unknown key, a wrong type or a missing field is a LoadError whose
+// message starts with "file:line: ".
+
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+#include "scenario.h"
+
+namespace shakedown::scenario {
+
+class LoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+Scenario load_scenario(const std::filesystem::path& file);
+
+// A file, or every *.yaml below a folder (sorted by path). Throws the first
+// LoadError; a path that does not exist is one too.
+std::vector<Scenario> load_scenarios(const std::filesystem::path& file_or_folder);
+
+}  // namespace shakedown::scenario

@@ -12,8 +12,15 @@
 # kind of target needs. Both go in through MBEDTLS_USER_CONFIG_FILE, so no
 # upstream file is ever edited.
 
-set(SHAKEDOWN_SOURCE_CACHE "${PROJECT_SOURCE_DIR}/.cache/sources" CACHE PATH
-    "Where ci/setup unpacks upstream sources")
+# ci/setup's default, shared by every clone on the machine.
+if(DEFINED ENV{SHAKEDOWN_SOURCE_CACHE})
+  set(_default_cache "$ENV{SHAKEDOWN_SOURCE_CACHE}")
+elseif(DEFINED ENV{XDG_CACHE_HOME})
+  set(_default_cache "$ENV{XDG_CACHE_HOME}/shakedown/sources")
+else()
+  set(_default_cache "$ENV{HOME}/.cache/shakedown/sources")
+endif()
+set(SHAKEDOWN_SOURCE_CACHE "${_default_cache}" CACHE PATH "Where ci/setup unpacks upstream sources")
 set(SHAKEDOWN_MBEDTLS_SOURCE_DIRS
     "${SHAKEDOWN_SOURCE_CACHE}/mbedtls-3.6;${SHAKEDOWN_SOURCE_CACHE}/mbedtls-2.28"
     CACHE STRING "Mbed TLS source trees to build against; each becomes a line named by its version")

@@ -20,8 +20,10 @@ namespace fs = std::filesystem;
 // every complaint names the file and line.
 class Fields {
  public:
-  Fields(const fs::path& file, const YAML::Node& node, std::string where, std::vector<std::string> allowed)
-      : file_(file), node_(node), where_(std::move(where)) {
+  Fields(const fs::path& file, const YAML::Node& node, std::string where, std::vector<std::string> allowed,
+         int header_line = 0)
+      : file_(file), node_(node), where_(std::move(where)),
+        header_line_(header_line > 0 ? header_line : node.Mark().line + 1) {
     if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping", where_));
     for (const auto& entry : node) {
       auto key = entry.first.as<std::string>();
@@ -36,8 +38,18 @@ class Fields {
   YAML::Node get(const std::string& key) const { return node_[key]; }
 
   YAML::Node required(const std::string& key) const {
-    if (!has(key)) fail(node_, fmt::format("missing field '{}' in {}", key, where_));
+    if (!has(key)) fail_at(header_line_, fmt::format("missing field '{}' in {}", key, where_));
     return node_[key];
+  }
+
+  // A nested mapping, whose missing fields are reported at its key's line.
+  Fields section(const std::string& key, std::vector<std::string> allowed) const {
+    YAML::Node value = required(key);
+    int line = value.Mark().line + 1;
+    for (const auto& entry : node_) {
+      if (entry.first.as<std::string>() == key) line = entry.first.Mark().line + 1;
+    }
+    return Fields(file_, value, key, std::move(allowed), line);
   }
 
   std::string string(const std::string& key, std::optional<std::string> fallback = std::nullopt) const {
@@ -74,13 +86,18 @@ class Fields {
   }
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
-    throw LoadError(fmt::format("{}:{}: {}", file_.string(), at.Mark().line + 1, message));
+    fail_at(at.Mark().line + 1, message);
+  }
+
+  [[noreturn]] void fail_at(int line, const std::string& message) const {
+    throw LoadError(fmt::format("{}:{}: {}", file_.string(), line, message));
   }
 
  private:
   const fs::path& file_;
   YAML::Node node_;
   std::string where_;
+  int header_line_;
 };
 
 std::string one_of(const Fields& f, const std::string& key, const std::string& fallback,
@@ -129,8 +146,9 @@ servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const s
   return chain;
 }
 
-void load_server(const fs::path& file, const YAML::Node& node, size_t chain_size, servers::EndpointConfig& server) {
-  Fields f(file, node, "server", {"versions", "ciphersuites", "on_handshake_failure", "send"});
+const std::vector<std::string> kServerKeys = {"versions", "ciphersuites", "on_handshake_failure", "send"};
+
+void load_server(const Fields& f, size_t chain_size, servers::EndpointConfig& server) {
   static const std::vector<std::string> kVersions = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
   auto versions = f.strings("versions", {"tls1.2", "tls1.3"});
   if (versions.empty()) f.fail(f.get("versions"), "'versions' in server must name at least one version");
@@ -237,14 +255,14 @@ Scenario load_scenario(const fs::path& file) {
     throw LoadError(fmt::format("{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.msg));
   }
   if (!root.IsMap()) throw LoadError(fmt::format("{}:1: a scenario must be a mapping", file.string()));
-  Fields top(file, root, "the scenario", {"summary", "pki", "server", "client", "expect"});
+  Fields top(file, root, "the scenario", {"summary", "pki", "server", "client", "expect"}, 1);
 
   Scenario s;
   s.file = file;
   s.name = (file.parent_path().filename() / file.stem()).string();
   s.summary = top.string("summary");
 
-  Fields client(file, top.required("client"), "client", {"hostname", "mbedtls", "time", "read_timeout_ms"});
+  Fields client = top.section("client", {"hostname", "mbedtls", "time", "read_timeout_ms"});
   s.client.hostname = client.string("hostname");
   s.client.time = client.string("time", "now");
   if (s.client.time != "now" && s.client.time != "unset" &&
@@ -256,7 +274,7 @@ Scenario load_scenario(const fs::path& file) {
   if (lines.empty()) client.fail(client.get("mbedtls"), "'mbedtls' in client must name at least one line");
 
   s.chain = load_pki(file, top.required("pki"), s.client.hostname);
-  load_server(file, top.required("server"), s.chain.certs.size(), s.server);
+  load_server(top.section("server", kServerKeys), s.chain.certs.size(), s.server);
   s.cells = load_cells(file, top.required("expect"), lines);
   return s;
 }

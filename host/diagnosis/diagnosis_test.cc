@@ -1,0 +1,135 @@
+// Rules over hand-made evidence: each fires on its own evidence and holds
+// back when the evidence says otherwise. The real end-to-end evidence is
+// exercised by tests/cli_test (scenarios/field).
+
+#include "diagnosis.h"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using namespace shakedown;
+using diagnosis::CertInfo;
+using diagnosis::diagnose;
+using diagnosis::Evidence;
+using diagnosis::ServerView;
+using Catch::Matchers::Contains;
+
+targets::BuildFacts field_2x() {
+  targets::BuildFacts b;
+  b.mbedtls_line = "2.28";
+  b.profile = "field-2x";
+  b.mpi_max_size = 256;
+  b.in_content_len = 2048;
+  b.sha256 = b.sha384 = b.rsa = b.ecdsa = b.tls1_2 = true;
+  b.ciphersuites = {0xc02b, 0xc02c};
+  return b;
+}
+
+targets::ClientReport failed(const char* stage, int32_t code, int state = 0) {
+  targets::ClientReport r;
+  r.stage = stage;
+  r.result = code;
+  r.failed_call = "mbedtls_ssl_handshake";
+  r.handshake_state = state;
+  return r;
+}
+
+CertInfo cert(const char* role, const char* key, int bits, const char* hash, bool trusted, bool sent) {
+  return {role, std::string("/CN=") + role, key, bits, std::string(hash) + "WithRSAEncryption", hash, 900, trusted, sent};
+}
+
+servers::ConnectionCapture capture_with_hello(std::vector<uint16_t> suites, servers::ConnectionEnd end) {
+  servers::ConnectionCapture c;
+  c.client_hello = servers::ClientHelloCapture{0x0303, std::move(suites), "cloud.shakedown.test", {}};
+  c.end = end;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("no shared suite: names both sides, how the server ended, and the line to add") {
+  auto build = field_2x();
+  auto client = failed("handshake", -0x50, 2);
+  ServerView server{{servers::suite_name(0xc030)}, {}, capture_with_hello({0xc02b, 0xc02c, 0x00ff},
+                                                                          servers::ConnectionEnd::kFailedWithReset)};
+  server.connection->verdict = "no shared cipher";
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE(findings.size() >= 1);
+  CHECK(findings[0].id == "no-shared-ciphersuite");
+  CHECK_THAT(findings[0].summary, Contains("c02b and c02c") && Contains("ECDHE-RSA-AES256-GCM-SHA384") &&
+                                      Contains("reset the connection"));
+  CHECK(findings[0].fix ==
+        "Add MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 to MBEDTLS_SSL_CIPHERSUITES in firmware/configs/field-2x.h.");
+  // The generic reading stays as a second opinion.
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[1].id == "connection-reset-after-client-hello");
+}
+
+TEST_CASE("a reset after a ClientHello the server could have accepted is not a suite problem") {
+  auto build = field_2x();
+  auto client = failed("handshake", -0x50, 2);
+  ServerView server{{servers::suite_name(0xc02b)}, {}, capture_with_hello({0xc02b, 0x00ff},
+                                                                          servers::ConnectionEnd::kFailedWithReset)};
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "connection-reset-after-client-hello");
+}
+
+TEST_CASE("a SHA-1 root on a build without SHA-1 is named, with the macro for the line") {
+  auto build = field_2x();
+  auto client = failed("load-trust", -0x262e);
+  ServerView server{{}, {cert("root", "RSA", 2048, "sha1", true, false), cert("leaf", "RSA", 2048, "sha256", false, true)}, {}};
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "ca-signature-hash-disabled");
+  CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_SHA1_C in firmware/configs/field-2x.h"));
+
+  SECTION("with SHA-1 on, the same code is not blamed on the hash") {
+    build.sha1 = true;
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+  }
+}
+
+TEST_CASE("an RSA key larger than MBEDTLS_MPI_MAX_SIZE gives the size it needs") {
+  auto build = field_2x();
+  auto client = failed("load-trust", -0x3b00);
+  ServerView server{{}, {cert("root", "RSA", 4096, "sha256", true, false), cert("leaf", "RSA", 2048, "sha256", false, true)}, {}};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE(findings[0].id == "rsa-key-too-large-for-mpi");
+  CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_MPI_MAX_SIZE 512"));
+
+  SECTION("keys within the limit: not this rule") {
+    build.mpi_max_size = 512;
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+  }
+}
+
+TEST_CASE("a record larger than the input buffer gives the buffer size that holds it") {
+  auto build = field_2x();
+  auto client = failed("handshake", -0x7100, 3);
+  auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
+  capture.records_sent = {{22, 80, 2}, {22, 2807, 11}};
+  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE(findings[0].id == "record-too-large-for-input-buffer");
+  CHECK_THAT(findings[0].summary, Contains("Certificate record is 2807 bytes") && Contains("holds 2048"));
+  CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_SSL_IN_CONTENT_LEN 4096"));
+
+  SECTION("records that fit: not this rule") {
+    build.in_content_len = 4096;
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+  }
+}
+
+TEST_CASE("a pass has no findings; a failure no rule explains is 'unexplained', never silent") {
+  auto build = field_2x();
+  ServerView server{};
+  targets::ClientReport ok;
+  ok.stage = "done";
+  CHECK(diagnose({ok, build, server, "p.h"}).empty());
+  auto findings = diagnose({failed("setup", -0x7f00), build, server, "p.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "unexplained");
+  CHECK_THAT(findings[0].summary, Contains("-0x7f00"));
+}

@@ -1,0 +1,44 @@
+#include "runner.h"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using namespace shakedown;
+using scenario::Expectation;
+
+targets::ClientReport report(const char* stage, int32_t code) {
+  targets::ClientReport r;
+  r.stage = stage;
+  r.result = code;
+  r.result_name = "NAME";
+  return r;
+}
+
+std::vector<diagnosis::Finding> finding(const char* id) { return {{id, "", {}, ""}}; }
+
+}  // namespace
+
+TEST_CASE("a result matches its expectation only when result, error and primary finding all do") {
+  Expectation fail_reset{Expectation::Result::kFail, "no-shared-ciphersuite", -0x50, 1};
+  CHECK(runner::judge(fail_reset, report("handshake", -0x50), finding("no-shared-ciphersuite")).empty());
+  CHECK(runner::judge(fail_reset, report("handshake", -0x7780), finding("no-shared-ciphersuite")) ==
+        "expected error -0x0050, got -0x7780 (NAME)");
+  CHECK(runner::judge(fail_reset, report("handshake", -0x50), finding("connection-reset-after-client-hello")) ==
+        "expected finding no-shared-ciphersuite, got connection-reset-after-client-hello");
+  CHECK(runner::judge(fail_reset, report("done", 0), {}) == "expected a failure, got a pass");
+
+  Expectation pass{Expectation::Result::kPass, std::nullopt, std::nullopt, 1};
+  CHECK(runner::judge(pass, report("done", 0), {}).empty());
+  CHECK(runner::judge(pass, report("handshake", -0x50), finding("x")) == "expected a pass, got -0x0050 (NAME)");
+}
+
+TEST_CASE("a missing simulator build is an infrastructure error, not a result") {
+  scenario::Scenario s;
+  s.name = "suite/case";
+  scenario::Cell cell{"9.9", "no-such-profile", {}};
+  runner::Runner r({"/tmp/unused-pki", "/nonexistent/libexec"});
+  auto result = r.run_cell(s, cell);
+  CHECK(result.verdict == runner::Verdict::kInfrastructureError);
+  CHECK_THAT(result.why, Catch::Matchers::Contains("no simulator build for Mbed TLS 9.9 with profile no-such-profile"));
+}

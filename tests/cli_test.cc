@@ -1,0 +1,82 @@
+// The command-line tools end to end, as a user runs them: real simulator
+// builds, real test servers, real sockets. Exit codes are the contract CI
+// scripts rely on.
+
+#include <catch2/catch.hpp>
+
+#include "subprocess.h"
+
+namespace {
+
+using shakedown::process::run_process;
+using Catch::Matchers::Contains;
+using namespace std::chrono_literals;
+
+const std::string kBin = SHAKEDOWN_BIN_DIR;
+const std::string kRepo = SHAKEDOWN_SOURCE_DIR;
+
+shakedown::process::ProcessResult shakedown_run(const std::string& path, const std::string& target = "sim") {
+  return run_process({kBin + "/shakedown", "run", path, "--target", target, "--pki-cache", SHAKEDOWN_TEST_PKI_CACHE},
+                     120s);
+}
+
+}  // namespace
+
+TEST_CASE("shakedown run scenarios/field reproduces and explains the field report, and the fix passes") {
+  auto r = shakedown_run(kRepo + "/scenarios/field");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("16 cells: 16 as expected, 0 unexpected, 0 infrastructure errors"));
+  // The field case on the field config: the reset, the cause, and the fix.
+  CHECK_THAT(r.out, Contains("-0x0050 MBEDTLS_ERR_NET_CONN_RESET"));
+  CHECK_THAT(r.out, Contains("the client offered only c02b and c02c; it reset the connection instead of sending an alert"));
+  CHECK_THAT(r.out, Contains("Add MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 to MBEDTLS_SSL_CIPHERSUITES"));
+  CHECK_THAT(r.out, Contains("-0x262e MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + MBEDTLS_ERR_OID_NOT_FOUND"));
+  CHECK_THAT(r.out, Contains("#define MBEDTLS_MPI_MAX_SIZE 512"));
+  CHECK_THAT(r.out, Contains("record-too-large-for-input-buffer"));
+}
+
+TEST_CASE("a result that differs from its expectation exits 1 and says what differs") {
+  auto r = shakedown_run(kRepo + "/tests/data/wrong-expectation");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Contains("UNEXPECTED: expected a pass, got -0x0050 (MBEDTLS_ERR_NET_CONN_RESET)"));
+  // The diagnosis is still given: the run says why it failed, not only that it did.
+  CHECK_THAT(r.out, Contains("no-shared-ciphersuite:"));
+}
+
+TEST_CASE("a cell no target can run exits 2 as an infrastructure error, never as a result") {
+  auto r = shakedown_run(kRepo + "/tests/data/missing-build");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.out, Contains("INFRA: no simulator build for Mbed TLS 3.6 with profile no-such-profile"));
+  CHECK_THAT(r.out, Contains("1 infrastructure errors"));
+}
+
+TEST_CASE("a malformed scenario exits 3, names file and line, and runs nothing") {
+  auto r = shakedown_run(kRepo + "/tests/data/malformed");
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Contains("tests/data/malformed/typo.yaml:6: unknown key 'version' in server"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("an unknown target or flag is a usage error") {
+  CHECK(shakedown_run(kRepo + "/scenarios/field", "board").exit_code == 3);
+  CHECK(run_process({kBin + "/shakedown", "run", "--no-such-flag"}, 10s).exit_code == 3);
+}
+
+TEST_CASE("shakedown-sim lists its builds and refuses one it lacks") {
+  auto list = run_process({kBin + "/shakedown-sim", "--list"}, 10s);
+  CHECK(list.exit_code == 0);
+  CHECK_THAT(list.out, Contains("2.28\tfield-2x") && Contains("3.6\tfield-fixed"));
+  auto missing = run_process({kBin + "/shakedown-sim", "--mbedtls", "9.9", "--profile", "x", "facts"}, 10s);
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Contains("no build for Mbed TLS 9.9 with profile x"));
+}
+
+TEST_CASE("a simulator build reports its effective config") {
+  auto r = run_process({kBin + "/shakedown-sim", "--mbedtls", "2.28", "--profile", "field-2x", "facts"}, 10s);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains(R"("mpi_max_size":256)") && Contains(R"("sha1":false)") &&
+                        Contains(R"("ciphersuites":[49195,49196])") && Contains(R"("mbedtls_version":"2.28.)"));
+}

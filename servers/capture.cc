@@ -61,6 +61,8 @@ SuiteName suite_name(uint16_t id) {
   return name;
 }
 
-bool is_signalling_suite(uint16_t id) { return id == 0x00ff || id == 0x5600; }
+bool is_signalling_suite(uint16_t id) {
+  return id == 0x00ff || id == 0x5600;
+}
 
 }  // namespace shakedown::servers

@@ -18,18 +18,18 @@ struct ClientHelloCapture {
 
 // One TLS record the server wrote.
 struct RecordSent {
-  uint8_t content_type = 0;      // 22 handshake, 21 alert, ...
-  size_t length = 0;             // the record's payload length
-  int handshake_type = -1;       // first handshake message in a plaintext handshake record
+  uint8_t content_type = 0;  // 22 handshake, 21 alert, ...
+  size_t length = 0;         // the record's payload length
+  int handshake_type = -1;   // first handshake message in a plaintext handshake record
 };
 
 enum class ConnectionEnd {
-  kHandshakeDone,     // handshake completed
-  kFailedWithAlert,   // OpenSSL failed the handshake and its alert was sent
-  kFailedWithReset,   // failed; the server reset the TCP connection instead
-  kFailedWithClose,   // failed; the server closed without an alert
-  kClientClosed,      // the client went away mid-handshake
-  kTimedOut,          // the client went silent
+  kHandshakeDone,    // handshake completed
+  kFailedWithAlert,  // OpenSSL failed the handshake and its alert was sent
+  kFailedWithReset,  // failed; the server reset the TCP connection instead
+  kFailedWithClose,  // failed; the server closed without an alert
+  kClientClosed,     // the client went away mid-handshake
+  kTimedOut,         // the client went silent
 };
 
 const char* connection_end_name(ConnectionEnd end);

@@ -14,7 +14,9 @@ namespace shakedown::servers {
 template <auto Free>
 struct OpensslDeleter {
   template <typename T>
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 
 using BioPtr = std::unique_ptr<BIO, OpensslDeleter<BIO_free_all>>;

@@ -66,7 +66,7 @@ IssuedCert make_cert(const ChainSpec& chain, size_t index, const IssuedCert* iss
   X509_gmtime_adj(X509_getm_notAfter(cert), kValiditySeconds);
   X509_set_pubkey(cert, out.key.get());
 
-  std::string cn = is_leaf ? chain.hostname
+  std::string cn = is_leaf      ? chain.hostname
                    : index == 0 ? "shakedown test root " + spec.key.name()
                                 : "shakedown test intermediate " + std::to_string(index);
   X509_NAME* name = X509_get_subject_name(cert);
@@ -171,10 +171,14 @@ std::optional<KeySpec> KeySpec::parse(const std::string& text) {
     return k;
   }
   k.algorithm = KeyAlgorithm::kEc;
-  if (text == "ec-p256") k.curve = "P-256";
-  else if (text == "ec-p384") k.curve = "P-384";
-  else if (text == "ec-p521") k.curve = "P-521";
-  else return std::nullopt;
+  if (text == "ec-p256")
+    k.curve = "P-256";
+  else if (text == "ec-p384")
+    k.curve = "P-384";
+  else if (text == "ec-p521")
+    k.curve = "P-521";
+  else
+    return std::nullopt;
   return k;
 }
 
@@ -184,7 +188,9 @@ std::string KeySpec::name() const {
   return n;
 }
 
-std::vector<std::string> ChainSpec::known_hashes() { return {"sha1", "sha256", "sha384", "sha512"}; }
+std::vector<std::string> ChainSpec::known_hashes() {
+  return {"sha1", "sha256", "sha384", "sha512"};
+}
 
 std::string ChainSpec::canonical() const {
   std::ostringstream out;
@@ -197,7 +203,9 @@ std::string IssuedCert::key_type() const {
   return EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA ? "RSA" : "EC";
 }
 
-int IssuedCert::key_bits() const { return EVP_PKEY_get_bits(key.get()); }
+int IssuedCert::key_bits() const {
+  return EVP_PKEY_get_bits(key.get());
+}
 
 std::string IssuedCert::signature_algorithm() const {
   return OBJ_nid2ln(X509_get_signature_nid(cert.get()));

@@ -30,7 +30,7 @@ struct KeySpec {
 struct CertSpec {
   KeySpec key;
   std::string signature_hash = "sha256";  // sha1, sha256, sha384, sha512
-  int extra_sans = 0;  // padding DNS names on the leaf, to grow the chain
+  int extra_sans = 0;                     // padding DNS names on the leaf, to grow the chain
 };
 
 struct ChainSpec {
@@ -47,8 +47,8 @@ struct IssuedCert {
   std::string pem;
   size_t der_size = 0;
 
-  std::string key_type() const;        // "RSA", "EC"
-  int key_bits() const;                // 2048, 256, ...
+  std::string key_type() const;             // "RSA", "EC"
+  int key_bits() const;                     // 2048, 256, ...
   std::string signature_algorithm() const;  // "sha1WithRSAEncryption", ...
   std::string subject() const;
 };

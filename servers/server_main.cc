@@ -6,11 +6,11 @@
 //   -> listening on 127.0.0.1:41234
 //      trust anchor (give it to the client): /root/.cache/.../cert-0.pem
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "scenario_loader.h"
 #include "sim_builds.h"
@@ -21,7 +21,9 @@ namespace {
 using namespace shakedown;
 
 std::atomic<bool> stopping{false};
-extern "C" void on_signal(int) { stopping = true; }
+extern "C" void on_signal(int) {
+  stopping = true;
+}
 
 void print_capture(size_t n, const servers::ConnectionCapture& c) {
   fmt::print("connection {}: {}", n, servers::connection_end_name(c.end));

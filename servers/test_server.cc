@@ -2,9 +2,9 @@
 
 #include <openssl/err.h>
 
+#include <array>
 #include <asio.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
-#include <array>
 #include <stdexcept>
 #include <variant>
 
@@ -138,8 +138,9 @@ struct Connection {
   awaitable<Read> read() {
     asio::steady_timer timer(socket.get_executor(), server.config.idle_timeout);
     asio::error_code read_ec, timer_ec;
-    auto result = co_await (socket.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, read_ec)) ||
-                            timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+    auto result =
+        co_await (socket.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, read_ec)) ||
+                  timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
     if (result.index() == 1) co_return Read::kTimedOut;
     if (read_ec) co_return Read::kClosed;
     BIO_write(rbio, buffer.data(), static_cast<int>(std::get<0>(result)));
@@ -178,7 +179,7 @@ struct Connection {
         capture.end = ConnectionEnd::kFailedWithAlert;
         break;
       case OnHandshakeFailure::kReset:
-        (void)BIO_reset(wbio);  // the alert never leaves
+        (void)BIO_reset(wbio);                                     // the alert never leaves
         socket.set_option(tcp::socket::linger(true, 0), ignored);  // close() now sends RST
         capture.end = ConnectionEnd::kFailedWithReset;
         break;
@@ -248,8 +249,8 @@ std::vector<SuiteName> accepted_suites_for(SSL_CTX* ctx, EVP_PKEY* leaf_key) {
   for (int i = 0; ciphers != nullptr && i < sk_SSL_CIPHER_num(ciphers); ++i) {
     const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
     if (SSL_CIPHER_get_auth_nid(c) != auth) continue;  // needs another key, or is TLS 1.3
-    out.push_back({static_cast<uint16_t>(SSL_CIPHER_get_protocol_id(c)), SSL_CIPHER_get_name(c),
-                   SSL_CIPHER_standard_name(c)});
+    out.push_back(
+        {static_cast<uint16_t>(SSL_CIPHER_get_protocol_id(c)), SSL_CIPHER_get_name(c), SSL_CIPHER_standard_name(c)});
   }
   sk_SSL_CIPHER_free(ciphers);
   return out;
@@ -260,7 +261,8 @@ std::vector<SuiteName> accepted_suites_for(SSL_CTX* ctx, EVP_PKEY* leaf_key) {
 TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   impl_->owner = this;
-  if (config.chain == nullptr || config.chain->certs.size() < 2) throw std::runtime_error("server: no certificate chain");
+  if (config.chain == nullptr || config.chain->certs.size() < 2)
+    throw std::runtime_error("server: no certificate chain");
   const Chain& chain = *config.chain;
 
   impl_->ctx.reset(SSL_CTX_new(TLS_server_method()));
@@ -297,7 +299,9 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
   accepted_ = accepted_suites_for(ctx, chain.leaf().key.get());
 }
 
-TestServer::~TestServer() { stop(); }
+TestServer::~TestServer() {
+  stop();
+}
 
 uint16_t TestServer::start() {
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);

@@ -66,7 +66,6 @@ class TestServer {
   void record(ConnectionCapture capture);
 
  private:
-
   std::unique_ptr<Impl> impl_;
   std::vector<SuiteName> accepted_;
   mutable std::mutex mutex_;

@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   const auto dir = default_sim_build_dir();
   const auto builds = list_sim_builds(dir);
   if (list) {
-    for (const auto& b : builds) std::cout << b.mbedtls_line << "\t" << b.profile << "\t" << b.executable.string() << "\n";
+    for (const auto& b : builds)
+      std::cout << b.mbedtls_line << "\t" << b.profile << "\t" << b.executable.string() << "\n";
     return 0;
   }
   if (line.empty() || profile.empty()) {

@@ -1,7 +1,7 @@
 #include "getrandom_entropy.h"
 
-#include <cerrno>
 #include <sys/random.h>
+#include <cerrno>
 
 namespace shakedown::sim {
 

@@ -110,7 +110,9 @@ int main(int argc, char** argv) {
   handshake->add_option("--read-timeout-ms", hs.read_timeout_ms, "Bound on each wait for the server")
       ->check(CLI::Range(1u, 600'000u))
       ->capture_default_str();
-  handshake->add_option("--debug", hs.debug, "Mbed TLS debug threshold, 0-4")->check(CLI::Range(0, 4))->capture_default_str();
+  handshake->add_option("--debug", hs.debug, "Mbed TLS debug threshold, 0-4")
+      ->check(CLI::Range(0, 4))
+      ->capture_default_str();
 
   app.add_subcommand("facts", "Print the effective Mbed TLS configuration as JSON");
 

@@ -8,8 +8,8 @@
 
 namespace {
 
-using shakedown::process::run_process;
 using Catch::Matchers::Contains;
+using shakedown::process::run_process;
 using namespace std::chrono_literals;
 
 const std::string kBin = SHAKEDOWN_BIN_DIR;
@@ -29,7 +29,8 @@ TEST_CASE("shakedown run scenarios/field reproduces and explains the field repor
   CHECK_THAT(r.out, Contains("16 cells: 16 as expected, 0 unexpected, 0 infrastructure errors"));
   // The field case on the field config: the reset, the cause, and the fix.
   CHECK_THAT(r.out, Contains("-0x0050 MBEDTLS_ERR_NET_CONN_RESET"));
-  CHECK_THAT(r.out, Contains("the client offered only c02b and c02c; it reset the connection instead of sending an alert"));
+  CHECK_THAT(r.out,
+             Contains("the client offered only c02b and c02c; it reset the connection instead of sending an alert"));
   CHECK_THAT(r.out, Contains("Add MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 to MBEDTLS_SSL_CIPHERSUITES"));
   CHECK_THAT(r.out, Contains("-0x262e MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + MBEDTLS_ERR_OID_NOT_FOUND"));
   CHECK_THAT(r.out, Contains("#define MBEDTLS_MPI_MAX_SIZE 512"));

@@ -65,8 +65,11 @@ Handshake handshake_with(std::vector<servers::CertSpec> certs, servers::Endpoint
   sim::GetrandomEntropy entropy;
   CollectingLogSink log;
   core::Client client(transport, clock, entropy, log);
-  core::ClientOptions options{.server_address = "127.0.0.1", .server_port = port, .hostname = kHostname,
-                              .ca_certificates = ca, .read_timeout_ms = 2'000};
+  core::ClientOptions options{.server_address = "127.0.0.1",
+                              .server_port = port,
+                              .hostname = kHostname,
+                              .ca_certificates = ca,
+                              .read_timeout_ms = 2'000};
   Handshake h{client.handshake(options), {}, {}};
   if (h.report.stage >= core::Stage::kHandshake) server.wait_for_captures(1, std::chrono::seconds(3));
   server.stop();
@@ -213,8 +216,11 @@ TEST_CASE("a server that accepts and stays silent ends in MBEDTLS_ERR_SSL_TIMEOU
   sim::GetrandomEntropy entropy;
   CollectingLogSink log;
   core::Client client(transport, clock, entropy, log);
-  core::ClientOptions options{.server_address = "127.0.0.1", .server_port = ntohs(addr.sin_port),
-                              .hostname = kHostname, .ca_certificates = ca, .read_timeout_ms = 200};
+  core::ClientOptions options{.server_address = "127.0.0.1",
+                              .server_port = ntohs(addr.sin_port),
+                              .hostname = kHostname,
+                              .ca_certificates = ca,
+                              .read_timeout_ms = 200};
   core::HandshakeReport report = client.handshake(options);
   ::close(listener);
   CHECK(report.stage == core::Stage::kHandshake);

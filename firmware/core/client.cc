@@ -42,8 +42,7 @@ int receive_status_to_mbedtls(IoStatus status) {
 }
 
 int connect_status_to_mbedtls(IoStatus status) {
-  return status == IoStatus::kNotAllowed ? MBEDTLS_ERR_NET_UNKNOWN_HOST
-                                         : MBEDTLS_ERR_NET_CONNECT_FAILED;
+  return status == IoStatus::kNotAllowed ? MBEDTLS_ERR_NET_UNKNOWN_HOST : MBEDTLS_ERR_NET_CONNECT_FAILED;
 }
 
 // What the BIO callbacks need, and the client's first flight kept for the
@@ -218,15 +217,15 @@ HandshakeReport Client::handshake(const ClientOptions& options) {
   const uint64_t deadline = start + 4ull * options.read_timeout_ms;
   do {
     ret = mbedtls_ssl_handshake(&s.ssl);
-  } while ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) &&
-           clock_.monotonic_ms() < deadline);
+  } while ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) && clock_.monotonic_ms() < deadline);
   if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) ret = MBEDTLS_ERR_SSL_TIMEOUT;
 
   report.duration_ms = static_cast<uint32_t>(clock_.monotonic_ms() - start);
   report.handshake_state = compat::handshake_state(s.ssl);
   report.verify_flags = mbedtls_ssl_get_verify_result(&s.ssl);
   int offered = parse_client_hello_suites({link.first_flight, link.first_flight_size}, report.offered_suites);
-  report.offered_suite_count = offered < 0 ? 0 : std::min<size_t>(static_cast<size_t>(offered), HandshakeReport::kMaxSuites);
+  report.offered_suite_count =
+      offered < 0 ? 0 : std::min<size_t>(static_cast<size_t>(offered), HandshakeReport::kMaxSuites);
 
   if (ret != 0) {
     fail(report, Stage::kHandshake, "mbedtls_ssl_handshake", ret);

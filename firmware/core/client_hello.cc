@@ -43,7 +43,7 @@ int parse_client_hello_suites(std::span<const uint8_t> wire, std::span<uint16_t>
   Reader r(wire);
   uint32_t record_type = 0, message_type = 0, suites_len = 0, unused = 0, session_id_len = 0;
   if (!r.u8(record_type) || record_type != kHandshakeRecord) return -1;
-  r.skip(2);  // record version
+  r.skip(2);      // record version
   r.u16(unused);  // record length
   if (!r.u8(message_type) || message_type != kClientHello) return -1;
   r.u24(unused);  // message length

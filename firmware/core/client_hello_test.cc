@@ -20,7 +20,8 @@ std::vector<uint8_t> client_hello(const std::vector<uint16_t>& suites, uint8_t s
   body.insert(body.end(), {0x01, 0x00});  // compression: null
   std::vector<uint8_t> msg = {0x01, 0x00, static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())};
   msg.insert(msg.end(), body.begin(), body.end());
-  std::vector<uint8_t> record = {0x16, 0x03, 0x01, static_cast<uint8_t>(msg.size() >> 8), static_cast<uint8_t>(msg.size())};
+  std::vector<uint8_t> record = {0x16, 0x03, 0x01, static_cast<uint8_t>(msg.size() >> 8),
+                                 static_cast<uint8_t>(msg.size())};
   record.insert(record.end(), msg.begin(), msg.end());
   return record;
 }
@@ -62,5 +63,7 @@ TEST_CASE("anything but a complete-enough ClientHello record is refused") {
     wire[5 + 4 + 2 + 32 + 1 + 1] = 3;
     CHECK(parse_client_hello_suites(wire, out) == -1);
   }
-  SECTION("nothing at all") { CHECK(parse_client_hello_suites({}, out) == -1); }
+  SECTION("nothing at all") {
+    CHECK(parse_client_hello_suites({}, out) == -1);
+  }
 }

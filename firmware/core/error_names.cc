@@ -45,8 +45,7 @@ void format_error_name(int32_t code, char* out, size_t out_size) {
   };
   const uint32_t high = magnitude & kHighMask;
   const uint32_t low = magnitude & kLowMask;
-  if (!error_part_name(magnitude).empty() || high < kFirstHigh || low == 0 ||
-      magnitude > (kHighMask | kLowMask)) {
+  if (!error_part_name(magnitude).empty() || high < kFirstHigh || low == 0 || magnitude > (kHighMask | kLowMask)) {
     // One code: a plain low-level or high-level code, or one outside the scheme
     // (PSA statuses are -128..-151).
     part(magnitude, out, out_size);

@@ -7,12 +7,12 @@
 // 2 infrastructure errors (a target that did not answer); 3 usage errors,
 // including scenario files that do not load.
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fmt/format.h>
-#include <unistd.h>
 
 #include "report_table.h"
 #include "runner.h"
@@ -30,7 +30,9 @@ constexpr int kUsage = 3;
 
 std::atomic<bool> interrupted{false};
 
-extern "C" void on_interrupt(int) { interrupted = true; }
+extern "C" void on_interrupt(int) {
+  interrupted = true;
+}
 
 struct RunArgs {
   std::string path;
@@ -70,7 +72,9 @@ int run(const RunArgs& args) {
   for (const auto& s : scenarios) {
     for (const auto& cell : s.cells) {
       if (interrupted) break;
-      if (live) fmt::print(stderr, "\r[{}/{}] {} {} {}\033[K", results.size() + 1, total, s.name, cell.mbedtls_line, cell.profile);
+      if (live)
+        fmt::print(stderr, "\r[{}/{}] {} {} {}\033[K", results.size() + 1, total, s.name, cell.mbedtls_line,
+                   cell.profile);
       results.push_back(runner.run_cell(s, cell));
     }
   }

@@ -33,8 +33,12 @@ constexpr std::array<std::string_view, 22> kIds = {
 
 }  // namespace
 
-std::span<const std::string_view> known_finding_ids() { return kIds; }
+std::span<const std::string_view> known_finding_ids() {
+  return kIds;
+}
 
-bool is_known_finding(std::string_view id) { return std::find(kIds.begin(), kIds.end(), id) != kIds.end(); }
+bool is_known_finding(std::string_view id) {
+  return std::find(kIds.begin(), kIds.end(), id) != kIds.end();
+}
 
 }  // namespace shakedown::diagnosis

@@ -17,7 +17,9 @@ using targets::format_code;
 constexpr int kStateServerHello = 2;
 constexpr size_t kMaxRecordContent = 16384;
 
-uint32_t magnitude(const targets::ClientReport& c) { return c.result < 0 ? static_cast<uint32_t>(-c.result) : 0; }
+uint32_t magnitude(const targets::ClientReport& c) {
+  return c.result < 0 ? static_cast<uint32_t>(-c.result) : 0;
+}
 
 std::string client_line(const Evidence& e) {
   const auto& c = e.client;
@@ -83,14 +85,13 @@ std::optional<Finding> ca_signature_hash_disabled(const Evidence& e) {
   for (const auto& cert : e.server.chain) {
     if (!cert.trusted_by_client || hash_enabled(cert.signature_hash, e.build)) continue;
     std::string macro = hash_macro(cert.signature_hash, e.build);
-    return Finding{
-        "ca-signature-hash-disabled",
-        fmt::format("The trusted CA '{}' is signed with {}, and {} is off in this build, so "
-                    "mbedtls_x509_crt_parse cannot parse it ({}).",
-                    cert.subject, cert.signature_algorithm, macro, format_code(e.client.result)),
-        {client_line(e), fmt::format("{}: signature {}; profile {}: {} not defined", cert.role,
-                                     cert.signature_algorithm, e.build.profile, macro)},
-        fmt::format("#define {} in {}; better, trust a root signed with SHA-256.", macro, e.profile_file)};
+    return Finding{"ca-signature-hash-disabled",
+                   fmt::format("The trusted CA '{}' is signed with {}, and {} is off in this build, so "
+                               "mbedtls_x509_crt_parse cannot parse it ({}).",
+                               cert.subject, cert.signature_algorithm, macro, format_code(e.client.result)),
+                   {client_line(e), fmt::format("{}: signature {}; profile {}: {} not defined", cert.role,
+                                                cert.signature_algorithm, e.build.profile, macro)},
+                   fmt::format("#define {} in {}; better, trust a root signed with SHA-256.", macro, e.profile_file)};
   }
   return std::nullopt;
 }
@@ -110,10 +111,10 @@ std::optional<Finding> rsa_key_too_large_for_mpi(const Evidence& e) {
                     "Mbed TLS rejects the key as invalid ({}).",
                     cert.role, cert.subject, cert.key_bits, e.build.mpi_max_size, max_bits,
                     format_code(e.client.result)),
-        {client_line(e), fmt::format("{}: {} {}-bit key; profile {}: MBEDTLS_MPI_MAX_SIZE {}", cert.role,
-                                     cert.key_type, cert.key_bits, e.build.profile, e.build.mpi_max_size)},
-        fmt::format("#define MBEDTLS_MPI_MAX_SIZE {} in {} (RSA-{} needs {} bytes).", cert.key_bits / 8,
-                    e.profile_file, cert.key_bits, cert.key_bits / 8)};
+        {client_line(e), fmt::format("{}: {} {}-bit key; profile {}: MBEDTLS_MPI_MAX_SIZE {}", cert.role, cert.key_type,
+                                     cert.key_bits, e.build.profile, e.build.mpi_max_size)},
+        fmt::format("#define MBEDTLS_MPI_MAX_SIZE {} in {} (RSA-{} needs {} bytes).", cert.key_bits / 8, e.profile_file,
+                    cert.key_bits, cert.key_bits / 8)};
   }
   return std::nullopt;
 }
@@ -131,18 +132,17 @@ std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
   for (const auto& cert : e.server.chain) {
     if (cert.sent_by_server) chain_bytes += cert.der_size, ++chain_count;
   }
-  return Finding{
-      "record-too-large-for-input-buffer",
-      fmt::format("The server's {} record is {} bytes, but this build's input buffer holds {} "
-                  "(MBEDTLS_SSL_IN_CONTENT_LEN), so the client drops it without an alert ({}).",
-                  what, big->length, e.build.in_content_len, format_code(e.client.result)),
-      {client_line(e),
-       fmt::format("server: sent a {}-byte {} record; its chain is {} certificates, {} bytes", big->length, what,
-                   chain_count, chain_bytes),
-       fmt::format("profile {}: MBEDTLS_SSL_IN_CONTENT_LEN {}", e.build.profile, e.build.in_content_len)},
-      fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter chain, or "
-                  "negotiate a max fragment length if the server supports it.",
-                  next_buffer_size(big->length), e.profile_file)};
+  return Finding{"record-too-large-for-input-buffer",
+                 fmt::format("The server's {} record is {} bytes, but this build's input buffer holds {} "
+                             "(MBEDTLS_SSL_IN_CONTENT_LEN), so the client drops it without an alert ({}).",
+                             what, big->length, e.build.in_content_len, format_code(e.client.result)),
+                 {client_line(e),
+                  fmt::format("server: sent a {}-byte {} record; its chain is {} certificates, {} bytes", big->length,
+                              what, chain_count, chain_bytes),
+                  fmt::format("profile {}: MBEDTLS_SSL_IN_CONTENT_LEN {}", e.build.profile, e.build.in_content_len)},
+                 fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter chain, or "
+                             "negotiate a max fragment length if the server supports it.",
+                             next_buffer_size(big->length), e.profile_file)};
 }
 
 std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
@@ -165,14 +165,13 @@ std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
   const auto& wanted = e.server.accepted_suites.front();
   std::vector<std::string> accepted_names;
   for (const auto& s : e.server.accepted_suites) accepted_names.push_back(s.openssl_name);
-  return Finding{
-      "no-shared-ciphersuite",
-      fmt::format("The server accepts only {} but the client offered only {}; {}.", fmt::join(accepted_names, ", "),
-                  hex_list(offered), how_server_ended(conn)),
-      {client_line(e), fmt::format("server: the ClientHello offered {}", suite_list(offered)),
-       fmt::format("server: OpenSSL's verdict: {}", conn.verdict.empty() ? "none" : conn.verdict),
-       fmt::format("server: accepts {}", suite_list(accepted))},
-      fmt::format("Add MBEDTLS_{} to MBEDTLS_SSL_CIPHERSUITES in {}.", wanted.iana_name, e.profile_file)};
+  return Finding{"no-shared-ciphersuite",
+                 fmt::format("The server accepts only {} but the client offered only {}; {}.",
+                             fmt::join(accepted_names, ", "), hex_list(offered), how_server_ended(conn)),
+                 {client_line(e), fmt::format("server: the ClientHello offered {}", suite_list(offered)),
+                  fmt::format("server: OpenSSL's verdict: {}", conn.verdict.empty() ? "none" : conn.verdict),
+                  fmt::format("server: accepts {}", suite_list(accepted))},
+                 fmt::format("Add MBEDTLS_{} to MBEDTLS_SSL_CIPHERSUITES in {}.", wanted.iana_name, e.profile_file)};
 }
 
 std::optional<Finding> rejected_after_client_hello(const Evidence& e) {
@@ -206,7 +205,7 @@ std::optional<Finding> handshake_timeout(const Evidence& e) {
 
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> kRules = {
-      ca_signature_hash_disabled, rsa_key_too_large_for_mpi, record_too_large_for_input_buffer,
+      ca_signature_hash_disabled, rsa_key_too_large_for_mpi,   record_too_large_for_input_buffer,
       no_shared_ciphersuite,      rejected_after_client_hello, handshake_timeout,
   };
   return kRules;

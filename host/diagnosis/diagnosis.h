@@ -14,9 +14,9 @@ namespace shakedown::diagnosis {
 
 // One certificate of the scenario's chain, as the diagnosis needs it.
 struct CertInfo {
-  std::string role;                 // "root", "intermediate 1", "leaf"
+  std::string role;  // "root", "intermediate 1", "leaf"
   std::string subject;
-  std::string key_type;             // "RSA", "EC"
+  std::string key_type;  // "RSA", "EC"
   int key_bits = 0;
   std::string signature_algorithm;  // "sha1WithRSAEncryption"
   std::string signature_hash;       // "sha1"
@@ -27,8 +27,8 @@ struct CertInfo {
 
 struct ServerView {
   std::vector<servers::SuiteName> accepted_suites;
-  std::vector<CertInfo> chain;                          // root first
-  std::optional<servers::ConnectionCapture> connection; // none: the client never got that far
+  std::vector<CertInfo> chain;                           // root first
+  std::optional<servers::ConnectionCapture> connection;  // none: the client never got that far
 };
 
 struct Evidence {
@@ -42,7 +42,7 @@ struct Finding {
   std::string id;       // from the catalogue, e.g. "no-shared-ciphersuite"
   std::string summary;  // one sentence: what is wrong
   std::vector<std::string> evidence;
-  std::string fix;      // the config line or server change that fixes it
+  std::string fix;  // the config line or server change that fixes it
 };
 
 // The findings for one handshake, most specific first. Empty for a clean

@@ -9,11 +9,11 @@
 namespace {
 
 using namespace shakedown;
+using Catch::Matchers::Contains;
 using diagnosis::CertInfo;
 using diagnosis::diagnose;
 using diagnosis::Evidence;
 using diagnosis::ServerView;
-using Catch::Matchers::Contains;
 
 targets::BuildFacts field_2x() {
   targets::BuildFacts b;
@@ -36,7 +36,8 @@ targets::ClientReport failed(const char* stage, int32_t code, int state = 0) {
 }
 
 CertInfo cert(const char* role, const char* key, int bits, const char* hash, bool trusted, bool sent) {
-  return {role, std::string("/CN=") + role, key, bits, std::string(hash) + "WithRSAEncryption", hash, 900, trusted, sent};
+  return {role, std::string("/CN=") + role, key, bits, std::string(hash) + "WithRSAEncryption", hash, 900, trusted,
+          sent};
 }
 
 servers::ConnectionCapture capture_with_hello(std::vector<uint16_t> suites, servers::ConnectionEnd end) {
@@ -51,16 +52,18 @@ servers::ConnectionCapture capture_with_hello(std::vector<uint16_t> suites, serv
 TEST_CASE("no shared suite: names both sides, how the server ended, and the line to add") {
   auto build = field_2x();
   auto client = failed("handshake", -0x50, 2);
-  ServerView server{{servers::suite_name(0xc030)}, {}, capture_with_hello({0xc02b, 0xc02c, 0x00ff},
-                                                                          servers::ConnectionEnd::kFailedWithReset)};
+  ServerView server{{servers::suite_name(0xc030)},
+                    {},
+                    capture_with_hello({0xc02b, 0xc02c, 0x00ff}, servers::ConnectionEnd::kFailedWithReset)};
   server.connection->verdict = "no shared cipher";
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() >= 1);
   CHECK(findings[0].id == "no-shared-ciphersuite");
-  CHECK_THAT(findings[0].summary, Contains("c02b and c02c") && Contains("ECDHE-RSA-AES256-GCM-SHA384") &&
-                                      Contains("reset the connection"));
-  CHECK(findings[0].fix ==
-        "Add MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 to MBEDTLS_SSL_CIPHERSUITES in firmware/configs/field-2x.h.");
+  CHECK_THAT(findings[0].summary,
+             Contains("c02b and c02c") && Contains("ECDHE-RSA-AES256-GCM-SHA384") && Contains("reset the connection"));
+  CHECK(
+      findings[0].fix ==
+      "Add MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 to MBEDTLS_SSL_CIPHERSUITES in firmware/configs/field-2x.h.");
   // The generic reading stays as a second opinion.
   REQUIRE(findings.size() == 2);
   CHECK(findings[1].id == "connection-reset-after-client-hello");
@@ -69,8 +72,9 @@ TEST_CASE("no shared suite: names both sides, how the server ended, and the line
 TEST_CASE("a reset after a ClientHello the server could have accepted is not a suite problem") {
   auto build = field_2x();
   auto client = failed("handshake", -0x50, 2);
-  ServerView server{{servers::suite_name(0xc02b)}, {}, capture_with_hello({0xc02b, 0x00ff},
-                                                                          servers::ConnectionEnd::kFailedWithReset)};
+  ServerView server{{servers::suite_name(0xc02b)},
+                    {},
+                    capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kFailedWithReset)};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].id == "connection-reset-after-client-hello");
@@ -79,7 +83,8 @@ TEST_CASE("a reset after a ClientHello the server could have accepted is not a s
 TEST_CASE("a SHA-1 root on a build without SHA-1 is named, with the macro for the line") {
   auto build = field_2x();
   auto client = failed("load-trust", -0x262e);
-  ServerView server{{}, {cert("root", "RSA", 2048, "sha1", true, false), cert("leaf", "RSA", 2048, "sha256", false, true)}, {}};
+  ServerView server{
+      {}, {cert("root", "RSA", 2048, "sha1", true, false), cert("leaf", "RSA", 2048, "sha256", false, true)}, {}};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].id == "ca-signature-hash-disabled");
@@ -94,7 +99,8 @@ TEST_CASE("a SHA-1 root on a build without SHA-1 is named, with the macro for th
 TEST_CASE("an RSA key larger than MBEDTLS_MPI_MAX_SIZE gives the size it needs") {
   auto build = field_2x();
   auto client = failed("load-trust", -0x3b00);
-  ServerView server{{}, {cert("root", "RSA", 4096, "sha256", true, false), cert("leaf", "RSA", 2048, "sha256", false, true)}, {}};
+  ServerView server{
+      {}, {cert("root", "RSA", 4096, "sha256", true, false), cert("leaf", "RSA", 2048, "sha256", false, true)}, {}};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE(findings[0].id == "rsa-key-too-large-for-mpi");
   CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_MPI_MAX_SIZE 512"));

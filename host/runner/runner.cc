@@ -19,15 +19,17 @@ std::vector<diagnosis::CertInfo> describe_chain(const servers::Chain& chain, con
   const size_t leaf = chain.certs.size() - 1;
   for (size_t i = 0; i < chain.certs.size(); ++i) {
     const auto& c = chain.certs[i];
-    bool sent = server.send.empty() ? i != 0
-                                    : std::find(server.send.begin(), server.send.end(), i) != server.send.end();
+    bool sent =
+        server.send.empty() ? i != 0 : std::find(server.send.begin(), server.send.end(), i) != server.send.end();
     std::string alg = c.signature_algorithm();
     std::string hash = alg.starts_with("sha1") || alg.find("SHA1") != std::string::npos ? "sha1"
                        : alg.find("384") != std::string::npos                           ? "sha384"
                        : alg.find("512") != std::string::npos                           ? "sha512"
                                                                                         : "sha256";
-    out.push_back({i == 0 ? "root" : i == leaf ? "leaf" : fmt::format("intermediate {}", i), c.subject(), c.key_type(),
-                   c.key_bits(), alg, hash, c.der_size, i == 0, sent});
+    out.push_back({i == 0      ? "root"
+                   : i == leaf ? "leaf"
+                               : fmt::format("intermediate {}", i),
+                   c.subject(), c.key_type(), c.key_bits(), alg, hash, c.der_size, i == 0, sent});
   }
   return out;
 }
@@ -36,7 +38,8 @@ std::vector<diagnosis::CertInfo> describe_chain(const servers::Chain& chain, con
 
 std::string judge(const scenario::Expectation& expect, const targets::ClientReport& report,
                   const std::vector<diagnosis::Finding>& findings) {
-  const std::string got = report.passed() ? "a pass" : fmt::format("{} ({})", targets::format_code(report.result), report.result_name);
+  const std::string got =
+      report.passed() ? "a pass" : fmt::format("{} ({})", targets::format_code(report.result), report.result_name);
   if (expect.result == scenario::Expectation::Result::kPass) {
     return report.passed() ? "" : fmt::format("expected a pass, got {}", got);
   }
@@ -59,9 +62,10 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
   r.target = "sim";
   r.cell = cell;
   if (!sim_.has_build(cell.mbedtls_line, cell.profile)) {
-    r.why = fmt::format("no simulator build for Mbed TLS {} with profile {} (is firmware/configs/{}.h there, and "
-                        "the line among SHAKEDOWN_MBEDTLS_SOURCE_DIRS?)",
-                        cell.mbedtls_line, cell.profile, cell.profile);
+    r.why = fmt::format(
+        "no simulator build for Mbed TLS {} with profile {} (is firmware/configs/{}.h there, and "
+        "the line among SHAKEDOWN_MBEDTLS_SOURCE_DIRS?)",
+        cell.mbedtls_line, cell.profile, cell.profile);
     return r;
   }
   try {

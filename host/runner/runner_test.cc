@@ -15,7 +15,9 @@ targets::ClientReport report(const char* stage, int32_t code) {
   return r;
 }
 
-std::vector<diagnosis::Finding> finding(const char* id) { return {{id, "", {}, ""}}; }
+std::vector<diagnosis::Finding> finding(const char* id) {
+  return {{id, "", {}, ""}};
+}
 
 }  // namespace
 

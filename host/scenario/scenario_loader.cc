@@ -2,10 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
-#include <charconv>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -22,14 +22,16 @@ class Fields {
  public:
   Fields(const fs::path& file, const YAML::Node& node, std::string where, std::vector<std::string> allowed,
          int header_line = 0)
-      : file_(file), node_(node), where_(std::move(where)),
+      : file_(file),
+        node_(node),
+        where_(std::move(where)),
         header_line_(header_line > 0 ? header_line : node.Mark().line + 1) {
     if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping", where_));
     for (const auto& entry : node) {
       auto key = entry.first.as<std::string>();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(entry.first, fmt::format("unknown key '{}' in {} (expected one of: {})", key, where_,
-                                      fmt::join(allowed, ", ")));
+        fail(entry.first,
+             fmt::format("unknown key '{}' in {} (expected one of: {})", key, where_, fmt::join(allowed, ", ")));
       }
     }
   }
@@ -104,7 +106,8 @@ std::string one_of(const Fields& f, const std::string& key, const std::string& f
                    const std::vector<std::string>& choices, const std::string& where) {
   std::string value = f.string(key, fallback);
   if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
-    f.fail(f.get(key), fmt::format("'{}' in {} must be one of: {} (got '{}')", key, where, fmt::join(choices, ", "), value));
+    f.fail(f.get(key),
+           fmt::format("'{}' in {} must be one of: {} (got '{}')", key, where, fmt::join(choices, ", "), value));
   }
   return value;
 }
@@ -136,7 +139,8 @@ servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const s
     std::string key = f.string("key");
     auto parsed = servers::KeySpec::parse(key);
     if (!parsed) {
-      f.fail(f.get("key"), fmt::format("'key' in {} must be rsa-<bits> or ec-p256, ec-p384, ec-p521 (got '{}')", where, key));
+      f.fail(f.get("key"),
+             fmt::format("'key' in {} must be rsa-<bits> or ec-p256, ec-p384, ec-p521 (got '{}')", where, key));
     }
     cert.key = *parsed;
     cert.signature_hash = one_of(f, "hash", "sha256", servers::ChainSpec::known_hashes(), where);
@@ -187,19 +191,20 @@ Expectation load_expectation(const fs::path& file, const YAML::Node& node, const
   Expectation e;
   e.line = node.Mark().line + 1;
   f.required("result");
-  e.result = one_of(f, "result", "", {"pass", "fail"}, where) == "pass"
-                 ? Expectation::Result::kPass
-                 : Expectation::Result::kFail;
+  e.result = one_of(f, "result", "", {"pass", "fail"}, where) == "pass" ? Expectation::Result::kPass
+                                                                        : Expectation::Result::kFail;
   if (f.has("finding")) {
     std::string id = f.string("finding");
     if (!diagnosis::is_known_finding(id)) {
-      f.fail(f.get("finding"), fmt::format("unknown finding '{}' in {} (see docs/scenarios.md for the ids)", id, where));
+      f.fail(f.get("finding"),
+             fmt::format("unknown finding '{}' in {} (see docs/scenarios.md for the ids)", id, where));
     }
     e.finding = id;
   }
   if (f.has("error")) {
     auto code = parse_error_code(f.string("error"));
-    if (!code || *code >= 0) f.fail(f.get("error"), fmt::format("'error' in {} must be a negative code such as -0x0050", where));
+    if (!code || *code >= 0)
+      f.fail(f.get("error"), fmt::format("'error' in {} must be a negative code such as -0x0050", where));
     e.error = code;
   }
   if (e.result == Expectation::Result::kPass && (e.finding || e.error)) {
@@ -210,8 +215,8 @@ Expectation load_expectation(const fs::path& file, const YAML::Node& node, const
 
 std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, const std::vector<std::string>& lines) {
   if (!expect.IsMap() || expect.size() == 0) {
-    throw LoadError(fmt::format("{}:{}: 'expect' must map profiles (or profile@line) to expectations",
-                                file.string(), expect.Mark().line + 1));
+    throw LoadError(fmt::format("{}:{}: 'expect' must map profiles (or profile@line) to expectations", file.string(),
+                                expect.Mark().line + 1));
   }
   std::vector<std::string> profiles;
   std::map<std::string, Expectation> by_key;
@@ -290,7 +295,8 @@ std::vector<Scenario> load_scenarios(const fs::path& file_or_folder) {
     if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
-  if (files.empty()) throw LoadError(fmt::format("{}: no *.yaml scenario files in this folder", file_or_folder.string()));
+  if (files.empty())
+    throw LoadError(fmt::format("{}: no *.yaml scenario files in this folder", file_or_folder.string()));
   std::vector<Scenario> out;
   for (const auto& f : files) out.push_back(load_scenario(f));
   return out;

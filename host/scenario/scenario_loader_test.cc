@@ -31,7 +31,8 @@ expect:
 
 // Writes `text` as <tmp>/<folder>/<name>.yaml and returns its path.
 fs::path write_scenario(const std::string& text, const std::string& name = "case") {
-  static const fs::path dir = fs::temp_directory_path() / ("shakedown-loader-test-" + std::to_string(::getpid())) / "suite";
+  static const fs::path dir =
+      fs::temp_directory_path() / ("shakedown-loader-test-" + std::to_string(::getpid())) / "suite";
   fs::create_directories(dir);
   fs::path file = dir / (name + ".yaml");
   std::ofstream(file) << text;
@@ -88,8 +89,9 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
       {"unknown key type", good_with("{key: ec-p256}", "{key: ec-p257}"), 4,
        "'key' in pki[1] must be rsa-<bits> or ec-p256"},
       {"unknown version", good_with("[tls1.2]", "[tls1.4]"), 6, "unknown version 'tls1.4' in server.versions"},
-      {"a pass with a finding", good_with("field-fixed: {result: pass}", "field-fixed: {result: pass, finding: unexplained}"),
-       15, "expect.field-fixed expects a pass"},
+      {"a pass with a finding",
+       good_with("field-fixed: {result: pass}", "field-fixed: {result: pass, finding: unexplained}"), 15,
+       "expect.field-fixed expects a pass"},
       {"a line not in client.mbedtls", good_with("field-2x@3.6:", "field-2x@3.7:"), 14,
        "expect.field-2x@3.7: Mbed TLS line 3.7 is not in client.mbedtls"},
       {"not YAML", good_with("  - {key: ec-p256}", "  - {key: ec-p256"), 5, "not valid YAML"},
@@ -98,8 +100,8 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
   INFO(c.what);
   const fs::path file = write_scenario(c.text);
   REQUIRE_THROWS_AS(load_scenario(file), LoadError);
-  REQUIRE_THROWS_WITH(load_scenario(file), StartsWith(file.string() + ":" + std::to_string(c.line) + ": ") &&
-                                               Contains(c.message));
+  REQUIRE_THROWS_WITH(load_scenario(file),
+                      StartsWith(file.string() + ":" + std::to_string(c.line) + ": ") && Contains(c.message));
 }
 
 TEST_CASE("a missing path and an empty folder are refused by name") {

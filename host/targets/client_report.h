@@ -9,7 +9,7 @@
 namespace shakedown::targets {
 
 struct ClientReport {
-  std::string stage;        // setup, load-trust, connect, handshake, done
+  std::string stage;  // setup, load-trust, connect, handshake, done
   int32_t result = 0;
   std::string result_name;  // "MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + MBEDTLS_ERR_OID_NOT_FOUND"
   std::string result_text;

@@ -86,7 +86,8 @@ HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) const {
   try {
     parse_sim_output(run.out, outcome.report, outcome.build);
   } catch (const std::exception& e) {
-    outcome.infrastructure_error = fmt::format("simulator {} wrote an unreadable report: {}", exe.filename().string(), e.what());
+    outcome.infrastructure_error =
+        fmt::format("simulator {} wrote an unreadable report: {}", exe.filename().string(), e.what());
   }
   return outcome;
 }

@@ -14,14 +14,14 @@
 namespace shakedown::core {
 
 enum class IoStatus : uint8_t {
-  kOk,           // bytes moved (IoResult::bytes > 0), or connected
-  kWouldBlock,   // nothing right now; call again
-  kTimedOut,     // no progress within the call's timeout
-  kClosed,       // the peer closed its side in order (end of stream)
-  kReset,        // the peer reset the connection (TCP RST)
-  kRefused,      // connect: nothing listens at that address
-  kNotAllowed,   // connect: the backend refuses that address (not a test server)
-  kFailed,       // anything else the stack reports
+  kOk,          // bytes moved (IoResult::bytes > 0), or connected
+  kWouldBlock,  // nothing right now; call again
+  kTimedOut,    // no progress within the call's timeout
+  kClosed,      // the peer closed its side in order (end of stream)
+  kReset,       // the peer reset the connection (TCP RST)
+  kRefused,     // connect: nothing listens at that address
+  kNotAllowed,  // connect: the backend refuses that address (not a test server)
+  kFailed,      // anything else the stack reports
 };
 
 struct IoResult {

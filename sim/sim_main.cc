@@ -1,127 +1,136 @@
-// One simulator build: the client core over one (Mbed TLS line, profile),
-// with POSIX backends of the seams. Reached through `shakedown-sim`.
+// One simulator build: the agent and the client core over one (Mbed TLS
+// line, profile), with POSIX backends of the seams. The device protocol is
+// its only interface. Reached through `shakedown-sim`.
 //
-//   <build> handshake --server 127.0.0.1:PORT --ca ca.pem [--hostname NAME]
-//           [--time now|unset|EPOCH] [--read-timeout-ms N] [--debug N]
-//   <build> facts
+//   <build> [--listen 127.0.0.1:0]   serve one host on a loopback socket;
+//                                     prints "listening on 127.0.0.1:PORT"
+//   <build> --stdio                   serve the host on stdin/stdout
+//   <build> --version                 print the banner's fields
 //
-// Writes one JSON document to stdout; Mbed TLS's debug log goes to stderr.
-// Exit status: 0 when it ran (whatever the handshake's outcome), 2 for bad
-// arguments or unreadable files.
+// Exit status: 0 when the host hung up, 2 for bad arguments or when no host
+// came within --accept-timeout-ms.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <charconv>
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <vector>
+#include <fmt/format.h>
 
+#include "fd_console.h"
 #include "getrandom_entropy.h"
 #include "posix_clock.h"
 #include "posix_transport.h"
-#include "report_json.h"
-#include "shakedown/core/client.h"
-#include "stream_log_sink.h"
+#include "shakedown/agent/agent.h"
+#include "shakedown/core/build_facts.h"
 
 namespace {
 
 using namespace shakedown;
 
 constexpr int kUsageError = 2;
+constexpr uint32_t kPollMs = 1'000;
 
-struct HandshakeArgs {
-  std::string server;
-  std::string ca_file;
-  std::string hostname;
-  std::string time = "now";
-  uint32_t read_timeout_ms = 10'000;
-  int debug = 3;
-};
+// The simulator's storage, as a port's would be: fixed, sized for desktop-
+// class scenarios (RSA-8192 chains, 16 KB records both ways).
+std::array<uint8_t, 1024 * 1024> heap_arena;
+std::array<uint8_t, 64 * 1024> ca_storage;
+std::array<uint8_t, 16 * 1024> cert_storage;
+std::array<uint8_t, 16 * 1024> key_storage;
 
-// "now", "unset", or seconds since the epoch.
-std::optional<sim::PosixClock> clock_from(const std::string& text) {
-  if (text == "now") return sim::PosixClock();
-  if (text == "unset") return sim::PosixClock(sim::PosixClock::Unset{});
-  int64_t epoch = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), epoch);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return sim::PosixClock(epoch);
+constexpr agent::AgentIdentity kIdentity{"sim", SHAKEDOWN_BUILD_ID, "getrandom"};
+
+void serve(int read_fd, int write_fd) {
+  sim::FdConsole console(read_fd, write_fd);
+  sim::PosixTransport transport;
+  sim::PosixClock clock;
+  sim::GetrandomEntropy entropy;
+  core::Heap heap(heap_arena);
+  agent::Agent agent(console, transport, clock, entropy, heap, kIdentity,
+                     {ca_storage, cert_storage, key_storage});
+  agent.announce();
+  while (agent.poll(kPollMs)) {
+  }
 }
 
-int run_handshake(const HandshakeArgs& args) {
-  auto colon = args.server.rfind(':');
-  uint16_t port = 0;
-  if (colon == std::string::npos ||
-      std::from_chars(args.server.data() + colon + 1, args.server.data() + args.server.size(), port).ec !=
-          std::errc() ||
-      port == 0) {
-    std::cerr << "shakedown-sim: --server: expected ADDRESS:PORT, got '" << args.server << "'\n";
+int listen_and_serve(const std::string& where, uint32_t accept_timeout_ms) {
+  auto colon = where.rfind(':');
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  int port = -1;
+  try {
+    port = colon == std::string::npos ? -1 : std::stoi(where.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535 || ::inet_pton(AF_INET, where.substr(0, colon).c_str(), &addr.sin_addr) != 1 ||
+      (ntohl(addr.sin_addr.s_addr) >> 24) != 127) {
+    fmt::print(stderr, "shakedown-sim: --listen: expected 127.x.x.x:PORT, got '{}'\n", where);
     return kUsageError;
   }
-  auto clock = clock_from(args.time);
-  if (!clock) {
-    std::cerr << "shakedown-sim: --time: expected now, unset or seconds since 1970, got '" << args.time << "'\n";
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  socklen_t len = sizeof addr;
+  if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listener, 1) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    fmt::print(stderr, "shakedown-sim: cannot listen on {}: {}\n", where, std::strerror(errno));
     return kUsageError;
   }
-  std::ifstream in(args.ca_file, std::ios::binary);
-  if (!in) {
-    std::cerr << "shakedown-sim: --ca: cannot read " << args.ca_file << "\n";
+  fmt::print("listening on 127.0.0.1:{}\n", ntohs(addr.sin_port));
+  std::fflush(stdout);
+  pollfd p{listener, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(accept_timeout_ms)) != 1) {
+    fmt::print(stderr, "shakedown-sim: no host connected within {} ms\n", accept_timeout_ms);
     return kUsageError;
   }
-  std::vector<uint8_t> ca((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // PEM must reach Mbed TLS NUL-terminated; DER must not carry a stray byte.
-  if (ca.size() > 0 && ca[0] != 0x30) ca.push_back(0);
-
-  sim::PosixTransport transport;
-  sim::GetrandomEntropy entropy;
-  sim::StreamLogSink log;
-  core::Client client(transport, *clock, entropy, log);
-  core::ClientOptions options{
-      .server_address = std::string_view(args.server).substr(0, colon),
-      .server_port = port,
-      .hostname = args.hostname,
-      .ca_certificates = ca,
-      .read_timeout_ms = args.read_timeout_ms,
-      .debug_level = args.debug,
-  };
-  core::HandshakeReport report = client.handshake(options);
-  nlohmann::json out = {
-      {"report", sim::to_json(report)},
-      {"build", sim::to_json(core::build_facts())},
-      {"clock", args.time},
-  };
-  std::cout << out.dump() << std::endl;
+  int host = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  ::close(listener);
+  if (host < 0) return kUsageError;
+  serve(host, host);
+  ::close(host);
   return 0;
+}
+
+void print_version() {
+  const core::BuildFacts& f = core::build_facts();
+  fmt::print("shakedown-sim\nprotocol {}\ntarget {}\nbuild {}\nmbedtls {} (line {})\nprofile {}\nconfig-hash {}\n"
+             "entropy {}\nheap {} bytes\n",
+             protocol::kProtocolVersion, kIdentity.target, kIdentity.build_id, f.mbedtls_version, f.mbedtls_line,
+             f.profile, f.profile_hash, kIdentity.entropy, heap_arena.size());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"shakedown simulator build (" SHAKEDOWN_MBEDTLS_LINE ", " SHAKEDOWN_PROFILE_NAME ")"};
-  app.require_subcommand(1);
-
-  HandshakeArgs hs;
-  auto* handshake = app.add_subcommand("handshake", "Run one TLS handshake and print its report as JSON");
-  handshake->add_option("--server", hs.server, "Test server, ADDRESS:PORT (loopback only)")->required();
-  handshake->add_option("--ca", hs.ca_file, "Trust anchors, PEM or DER")->required();
-  handshake->add_option("--hostname", hs.hostname, "SNI and the name to verify; empty: neither");
-  handshake->add_option("--time", hs.time, "Wall clock: now, unset, or seconds since 1970")->capture_default_str();
-  handshake->add_option("--read-timeout-ms", hs.read_timeout_ms, "Bound on each wait for the server")
-      ->check(CLI::Range(1u, 600'000u))
+  CLI::App app{"shakedown simulator build (Mbed TLS " SHAKEDOWN_MBEDTLS_LINE ", profile " SHAKEDOWN_PROFILE_NAME ")"};
+  std::string listen = "127.0.0.1:0";
+  uint32_t accept_timeout_ms = 30'000;
+  bool stdio = false, version = false;
+  app.add_option("--listen", listen, "Serve one host on this loopback address")->capture_default_str();
+  app.add_flag("--stdio", stdio, "Serve the host on stdin and stdout");
+  app.add_flag("--version", version, "Print the banner's fields");
+  app.add_option("--accept-timeout-ms", accept_timeout_ms, "Give up when no host connects in this time")
+      ->check(CLI::Range(1u, 3'600'000u))
       ->capture_default_str();
-  handshake->add_option("--debug", hs.debug, "Mbed TLS debug threshold, 0-4")
-      ->check(CLI::Range(0, 4))
-      ->capture_default_str();
-
-  app.add_subcommand("facts", "Print the effective Mbed TLS configuration as JSON");
-
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kUsageError;
   }
-  if (app.got_subcommand(handshake)) return run_handshake(hs);
-  std::cout << sim::to_json(core::build_facts()).dump() << std::endl;
-  return 0;
+  ::signal(SIGPIPE, SIG_IGN);
+  if (version) {
+    print_version();
+    return 0;
+  }
+  if (stdio) {
+    serve(STDIN_FILENO, STDOUT_FILENO);
+    return 0;
+  }
+  return listen_and_serve(listen, accept_timeout_ms);
 }

@@ -52,6 +52,13 @@ struct Handshake {
 };
 
 // Serves `chain_spec` with `config` and runs one handshake of the core.
+// Mbed TLS's heap for the tests: one arena, as a port has.
+core::Heap& test_heap() {
+  static std::vector<uint8_t> arena(1024 * 1024);
+  static core::Heap heap(arena);
+  return heap;
+}
+
 Handshake handshake_with(std::vector<servers::CertSpec> certs, servers::EndpointConfig config,
                          sim::PosixClock clock = sim::PosixClock()) {
   servers::ChainSpec spec{std::move(certs), kHostname};
@@ -64,13 +71,14 @@ Handshake handshake_with(std::vector<servers::CertSpec> certs, servers::Endpoint
   sim::PosixTransport transport;
   sim::GetrandomEntropy entropy;
   CollectingLogSink log;
-  core::Client client(transport, clock, entropy, log);
+  core::Client client(transport, clock, entropy, log, test_heap());
   core::ClientOptions options{.server_address = "127.0.0.1",
                               .server_port = port,
                               .hostname = kHostname,
                               .ca_certificates = ca,
                               .read_timeout_ms = 2'000};
-  Handshake h{client.handshake(options), {}, {}};
+  Handshake h{client.connect(options), {}, {}};
+  client.close();
   if (h.report.stage >= core::Stage::kHandshake) server.wait_for_captures(1, std::chrono::seconds(3));
   server.stop();
   h.captures = server.captures();
@@ -215,13 +223,13 @@ TEST_CASE("a server that accepts and stays silent ends in MBEDTLS_ERR_SSL_TIMEOU
   sim::PosixClock clock;
   sim::GetrandomEntropy entropy;
   CollectingLogSink log;
-  core::Client client(transport, clock, entropy, log);
+  core::Client client(transport, clock, entropy, log, test_heap());
   core::ClientOptions options{.server_address = "127.0.0.1",
                               .server_port = ntohs(addr.sin_port),
                               .hostname = kHostname,
                               .ca_certificates = ca,
                               .read_timeout_ms = 200};
-  core::HandshakeReport report = client.handshake(options);
+  core::HandshakeReport report = client.connect(options);
   ::close(listener);
   CHECK(report.stage == core::Stage::kHandshake);
   CHECK(std::string(report.result_name) == "MBEDTLS_ERR_SSL_TIMEOUT");

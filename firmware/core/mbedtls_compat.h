@@ -2,22 +2,34 @@
 // The one place where the core tells Mbed TLS lines apart (2.28 LTS and
 // 3.x). Everything else in the core is written once against both.
 
+#include <mbedtls/md.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
 
 #if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>
 #endif
 
+#include "shakedown/core/client.h"
+
 namespace shakedown::core::compat {
 
-// 3.x routes some of TLS through PSA, which must be initialised first.
-// Returns 0, or the PSA status as a negative code.
+// 3.x routes some of TLS through PSA, which must be initialised first and
+// freed after, so the heap is empty between sessions. Returns 0, or the PSA
+// status as a negative code.
 inline int init_crypto() {
 #if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
   return static_cast<int>(psa_crypto_init());
 #else
   return 0;
+#endif
+}
+
+inline void free_crypto() {
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
+  mbedtls_psa_crypto_free();
 #endif
 }
 
@@ -28,6 +40,69 @@ inline int handshake_state(const mbedtls_ssl_context& ssl) {
 #else
   return static_cast<int>(ssl.state);
 #endif
+}
+
+// The hash of a certificate's signature, e.g. "SHA256"; "" when unknown.
+inline const char* signature_md_name(const mbedtls_x509_crt& crt) {
+#if MBEDTLS_VERSION_MAJOR >= 3
+  const mbedtls_md_info_t* md = mbedtls_md_info_from_type(crt.MBEDTLS_PRIVATE(sig_md));
+#else
+  const mbedtls_md_info_t* md = mbedtls_md_info_from_type(crt.sig_md);
+#endif
+  const char* name = md != nullptr ? mbedtls_md_get_name(md) : nullptr;
+  return name != nullptr ? name : "";
+}
+
+// 3.x's key parser takes the RNG (for blinding).
+inline int parse_key(mbedtls_pk_context& pk, std::span<const uint8_t> key,
+                     int (*rng)(void*, unsigned char*, size_t), void* rng_ctx) {
+#if MBEDTLS_VERSION_MAJOR >= 3
+  return mbedtls_pk_parse_key(&pk, key.data(), key.size(), nullptr, 0, rng, rng_ctx);
+#else
+  (void)rng, (void)rng_ctx;
+  return mbedtls_pk_parse_key(&pk, key.data(), key.size(), nullptr, 0);
+#endif
+}
+
+// Restricts the versions the client offers. Returns 0, or
+// MBEDTLS_ERR_SSL_BAD_INPUT_DATA for a version this line lacks.
+inline int set_version_range(mbedtls_ssl_config& conf, TlsVersion min, TlsVersion max) {
+#if MBEDTLS_VERSION_MAJOR >= 3
+  auto to_line = [](TlsVersion v, mbedtls_ssl_protocol_version& out) {
+    switch (v) {
+      case TlsVersion::kTls1_2: out = MBEDTLS_SSL_VERSION_TLS1_2; return true;
+      case TlsVersion::kTls1_3: out = MBEDTLS_SSL_VERSION_TLS1_3; return true;
+      default: return false;
+    }
+  };
+  mbedtls_ssl_protocol_version v{};
+  if (min != TlsVersion::kDefault) {
+    if (!to_line(min, v)) return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+    mbedtls_ssl_conf_min_tls_version(&conf, v);
+  }
+  if (max != TlsVersion::kDefault) {
+    if (!to_line(max, v)) return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+    mbedtls_ssl_conf_max_tls_version(&conf, v);
+  }
+#else
+  auto minor = [](TlsVersion v) {
+    switch (v) {
+      case TlsVersion::kTls1_0: return MBEDTLS_SSL_MINOR_VERSION_1;
+      case TlsVersion::kTls1_1: return MBEDTLS_SSL_MINOR_VERSION_2;
+      case TlsVersion::kTls1_2: return MBEDTLS_SSL_MINOR_VERSION_3;
+      default: return -1;
+    }
+  };
+  if (min != TlsVersion::kDefault) {
+    if (minor(min) < 0) return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+    mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, minor(min));
+  }
+  if (max != TlsVersion::kDefault) {
+    if (minor(max) < 0) return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+    mbedtls_ssl_conf_max_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, minor(max));
+  }
+#endif
+  return 0;
 }
 
 }  // namespace shakedown::core::compat

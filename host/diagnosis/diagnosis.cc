@@ -11,13 +11,13 @@
 namespace shakedown::diagnosis {
 namespace {
 
-using targets::format_code;
+using device::format_code;
 
 // Mbed TLS's state while it waits for the ServerHello (same on both lines).
 constexpr int kStateServerHello = 2;
 constexpr size_t kMaxRecordContent = 16384;
 
-uint32_t magnitude(const targets::ClientReport& c) {
+uint32_t magnitude(const device::ClientReport& c) {
   return c.result < 0 ? static_cast<uint32_t>(-c.result) : 0;
 }
 
@@ -45,7 +45,7 @@ std::string hex_list(const std::vector<uint16_t>& ids) {
 }
 
 // The config macro that enables a signature hash on this build's line.
-std::string hash_macro(const std::string& hash, const targets::BuildFacts& b) {
+std::string hash_macro(const std::string& hash, const device::BuildFacts& b) {
   const bool v2 = b.mbedtls_line.starts_with("2.");
   if (hash == "sha1") return "MBEDTLS_SHA1_C";
   if (hash == "sha256") return "MBEDTLS_SHA256_C";
@@ -53,7 +53,7 @@ std::string hash_macro(const std::string& hash, const targets::BuildFacts& b) {
   return "MBEDTLS_SHA512_C";
 }
 
-bool hash_enabled(const std::string& hash, const targets::BuildFacts& b) {
+bool hash_enabled(const std::string& hash, const device::BuildFacts& b) {
   if (hash == "sha1") return b.sha1;
   if (hash == "sha256") return b.sha256;
   if (hash == "sha384") return b.sha384;

@@ -32,8 +32,8 @@ struct ServerView {
 };
 
 struct Evidence {
-  const targets::ClientReport& client;
-  const targets::BuildFacts& build;
+  const device::ClientReport& client;
+  const device::BuildFacts& build;
   const ServerView& server;
   std::string profile_file;  // where the profile lives, for the fix: "firmware/configs/field-2x.h"
 };

@@ -15,8 +15,8 @@ using diagnosis::diagnose;
 using diagnosis::Evidence;
 using diagnosis::ServerView;
 
-targets::BuildFacts field_2x() {
-  targets::BuildFacts b;
+device::BuildFacts field_2x() {
+  device::BuildFacts b;
   b.mbedtls_line = "2.28";
   b.profile = "field-2x";
   b.mpi_max_size = 256;
@@ -26,8 +26,8 @@ targets::BuildFacts field_2x() {
   return b;
 }
 
-targets::ClientReport failed(const char* stage, int32_t code, int state = 0) {
-  targets::ClientReport r;
+device::ClientReport failed(const char* stage, int32_t code, int state = 0) {
+  device::ClientReport r;
   r.stage = stage;
   r.result = code;
   r.failed_call = "mbedtls_ssl_handshake";
@@ -131,7 +131,7 @@ TEST_CASE("a record larger than the input buffer gives the buffer size that hold
 TEST_CASE("a pass has no findings; a failure no rule explains is 'unexplained', never silent") {
   auto build = field_2x();
   ServerView server{};
-  targets::ClientReport ok;
+  device::ClientReport ok;
   ok.stage = "done";
   CHECK(diagnose({ok, build, server, "p.h"}).empty());
   auto findings = diagnose({failed("setup", -0x7f00), build, server, "p.h"});

@@ -20,7 +20,7 @@ std::string expected_text(const scenario::Expectation& e) {
 std::string got_text(const CellResult& r) {
   if (r.verdict == Verdict::kInfrastructureError) return "infrastructure error";
   if (r.report.passed()) return fmt::format("pass {} {}", r.report.version, r.report.suite);
-  return fmt::format("{} {}", targets::format_code(r.report.result), r.report.result_name);
+  return fmt::format("{} {}", device::format_code(r.report.result), r.report.result_name);
 }
 
 std::string verdict_text(Verdict v) {

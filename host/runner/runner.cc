@@ -34,18 +34,25 @@ std::vector<diagnosis::CertInfo> describe_chain(const servers::Chain& chain, con
   return out;
 }
 
+// Mbed TLS parses PEM only with its terminating NUL.
+std::vector<uint8_t> pem_for_device(const std::string& pem) {
+  std::vector<uint8_t> bytes(pem.begin(), pem.end());
+  bytes.push_back(0);
+  return bytes;
+}
+
 }  // namespace
 
-std::string judge(const scenario::Expectation& expect, const targets::ClientReport& report,
+std::string judge(const scenario::Expectation& expect, const device::ClientReport& report,
                   const std::vector<diagnosis::Finding>& findings) {
   const std::string got =
-      report.passed() ? "a pass" : fmt::format("{} ({})", targets::format_code(report.result), report.result_name);
+      report.passed() ? "a pass" : fmt::format("{} ({})", device::format_code(report.result), report.result_name);
   if (expect.result == scenario::Expectation::Result::kPass) {
     return report.passed() ? "" : fmt::format("expected a pass, got {}", got);
   }
   if (report.passed()) return "expected a failure, got a pass";
   if (expect.error && *expect.error != report.result) {
-    return fmt::format("expected error {}, got {}", targets::format_code(*expect.error), got);
+    return fmt::format("expected error {}, got {}", device::format_code(*expect.error), got);
   }
   const std::string primary = findings.empty() ? "none" : findings.front().id;
   if (expect.finding && *expect.finding != primary) {
@@ -79,10 +86,10 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
         .mbedtls_line = cell.mbedtls_line,
         .profile = cell.profile,
         .server_port = port,
-        .ca_file = chain.root_pem_path(),
-        .hostname = s.client.hostname,
-        .time = s.client.time,
-        .read_timeout_ms = s.client.read_timeout_ms,
+        .ca_chain = pem_for_device(chain.root().pem),
+        .config = {.hostname = s.client.hostname,
+                   .read_timeout_ms = s.client.read_timeout_ms,
+                   .time = s.client.time},
         .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
     };
     targets::HandshakeOutcome outcome = sim_.handshake(request);

@@ -28,11 +28,11 @@ struct CellResult {
   scenario::Cell cell;
   Verdict verdict = Verdict::kInfrastructureError;
   std::string why;  // kUnexpected: what differs; kInfrastructureError: what failed
-  targets::ClientReport report;
-  targets::BuildFacts build;
+  device::ClientReport report;
+  device::BuildFacts build;
   std::optional<servers::ConnectionCapture> capture;
   std::vector<diagnosis::Finding> findings;
-  std::string device_log;
+  std::vector<std::string> device_log;
 
   const diagnosis::Finding* primary_finding() const { return findings.empty() ? nullptr : &findings.front(); }
 };
@@ -53,7 +53,7 @@ class Runner {
 };
 
 // Compares a result with its expectation; empty when it matches, else why not.
-std::string judge(const scenario::Expectation& expect, const targets::ClientReport& report,
+std::string judge(const scenario::Expectation& expect, const device::ClientReport& report,
                   const std::vector<diagnosis::Finding>& findings);
 
 }  // namespace shakedown::runner

@@ -7,8 +7,8 @@ namespace {
 using namespace shakedown;
 using scenario::Expectation;
 
-targets::ClientReport report(const char* stage, int32_t code) {
-  targets::ClientReport r;
+device::ClientReport report(const char* stage, int32_t code) {
+  device::ClientReport r;
   r.stage = stage;
   r.result = code;
   r.result_name = "NAME";

@@ -1,0 +1,396 @@
+#include "shakedown/agent/agent.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "shakedown/core/build_facts.h"
+#include "shakedown/protocol/tlv.h"
+
+namespace shakedown::agent {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::MessageType;
+using protocol::TlvReader;
+using protocol::TlvWriter;
+
+constexpr uint32_t kDefaultReadTimeoutMs = 5'000;
+constexpr uint16_t kMaxReceive = 512;  // fits a kData frame with room to spare
+
+uint32_t feature_bits(const core::BuildFacts& f) {
+  using namespace protocol::feature;
+  return (f.sha1 ? kSha1 : 0) | (f.sha256 ? kSha256 : 0) | (f.sha384 ? kSha384 : 0) | (f.rsa ? kRsa : 0) |
+         (f.ecdsa ? kEcdsa : 0) | (f.tls1_2 ? kTls12 : 0) | (f.tls1_3 ? kTls13 : 0);
+}
+
+bool version_from_wire(uint16_t wire, core::TlsVersion& out) {
+  switch (wire) {
+    case 0x0301: out = core::TlsVersion::kTls1_0; return true;
+    case 0x0302: out = core::TlsVersion::kTls1_1; return true;
+    case 0x0303: out = core::TlsVersion::kTls1_2; return true;
+    case 0x0304: out = core::TlsVersion::kTls1_3; return true;
+    default: return false;
+  }
+}
+
+void copy_string(std::string_view from, char* to, size_t size) {
+  size_t n = std::min(from.size(), size - 1);
+  std::memcpy(to, from.data(), n);
+  to[n] = '\0';
+}
+
+}  // namespace
+
+std::optional<int64_t> Agent::ConfiguredClock::wall_time_s() {
+  switch (mode_) {
+    case Mode::kPort: return port_.wall_time_s();
+    case Mode::kUnset: return std::nullopt;
+    case Mode::kSet: return base_wall_s_ + static_cast<int64_t>((port_.monotonic_ms() - base_ms_) / 1000);
+  }
+  return std::nullopt;
+}
+
+void Agent::ConfiguredClock::set(int64_t wall_s) {
+  mode_ = Mode::kSet;
+  base_wall_s_ = wall_s;
+  base_ms_ = port_.monotonic_ms();
+}
+
+void Agent::FrameLogSink::write(core::LogSource source, int level, std::string_view line) {
+  uint8_t buf[320];
+  TlvWriter w(buf);
+  w.put_u8(protocol::log_tag::kLevel, static_cast<uint8_t>(level));
+  w.put_u8(protocol::log_tag::kSource, source == core::LogSource::kMbedtls ? 0 : 1);
+  if (!w.put_str_truncated(protocol::log_tag::kText, line, 256) || line.size() > 256) ++agent_.log_dropped_;
+  agent_.reply(MessageType::kLog, w.bytes());
+}
+
+Agent::Agent(Console& console, core::Transport& transport, core::Clock& clock, core::Entropy& entropy,
+             core::Heap& heap, AgentIdentity identity, AgentStorage storage)
+    : console_(console),
+      transport_(transport),
+      heap_(heap),
+      identity_(identity),
+      clock_(clock),
+      log_(*this),
+      client_(transport, clock_, entropy, log_, heap) {
+  ca_chain_.storage = storage.ca_chain;
+  own_certificate_.storage = storage.own_certificate;
+  own_key_.storage = storage.own_key;
+  forget_configuration();
+}
+
+void Agent::announce() {
+  seq_ = 0;
+  send_banner(0);
+}
+
+bool Agent::poll(uint32_t timeout_ms) {
+  core::IoResult r = console_.read(rx_, timeout_ms);
+  if (r.status == core::IoStatus::kClosed) return false;
+  for (size_t i = 0; r.ok() && i < r.bytes; ++i) {
+    if (decoder_.feed(rx_[i])) dispatch(decoder_.frame());
+  }
+  return true;
+}
+
+void Agent::dispatch(const protocol::Frame& frame) {
+  seq_ = frame.seq;
+  switch (static_cast<MessageType>(frame.type)) {
+    case MessageType::kSync: return on_sync(frame.payload);
+    case MessageType::kConfigure: return on_configure(frame.payload);
+    case MessageType::kBlob: return on_blob(frame.payload);
+    case MessageType::kConnect: return on_connect(frame.payload);
+    case MessageType::kSend: return on_send(frame.payload);
+    case MessageType::kReceive: return on_receive(frame.payload);
+    case MessageType::kStats: return on_stats();
+    case MessageType::kReset: return on_reset();
+    default: return refuse(ErrorCode::kUnknownType, "unknown request type");
+  }
+}
+
+void Agent::on_sync(std::span<const uint8_t> payload) {
+  TlvReader r(payload);
+  uint32_t nonce = 0;
+  while (r.next()) {
+    if (r.tag() == protocol::sync_tag::kNonce && !r.get_u32(nonce)) return refuse(ErrorCode::kBadPayload, "nonce: u32");
+  }
+  if (!r.ok()) return refuse(ErrorCode::kBadPayload, "sync: malformed TLV");
+  send_banner(nonce);
+}
+
+void Agent::send_banner(uint32_t nonce) {
+  const core::BuildFacts& f = core::build_facts();
+  uint16_t suites[core::HandshakeReport::kMaxSuites];
+  size_t n = std::min(f.ciphersuites.size(), std::size(suites));
+  for (size_t i = 0; i < n; ++i) suites[i] = static_cast<uint16_t>(f.ciphersuites[i]);
+  using namespace protocol::banner_tag;
+  TlvWriter w(payload_);
+  w.put_u16(kProtocolVersion, protocol::kProtocolVersion);
+  w.put_u32(kNonce, nonce);
+  w.put_str(kTarget, identity_.target);
+  w.put_str(kBuildId, identity_.build_id);
+  w.put_str(kMbedtlsVersion, f.mbedtls_version);
+  w.put_str(kMbedtlsLine, f.mbedtls_line);
+  w.put_str(kProfile, f.profile);
+  w.put_str(kConfigHash, f.profile_hash);
+  w.put_str(kEntropy, identity_.entropy);
+  w.put_u32(kHeapCapacity, static_cast<uint32_t>(heap_.capacity()));
+  w.put_u32(kBlobCapacity, static_cast<uint32_t>(ca_chain_.storage.size()));
+  w.put_u32(kMpiMaxSize, static_cast<uint32_t>(f.mpi_max_size));
+  w.put_u32(kInContentLen, static_cast<uint32_t>(f.in_content_len));
+  w.put_u32(kOutContentLen, static_cast<uint32_t>(f.out_content_len));
+  w.put_u32(kFeatures, feature_bits(f));
+  w.put_u16_list(kSuites, {suites, n});
+  reply(MessageType::kBanner, w.bytes());
+}
+
+void Agent::on_configure(std::span<const uint8_t> payload) {
+  using namespace protocol::configure_tag;
+  client_.close();
+  forget_configuration();
+  TlvReader r(payload);
+  while (r.next()) {
+    uint8_t u8 = 0;
+    uint16_t u16 = 0;
+    uint32_t u32 = 0;
+    int64_t i64 = 0;
+    switch (r.tag()) {
+      case kHostname:
+        if (r.value().size() >= sizeof hostname_) return refuse(ErrorCode::kBadPayload, "hostname: too long");
+        copy_string(r.get_str(), hostname_, sizeof hostname_);
+        options_.hostname = hostname_;
+        break;
+      case kSuites: {
+        size_t count = r.get_u16_list(suites_);
+        if (count > std::size(suites_)) return refuse(ErrorCode::kBadPayload, "suites: more than 64");
+        options_.ciphersuites = {suites_, count};
+        break;
+      }
+      case kMinVersion:
+        if (!r.get_u16(u16) || !version_from_wire(u16, options_.min_version))
+          return refuse(ErrorCode::kBadPayload, "min_version: u16 0x0301..0x0304");
+        break;
+      case kMaxVersion:
+        if (!r.get_u16(u16) || !version_from_wire(u16, options_.max_version))
+          return refuse(ErrorCode::kBadPayload, "max_version: u16 0x0301..0x0304");
+        break;
+      case kAuthMode:
+        if (!r.get_u8(u8) || u8 > 2) return refuse(ErrorCode::kBadPayload, "auth_mode: u8 0..2");
+        options_.auth_mode = static_cast<core::AuthMode>(u8);
+        break;
+      case kReadTimeoutMs:
+        if (!r.get_u32(u32) || u32 == 0) return refuse(ErrorCode::kBadPayload, "read_timeout_ms: u32 > 0");
+        options_.read_timeout_ms = u32;
+        break;
+      case kMaxFragmentLength:
+        if (!r.get_u16(u16)) return refuse(ErrorCode::kBadPayload, "max_fragment_length: u16");
+        options_.max_fragment_length = u16;
+        break;
+      case kWallTime:
+        if (!r.get_i64(i64)) return refuse(ErrorCode::kBadPayload, "wall_time: i64");
+        clock_.set(i64);
+        break;
+      case kWallTimeUnset: clock_.unset(); break;
+      case kHeapBudget:
+        if (!r.get_u32(u32)) return refuse(ErrorCode::kBadPayload, "heap_budget: u32");
+        options_.heap_budget = u32;
+        break;
+      case kDebugLevel:
+        if (!r.get_u8(u8) || u8 > 4) return refuse(ErrorCode::kBadPayload, "debug_level: u8 0..4");
+        options_.debug_level = u8;
+        break;
+      default: break;  // a newer host's option: ignored, as docs/protocol.md says
+    }
+  }
+  if (!r.ok()) return refuse(ErrorCode::kBadPayload, "configure: malformed TLV");
+  ack(0);
+}
+
+void Agent::on_blob(std::span<const uint8_t> payload) {
+  using namespace protocol::blob_tag;
+  TlvReader r(payload);
+  uint8_t kind = 0;
+  uint32_t offset = 0, total = 0;
+  std::span<const uint8_t> data;
+  bool has_kind = false, has_offset = false, has_total = false;
+  while (r.next()) {
+    if (r.tag() == kKind) has_kind = r.get_u8(kind);
+    if (r.tag() == kOffset) has_offset = r.get_u32(offset);
+    if (r.tag() == kTotal) has_total = r.get_u32(total);
+    if (r.tag() == kData) data = r.value();
+  }
+  if (!r.ok() || !has_kind || !has_offset || !has_total || total == 0) {
+    return refuse(ErrorCode::kBadPayload, "blob: kind, offset and total are required");
+  }
+  Blob* blob = kind == static_cast<uint8_t>(protocol::BlobKind::kCaChain)          ? &ca_chain_
+               : kind == static_cast<uint8_t>(protocol::BlobKind::kOwnCertificate) ? &own_certificate_
+               : kind == static_cast<uint8_t>(protocol::BlobKind::kOwnKey)         ? &own_key_
+                                                                                   : nullptr;
+  if (blob == nullptr) return refuse(ErrorCode::kBadPayload, "blob: unknown kind");
+  if (total > blob->storage.size()) return refuse(ErrorCode::kTooLarge, "blob: larger than the device's storage");
+  if (offset == 0) blob->total = total, blob->received = 0;
+  if (total != blob->total || offset != blob->received || data.size() > total - offset) {
+    return refuse(ErrorCode::kBadPayload, "blob: chunk out of order or past the announced total");
+  }
+  std::memcpy(blob->storage.data() + offset, data.data(), data.size());
+  blob->received += data.size();
+  ack(0);
+}
+
+void Agent::on_connect(std::span<const uint8_t> payload) {
+  using namespace protocol::connect_tag;
+  TlvReader r(payload);
+  uint16_t port = 0;
+  bool has_address = false;
+  while (r.next()) {
+    if (r.tag() == kAddress && r.value().size() < sizeof address_) {
+      copy_string(r.get_str(), address_, sizeof address_);
+      has_address = true;
+    }
+    if (r.tag() == kPort) r.get_u16(port);
+  }
+  if (!r.ok() || !has_address || port == 0) return refuse(ErrorCode::kBadPayload, "connect: address and port");
+  for (const Blob* blob : {&ca_chain_, &own_certificate_, &own_key_}) {
+    if (blob->total != 0 && !blob->complete()) return refuse(ErrorCode::kIncomplete, "connect: a blob is incomplete");
+  }
+  options_.server_address = address_;
+  options_.server_port = port;
+  options_.ca_certificates = ca_chain_.bytes();
+  options_.own_certificate = own_certificate_.bytes();
+  options_.own_key = own_key_.bytes();
+  send_report(client_.connect(options_));
+}
+
+void Agent::send_report(const core::HandshakeReport& rep) {
+  for (size_t i = 0; i < rep.peer_chain_count; ++i) {
+    const core::PeerCertificate& pc = rep.peer_chain[i];
+    using namespace protocol::peer_tag;
+    TlvWriter w(payload_);
+    w.put_u8(kDepth, pc.depth);
+    w.put_str(kSubject, pc.subject);
+    w.put_str(kIssuer, pc.issuer);
+    w.put_str(kKeyType, pc.key_type);
+    w.put_u16(kKeyBits, pc.key_bits);
+    w.put_str(kSignatureMd, pc.signature_md);
+    w.put_u32(kVerifyFlags, pc.verify_flags);
+    reply(MessageType::kPeerCertificate, w.bytes());
+  }
+  using namespace protocol::report_tag;
+  TlvWriter w(payload_);
+  w.put_u8(kStage, static_cast<uint8_t>(rep.stage));
+  w.put_i32(kResult, rep.result);
+  w.put_str(kFailedCall, rep.failed_call);
+  w.put_str(kResultName, rep.result_name);
+  w.put_str(kResultText, rep.result_text);
+  w.put_i32(kHandshakeState, rep.handshake_state);
+  w.put_u32(kVerifyFlags, rep.verify_flags);
+  w.put_u8(kTrustParseFailures, rep.trust_parse_failures);
+  w.put_str(kVersion, rep.version);
+  w.put_str(kSuite, rep.suite);
+  w.put_u16(kSuiteId, rep.suite_id);
+  w.put_u16(kGroupId, rep.group_id);
+  w.put_u16_list(kOfferedSuites, {rep.offered_suites, rep.offered_suite_count});
+  for (size_t i = 0; i < rep.alerts_sent_count; ++i) {
+    w.put_u16(kAlertSent, static_cast<uint16_t>(rep.alerts_sent[i].level << 8 | rep.alerts_sent[i].description));
+  }
+  for (size_t i = 0; i < rep.alerts_received_count; ++i) {
+    w.put_u16(kAlertReceived,
+              static_cast<uint16_t>(rep.alerts_received[i].level << 8 | rep.alerts_received[i].description));
+  }
+  w.put_u32(kBytesSent, rep.sent.bytes);
+  w.put_u32(kBytesReceived, rep.received.bytes);
+  w.put_u32(kRecordsSent, rep.sent.records);
+  w.put_u32(kRecordsReceived, rep.received.records);
+  w.put_u32(kLargestRecordReceived, rep.received.largest_record);
+  w.put_u16(kLargestRecordType, static_cast<uint16_t>(rep.received.largest_content_type << 8 |
+                                                      static_cast<uint8_t>(rep.received.largest_handshake_type)));
+  w.put_u32(kHeapPeak, rep.heap_peak);
+  w.put_u32(kHeapBudget, rep.heap_budget);
+  w.put_u32(kDurationMs, rep.duration_ms);
+  reply(MessageType::kReport, w.bytes());
+}
+
+void Agent::on_send(std::span<const uint8_t> payload) {
+  TlvReader r(payload);
+  std::span<const uint8_t> data;
+  while (r.next()) {
+    if (r.tag() == protocol::data_tag::kData) data = r.value();
+  }
+  if (!r.ok()) return refuse(ErrorCode::kBadPayload, "send: malformed TLV");
+  if (!client_.is_open()) return refuse(ErrorCode::kNotConnected, "send: no open session");
+  ack(client_.write(data));
+}
+
+void Agent::on_receive(std::span<const uint8_t> payload) {
+  TlvReader r(payload);
+  uint16_t max = kMaxReceive;
+  uint32_t timeout = kDefaultReadTimeoutMs;
+  while (r.next()) {
+    if (r.tag() == protocol::receive_tag::kMaxBytes) r.get_u16(max);
+    if (r.tag() == protocol::receive_tag::kTimeoutMs) r.get_u32(timeout);
+  }
+  if (!r.ok() || timeout == 0) return refuse(ErrorCode::kBadPayload, "receive: malformed TLV");
+  if (!client_.is_open()) return refuse(ErrorCode::kNotConnected, "receive: no open session");
+  uint8_t data[kMaxReceive];
+  int got = client_.read({data, std::min<size_t>(max, sizeof data)}, timeout);
+  TlvWriter w(payload_);
+  w.put_i32(protocol::data_tag::kStatus, got);
+  if (got > 0) w.put_bytes(protocol::data_tag::kData, {data, static_cast<size_t>(got)});
+  reply(MessageType::kData, w.bytes());
+}
+
+void Agent::on_stats() {
+  using namespace protocol::stats_tag;
+  const protocol::DecoderStats& d = decoder_.stats();
+  TlvWriter w(payload_);
+  w.put_u32(kFrames, d.frames);
+  w.put_u32(kBadCrc, d.bad_crc);
+  w.put_u32(kMalformed, d.malformed);
+  w.put_u32(kOversized, d.oversized);
+  w.put_u32(kLogDropped, log_dropped_);
+  w.put_u32(kHeapCapacity, static_cast<uint32_t>(heap_.capacity()));
+  w.put_u8(kSessionOpen, client_.is_open() ? 1 : 0);
+  reply(MessageType::kStatsReply, w.bytes());
+}
+
+void Agent::on_reset() {
+  client_.close();
+  forget_configuration();
+  ack(0);
+}
+
+void Agent::forget_configuration() {
+  options_ = core::ClientOptions{};
+  options_.read_timeout_ms = kDefaultReadTimeoutMs;
+  clock_.follow_port();
+  ca_chain_.total = ca_chain_.received = 0;
+  own_certificate_.total = own_certificate_.received = 0;
+  own_key_.total = own_key_.received = 0;
+}
+
+void Agent::ack(int32_t status) {
+  uint8_t buf[16];
+  TlvWriter w(buf);
+  w.put_i32(protocol::ack_tag::kStatus, status);
+  reply(MessageType::kAck, w.bytes());
+}
+
+void Agent::refuse(ErrorCode code, std::string_view message) {
+  uint8_t buf[160];
+  TlvWriter w(buf);
+  w.put_u8(protocol::error_tag::kCode, static_cast<uint8_t>(code));
+  w.put_str_truncated(protocol::error_tag::kMessage, message, 128);
+  reply(MessageType::kError, w.bytes());
+}
+
+void Agent::reply(MessageType type, std::span<const uint8_t> payload) {
+  size_t n = protocol::encode_frame(static_cast<uint8_t>(type), seq_, payload, tx_);
+  if (n == 0) {
+    ++log_dropped_;
+    return;
+  }
+  console_.write({tx_, n});
+}
+
+}  // namespace shakedown::agent

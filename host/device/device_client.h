@@ -1,0 +1,94 @@
+#pragma once
+// DeviceClient: the host's half of the device protocol, over any Link. Each
+// call sends one request and waits, bounded, for the reply with its sequence
+// number, gathering the log lines that come first. A device that stays
+// silent, garbles its frames or hangs up raises DeviceError: an
+// infrastructure failure, never a handshake result.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "client_report.h"
+#include "link.h"
+#include "shakedown/protocol/frame.h"
+#include "shakedown/protocol/messages.h"
+
+namespace shakedown::device {
+
+class DeviceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Banner {
+  uint16_t protocol_version = 0;
+  uint32_t nonce = 0;
+  BuildFacts build;
+};
+
+struct DeviceConfig {
+  std::string hostname;
+  std::vector<uint16_t> suites;         // empty: the build's
+  std::optional<uint16_t> min_version;  // 0x0303 for TLS 1.2
+  std::optional<uint16_t> max_version;
+  uint8_t auth_mode = 2;                // 0 none, 1 optional, 2 required
+  uint32_t read_timeout_ms = 5'000;
+  uint16_t max_fragment_length = 0;
+  std::string time = "now";             // now (the device's clock), unset, or seconds since 1970
+  uint32_t heap_budget = 0;             // 0: the whole arena
+  uint8_t debug_level = 3;
+};
+
+struct DeviceStats {
+  uint32_t frames = 0, bad_crc = 0, malformed = 0, oversized = 0, log_dropped = 0;
+  bool session_open = false;
+};
+
+class DeviceClient {
+ public:
+  explicit DeviceClient(links::Link& link) : link_(link) {}
+
+  // Sends sync with a fresh nonce until the banner echoing it arrives (stray
+  // output and stale frames are skipped), within `timeout`.
+  Banner sync(std::chrono::milliseconds timeout);
+  void configure(const DeviceConfig& config, std::chrono::milliseconds timeout);
+  // Uploads a certificate or key in chunks.
+  void upload(protocol::BlobKind kind, std::span<const uint8_t> bytes, std::chrono::milliseconds timeout);
+  // Runs the handshake; log lines go to `log` as they arrive.
+  ClientReport connect(const std::string& address, uint16_t port, std::chrono::milliseconds timeout,
+                       std::vector<std::string>& log);
+  // Application data over the open session: bytes moved or a negative code.
+  int32_t send(std::span<const uint8_t> data, std::chrono::milliseconds timeout);
+  int32_t receive(std::vector<uint8_t>& out, uint16_t max, uint32_t device_timeout_ms,
+                  std::chrono::milliseconds timeout);
+  DeviceStats stats(std::chrono::milliseconds timeout);
+  void reset(std::chrono::milliseconds timeout);
+
+  // Frames from the device the host dropped (bad CRC, malformed, oversized).
+  const protocol::DecoderStats& decoder_stats() const { return decoder_.stats(); }
+
+ private:
+  struct Reply {
+    protocol::MessageType type{};
+    std::vector<uint8_t> payload;
+  };
+  uint16_t send_request(protocol::MessageType type, std::span<const uint8_t> payload, std::chrono::milliseconds timeout);
+  // Waits for the reply to `seq`; log lines and peer certificates on the way
+  // go to the optional sinks. kError replies raise DeviceError.
+  Reply await_reply(uint16_t seq, std::chrono::steady_clock::time_point deadline, std::vector<std::string>* log,
+                    std::vector<PeerCertificate>* peers);
+  Reply request(protocol::MessageType type, std::span<const uint8_t> payload, std::chrono::milliseconds timeout,
+                std::vector<std::string>* log = nullptr, std::vector<PeerCertificate>* peers = nullptr);
+
+  links::Link& link_;
+  protocol::FrameDecoder decoder_;
+  uint16_t next_seq_ = 1;
+  std::vector<uint8_t> pending_;  // received bytes not yet fed to the decoder
+};
+
+}  // namespace shakedown::device

@@ -1,0 +1,31 @@
+#pragma once
+// Link: the host's end of the byte stream to a device's agent. Backends: a
+// TCP socket on loopback (the simulator, a QEMU chardev, a ser2net port), a
+// serial port (a board). Every call is bounded by its timeout.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace shakedown::links {
+
+struct LinkRead {
+  enum class Status { kData, kTimedOut, kClosed } status = Status::kTimedOut;
+  size_t bytes = 0;
+};
+
+class Link {
+ public:
+  virtual ~Link() = default;
+  // Reads what has arrived, up to out.size(), waiting at most `timeout`.
+  virtual LinkRead read(std::span<uint8_t> out, std::chrono::milliseconds timeout) = 0;
+  // Writes all of `data` within `timeout`; false if the device went away or
+  // the line stayed blocked.
+  virtual bool write(std::span<const uint8_t> data, std::chrono::milliseconds timeout) = 0;
+  // "tcp 127.0.0.1:41234", "/dev/ttyACM0": for messages.
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace shakedown::links

@@ -1,0 +1,92 @@
+#include "tcp_link.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace shakedown::links {
+namespace {
+
+int poll_ms(std::chrono::milliseconds timeout) {
+  auto ms = timeout.count();
+  return ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(ms);
+}
+
+}  // namespace
+
+std::optional<TcpLink> TcpLink::connect(uint16_t port, std::chrono::milliseconds timeout, std::string& error) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    error = std::string("socket: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  if (rc != 0 && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::poll(&p, 1, poll_ms(timeout)) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0) {
+      rc = err == 0 ? 0 : -1;
+      errno = err;
+    } else {
+      errno = ETIMEDOUT;
+    }
+  }
+  if (rc != 0) {
+    error = fmt::format("connect to 127.0.0.1:{}: {}", port, std::strerror(errno));
+    ::close(fd);
+    return std::nullopt;
+  }
+  return TcpLink(fd, port);
+}
+
+TcpLink::TcpLink(TcpLink&& other) noexcept : fd_(other.fd_), port_(other.port_) { other.fd_ = -1; }
+
+TcpLink::~TcpLink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+LinkRead TcpLink::read(std::span<uint8_t> out, std::chrono::milliseconds timeout) {
+  pollfd p{fd_, POLLIN, 0};
+  int n = ::poll(&p, 1, poll_ms(timeout));
+  if (n == 0 || (n < 0 && errno == EINTR)) return {LinkRead::Status::kTimedOut, 0};
+  if (n < 0) return {LinkRead::Status::kClosed, 0};
+  ssize_t got = ::recv(fd_, out.data(), out.size(), 0);
+  if (got > 0) return {LinkRead::Status::kData, static_cast<size_t>(got)};
+  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return {LinkRead::Status::kTimedOut, 0};
+  return {LinkRead::Status::kClosed, 0};
+}
+
+bool TcpLink::write(std::span<const uint8_t> data, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!data.empty()) {
+    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      data = data.subspan(static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd_, POLLOUT, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, poll_ms(left)) != 1) return false;
+  }
+  return true;
+}
+
+std::string TcpLink::describe() const { return fmt::format("tcp 127.0.0.1:{}", port_); }
+
+}  // namespace shakedown::links

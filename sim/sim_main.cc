@@ -17,12 +17,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
-#include <fmt/format.h>
+#include <cstring>
 
 #include "fd_console.h"
 #include "getrandom_entropy.h"
@@ -53,8 +53,7 @@ void serve(int read_fd, int write_fd) {
   sim::PosixClock clock;
   sim::GetrandomEntropy entropy;
   core::Heap heap(heap_arena);
-  agent::Agent agent(console, transport, clock, entropy, heap, kIdentity,
-                     {ca_storage, cert_storage, key_storage});
+  agent::Agent agent(console, transport, clock, entropy, heap, kIdentity, {ca_storage, cert_storage, key_storage});
   agent.announce();
   while (agent.poll(kPollMs)) {
   }
@@ -99,10 +98,11 @@ int listen_and_serve(const std::string& where, uint32_t accept_timeout_ms) {
 
 void print_version() {
   const core::BuildFacts& f = core::build_facts();
-  fmt::print("shakedown-sim\nprotocol {}\ntarget {}\nbuild {}\nmbedtls {} (line {})\nprofile {}\nconfig-hash {}\n"
-             "entropy {}\nheap {} bytes\n",
-             protocol::kProtocolVersion, kIdentity.target, kIdentity.build_id, f.mbedtls_version, f.mbedtls_line,
-             f.profile, f.profile_hash, kIdentity.entropy, heap_arena.size());
+  fmt::print(
+      "shakedown-sim\nprotocol {}\ntarget {}\nbuild {}\nmbedtls {} (line {})\nprofile {}\nconfig-hash {}\n"
+      "entropy {}\nheap {} bytes\n",
+      protocol::kProtocolVersion, kIdentity.target, kIdentity.build_id, f.mbedtls_version, f.mbedtls_line, f.profile,
+      f.profile_hash, kIdentity.entropy, heap_arena.size());
 }
 
 }  // namespace

@@ -65,8 +65,8 @@ void Agent::FrameLogSink::write(core::LogSource source, int level, std::string_v
   agent_.reply(MessageType::kLog, w.bytes());
 }
 
-Agent::Agent(Console& console, core::Transport& transport, core::Clock& clock, core::Entropy& entropy,
-             core::Heap& heap, AgentIdentity identity, AgentStorage storage)
+Agent::Agent(Console& console, core::Transport& transport, core::Clock& clock, core::Entropy& entropy, core::Heap& heap,
+             AgentIdentity identity, AgentStorage storage)
     : console_(console),
       transport_(transport),
       heap_(heap),

@@ -382,7 +382,8 @@ void Client::release() {
   compat::free_crypto();
   transport_.close();
   if (size_t leaked = heap_.in_use(); leaked != 0) {
-    write_line(log_, LogSource::kCore, 1, "heap: %u bytes still allocated after the session", static_cast<unsigned>(leaked));
+    write_line(log_, LogSource::kCore, 1, "heap: %u bytes still allocated after the session",
+               static_cast<unsigned>(leaked));
   }
   heap_.end();
 #if defined(MBEDTLS_PLATFORM_TIME_ALT)

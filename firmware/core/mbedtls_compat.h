@@ -54,8 +54,8 @@ inline const char* signature_md_name(const mbedtls_x509_crt& crt) {
 }
 
 // 3.x's key parser takes the RNG (for blinding).
-inline int parse_key(mbedtls_pk_context& pk, std::span<const uint8_t> key,
-                     int (*rng)(void*, unsigned char*, size_t), void* rng_ctx) {
+inline int parse_key(mbedtls_pk_context& pk, std::span<const uint8_t> key, int (*rng)(void*, unsigned char*, size_t),
+                     void* rng_ctx) {
 #if MBEDTLS_VERSION_MAJOR >= 3
   return mbedtls_pk_parse_key(&pk, key.data(), key.size(), nullptr, 0, rng, rng_ctx);
 #else

@@ -14,15 +14,17 @@ constexpr uint8_t kServerKeyExchange = 12;
 constexpr uint16_t kKeyShareExtension = 51;
 constexpr uint8_t kNamedCurve = 3;
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint16_t be16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
 
 // The key_share group of a ServerHello body (after the 4-byte message
 // header), or 0.
 uint16_t server_hello_key_share(std::span<const uint8_t> m) {
   size_t pos = 2 + 32;  // version, random
   if (pos >= m.size()) return 0;
-  pos += 1 + m[pos];   // session id
-  pos += 2 + 1;        // suite, compression
+  pos += 1 + m[pos];  // session id
+  pos += 2 + 1;       // suite, compression
   if (pos + 2 > m.size()) return 0;
   size_t end = std::min(m.size(), pos + 2 + be16(&m[pos]));
   pos += 2;

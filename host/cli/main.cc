@@ -10,10 +10,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 
+#include "report_json.h"
 #include "report_table.h"
 #include "runner.h"
 #include "scenario_loader.h"
@@ -38,6 +40,8 @@ struct RunArgs {
   std::string path;
   std::string target = "sim";
   std::string pki_cache;
+  std::vector<std::string> mbedtls_lines;  // empty: every line a scenario names
+  std::string json_path;
 };
 
 int run(const RunArgs& args) {
@@ -67,6 +71,15 @@ int run(const RunArgs& args) {
 
   std::vector<runner::CellResult> results;
   size_t total = 0;
+  // --mbedtls keeps only the cells of the named lines.
+  if (!args.mbedtls_lines.empty()) {
+    for (auto& s : scenarios) {
+      std::erase_if(s.cells, [&](const scenario::Cell& c) {
+        return std::find(args.mbedtls_lines.begin(), args.mbedtls_lines.end(), c.mbedtls_line) ==
+               args.mbedtls_lines.end();
+      });
+    }
+  }
   for (const auto& s : scenarios) total += s.cells.size();
   const bool live = ::isatty(STDERR_FILENO) == 1;  // a progress line only on a terminal
   for (const auto& s : scenarios) {
@@ -82,6 +95,14 @@ int run(const RunArgs& args) {
 
   runner::print_table(stdout, results);
   runner::print_findings(stdout, results);
+  if (!args.json_path.empty()) {
+    try {
+      runner::write_json(args.json_path, results, interrupted);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "shakedown: --json: {}\n", e.what());
+      return kInfrastructure;
+    }
+  }
 
   size_t unexpected = 0, infra = 0;
   for (const auto& r : results) {
@@ -105,6 +126,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("path", args.path, "A scenario file, or a folder of them")->required();
   run_cmd->add_option("--target", args.target, "Where the client runs: sim")->capture_default_str();
   run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
+  run_cmd->add_option("--mbedtls", args.mbedtls_lines, "Run only the cells of these Mbed TLS lines (e.g. 2.28)");
+  run_cmd->add_option("--json", args.json_path, "Also write the results as JSON to this file");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

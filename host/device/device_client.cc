@@ -25,7 +25,9 @@ milliseconds left_until(Clock::time_point deadline) {
   return left.count() < 0 ? milliseconds(0) : left;
 }
 
-std::string describe(MessageType type) { return fmt::format("0x{:02x}", static_cast<unsigned>(type)); }
+std::string describe(MessageType type) {
+  return fmt::format("0x{:02x}", static_cast<unsigned>(type));
+}
 
 Banner parse_banner(std::span<const uint8_t> payload) {
   using namespace protocol::banner_tag;
@@ -165,10 +167,11 @@ uint16_t DeviceClient::send_request(MessageType type, std::span<const uint8_t> p
   if (next_seq_ == 0) next_seq_ = 1;  // 0 is the device's own (the boot banner)
   std::array<uint8_t, protocol::kMaxEncodedFrame> frame{};
   size_t n = protocol::encode_frame(static_cast<uint8_t>(type), seq, payload, frame);
-  if (n == 0) throw DeviceError(fmt::format("request {}: payload of {} bytes too large", describe(type), payload.size()));
+  if (n == 0)
+    throw DeviceError(fmt::format("request {}: payload of {} bytes too large", describe(type), payload.size()));
   if (!link_.write({frame.data(), n}, timeout)) {
-    throw DeviceError(fmt::format("{}: could not write request {} (device gone or line blocked)", link_.describe(),
-                                  describe(type)));
+    throw DeviceError(
+        fmt::format("{}: could not write request {} (device gone or line blocked)", link_.describe(), describe(type)));
   }
   return seq;
 }
@@ -351,6 +354,8 @@ DeviceStats DeviceClient::stats(milliseconds timeout) {
   return s;
 }
 
-void DeviceClient::reset(milliseconds timeout) { request(MessageType::kReset, {}, timeout); }
+void DeviceClient::reset(milliseconds timeout) {
+  request(MessageType::kReset, {}, timeout);
+}
 
 }  // namespace shakedown::device

@@ -36,11 +36,11 @@ struct DeviceConfig {
   std::vector<uint16_t> suites;         // empty: the build's
   std::optional<uint16_t> min_version;  // 0x0303 for TLS 1.2
   std::optional<uint16_t> max_version;
-  uint8_t auth_mode = 2;                // 0 none, 1 optional, 2 required
+  uint8_t auth_mode = 2;  // 0 none, 1 optional, 2 required
   uint32_t read_timeout_ms = 5'000;
   uint16_t max_fragment_length = 0;
-  std::string time = "now";             // now (the device's clock), unset, or seconds since 1970
-  uint32_t heap_budget = 0;             // 0: the whole arena
+  std::string time = "now";  // now (the device's clock), unset, or seconds since 1970
+  uint32_t heap_budget = 0;  // 0: the whole arena
   uint8_t debug_level = 3;
 };
 
@@ -77,7 +77,8 @@ class DeviceClient {
     protocol::MessageType type{};
     std::vector<uint8_t> payload;
   };
-  uint16_t send_request(protocol::MessageType type, std::span<const uint8_t> payload, std::chrono::milliseconds timeout);
+  uint16_t send_request(protocol::MessageType type, std::span<const uint8_t> payload,
+                        std::chrono::milliseconds timeout);
   // Waits for the reply to `seq`; log lines and peer certificates on the way
   // go to the optional sinks. kError replies raise DeviceError.
   Reply await_reply(uint16_t seq, std::chrono::steady_clock::time_point deadline, std::vector<std::string>* log,

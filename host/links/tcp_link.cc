@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace shakedown::links {
 namespace {
@@ -54,7 +54,9 @@ std::optional<TcpLink> TcpLink::connect(uint16_t port, std::chrono::milliseconds
   return TcpLink(fd, port);
 }
 
-TcpLink::TcpLink(TcpLink&& other) noexcept : fd_(other.fd_), port_(other.port_) { other.fd_ = -1; }
+TcpLink::TcpLink(TcpLink&& other) noexcept : fd_(other.fd_), port_(other.port_) {
+  other.fd_ = -1;
+}
 
 TcpLink::~TcpLink() {
   if (fd_ >= 0) ::close(fd_);
@@ -87,6 +89,8 @@ bool TcpLink::write(std::span<const uint8_t> data, std::chrono::milliseconds tim
   return true;
 }
 
-std::string TcpLink::describe() const { return fmt::format("tcp 127.0.0.1:{}", port_); }
+std::string TcpLink::describe() const {
+  return fmt::format("tcp 127.0.0.1:{}", port_);
+}
 
 }  // namespace shakedown::links

@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <stdexcept>
 
 extern char** environ;
@@ -125,7 +125,8 @@ std::string Child::finish(std::chrono::milliseconds timeout) {
     drain_stderr(0);
   }
   if (killed) return "did not finish in time and was killed";
-  if (WIFSIGNALED(status_)) return fmt::format("killed by signal {} ({})", WTERMSIG(status_), ::strsignal(WTERMSIG(status_)));
+  if (WIFSIGNALED(status_))
+    return fmt::format("killed by signal {} ({})", WTERMSIG(status_), ::strsignal(WTERMSIG(status_)));
   return fmt::format("exit {}", WEXITSTATUS(status_));
 }
 

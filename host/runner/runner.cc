@@ -89,7 +89,8 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
         .ca_chain = pem_for_device(chain.root().pem),
         .config = {.hostname = s.client.hostname,
                    .read_timeout_ms = s.client.read_timeout_ms,
-                   .time = s.client.time},
+                   .time = s.client.time,
+                   .heap_budget = s.client.heap_budget},
         .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
     };
     targets::HandshakeOutcome outcome = sim_.handshake(request);

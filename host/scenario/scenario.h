@@ -33,6 +33,7 @@ struct ClientSpec {
   std::string hostname;
   std::string time = "now";  // now, unset, or seconds since 1970
   uint32_t read_timeout_ms = 5'000;
+  uint32_t heap_budget = 0;  // bytes of Mbed TLS heap; 0: the target's whole arena
 };
 
 struct Scenario {

@@ -267,7 +267,7 @@ Scenario load_scenario(const fs::path& file) {
   s.name = (file.parent_path().filename() / file.stem()).string();
   s.summary = top.string("summary");
 
-  Fields client = top.section("client", {"hostname", "mbedtls", "time", "read_timeout_ms"});
+  Fields client = top.section("client", {"hostname", "mbedtls", "time", "read_timeout_ms", "heap_budget"});
   s.client.hostname = client.string("hostname");
   s.client.time = client.string("time", "now");
   if (s.client.time != "now" && s.client.time != "unset" &&
@@ -275,6 +275,7 @@ Scenario load_scenario(const fs::path& file) {
     client.fail(client.get("time"), "'time' in client must be now, unset or seconds since 1970");
   }
   s.client.read_timeout_ms = static_cast<uint32_t>(client.integer("read_timeout_ms", 5'000, 1, 600'000));
+  s.client.heap_budget = static_cast<uint32_t>(client.integer("heap_budget", 0, 0, 64L << 20));
   auto lines = client.strings("mbedtls", {"3.6", "2.28"});
   if (lines.empty()) client.fail(client.get("mbedtls"), "'mbedtls' in client must name at least one line");
 

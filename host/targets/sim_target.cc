@@ -14,7 +14,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kStartup = 10s;  // until the simulator listens
 constexpr auto kSync = 5s;
-constexpr auto kExit = 5s;      // for the simulator to exit once the host hangs up
+constexpr auto kExit = 5s;  // for the simulator to exit once the host hangs up
 constexpr const char* kListening = "listening on 127.0.0.1:";
 
 std::chrono::milliseconds left_until(Clock::time_point deadline) {
@@ -68,17 +68,17 @@ HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) const {
     outcome.report = device.connect("127.0.0.1", req.server_port, left_until(deadline), outcome.device_log);
   } catch (const std::exception& e) {
     std::string exit = child ? child->finish(kExit) : "did not start";
-    outcome.infrastructure_error = fmt::format("simulator {}: {} ({}){}", name, e.what(), exit,
-                                               child && !child->stderr_text().empty()
-                                                   ? "; stderr: " + tail(child->stderr_text())
-                                                   : "");
+    outcome.infrastructure_error =
+        fmt::format("simulator {}: {} ({}){}", name, e.what(), exit,
+                    child && !child->stderr_text().empty() ? "; stderr: " + tail(child->stderr_text()) : "");
     return outcome;
   }
   // The link is closed: a healthy simulator exits 0 now.
   std::string exit = child->finish(kExit);
   if (exit != "exit 0") {
-    outcome.infrastructure_error = fmt::format("simulator {} {} after its report{}", name, exit,
-                                               child->stderr_text().empty() ? "" : "; stderr: " + tail(child->stderr_text()));
+    outcome.infrastructure_error =
+        fmt::format("simulator {} {} after its report{}", name, exit,
+                    child->stderr_text().empty() ? "" : "; stderr: " + tail(child->stderr_text()));
   }
   return outcome;
 }

@@ -18,8 +18,8 @@ namespace shakedown::targets {
 struct HandshakeRequest {
   std::string mbedtls_line;
   std::string profile;
-  uint16_t server_port = 0;           // the test server, on 127.0.0.1
-  std::vector<uint8_t> ca_chain;      // PEM with its NUL, or DER
+  uint16_t server_port = 0;       // the test server, on 127.0.0.1
+  std::vector<uint8_t> ca_chain;  // PEM with its NUL, or DER
   device::DeviceConfig config;
   std::chrono::milliseconds deadline{30'000};  // for the whole exchange
 };

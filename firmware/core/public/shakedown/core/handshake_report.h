@@ -30,8 +30,8 @@ struct Alert {
 struct Traffic {
   uint32_t bytes = 0;
   uint32_t records = 0;
-  uint32_t largest_record = 0;        // payload length of the largest record
-  uint8_t largest_content_type = 0;   // 22 handshake, 21 alert, 23 data
+  uint32_t largest_record = 0;          // payload length of the largest record
+  uint8_t largest_content_type = 0;     // 22 handshake, 21 alert, 23 data
   int16_t largest_handshake_type = -1;  // its first handshake message, if plaintext
 };
 
@@ -95,9 +95,9 @@ struct HandshakeReport {
   Traffic sent;
   Traffic received;
 
-  uint32_t heap_peak = 0;     // bytes of Mbed TLS heap at the handshake's peak
-  uint32_t heap_budget = 0;   // the budget it ran under
-  uint32_t duration_ms = 0;   // connect to end of handshake
+  uint32_t heap_peak = 0;    // bytes of Mbed TLS heap at the handshake's peak
+  uint32_t heap_budget = 0;  // the budget it ran under
+  uint32_t duration_ms = 0;  // connect to end of handshake
 };
 
 }  // namespace shakedown::core

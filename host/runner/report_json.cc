@@ -1,0 +1,104 @@
+#include "report_json.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <stdexcept>
+
+namespace shakedown::runner {
+namespace {
+
+using nlohmann::json;
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::kAsExpected: return "as-expected";
+    case Verdict::kUnexpected: return "unexpected";
+    case Verdict::kInfrastructureError: return "infrastructure-error";
+  }
+  return "unknown";
+}
+
+json alerts_json(const std::vector<device::AlertSeen>& alerts) {
+  json out = json::array();
+  for (const auto& a : alerts) {
+    out.push_back({{"level", a.level}, {"description", a.description}, {"name", device::alert_name(a.description)}});
+  }
+  return out;
+}
+
+}  // namespace
+
+json to_json(const CellResult& r) {
+  json expected = {{"result", r.cell.expect.result == scenario::Expectation::Result::kPass ? "pass" : "fail"}};
+  if (r.cell.expect.finding) expected["finding"] = *r.cell.expect.finding;
+  if (r.cell.expect.error) expected["error_code"] = device::format_code(*r.cell.expect.error);
+
+  json out = {
+      {"scenario", r.scenario},
+      {"target", r.target},
+      {"mbedtls_line", r.cell.mbedtls_line},
+      {"mbedtls", r.build.mbedtls_version},
+      {"profile", r.cell.profile},
+      {"config_hash", r.build.profile_hash},
+      {"expected", expected},
+      {"verdict", verdict_name(r.verdict)},
+  };
+  if (!r.why.empty()) out["why"] = r.why;
+  if (r.verdict == Verdict::kInfrastructureError) return out;
+
+  const auto* primary = r.primary_finding();
+  out["result"] = r.report.passed() ? "pass" : "fail";
+  out["finding"] = primary != nullptr ? json(primary->id) : json(nullptr);
+  out["error_code"] = device::format_code(r.report.result);
+  out["error_name"] = r.report.result_name;
+  out["failed_call"] = r.report.failed_call;
+  out["stage"] = r.report.stage;
+  out["alerts"] = {{"sent", alerts_json(r.report.alerts_sent)}, {"received", alerts_json(r.report.alerts_received)}};
+  out["verify_flags"] = device::verify_flag_names(r.report.verify_flags);
+  out["version"] = r.report.version;
+  out["suite"] = r.report.suite;
+  out["group"] = r.report.group_id != 0 ? json(device::group_name(r.report.group_id)) : json(nullptr);
+  out["peak_heap_bytes"] = r.report.heap_peak;
+  out["handshake_ms"] = r.report.duration_ms;
+  out["bytes"] = {{"sent", r.report.bytes_sent}, {"received", r.report.bytes_received}};
+  json findings = json::array();
+  for (const auto& f : r.findings) {
+    findings.push_back({{"id", f.id}, {"summary", f.summary}, {"evidence", f.evidence}, {"fix", f.fix}});
+  }
+  out["findings"] = findings;
+  json chain = json::array();
+  for (const auto& pc : r.report.peer_chain) {
+    chain.push_back({{"depth", pc.depth},
+                     {"subject", pc.subject},
+                     {"issuer", pc.issuer},
+                     {"key", fmt::format("{} {}", pc.key_type, pc.key_bits)},
+                     {"signature_md", pc.signature_md},
+                     {"verify_flags", device::verify_flag_names(pc.verify_flags)}});
+  }
+  out["peer_chain"] = chain;
+  return out;
+}
+
+void write_json(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted) {
+  json doc = {{"results", json::array()}};
+  size_t counts[3] = {};
+  for (const auto& r : results) {
+    doc["results"].push_back(to_json(r));
+    ++counts[static_cast<int>(r.verdict)];
+  }
+  doc["summary"] = {{"cells", results.size()},
+                    {"as_expected", counts[0]},
+                    {"unexpected", counts[1]},
+                    {"infrastructure_errors", counts[2]},
+                    {"interrupted", interrupted}};
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << doc.dump(2) << "\n";
+    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp));
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace shakedown::runner

@@ -1,0 +1,258 @@
+// The agent through a test fake of its Console: what a host sends, byte for
+// byte, including garbage and broken frames, and what the agent answers.
+// Handshakes go to the real test server over real sockets.
+
+#include <catch2/catch.hpp>
+#include <deque>
+
+#include "getrandom_entropy.h"
+#include "posix_clock.h"
+#include "posix_transport.h"
+#include "shakedown/agent/agent.h"
+#include "shakedown/protocol/tlv.h"
+#include "test_server.h"
+
+namespace {
+
+using namespace shakedown;
+using protocol::MessageType;
+using protocol::TlvReader;
+using protocol::TlvWriter;
+
+// Test fake: bytes the host "sent" wait in a queue; what the agent writes is
+// decoded back into frames.
+class FakeConsole final : public agent::Console {
+ public:
+  core::IoResult read(std::span<uint8_t> out, uint32_t) override {
+    if (input.empty()) return core::IoResult::failed(closed ? core::IoStatus::kClosed : core::IoStatus::kTimedOut);
+    size_t n = std::min(out.size(), input.size());
+    std::copy_n(input.begin(), n, out.begin());
+    input.erase(input.begin(), input.begin() + static_cast<long>(n));
+    return core::IoResult::moved(n);
+  }
+  bool write(std::span<const uint8_t> data) override {
+    for (uint8_t b : data) {
+      if (decoder.feed(b)) {
+        const auto& f = decoder.frame();
+        frames.push_back({f.type, f.seq, {f.payload.begin(), f.payload.end()}});
+      }
+    }
+    return true;
+  }
+  struct Received {
+    uint8_t type;
+    uint16_t seq;
+    std::vector<uint8_t> payload;
+  };
+  std::deque<uint8_t> input;
+  bool closed = false;
+  protocol::FrameDecoder decoder;
+  std::vector<Received> frames;
+};
+
+struct AgentUnderTest {
+  FakeConsole console;
+  sim::PosixTransport transport;
+  sim::PosixClock clock;
+  sim::GetrandomEntropy entropy;
+  std::vector<uint8_t> arena = std::vector<uint8_t>(512 * 1024);
+  core::Heap heap{arena};
+  std::array<uint8_t, 4096> ca{};
+  std::array<uint8_t, 1024> cert{};
+  std::array<uint8_t, 1024> key{};
+  agent::Agent agent{console, transport, clock, entropy, heap, {"test", "test-build", "getrandom"}, {ca, cert, key}};
+  uint16_t seq = 100;
+
+  void send_raw(std::span<const uint8_t> bytes) {
+    console.input.insert(console.input.end(), bytes.begin(), bytes.end());
+  }
+
+  uint16_t send(MessageType type, std::span<const uint8_t> payload) {
+    std::array<uint8_t, protocol::kMaxEncodedFrame> frame{};
+    size_t n = protocol::encode_frame(static_cast<uint8_t>(type), ++seq, payload, frame);
+    send_raw({frame.data(), n});
+    return seq;
+  }
+
+  // Runs the agent until it has answered request `id`; returns the reply.
+  FakeConsole::Received reply_to(uint16_t id) {
+    for (int i = 0; i < 1000; ++i) {
+      for (const auto& f : console.frames) {
+        if (f.seq == id && f.type != static_cast<uint8_t>(MessageType::kLog) &&
+            f.type != static_cast<uint8_t>(MessageType::kPeerCertificate)) {
+          return f;
+        }
+      }
+      agent.poll(1);
+    }
+    FAIL("no reply to request " << id);
+    return {};
+  }
+
+  FakeConsole::Received request(MessageType type, std::span<const uint8_t> payload = {}) {
+    return reply_to(send(type, payload));
+  }
+};
+
+uint32_t u32_tag(std::span<const uint8_t> payload, uint8_t tag) {
+  TlvReader r(payload);
+  uint32_t v = 0;
+  while (r.next()) {
+    if (r.tag() == tag) r.get_u32(v);
+  }
+  return v;
+}
+
+uint8_t error_code(const FakeConsole::Received& f) {
+  REQUIRE(f.type == static_cast<uint8_t>(MessageType::kError));
+  TlvReader r(f.payload);
+  uint8_t code = 0;
+  while (r.next()) {
+    if (r.tag() == protocol::error_tag::kCode) r.get_u8(code);
+  }
+  return code;
+}
+
+std::vector<uint8_t> sync_payload(uint32_t nonce) {
+  std::vector<uint8_t> buf(16);
+  TlvWriter w(buf);
+  w.put_u32(protocol::sync_tag::kNonce, nonce);
+  buf.resize(w.size());
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE("the agent answers sync with its banner even after a bootloader's chatter", "[field-fixed]") {
+  AgentUnderTest t;
+  const std::string chatter = "U-Boot 2024.01\r\nbooting...\r\n\x01\x02garbage";
+  t.send_raw({reinterpret_cast<const uint8_t*>(chatter.data()), chatter.size()});
+  auto banner = t.request(MessageType::kSync, sync_payload(0xC0FFEE));
+  REQUIRE(banner.type == static_cast<uint8_t>(MessageType::kBanner));
+  CHECK(u32_tag(banner.payload, protocol::banner_tag::kNonce) == 0xC0FFEE);
+  CHECK(u32_tag(banner.payload, protocol::banner_tag::kHeapCapacity) == 512 * 1024);
+  CHECK(t.agent.decoder_stats().malformed <= 1);
+}
+
+TEST_CASE("unknown requests and broken payloads get error frames, and the agent keeps going", "[field-fixed]") {
+  AgentUnderTest t;
+  CHECK(error_code(t.request(static_cast<MessageType>(0x42))) ==
+        static_cast<uint8_t>(protocol::ErrorCode::kUnknownType));
+  const uint8_t truncated_tlv[] = {protocol::configure_tag::kReadTimeoutMs, 4, 0, 1};
+  CHECK(error_code(t.request(MessageType::kConfigure, truncated_tlv)) ==
+        static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  const uint8_t wrong_width[] = {protocol::configure_tag::kReadTimeoutMs, 1, 0, 5};
+  CHECK(error_code(t.request(MessageType::kConfigure, wrong_width)) ==
+        static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  CHECK(t.request(MessageType::kSync, sync_payload(7)).type == static_cast<uint8_t>(MessageType::kBanner));
+}
+
+TEST_CASE("a corrupted frame is dropped and counted, the next one is answered", "[field-fixed]") {
+  AgentUnderTest t;
+  std::array<uint8_t, protocol::kMaxEncodedFrame> frame{};
+  auto payload = sync_payload(1);
+  size_t n = protocol::encode_frame(static_cast<uint8_t>(MessageType::kSync), 1, payload, frame);
+  frame[n / 2] ^= 0x10;
+  t.send_raw({frame.data(), n});
+  auto stats = t.request(MessageType::kStats);
+  REQUIRE(stats.type == static_cast<uint8_t>(MessageType::kStatsReply));
+  CHECK(u32_tag(stats.payload, protocol::stats_tag::kBadCrc) +
+            u32_tag(stats.payload, protocol::stats_tag::kMalformed) ==
+        1);
+  for (const auto& f : t.console.frames) CHECK(f.seq != 1);  // the broken request got no answer
+}
+
+TEST_CASE("blobs beyond the device's storage, out of order, or incomplete at connect are refused", "[field-fixed]") {
+  AgentUnderTest t;
+  auto blob = [&](uint32_t offset, uint32_t total, size_t data_size) {
+    std::vector<uint8_t> data(data_size, 'x'), buf(1024);
+    TlvWriter w(buf);
+    w.put_u8(protocol::blob_tag::kKind, static_cast<uint8_t>(protocol::BlobKind::kCaChain));
+    w.put_u32(protocol::blob_tag::kOffset, offset);
+    w.put_u32(protocol::blob_tag::kTotal, total);
+    w.put_bytes(protocol::blob_tag::kData, data);
+    buf.resize(w.size());
+    return t.request(MessageType::kBlob, buf);
+  };
+  CHECK(error_code(blob(0, 5000, 100)) == static_cast<uint8_t>(protocol::ErrorCode::kTooLarge));
+  CHECK(blob(0, 300, 100).type == static_cast<uint8_t>(MessageType::kAck));
+  CHECK(error_code(blob(200, 300, 100)) == static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));  // gap
+  std::vector<uint8_t> connect(64);
+  TlvWriter w(connect);
+  w.put_str(protocol::connect_tag::kAddress, "127.0.0.1");
+  w.put_u16(protocol::connect_tag::kPort, 1);
+  connect.resize(w.size());
+  CHECK(error_code(t.request(MessageType::kConnect, connect)) ==
+        static_cast<uint8_t>(protocol::ErrorCode::kIncomplete));
+}
+
+TEST_CASE("through the agent: configure, upload, connect to the real server, then data and reset", "[field-fixed]") {
+  servers::ChainSpec spec{
+      {{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
+      "cloud.shakedown.test"};
+  servers::Chain chain = servers::issue_chain(spec, SHAKEDOWN_TEST_PKI_CACHE);
+  servers::EndpointConfig config;
+  config.chain = &chain;
+  config.max_version = "tls1.2";
+  servers::TestServer server(config);
+  const uint16_t port = server.start();
+
+  AgentUnderTest t;
+  std::vector<uint8_t> conf(256);
+  TlvWriter cw(conf);
+  cw.put_str(protocol::configure_tag::kHostname, "cloud.shakedown.test");
+  cw.put_u8(protocol::configure_tag::kDebugLevel, 1);
+  conf.resize(cw.size());
+  REQUIRE(t.request(MessageType::kConfigure, conf).type == static_cast<uint8_t>(MessageType::kAck));
+
+  std::vector<uint8_t> pem(chain.root().pem.begin(), chain.root().pem.end());
+  pem.push_back(0);
+  for (size_t offset = 0; offset < pem.size(); offset += 500) {
+    std::vector<uint8_t> buf(1024);
+    TlvWriter w(buf);
+    w.put_u8(protocol::blob_tag::kKind, static_cast<uint8_t>(protocol::BlobKind::kCaChain));
+    w.put_u32(protocol::blob_tag::kOffset, static_cast<uint32_t>(offset));
+    w.put_u32(protocol::blob_tag::kTotal, static_cast<uint32_t>(pem.size()));
+    w.put_bytes(protocol::blob_tag::kData, std::span(pem).subspan(offset, std::min<size_t>(500, pem.size() - offset)));
+    buf.resize(w.size());
+    REQUIRE(t.request(MessageType::kBlob, buf).type == static_cast<uint8_t>(MessageType::kAck));
+  }
+
+  std::vector<uint8_t> connect(64);
+  TlvWriter w(connect);
+  w.put_str(protocol::connect_tag::kAddress, "127.0.0.1");
+  w.put_u16(protocol::connect_tag::kPort, port);
+  connect.resize(w.size());
+  auto report = t.request(MessageType::kConnect, connect);
+  REQUIRE(report.type == static_cast<uint8_t>(MessageType::kReport));
+  TlvReader r(report.payload);
+  uint8_t stage = 0;
+  uint32_t heap_peak = 0;
+  while (r.next()) {
+    if (r.tag() == protocol::report_tag::kStage) r.get_u8(stage);
+    if (r.tag() == protocol::report_tag::kHeapPeak) r.get_u32(heap_peak);
+  }
+  CHECK(stage == static_cast<uint8_t>(core::Stage::kDone));
+  CHECK(heap_peak > 10'000);
+  size_t peers = 0;
+  for (const auto& f : t.console.frames) peers += f.type == static_cast<uint8_t>(MessageType::kPeerCertificate);
+  CHECK(peers == 2);
+
+  const uint8_t hello[] = "GET / HTTP/1.0\r\n\r\n";
+  std::vector<uint8_t> data(64);
+  TlvWriter dw(data);
+  dw.put_bytes(protocol::data_tag::kData, hello);
+  data.resize(dw.size());
+  auto sent = t.request(MessageType::kSend, data);
+  REQUIRE(sent.type == static_cast<uint8_t>(MessageType::kAck));
+  CHECK(u32_tag(sent.payload, protocol::ack_tag::kStatus) == sizeof hello);
+
+  REQUIRE(t.request(MessageType::kReset).type == static_cast<uint8_t>(MessageType::kAck));
+  CHECK(error_code(t.request(MessageType::kSend, data)) == static_cast<uint8_t>(protocol::ErrorCode::kNotConnected));
+}
+
+TEST_CASE("the agent stops when the host goes away", "[field-fixed]") {
+  AgentUnderTest t;
+  t.console.closed = true;
+  CHECK_FALSE(t.agent.poll(1));
+}

@@ -217,6 +217,13 @@ std::string IssuedCert::subject() const {
   return buf;
 }
 
+std::filesystem::path default_pki_cache() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::filesystem::path("cache") / "pki";
+  return self.parent_path().parent_path() / "cache" / "pki";
+}
+
 Chain issue_chain(const ChainSpec& spec, const std::filesystem::path& cache_dir) {
   if (spec.certs.size() < 2) throw std::runtime_error("PKI: a chain needs a root and a leaf");
   const auto dir = cache_dir / sha256_hex(spec.canonical()).substr(0, 24);

@@ -62,6 +62,10 @@ struct Chain {
   std::filesystem::path root_pem_path() const { return dir / "cert-0.pem"; }
 };
 
+// Where chains are cached unless told otherwise: <prefix>/cache/pki for the
+// running program at <prefix>/bin/<name> (build/cache/pki in a build tree).
+std::filesystem::path default_pki_cache();
+
 // Returns the chain for `spec`, from `cache_dir` when it was made before,
 // else generating and storing it. Throws std::runtime_error naming what failed.
 Chain issue_chain(const ChainSpec& spec, const std::filesystem::path& cache_dir);

@@ -13,7 +13,6 @@
 #include <csignal>
 
 #include "scenario_loader.h"
-#include "sim_builds.h"
 #include "test_server.h"
 
 namespace {
@@ -56,8 +55,7 @@ int main(int argc, char** argv) {
   }
   try {
     scenario::Scenario s = scenario::load_scenario(path);
-    const auto cache = pki_cache.empty() ? sim::default_sim_build_dir().parent_path().parent_path() / "cache" / "pki"
-                                         : std::filesystem::path(pki_cache);
+    const auto cache = pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(pki_cache);
     servers::Chain chain = servers::issue_chain(s.chain, cache);
     servers::EndpointConfig config = s.server;
     config.chain = &chain;

@@ -279,6 +279,10 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
       throw std::runtime_error("server.ciphersuites: OpenSSL knows none of '" + list + "': " + take_openssl_errors());
     }
   }
+  if (!config.signature_algorithms.empty() && SSL_CTX_set1_sigalgs_list(ctx, config.signature_algorithms.c_str()) != 1) {
+    throw std::runtime_error("server.signature_algorithms: OpenSSL refuses '" + config.signature_algorithms +
+                             "': " + take_openssl_errors());
+  }
   // Send exactly the chain the scenario names, never one OpenSSL builds.
   SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
   if (SSL_CTX_use_certificate(ctx, chain.leaf().cert.get()) != 1 ||

@@ -29,6 +29,9 @@ struct EndpointConfig {
   // OpenSSL names of the TLS 1.2-and-below suites it accepts, e.g.
   // "ECDHE-RSA-AES256-GCM-SHA384"; empty: OpenSSL's defaults.
   std::vector<std::string> ciphersuites;
+  // Signature algorithms it may sign with, in OpenSSL's list form (e.g.
+  // "RSA+SHA256:ECDSA+SHA256"); empty: OpenSSL's defaults.
+  std::string signature_algorithms;
   OnHandshakeFailure on_handshake_failure = OnHandshakeFailure::kAlert;
   // The chain: the leaf's key signs; these certificates (indices into the
   // chain, leaf first) are sent. Empty: the leaf and every intermediate.

@@ -105,6 +105,7 @@ void Agent::dispatch(const protocol::Frame& frame) {
     case MessageType::kReceive: return on_receive(frame.payload);
     case MessageType::kStats: return on_stats();
     case MessageType::kReset: return on_reset();
+    case MessageType::kClose: return on_close();
     default: return refuse(ErrorCode::kUnknownType, "unknown request type");
   }
 }
@@ -357,6 +358,11 @@ void Agent::on_stats() {
 void Agent::on_reset() {
   client_.close();
   forget_configuration();
+  ack(0);
+}
+
+void Agent::on_close() {
+  client_.close();
   ack(0);
 }
 

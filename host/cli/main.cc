@@ -58,8 +58,7 @@ int run(const RunArgs& args) {
   }
   const auto build_dir = sim::default_sim_build_dir();
   runner::Runner runner({
-      .pki_cache = args.pki_cache.empty() ? build_dir.parent_path().parent_path() / "cache" / "pki"
-                                          : std::filesystem::path(args.pki_cache),
+      .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(args.pki_cache),
       .sim_build_dir = build_dir,
   });
 

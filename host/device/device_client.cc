@@ -358,4 +358,6 @@ void DeviceClient::reset(milliseconds timeout) {
   request(MessageType::kReset, {}, timeout);
 }
 
+void DeviceClient::close_session(milliseconds timeout) { request(MessageType::kClose, {}, timeout); }
+
 }  // namespace shakedown::device

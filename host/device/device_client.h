@@ -68,6 +68,8 @@ class DeviceClient {
                   std::chrono::milliseconds timeout);
   DeviceStats stats(std::chrono::milliseconds timeout);
   void reset(std::chrono::milliseconds timeout);
+  // Closes the open session, keeping the configuration and blobs.
+  void close_session(std::chrono::milliseconds timeout);
 
   // Frames from the device the host dropped (bad CRC, malformed, oversized).
   const protocol::DecoderStats& decoder_stats() const { return decoder_.stats(); }

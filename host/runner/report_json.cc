@@ -77,6 +77,7 @@ json to_json(const CellResult& r) {
                      {"verify_flags", device::verify_flag_names(pc.verify_flags)}});
   }
   out["peer_chain"] = chain;
+  out["device_log"] = r.device_log;
   return out;
 }
 

@@ -150,7 +150,8 @@ servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const s
   return chain;
 }
 
-const std::vector<std::string> kServerKeys = {"versions", "ciphersuites", "on_handshake_failure", "send"};
+const std::vector<std::string> kServerKeys = {"versions", "ciphersuites", "signature_algorithms",
+                                              "on_handshake_failure", "send"};
 
 void load_server(const Fields& f, size_t chain_size, servers::EndpointConfig& server) {
   static const std::vector<std::string> kVersions = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
@@ -166,6 +167,7 @@ void load_server(const Fields& f, size_t chain_size, servers::EndpointConfig& se
   server.min_version = versions.front();
   server.max_version = versions.back();
   server.ciphersuites = f.strings("ciphersuites");
+  server.signature_algorithms = f.string("signature_algorithms", "");
   auto on_failure = one_of(f, "on_handshake_failure", "alert", {"alert", "reset", "close"}, "server");
   server.on_handshake_failure = on_failure == "reset"   ? servers::OnHandshakeFailure::kReset
                                 : on_failure == "close" ? servers::OnHandshakeFailure::kClose

@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "child.h"
 #include "sim_builds.h"
-#include "tcp_link.h"
+#include "sim_instance.h"
 
 namespace shakedown::targets {
 namespace {
@@ -39,46 +38,31 @@ HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) const {
   const auto exe = sim::sim_build_path(build_dir_, req.mbedtls_line, req.profile);
   const auto deadline = Clock::now() + req.deadline;
   const std::string name = exe.filename().string();
-  std::optional<process::Child> child;
+  std::optional<SimInstance> sim;
   try {
-    child.emplace(std::vector<std::string>{exe.string(), "--listen", "127.0.0.1:0", "--accept-timeout-ms", "10000"});
-    auto line = child->read_line(kStartup);
-    if (!line || !line->starts_with(kListening)) {
-      outcome.infrastructure_error = fmt::format("simulator {} did not start listening: {}", name,
-                                                 line ? "it said '" + *line + "'" : child->finish(0s));
+    sim.emplace(exe);
+    const device::BuildFacts& build = sim->banner().build;
+    if (build.mbedtls_line != req.mbedtls_line || build.profile != req.profile) {
+      outcome.infrastructure_error =
+          fmt::format("simulator {} says it is Mbed TLS {} with {}", name, build.mbedtls_line, build.profile);
       return outcome;
     }
-    const auto port = static_cast<uint16_t>(std::stoi(line->substr(std::string(kListening).size())));
-    std::string error;
-    auto link = links::TcpLink::connect(port, kSync, error);
-    if (!link) {
-      outcome.infrastructure_error = fmt::format("simulator {}: {}", name, error);
-      return outcome;
-    }
-    device::DeviceClient device(*link);
-    device::Banner banner = device.sync(kSync);
-    if (banner.build.mbedtls_line != req.mbedtls_line || banner.build.profile != req.profile) {
-      outcome.infrastructure_error = fmt::format("simulator {} says it is Mbed TLS {} with {}", name,
-                                                 banner.build.mbedtls_line, banner.build.profile);
-      return outcome;
-    }
-    outcome.build = banner.build;
-    device.configure(req.config, left_until(deadline));
-    device.upload(protocol::BlobKind::kCaChain, req.ca_chain, left_until(deadline));
-    outcome.report = device.connect("127.0.0.1", req.server_port, left_until(deadline), outcome.device_log);
+    outcome.build = build;
+    sim->device().configure(req.config, left_until(deadline));
+    sim->device().upload(protocol::BlobKind::kCaChain, req.ca_chain, left_until(deadline));
+    outcome.report = sim->device().connect("127.0.0.1", req.server_port, left_until(deadline), outcome.device_log);
   } catch (const std::exception& e) {
-    std::string exit = child ? child->finish(kExit) : "did not start";
-    outcome.infrastructure_error =
-        fmt::format("simulator {}: {} ({}){}", name, e.what(), exit,
-                    child && !child->stderr_text().empty() ? "; stderr: " + tail(child->stderr_text()) : "");
+    const std::string exit = sim ? sim->stop(kExit) : "";
+    const std::string err = sim ? sim->process().stderr_text() : "";
+    outcome.infrastructure_error = fmt::format("simulator {}: {}{}{}", name, e.what(), exit.empty() ? "" : " (" + exit + ")",
+                                               err.empty() ? "" : "; stderr: " + tail(err));
     return outcome;
   }
-  // The link is closed: a healthy simulator exits 0 now.
-  std::string exit = child->finish(kExit);
-  if (exit != "exit 0") {
+  // A healthy simulator exits 0 once the host hangs up.
+  if (std::string exit = sim->stop(kExit); exit != "exit 0") {
+    const std::string& err = sim->process().stderr_text();
     outcome.infrastructure_error =
-        fmt::format("simulator {} {} after its report{}", name, exit,
-                    child->stderr_text().empty() ? "" : "; stderr: " + tail(child->stderr_text()));
+        fmt::format("simulator {} {} after its report{}", name, exit, err.empty() ? "" : "; stderr: " + tail(err));
   }
   return outcome;
 }

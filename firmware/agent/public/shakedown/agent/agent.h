@@ -93,6 +93,7 @@ class Agent {
   void on_receive(std::span<const uint8_t> payload);
   void on_stats();
   void on_reset();
+  void on_close();
 
   void send_banner(uint32_t nonce);
   void send_report(const core::HandshakeReport& report);

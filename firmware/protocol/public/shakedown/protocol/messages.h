@@ -20,6 +20,7 @@ enum class MessageType : uint8_t {
   kReceive = 0x06,    // receive_tag: kData
   kStats = 0x07,      // empty: kStatsReply
   kReset = 0x08,      // empty: closes any session, forgets configuration and blobs; kAck
+  kClose = 0x09,      // empty: closes the session (close_notify), keeps configuration and blobs; kAck
 
   // device -> host
   kBanner = 0x81,           // banner_tag; also sent unasked at boot, with nonce 0

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "shakedown/protocol/frame.h"
+#include "shakedown/protocol/messages.h"
 #include "subprocess.h"
 
 namespace {
@@ -81,4 +83,21 @@ TEST_CASE("shakedown-sim --version prints every build's banner fields") {
   CHECK_THAT(r.out, Contains("protocol 1") && Contains("target sim") && Contains("mbedtls 2.28.") &&
                         Contains("mbedtls 3.6.") && Contains("profile field-2x") && Contains("config-hash ") &&
                         Contains("build 0.1.0"));
+}
+
+TEST_CASE("a simulator build on stdio announces its banner at boot and exits when the host hangs up") {
+  // stdin is /dev/null: the host "hangs up" at once.
+  auto r = run_process({kBin + "/shakedown-sim", "--mbedtls", "3.6", "--profile", "field-2x", "--stdio"}, 10s);
+  REQUIRE(r.exit_code == 0);
+  shakedown::protocol::FrameDecoder decoder;
+  int banners = 0;
+  for (char c : r.out) {
+    if (decoder.feed(static_cast<uint8_t>(c)) &&
+        decoder.frame().type == static_cast<uint8_t>(shakedown::protocol::MessageType::kBanner)) {
+      ++banners;
+      CHECK(decoder.frame().seq == 0);
+    }
+  }
+  CHECK(banners == 1);
+  CHECK(decoder.stats().bad_crc + decoder.stats().malformed == 0);
 }

@@ -9,6 +9,7 @@ namespace shakedown::servers {
 const char* connection_end_name(ConnectionEnd end) {
   switch (end) {
     case ConnectionEnd::kHandshakeDone: return "handshake-done";
+    case ConnectionEnd::kMisbehaved: return "misbehaved";
     case ConnectionEnd::kFailedWithAlert: return "failed-with-alert";
     case ConnectionEnd::kFailedWithReset: return "failed-with-reset";
     case ConnectionEnd::kFailedWithClose: return "failed-with-close";

@@ -9,22 +9,45 @@
 
 namespace shakedown::servers {
 
+// The ClientHello as the server parsed it.
 struct ClientHelloCapture {
   uint16_t legacy_version = 0;
-  std::vector<uint16_t> cipher_suites;  // as offered, signalling values included
-  std::string server_name;              // SNI; empty when absent
-  std::vector<int> extensions;          // extension types, in order
+  std::vector<uint16_t> supported_versions;    // extension 43; empty when absent
+  std::vector<uint16_t> cipher_suites;         // as offered, signalling values included
+  std::vector<uint16_t> groups;                // extension 10 (supported_groups)
+  std::vector<uint16_t> signature_algorithms;  // extension 13
+  std::string server_name;                     // SNI; empty when absent
+  int max_fragment_length = 0;                 // bytes asked for (extension 1); 0 when absent
+  std::vector<std::string> alpn;               // extension 16
+  bool session_ticket = false;                 // extension 35 present
+  std::vector<int> extensions;                 // extension types, in order
 };
 
-// One TLS record the server wrote.
-struct RecordSent {
-  uint8_t content_type = 0;  // 22 handshake, 21 alert, ...
+// One TLS record on the wire.
+struct RecordSeen {
+  uint8_t content_type = 0;  // 22 handshake, 21 alert, 20 ChangeCipherSpec, 23 data
   size_t length = 0;         // the record's payload length
   int handshake_type = -1;   // first handshake message in a plaintext handshake record
+  bool encrypted = false;    // after its sender's ChangeCipherSpec
+};
+using RecordSent = RecordSeen;
+
+// A plaintext handshake message, in the order it crossed the wire.
+struct HandshakeMessage {
+  bool from_server = false;
+  uint8_t type = 0;
+  size_t length = 0;  // of its body
+};
+
+struct AlertSeen {
+  bool from_server = false;
+  uint8_t level = 0;        // 1 warning, 2 fatal
+  uint8_t description = 0;  // e.g. 40 handshake_failure
 };
 
 enum class ConnectionEnd {
   kHandshakeDone,    // handshake completed
+  kMisbehaved,       // the server broke off on purpose (reset, close, silence, alert)
   kFailedWithAlert,  // OpenSSL failed the handshake and its alert was sent
   kFailedWithReset,  // failed; the server reset the TCP connection instead
   kFailedWithClose,  // failed; the server closed without an alert
@@ -36,7 +59,11 @@ const char* connection_end_name(ConnectionEnd end);
 
 struct ConnectionCapture {
   std::optional<ClientHelloCapture> client_hello;
-  std::vector<RecordSent> records_sent;
+  std::vector<RecordSeen> records_sent;
+  std::vector<RecordSeen> records_received;
+  std::vector<HandshakeMessage> transcript;  // both directions, plaintext messages only
+  std::vector<AlertSeen> alerts;             // plaintext alerts, both directions
+  std::string behaviour;                     // what the server did on purpose, if anything
   ConnectionEnd end = ConnectionEnd::kClientClosed;
   std::string verdict;  // OpenSSL's reason, e.g. "no shared cipher"; empty on success
   std::string negotiated_version;

@@ -1,8 +1,12 @@
 #include "test_server.h"
 
+#include "record_stream.h"
+
 #include <openssl/err.h>
 
 #include <array>
+#include <fmt/format.h>
+
 #include <asio.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <stdexcept>
@@ -26,8 +30,8 @@ int version_from_name(const std::string& name, const char* field) {
                            "' (expected tls1.0, tls1.1, tls1.2 or tls1.3)");
 }
 
-// Where the connection's capture lives while OpenSSL calls back.
-int capture_index() {
+// Where the connection lives while OpenSSL calls back.
+int connection_index() {
   static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return index;
 }
@@ -40,8 +44,27 @@ std::string server_name_from(const unsigned char* p, size_t n) {
   return std::string(reinterpret_cast<const char*>(p + 5), len);
 }
 
-int on_client_hello(SSL* ssl, int* /*alert*/, void* /*arg*/) {
-  auto* capture = static_cast<ConnectionCapture*>(SSL_get_ex_data(ssl, capture_index()));
+// A u16 list behind a length prefix of `prefix` bytes (1 or 2).
+std::vector<uint16_t> u16_list(const unsigned char* p, size_t n, size_t prefix) {
+  std::vector<uint16_t> out;
+  if (n < prefix) return out;
+  size_t len = prefix == 1 ? p[0] : (static_cast<size_t>(p[0]) << 8 | p[1]);
+  for (size_t i = prefix; i + 1 < n && i + 1 < prefix + len + 1; i += 2) out.push_back(static_cast<uint16_t>(p[i] << 8 | p[i + 1]));
+  return out;
+}
+
+std::vector<std::string> alpn_list(const unsigned char* p, size_t n) {
+  std::vector<std::string> out;
+  for (size_t i = 2; i < n;) {
+    size_t len = p[i];
+    if (i + 1 + len > n) break;
+    out.emplace_back(reinterpret_cast<const char*>(p + i + 1), len);
+    i += 1 + len;
+  }
+  return out;
+}
+
+ClientHelloCapture parse_client_hello(SSL* ssl) {
   ClientHelloCapture hello;
   hello.legacy_version = static_cast<uint16_t>(SSL_client_hello_get0_legacy_version(ssl));
   const unsigned char* p = nullptr;
@@ -54,46 +77,22 @@ int on_client_hello(SSL* ssl, int* /*alert*/, void* /*arg*/) {
     OPENSSL_free(types);
   }
   if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &n) == 1) hello.server_name = server_name_from(p, n);
-  capture->client_hello = std::move(hello);
-  return SSL_CLIENT_HELLO_SUCCESS;
-}
-
-// Splits the server's outgoing byte stream into records, noting each one's
-// type, length and (while in plaintext) first handshake message.
-class RecordTracker {
- public:
-  void feed(const uint8_t* p, size_t n, std::vector<RecordSent>& out) {
-    while (n > 0) {
-      if (header_have_ < header_.size()) {
-        size_t take = std::min(n, header_.size() - header_have_);
-        std::copy(p, p + take, header_.begin() + static_cast<long>(header_have_));
-        header_have_ += take, p += take, n -= take;
-        if (header_have_ == header_.size()) {
-          RecordSent r{header_[0], static_cast<size_t>(header_[3]) << 8 | header_[4], -1};
-          out.push_back(r);
-          body_left_ = r.length;
-          want_type_ = r.content_type == 22 && !encrypted_;
-          if (r.content_type == 20) encrypted_ = true;  // ChangeCipherSpec: what follows is encrypted
-        }
-        continue;
-      }
-      if (want_type_ && body_left_ > 0) {
-        out.back().handshake_type = p[0];
-        want_type_ = false;
-      }
-      size_t take = std::min(n, body_left_);
-      body_left_ -= take, p += take, n -= take;
-      if (body_left_ == 0) header_have_ = 0;
-    }
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_supported_versions, &p, &n) == 1) {
+    hello.supported_versions = u16_list(p, n, 1);
   }
-
- private:
-  std::array<uint8_t, 5> header_{};
-  size_t header_have_ = 0;
-  size_t body_left_ = 0;
-  bool want_type_ = false;
-  bool encrypted_ = false;
-};
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_supported_groups, &p, &n) == 1) hello.groups = u16_list(p, n, 2);
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_signature_algorithms, &p, &n) == 1) {
+    hello.signature_algorithms = u16_list(p, n, 2);
+  }
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_max_fragment_length, &p, &n) == 1 && n == 1 && p[0] >= 1 && p[0] <= 4) {
+    hello.max_fragment_length = 256 << p[0];
+  }
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &p, &n) == 1) {
+    hello.alpn = alpn_list(p, n);
+  }
+  hello.session_ticket = SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_session_ticket, &p, &n) == 1;
+  return hello;
+}
 
 }  // namespace
 
@@ -106,9 +105,11 @@ struct TestServer::Impl {
   TestServer* owner = nullptr;
 };
 
-// One client connection: runs OpenSSL's handshake over memory BIOs.
+// One client connection: runs OpenSSL's handshake over memory BIOs, and
+// decides what of OpenSSL's output reaches the wire, and when.
 struct Connection {
-  Connection(TestServer::Impl& s, tcp::socket sock) : server(s), socket(std::move(sock)) {}
+  Connection(TestServer::Impl& s, tcp::socket sock)
+      : server(s), socket(std::move(sock)), refragmenter(s.config.record_size) {}
 
   TestServer::Impl& server;
   tcp::socket socket;
@@ -116,34 +117,72 @@ struct Connection {
   SslPtr ssl;
   BIO* rbio = nullptr;  // owned by ssl
   BIO* wbio = nullptr;
-  RecordTracker tracker;
+  RecordStream sent_stream{true};
+  RecordStream received_stream{false};
+  Refragmenter refragmenter;
+  bool stalled = false;
+  bool stall_scan_encrypted = false;
   std::array<uint8_t, 16 * 1024> buffer{};
 
   enum class Read { kData, kClosed, kTimedOut };
 
-  // Sends what OpenSSL has written so far.
+  const EndpointConfig& config() const { return server.config; }
+
+  awaitable<void> pause(std::chrono::milliseconds duration) {
+    asio::steady_timer timer(socket.get_executor(), duration);
+    asio::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
+
+  // Puts bytes on the wire as the endpoint's behaviour says: dribbled, and
+  // noted in the capture.
+  awaitable<bool> send(std::span<const uint8_t> bytes) {
+    const size_t step = config().dribble_bytes > 0 ? config().dribble_bytes : bytes.size();
+    for (size_t done = 0; done < bytes.size(); done += step) {
+      if (done > 0) co_await pause(config().dribble_every);
+      auto chunk = bytes.subspan(done, std::min(step, bytes.size() - done));
+      sent_stream.feed(chunk, capture.records_sent, capture.transcript, capture.alerts);
+      asio::error_code ec;
+      co_await asio::async_write(socket, asio::buffer(chunk.data(), chunk.size()), asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return false;
+    }
+    co_return true;
+  }
+
+  // Sends what OpenSSL has written so far, reshaped as configured.
   awaitable<bool> flush() {
     char* data = nullptr;
     long n = BIO_get_mem_data(wbio, &data);
     if (n <= 0) co_return true;
-    std::string bytes(data, static_cast<size_t>(n));
+    std::vector<uint8_t> bytes(data, data + n);
     (void)BIO_reset(wbio);
-    tracker.feed(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), capture.records_sent);
-    asio::error_code ec;
-    co_await asio::async_write(socket, asio::buffer(bytes), asio::redirect_error(use_awaitable, ec));
-    co_return !ec;
+    if (config().record_size > 0) bytes = refragmenter.apply(bytes);
+    size_t cut = bytes.size();
+    if (config().stall_before >= 0 && !stalled) {
+      cut = find_handshake_record(bytes, config().stall_before, stall_scan_encrypted);
+    }
+    if (!co_await send({bytes.data(), cut})) co_return false;
+    if (cut < bytes.size()) {
+      stalled = true;
+      capture.behaviour = fmt::format("stalled {} ms before {}", config().stall_for.count(),
+                                      handshake_type_name(config().stall_before));
+      co_await pause(config().stall_for);
+      co_return co_await send(std::span<const uint8_t>(bytes).subspan(cut));
+    }
+    co_return true;
   }
 
   // Reads what the client sent into OpenSSL, waiting at most idle_timeout.
   awaitable<Read> read() {
-    asio::steady_timer timer(socket.get_executor(), server.config.idle_timeout);
+    asio::steady_timer timer(socket.get_executor(), config().idle_timeout);
     asio::error_code read_ec, timer_ec;
-    auto result =
-        co_await (socket.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, read_ec)) ||
-                  timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+    auto result = co_await (socket.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, read_ec)) ||
+                            timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
     if (result.index() == 1) co_return Read::kTimedOut;
     if (read_ec) co_return Read::kClosed;
-    BIO_write(rbio, buffer.data(), static_cast<int>(std::get<0>(result)));
+    const size_t got = std::get<0>(result);
+    received_stream.feed({buffer.data(), got}, capture.records_received, capture.transcript, capture.alerts);
+    BIO_write(rbio, buffer.data(), static_cast<int>(got));
     co_return Read::kData;
   }
 
@@ -158,7 +197,12 @@ struct Connection {
         capture.negotiated_suite = SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl.get()));
         co_return;
       }
-      if (SSL_get_error(ssl.get(), r) == SSL_ERROR_WANT_READ) {
+      const int error = SSL_get_error(ssl.get(), r);
+      if (error == SSL_ERROR_WANT_CLIENT_HELLO_CB) {  // paused on purpose by on_client_hello
+        co_await misbehave();
+        co_return;
+      }
+      if (error == SSL_ERROR_WANT_READ) {
         Read got = co_await flush() ? co_await read() : Read::kClosed;
         if (got == Read::kData) continue;
         capture.end = got == Read::kTimedOut ? ConnectionEnd::kTimedOut : ConnectionEnd::kClientClosed;
@@ -170,10 +214,51 @@ struct Connection {
     }
   }
 
+  // The ClientHello is in (and captured); break off as configured.
+  awaitable<void> misbehave() {
+    asio::error_code ignored;
+    capture.end = ConnectionEnd::kMisbehaved;
+    switch (config().after_client_hello) {
+      case AfterClientHello::kReset:
+        capture.behaviour = "reset after the ClientHello";
+        socket.set_option(tcp::socket::linger(true, 0), ignored);
+        break;
+      case AfterClientHello::kClose:
+        capture.behaviour = "closed after the ClientHello";
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        co_await drain_until_closed();
+        break;
+      case AfterClientHello::kSilence:
+        capture.behaviour = "silent after the ClientHello";
+        co_await drain_until_closed();
+        break;
+      case AfterClientHello::kAlert: {
+        capture.behaviour = fmt::format("fatal alert {} after the ClientHello", config().alert_description);
+        const uint8_t alert[] = {21, 3, 3, 0, 2, 2, config().alert_description};
+        co_await send(alert);
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        co_await drain_until_closed();
+        break;
+      }
+      case AfterClientHello::kNegotiate: break;
+    }
+  }
+
+  // Reads (and notes) whatever the client still sends until it closes or
+  // goes quiet for the idle timeout.
+  awaitable<void> drain_until_closed() {
+    // Not `while (co_await read() == ...)`: g++ 12 miscompiles a co_await in
+    // a loop condition (the coroutine hits an illegal instruction).
+    for (;;) {
+      Read got = co_await read();
+      if (got != Read::kData) co_return;
+    }
+  }
+
   // The handshake failed: OpenSSL's alert is waiting in wbio.
   awaitable<void> fail() {
     asio::error_code ignored;
-    switch (server.config.on_handshake_failure) {
+    switch (config().on_handshake_failure) {
       case OnHandshakeFailure::kAlert:
         co_await flush();
         capture.end = ConnectionEnd::kFailedWithAlert;
@@ -215,7 +300,7 @@ struct Connection {
     wbio = BIO_new(BIO_s_mem());
     SSL_set_bio(ssl.get(), rbio, wbio);
     SSL_set_accept_state(ssl.get());
-    SSL_set_ex_data(ssl.get(), capture_index(), &capture);
+    SSL_set_ex_data(ssl.get(), connection_index(), this);
     co_await handshake();
     if (capture.end == ConnectionEnd::kHandshakeDone) co_await drain();
     asio::error_code ignored;
@@ -223,6 +308,40 @@ struct Connection {
     server.owner->record(std::move(capture));
   }
 };
+
+namespace {
+
+bool use_chain(SSL* ssl, const Chain& chain) {
+  if (SSL_use_certificate(ssl, chain.leaf().cert.get()) != 1 || SSL_use_PrivateKey(ssl, chain.leaf().key.get()) != 1) {
+    return false;
+  }
+  SSL_clear_chain_certs(ssl);
+  for (size_t i = chain.certs.size() - 1; i-- > 1;) SSL_add1_chain_cert(ssl, chain.certs[i].cert.get());
+  return true;
+}
+
+// OpenSSL calls this once the ClientHello is parsed: capture it, pick the
+// certificate by SNI, and pause the handshake if the endpoint misbehaves.
+int on_client_hello(SSL* ssl, int* alert, void* /*arg*/) {
+  auto* connection = static_cast<Connection*>(SSL_get_ex_data(ssl, connection_index()));
+  connection->capture.client_hello = parse_client_hello(ssl);
+  const EndpointConfig& config = connection->config();
+  if (config.after_client_hello != AfterClientHello::kNegotiate) return SSL_CLIENT_HELLO_RETRY;
+  const std::string& name = connection->capture.client_hello->server_name;
+  for (const auto& named : config.sni_chains) {
+    if (named.server_name == name && named.chain != nullptr) {
+      if (!use_chain(ssl, *named.chain)) return SSL_CLIENT_HELLO_ERROR;
+      return SSL_CLIENT_HELLO_SUCCESS;
+    }
+  }
+  if (config.require_sni) {
+    *alert = SSL_AD_UNRECOGNIZED_NAME;
+    return SSL_CLIENT_HELLO_ERROR;
+  }
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+}  // namespace
 
 namespace {
 
@@ -300,6 +419,22 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
     SSL_CTX_add1_chain_cert(ctx, chain.certs[i].cert.get());
   }
   SSL_CTX_set_client_hello_cb(ctx, on_client_hello, nullptr);
+  if (!config.groups.empty() && SSL_CTX_set1_groups_list(ctx, config.groups.c_str()) != 1) {
+    throw std::runtime_error("server.groups: OpenSSL refuses '" + config.groups + "': " + take_openssl_errors());
+  }
+  if (!config.session_tickets) SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  if (config.record_size >= 512) SSL_CTX_set_max_send_fragment(ctx, static_cast<long>(std::min<size_t>(config.record_size, 16384)));
+  if (config.client_auth != ClientAuth::kNone) {
+    if (config.client_ca == nullptr) throw std::runtime_error("server.client_auth: no client_ca chain");
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+    X509_STORE_add_cert(store, config.client_ca->root().cert.get());
+    STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+    sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(config.client_ca->root().cert.get())));
+    SSL_CTX_set_client_CA_list(ctx, names);
+    SSL_CTX_set_verify(ctx,
+                       SSL_VERIFY_PEER | (config.client_auth == ClientAuth::kRequire ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+                       nullptr);
+  }
   accepted_ = accepted_suites_for(ctx, chain.leaf().key.get());
 }
 

@@ -22,6 +22,18 @@ namespace shakedown::servers {
 
 enum class OnHandshakeFailure { kAlert, kReset, kClose };
 
+// What the server does once it has read the ClientHello: negotiate, or
+// break off on purpose as some field servers do.
+enum class AfterClientHello {
+  kNegotiate,
+  kReset,    // TCP reset, no alert
+  kClose,    // close without an alert
+  kSilence,  // keep the connection open and answer nothing
+  kAlert,    // a fatal alert with `alert_description`, then close
+};
+
+enum class ClientAuth { kNone, kRequest, kRequire };
+
 struct EndpointConfig {
   // "tls1.0" ... "tls1.3".
   std::string min_version = "tls1.2";
@@ -32,7 +44,37 @@ struct EndpointConfig {
   // Signature algorithms it may sign with, in OpenSSL's list form (e.g.
   // "RSA+SHA256:ECDSA+SHA256"); empty: OpenSSL's defaults.
   std::string signature_algorithms;
+  // Named groups for key exchange in OpenSSL's list form ("P-256:X25519");
+  // empty: OpenSSL's defaults.
+  std::string groups;
   OnHandshakeFailure on_handshake_failure = OnHandshakeFailure::kAlert;
+  AfterClientHello after_client_hello = AfterClientHello::kNegotiate;
+  uint8_t alert_description = 40;  // for AfterClientHello::kAlert
+  // Pause before sending the record that starts with this handshake message
+  // type (e.g. 11, Certificate); -1: no pause.
+  int stall_before = -1;
+  std::chrono::milliseconds stall_for{0};
+  // Split the server's plaintext handshake records into records of at most
+  // this many bytes; 0: as OpenSSL writes them (up to 16 KB).
+  size_t record_size = 0;
+  // Send at most this many bytes at a time, waiting `dribble_every` between
+  // them; 0: all at once.
+  size_t dribble_bytes = 0;
+  std::chrono::milliseconds dribble_every{0};
+  bool session_tickets = true;
+  // Ask for a client certificate; `client_ca` is the chain whose root the
+  // server trusts and names in its CertificateRequest.
+  ClientAuth client_auth = ClientAuth::kNone;
+  const Chain* client_ca = nullptr;
+  // Certificates chosen by SNI: a ClientHello naming one of these gets its
+  // chain; others get `chain`. With require_sni, a ClientHello without a
+  // known name is refused with unrecognized_name (112).
+  struct NamedChain {
+    std::string server_name;
+    const Chain* chain = nullptr;
+  };
+  std::vector<NamedChain> sni_chains;
+  bool require_sni = false;
   // The chain: the leaf's key signs; these certificates (indices into the
   // chain, leaf first) are sent. Empty: the leaf and every intermediate.
   const Chain* chain = nullptr;

@@ -42,7 +42,11 @@ CertInfo cert(const char* role, const char* key, int bits, const char* hash, boo
 
 servers::ConnectionCapture capture_with_hello(std::vector<uint16_t> suites, servers::ConnectionEnd end) {
   servers::ConnectionCapture c;
-  c.client_hello = servers::ClientHelloCapture{0x0303, std::move(suites), "cloud.shakedown.test", {}};
+  servers::ClientHelloCapture hello;
+  hello.legacy_version = 0x0303;
+  hello.cipher_suites = std::move(suites);
+  hello.server_name = "cloud.shakedown.test";
+  c.client_hello = hello;
   c.end = end;
   return c;
 }
@@ -115,7 +119,7 @@ TEST_CASE("a record larger than the input buffer gives the buffer size that hold
   auto build = field_2x();
   auto client = failed("handshake", -0x7100, 3);
   auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
-  capture.records_sent = {{22, 80, 2}, {22, 2807, 11}};
+  capture.records_sent = {{22, 80, 2, false}, {22, 2807, 11, false}};
   ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE(findings[0].id == "record-too-large-for-input-buffer");

@@ -79,6 +79,15 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
     servers::Chain chain = servers::issue_chain(s.chain, options_.pki_cache);
     servers::EndpointConfig config = s.server;
     config.chain = &chain;
+    config.client_ca = &chain;  // a server asking for client certificates names the scenario's root
+    std::optional<servers::Chain> sni_default;
+    if (s.sni_default_hostname) {
+      servers::ChainSpec other = s.chain;
+      other.hostname = *s.sni_default_hostname;
+      sni_default = servers::issue_chain(other, options_.pki_cache);
+      config.chain = &*sni_default;
+      config.sni_chains = {{s.client.hostname, &chain}};
+    }
     servers::TestServer server(config);
     const uint16_t port = server.start();
 

@@ -41,7 +41,10 @@ struct Scenario {
   std::filesystem::path file;
   std::string summary;
   servers::ChainSpec chain;
-  servers::EndpointConfig server;  // chain pointer left null: set at run time
+  servers::EndpointConfig server;  // chain pointers left null: set at run time
+  // Certificates by SNI: clients naming client.hostname get the pki chain;
+  // others get the same chain issued for this name.
+  std::optional<std::string> sni_default_hostname;
   ClientSpec client;
   std::vector<Cell> cells;
 };

@@ -91,6 +91,8 @@ class Fields {
     fail_at(at.Mark().line + 1, message);
   }
 
+  const fs::path& file() const { return file_; }
+
   [[noreturn]] void fail_at(int line, const std::string& message) const {
     throw LoadError(fmt::format("{}:{}: {}", file_.string(), line, message));
   }
@@ -150,10 +152,39 @@ servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const s
   return chain;
 }
 
-const std::vector<std::string> kServerKeys = {"versions", "ciphersuites", "signature_algorithms",
-                                              "on_handshake_failure", "send"};
+const std::vector<std::string> kServerKeys = {"versions",
+                                              "ciphersuites",
+                                              "signature_algorithms",
+                                              "groups",
+                                              "on_handshake_failure",
+                                              "after_client_hello",
+                                              "alert",
+                                              "stall",
+                                              "record_size",
+                                              "dribble",
+                                              "session_tickets",
+                                              "client_auth",
+                                              "sni",
+                                              "send"};
 
-void load_server(const Fields& f, size_t chain_size, servers::EndpointConfig& server) {
+// Handshake messages a server sends in plaintext, by name, for `stall`.
+const std::vector<std::pair<std::string, int>> kServerMessages = {
+    {"ServerHello", 2},         {"Certificate", 11},      {"ServerKeyExchange", 12},
+    {"CertificateRequest", 13}, {"ServerHelloDone", 14},
+};
+
+bool boolean(const Fields& f, const std::string& key, bool fallback) {
+  if (!f.has(key)) return fallback;
+  bool value = false;
+  if (!f.get(key).IsScalar() || !YAML::convert<bool>::decode(f.get(key), value)) {
+    f.fail(f.get(key), fmt::format("'{}' in server must be true or false", key));
+  }
+  return value;
+}
+
+void load_server(const Fields& f, Scenario& scenario) {
+  servers::EndpointConfig& server = scenario.server;
+  const size_t chain_size = scenario.chain.certs.size();
   static const std::vector<std::string> kVersions = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
   auto versions = f.strings("versions", {"tls1.2", "tls1.3"});
   if (versions.empty()) f.fail(f.get("versions"), "'versions' in server must name at least one version");
@@ -168,6 +199,51 @@ void load_server(const Fields& f, size_t chain_size, servers::EndpointConfig& se
   server.max_version = versions.back();
   server.ciphersuites = f.strings("ciphersuites");
   server.signature_algorithms = f.string("signature_algorithms", "");
+  if (f.has("groups")) {
+    std::string groups;
+    for (const auto& g : f.strings("groups")) groups += (groups.empty() ? "" : ":") + g;
+    server.groups = groups;
+  }
+  auto after = one_of(f, "after_client_hello", "negotiate", {"negotiate", "reset", "close", "silence", "alert"}, "server");
+  server.after_client_hello = after == "reset"     ? servers::AfterClientHello::kReset
+                              : after == "close"   ? servers::AfterClientHello::kClose
+                              : after == "silence" ? servers::AfterClientHello::kSilence
+                              : after == "alert"   ? servers::AfterClientHello::kAlert
+                                                   : servers::AfterClientHello::kNegotiate;
+  server.alert_description = static_cast<uint8_t>(f.integer("alert", 40, 0, 255));
+  if (f.has("alert") && after != "alert") f.fail(f.get("alert"), "'alert' in server goes with after_client_hello: alert");
+  if (f.has("stall")) {
+    Fields stall(f.file(), f.get("stall"), "server.stall", {"before", "ms"});
+    const std::string before = stall.string("before");
+    auto it = std::find_if(kServerMessages.begin(), kServerMessages.end(), [&](const auto& m) { return m.first == before; });
+    if (it == kServerMessages.end()) {
+      stall.fail(stall.get("before"), fmt::format("'before' in server.stall must name a handshake message the server "
+                                                  "sends in plaintext: ServerHello, Certificate, ServerKeyExchange, "
+                                                  "CertificateRequest, ServerHelloDone (got '{}')",
+                                                  before));
+    }
+    server.stall_before = it->second;
+    server.stall_for = std::chrono::milliseconds(stall.integer("ms", 0, 1, 600'000));
+    if (!stall.has("ms")) stall.required("ms");
+  }
+  server.record_size = static_cast<size_t>(f.integer("record_size", 0, 1, 16384));
+  if (f.has("dribble")) {
+    Fields dribble(f.file(), f.get("dribble"), "server.dribble", {"bytes", "every_ms"});
+    dribble.required("bytes");
+    dribble.required("every_ms");
+    server.dribble_bytes = static_cast<size_t>(dribble.integer("bytes", 1, 1, 16384));
+    server.dribble_every = std::chrono::milliseconds(dribble.integer("every_ms", 0, 0, 60'000));
+  }
+  server.session_tickets = boolean(f, "session_tickets", true);
+  auto auth = one_of(f, "client_auth", "none", {"none", "request", "require"}, "server");
+  server.client_auth = auth == "request"   ? servers::ClientAuth::kRequest
+                       : auth == "require" ? servers::ClientAuth::kRequire
+                                           : servers::ClientAuth::kNone;
+  if (f.has("sni")) {
+    Fields sni(f.file(), f.get("sni"), "server.sni", {"required", "default_hostname"});
+    server.require_sni = sni.has("required") && boolean(sni, "required", false);
+    if (sni.has("default_hostname")) scenario.sni_default_hostname = sni.string("default_hostname");
+  }
   auto on_failure = one_of(f, "on_handshake_failure", "alert", {"alert", "reset", "close"}, "server");
   server.on_handshake_failure = on_failure == "reset"   ? servers::OnHandshakeFailure::kReset
                                 : on_failure == "close" ? servers::OnHandshakeFailure::kClose
@@ -282,7 +358,7 @@ Scenario load_scenario(const fs::path& file) {
   if (lines.empty()) client.fail(client.get("mbedtls"), "'mbedtls' in client must name at least one line");
 
   s.chain = load_pki(file, top.required("pki"), s.client.hostname);
-  load_server(top.section("server", kServerKeys), s.chain.certs.size(), s.server);
+  load_server(top.section("server", kServerKeys), s);
   s.cells = load_cells(file, top.required("expect"), lines);
   return s;
 }

@@ -64,6 +64,8 @@ struct ConnectionCapture {
   std::vector<HandshakeMessage> transcript;  // both directions, plaintext messages only
   std::vector<AlertSeen> alerts;             // plaintext alerts, both directions
   std::string behaviour;                     // what the server did on purpose, if anything
+  std::string pcap_path;                     // with EndpointConfig::capture_dir: the connection's
+  std::string key_log_path;                  // pcap and its SSLKEYLOGFILE
   ConnectionEnd end = ConnectionEnd::kClientClosed;
   std::string verdict;  // OpenSSL's reason, e.g. "no shared cipher"; empty on success
   std::string negotiated_version;

@@ -1,10 +1,13 @@
 #include "test_server.h"
 
+#include "key_log.h"
+#include "pcap_writer.h"
 #include "record_stream.h"
 
 #include <openssl/err.h>
 
 #include <array>
+#include <fstream>
 #include <fmt/format.h>
 
 #include <asio.hpp>
@@ -103,13 +106,14 @@ struct TestServer::Impl {
   tcp::acceptor acceptor{io};
   std::thread thread;
   TestServer* owner = nullptr;
+  size_t connections = 0;  // accepted so far; numbers the capture files
 };
 
 // One client connection: runs OpenSSL's handshake over memory BIOs, and
 // decides what of OpenSSL's output reaches the wire, and when.
 struct Connection {
   Connection(TestServer::Impl& s, tcp::socket sock)
-      : server(s), socket(std::move(sock)), refragmenter(s.config.record_size) {}
+      : server(s), socket(std::move(sock)), refragmenter(s.config.record_size), number(++s.connections) {}
 
   TestServer::Impl& server;
   tcp::socket socket;
@@ -122,6 +126,14 @@ struct Connection {
   Refragmenter refragmenter;
   bool stalled = false;
   bool stall_scan_encrypted = false;
+  size_t number;
+  // The wire as Wireshark will see it, when the endpoint keeps captures.
+  std::optional<PcapWriter> pcap;
+  std::optional<TcpConversation> tcp_trace;
+  std::string key_log;
+  bool server_reset = false;
+  bool client_reset = false;
+  bool client_closed = false;
   std::array<uint8_t, 16 * 1024> buffer{};
 
   enum class Read { kData, kClosed, kTimedOut };
@@ -142,6 +154,7 @@ struct Connection {
       if (done > 0) co_await pause(config().dribble_every);
       auto chunk = bytes.subspan(done, std::min(step, bytes.size() - done));
       sent_stream.feed(chunk, capture.records_sent, capture.transcript, capture.alerts);
+      if (tcp_trace) tcp_trace->server_to_client(chunk);
       asio::error_code ec;
       co_await asio::async_write(socket, asio::buffer(chunk.data(), chunk.size()), asio::redirect_error(use_awaitable, ec));
       if (ec) co_return false;
@@ -179,9 +192,14 @@ struct Connection {
     auto result = co_await (socket.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, read_ec)) ||
                             timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
     if (result.index() == 1) co_return Read::kTimedOut;
-    if (read_ec) co_return Read::kClosed;
+    if (read_ec) {
+      client_reset = read_ec == asio::error::connection_reset;
+      client_closed = !client_reset;
+      co_return Read::kClosed;
+    }
     const size_t got = std::get<0>(result);
     received_stream.feed({buffer.data(), got}, capture.records_received, capture.transcript, capture.alerts);
+    if (tcp_trace) tcp_trace->client_to_server({buffer.data(), got});
     BIO_write(rbio, buffer.data(), static_cast<int>(got));
     co_return Read::kData;
   }
@@ -222,6 +240,7 @@ struct Connection {
       case AfterClientHello::kReset:
         capture.behaviour = "reset after the ClientHello";
         socket.set_option(tcp::socket::linger(true, 0), ignored);
+        server_reset = true;
         break;
       case AfterClientHello::kClose:
         capture.behaviour = "closed after the ClientHello";
@@ -266,6 +285,7 @@ struct Connection {
       case OnHandshakeFailure::kReset:
         (void)BIO_reset(wbio);                                     // the alert never leaves
         socket.set_option(tcp::socket::linger(true, 0), ignored);  // close() now sends RST
+        server_reset = true;
         capture.end = ConnectionEnd::kFailedWithReset;
         break;
       case OnHandshakeFailure::kClose:
@@ -279,7 +299,8 @@ struct Connection {
   // After the handshake: read until the client's close_notify or EOF.
   awaitable<void> drain() {
     for (;;) {
-      if (co_await read() != Read::kData) co_return;
+      Read got = co_await read();  // see drain_until_closed: no co_await in conditions
+      if (got != Read::kData) co_return;
       int n = 0;
       do {
         n = SSL_read(ssl.get(), buffer.data(), static_cast<int>(buffer.size()));
@@ -294,6 +315,30 @@ struct Connection {
     }
   }
 
+  void start_trace() {
+    const auto& dir = config().capture_dir;
+    std::error_code fs_ec;
+    std::filesystem::create_directories(dir, fs_ec);
+    const auto base = dir / fmt::format("connection-{}", number);
+    pcap.emplace(base.string() + ".pcap");
+    asio::error_code ec;
+    tcp_trace.emplace(*pcap, socket.remote_endpoint(ec).port(), socket.local_endpoint(ec).port());
+    attach_key_log(ssl.get(), &key_log);
+    capture.pcap_path = base.string() + ".pcap";
+    capture.key_log_path = base.string() + ".keys";
+  }
+
+  void finish_trace() {
+    if (!tcp_trace) return;
+    if (server_reset || client_reset) {
+      tcp_trace->reset(server_reset);
+    } else {
+      tcp_trace->close(/*by_server=*/!client_closed);
+    }
+    std::ofstream(capture.key_log_path) << key_log;
+    attach_key_log(ssl.get(), nullptr);
+  }
+
   awaitable<void> run() {
     ssl.reset(SSL_new(server.ctx.get()));
     rbio = BIO_new(BIO_s_mem());
@@ -301,10 +346,12 @@ struct Connection {
     SSL_set_bio(ssl.get(), rbio, wbio);
     SSL_set_accept_state(ssl.get());
     SSL_set_ex_data(ssl.get(), connection_index(), this);
+    if (!config().capture_dir.empty()) start_trace();
     co_await handshake();
     if (capture.end == ConnectionEnd::kHandshakeDone) co_await drain();
     asio::error_code ignored;
     socket.close(ignored);
+    finish_trace();
     server.owner->record(std::move(capture));
   }
 };
@@ -419,6 +466,7 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
     SSL_CTX_add1_chain_cert(ctx, chain.certs[i].cert.get());
   }
   SSL_CTX_set_client_hello_cb(ctx, on_client_hello, nullptr);
+  install_key_log(ctx);
   if (!config.groups.empty() && SSL_CTX_set1_groups_list(ctx, config.groups.c_str()) != 1) {
     throw std::runtime_error("server.groups: OpenSSL refuses '" + config.groups + "': " + take_openssl_errors());
   }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -79,6 +80,10 @@ struct EndpointConfig {
   // chain, leaf first) are sent. Empty: the leaf and every intermediate.
   const Chain* chain = nullptr;
   std::vector<size_t> send;
+  // When set, each connection leaves connection-<n>.pcap (synthesized TCP/IP
+  // around the real bytes) and connection-<n>.keys (SSLKEYLOGFILE lines)
+  // here, for Wireshark.
+  std::filesystem::path capture_dir;
   // Bound on every wait for the client.
   std::chrono::milliseconds idle_timeout{10'000};
 };

@@ -11,6 +11,7 @@
 #include "posix_transport.h"
 #include "shakedown/core/client.h"
 #include "shakedown/core/build_facts.h"
+#include "subprocess.h"
 #include "test_server.h"
 
 namespace {
@@ -261,4 +262,31 @@ TEST_CASE("server restricted to P-384: the client reports the group, the capture
   CHECK_FALSE(o.capture->transcript[0].from_server);
   CHECK(o.capture->transcript[1].type == 2);
   CHECK(o.capture->transcript[1].from_server);
+}
+
+TEST_CASE("a captured connection opens in tshark, and with its key log the Finished messages decrypt",
+          "[default-16k]") {
+  auto config = tls12_server();
+  config.capture_dir = std::filesystem::path(SHAKEDOWN_TEST_OUT) / "captured-run" / core::build_facts().mbedtls_line;
+  std::filesystem::remove_all(config.capture_dir);
+  auto o = run(config, with_hostname());
+  REQUIRE(o.report.stage == core::Stage::kDone);
+  REQUIRE(o.capture);
+  REQUIRE_FALSE(o.capture->pcap_path.empty());
+  INFO("tshark: " SHAKEDOWN_TSHARK " (install it: ci/setup does)");
+  REQUIRE(std::filesystem::exists(SHAKEDOWN_TSHARK));
+  auto tshark = [&](const std::string& keys, const std::string& filter) {
+    auto r = process::run_process({SHAKEDOWN_TSHARK, "-n", "-r", o.capture->pcap_path, "-o", "tls.keylog_file:" + keys,
+                                   "-Y", filter, "-T", "fields", "-e", "tls.handshake.type"},
+                                  30s);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  };
+  const std::string with_keys = tshark(o.capture->key_log_path, "tls.handshake.type == 20");
+  const std::string without_keys = tshark("", "tls.handshake.type == 20");
+  INFO(with_keys);
+  CHECK(std::count(with_keys.begin(), with_keys.end(), '\n') == 2);  // the client's and the server's Finished
+  CHECK(without_keys.empty());
+  CHECK_THAT(tshark(o.capture->key_log_path, "tls.handshake"), Contains("11,12,14"));  // Certificate, SKE, Done
 }

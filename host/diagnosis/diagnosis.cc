@@ -75,6 +75,229 @@ size_t next_buffer_size(size_t needed) {
   return size;
 }
 
+// The chain's verify flags, or 0 when verification never ran (Mbed TLS
+// reports all ones then).
+uint32_t verify_flags(const Evidence& e) {
+  return e.client.verify_flags == 0xffffffffu ? 0 : e.client.verify_flags;
+}
+
+bool received_alert(const Evidence& e, uint8_t description) {
+  return std::any_of(e.client.alerts_received.begin(), e.client.alerts_received.end(),
+                     [&](const device::AlertSeen& a) { return a.description == description; });
+}
+
+std::string version_name(uint16_t wire) {
+  switch (wire) {
+    case 0x0301: return "TLS 1.0";
+    case 0x0302: return "TLS 1.1";
+    case 0x0303: return "TLS 1.2";
+    case 0x0304: return "TLS 1.3";
+    default: return fmt::format("0x{:04x}", wire);
+  }
+}
+
+std::string config_version_name(const std::string& v) { return "TLS " + v.substr(3); }  // "tls1.2" -> "TLS 1.2"
+
+// The versions the ClientHello offered: supported_versions, else the legacy field.
+std::vector<uint16_t> offered_versions(const servers::ClientHelloCapture& hello) {
+  if (!hello.supported_versions.empty()) return hello.supported_versions;
+  std::vector<uint16_t> out;
+  for (uint16_t v = 0x0301; v <= hello.legacy_version; ++v) out.push_back(v);
+  return out;
+}
+
+uint16_t wire_version(const std::string& v) {
+  if (v == "tls1.0") return 0x0301;
+  if (v == "tls1.1") return 0x0302;
+  if (v == "tls1.2") return 0x0303;
+  return 0x0304;
+}
+
+std::string group_macro(uint16_t id) {
+  switch (id) {
+    case 0x0017: return "MBEDTLS_ECP_DP_SECP256R1_ENABLED";
+    case 0x0018: return "MBEDTLS_ECP_DP_SECP384R1_ENABLED";
+    case 0x0019: return "MBEDTLS_ECP_DP_SECP521R1_ENABLED";
+    case 0x001d: return "MBEDTLS_ECP_DP_CURVE25519_ENABLED";
+    case 0x001e: return "MBEDTLS_ECP_DP_CURVE448_ENABLED";
+    default: return fmt::format("the group 0x{:04x}", id);
+  }
+}
+
+std::string group_list(const std::vector<uint16_t>& ids) {
+  std::vector<std::string> names;
+  for (auto id : ids) names.push_back(device::group_name(id));
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
+  if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
+      !e.server.connection->client_hello) {
+    return std::nullopt;
+  }
+  const auto offered = offered_versions(*e.server.connection->client_hello);
+  const uint16_t low = wire_version(e.server.min_version), high = wire_version(e.server.max_version);
+  const bool overlap = std::any_of(offered.begin(), offered.end(), [&](uint16_t v) { return v >= low && v <= high; });
+  if (overlap) return std::nullopt;
+  std::vector<std::string> names;
+  for (auto v : offered) names.push_back(version_name(v));
+  const std::string server_range = low == high ? config_version_name(e.server.min_version)
+                                               : config_version_name(e.server.min_version) + " to " +
+                                                     config_version_name(e.server.max_version);
+  const bool server_newer = low > *std::max_element(offered.begin(), offered.end());
+  return Finding{
+      "protocol-version-mismatch",
+      fmt::format("The server allows only {} but the client offers {}.", server_range, fmt::join(names, ", ")),
+      {client_line(e), fmt::format("server: allows {}; ClientHello offered {}", server_range, fmt::join(names, ", ")),
+       fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
+      server_newer ? fmt::format("Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS "
+                                 "3.x only), or let the server accept {}.",
+                                 e.profile_file, names.back())
+                   : fmt::format("Let the device offer {} (its minimum version), or upgrade the server.", server_range)};
+}
+
+std::optional<Finding> no_shared_group(const Evidence& e) {
+  if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
+      !e.server.connection->client_hello || e.server.groups.empty()) {
+    return std::nullopt;
+  }
+  const auto& offered = e.server.connection->client_hello->groups;
+  const bool shared = std::any_of(offered.begin(), offered.end(), [&](uint16_t g) {
+    return std::find(e.server.groups.begin(), e.server.groups.end(), g) != e.server.groups.end();
+  });
+  if (shared) return std::nullopt;
+  return Finding{"no-shared-group",
+                 fmt::format("The server accepts only the groups {} but the client offered {}; no key exchange is "
+                             "possible.",
+                             group_list(e.server.groups), group_list(offered)),
+                 {client_line(e), fmt::format("server: groups {}", group_list(e.server.groups)),
+                  fmt::format("server: the ClientHello offered groups {}", group_list(offered))},
+                 fmt::format("#define {} in {} (and keep it in the client's curve list).",
+                             group_macro(e.server.groups.front()), e.profile_file)};
+}
+
+std::optional<Finding> client_certificate_required(const Evidence& e) {
+  if (e.client.passed() || !e.server.connection) return std::nullopt;
+  const auto& t = e.server.connection->transcript;
+  const bool requested = std::any_of(t.begin(), t.end(), [](const auto& m) { return m.from_server && m.type == 13; });
+  // An empty Certificate message from the client: a 3-byte empty list (TLS 1.2).
+  const bool sent_none = std::any_of(t.begin(), t.end(), [](const auto& m) {
+    return !m.from_server && m.type == 11 && m.length <= 4;
+  });
+  if (!requested) return std::nullopt;
+  std::string ca = e.server.chain.empty() ? "its CA" : "'" + e.server.chain.front().subject + "'";
+  return Finding{"client-certificate-required",
+                 fmt::format("The server requires a client certificate (mutual TLS) and the device {}; it accepts "
+                             "certificates issued by {}.",
+                             sent_none ? "sent none" : "did not send one it accepts", ca),
+                 {client_line(e), "server: sent a CertificateRequest",
+                  fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
+                 fmt::format("Give the device a certificate and key issued by {} (mbedtls_ssl_conf_own_cert).", ca)};
+}
+
+std::optional<Finding> sni_required(const Evidence& e) {
+  if (e.client.passed() || !received_alert(e, codes::kAlertUnrecognizedName)) return std::nullopt;
+  const bool sent_name = e.server.connection && e.server.connection->client_hello &&
+                         !e.server.connection->client_hello->server_name.empty();
+  return Finding{"sni-required",
+                 fmt::format("The server picks its certificate by the name the client asks for (SNI), and the "
+                             "client {}; it answered unrecognized_name (112).",
+                             sent_name ? "asked for a name it does not serve" : "asked for none"),
+                 {client_line(e), "client: received alert 112 (unrecognized_name)"},
+                 "Set the server's name on the device: mbedtls_ssl_set_hostname(&ssl, \"<server name>\"), which "
+                 "also turns on the name check."};
+}
+
+std::optional<Finding> heap_exhausted(const Evidence& e) {
+  if (e.client.passed() || e.client.result_name.find("ALLOC_FAILED") == std::string::npos) return std::nullopt;
+  return Finding{"heap-exhausted",
+                 fmt::format("Mbed TLS ran out of heap: the handshake reached {} bytes of a {}-byte budget, and an "
+                             "allocation failed ({}).",
+                             e.client.heap_peak, e.client.heap_budget, format_code(e.client.result)),
+                 {client_line(e), fmt::format("client: heap peak {} bytes, budget {} bytes", e.client.heap_peak,
+                                              e.client.heap_budget)},
+                 fmt::format("Give Mbed TLS more heap than its peak on a passing run (see peak_heap_bytes), or shrink "
+                             "MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
+                             e.profile_file)};
+}
+
+// The first certificate of the server's chain whose own flags include `bit`.
+const device::PeerCertificate* peer_with_flag(const Evidence& e, uint32_t bit) {
+  for (const auto& pc : e.client.peer_chain) {
+    if (pc.verify_flags & bit) return &pc;
+  }
+  return nullptr;
+}
+
+std::optional<Finding> cert_not_yet_valid_clock_unset(const Evidence& e) {
+  if (e.client.passed() || !(verify_flags(e) & codes::kBadCertFuture) || e.setup.time != "unset") {
+    return std::nullopt;
+  }
+  return Finding{"cert-not-yet-valid-clock-unset",
+                 "The device's clock is unset (time 0, as 'current time: 0' in its log), so every certificate looks "
+                 "not yet valid.",
+                 {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_FUTURE; the clock was unset"},
+                 "Set the clock before connecting (SNTP or an RTC); or build without MBEDTLS_HAVE_TIME_DATE, which "
+                 "skips validity checks altogether (expired certificates then pass too)."};
+}
+
+std::optional<Finding> server_cert_signature_hash_rejected(const Evidence& e) {
+  if (e.client.passed() || !(verify_flags(e) & codes::kBadCertBadMd)) return std::nullopt;
+  const auto* pc = peer_with_flag(e, codes::kBadCertBadMd);
+  const std::string who = pc != nullptr ? fmt::format("'{}' (signed with {})", pc->subject, pc->signature_md)
+                                        : "in the server's chain";
+  return Finding{"server-cert-signature-hash-rejected",
+                 fmt::format("The certificate {} uses a signature hash the device's verify profile does not accept.",
+                             who),
+                 {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_BAD_MD"},
+                 "Have the server use a certificate signed with SHA-256 or better; allowing SHA-1 on the device "
+                 "(mbedtls_ssl_conf_cert_profile) would accept forgeable signatures."};
+}
+
+std::optional<Finding> untrusted_ca(const Evidence& e) {
+  if (e.client.passed() || !(verify_flags(e) & codes::kBadCertNotTrusted)) return std::nullopt;
+  const auto& chain = e.client.peer_chain;
+  const std::string top_issuer = chain.empty() ? "its issuer" : "'" + chain.back().issuer + "'";
+  size_t sent = 0;
+  for (const auto& c : e.server.chain) sent += c.sent_by_server;
+  return Finding{"untrusted-ca",
+                 fmt::format("The server's chain ({} certificates sent) does not lead to a CA the device trusts: {} "
+                             "is missing from the chain or the device's trust list.",
+                             sent, top_issuer),
+                 {client_line(e), fmt::format("client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED; the chain "
+                                              "as received ends at {}",
+                                              top_issuer),
+                  fmt::format("client: {} entries of its trust list failed to parse", e.client.trust_parse_failures)},
+                 fmt::format("Have the server send its intermediate certificates, or add {} to the device's CA list.",
+                             top_issuer)};
+}
+
+std::optional<Finding> verify_optional_untrusted(const Evidence& e) {
+  if (!e.client.passed() || verify_flags(e) == 0) return std::nullopt;
+  return Finding{"verify-optional-untrusted",
+                 fmt::format("Warning: the handshake succeeded although the server's certificate failed verification "
+                             "({}): with MBEDTLS_SSL_VERIFY_OPTIONAL the device would talk to anyone.",
+                             fmt::join(device::verify_flag_names(e.client.verify_flags), ", ")),
+                 {fmt::format("client: passed with verify flags {}",
+                              fmt::join(device::verify_flag_names(e.client.verify_flags), ", "))},
+                 "mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED), as the examples other than "
+                 "ssl_client1 do."};
+}
+
+std::optional<Finding> legacy_protocol_negotiated(const Evidence& e) {
+  if (!e.client.passed() || (e.client.version != "TLSv1" && e.client.version != "TLSv1.0" &&
+                             e.client.version != "TLSv1.1")) {
+    return std::nullopt;
+  }
+  return Finding{"legacy-protocol-negotiated",
+                 fmt::format("Warning: the handshake succeeded on {}, which is deprecated (RFC 8996).",
+                             e.client.version),
+                 {fmt::format("client: negotiated {} with {}", e.client.version, e.client.suite)},
+                 fmt::format("Set the minimum version to TLS 1.2 (mbedtls_ssl_conf_min_version, or undefine "
+                             "MBEDTLS_SSL_PROTO_TLS1 and MBEDTLS_SSL_PROTO_TLS1_1 in {}).",
+                             e.profile_file)};
+}
+
 using Rule = std::function<std::optional<Finding>(const Evidence&)>;
 
 std::optional<Finding> ca_signature_hash_disabled(const Evidence& e) {
@@ -204,14 +427,38 @@ std::optional<Finding> handshake_timeout(const Evidence& e) {
 }
 
 const std::vector<Rule>& rules() {
+  // Most specific first: the first finding is the primary one.
   static const std::vector<Rule> kRules = {
-      ca_signature_hash_disabled, rsa_key_too_large_for_mpi,   record_too_large_for_input_buffer,
-      no_shared_ciphersuite,      rejected_after_client_hello, handshake_timeout,
+      ca_signature_hash_disabled,
+      rsa_key_too_large_for_mpi,
+      record_too_large_for_input_buffer,
+      heap_exhausted,
+      cert_not_yet_valid_clock_unset,
+      server_cert_signature_hash_rejected,
+      untrusted_ca,
+      sni_required,
+      client_certificate_required,
+      protocol_version_mismatch,
+      no_shared_group,
+      no_shared_ciphersuite,
+      rejected_after_client_hello,
+      handshake_timeout,
+      verify_optional_untrusted,
+      legacy_protocol_negotiated,
   };
   return kRules;
 }
 
 }  // namespace
+
+uint16_t group_id(std::string_view name) {
+  if (name == "P-256" || name == "prime256v1" || name == "secp256r1") return 0x0017;
+  if (name == "P-384" || name == "secp384r1") return 0x0018;
+  if (name == "P-521" || name == "secp521r1") return 0x0019;
+  if (name == "X25519" || name == "x25519") return 0x001d;
+  if (name == "X448" || name == "x448") return 0x001e;
+  return 0;
+}
 
 std::vector<Finding> diagnose(const Evidence& e) {
   std::vector<Finding> findings;

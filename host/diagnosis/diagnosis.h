@@ -29,6 +29,16 @@ struct ServerView {
   std::vector<servers::SuiteName> accepted_suites;
   std::vector<CertInfo> chain;                           // root first
   std::optional<servers::ConnectionCapture> connection;  // none: the client never got that far
+  std::string min_version = "tls1.2";                    // what the server allows
+  std::string max_version = "tls1.3";
+  std::vector<uint16_t> groups;  // its named groups; empty: OpenSSL's defaults
+};
+
+// How the client was configured at run time (beyond its build).
+struct ClientSetup {
+  std::string hostname;
+  std::string time = "now";  // now, unset, or seconds since 1970
+  uint8_t auth_mode = 2;     // 0 none, 1 optional, 2 required
 };
 
 struct Evidence {
@@ -36,7 +46,11 @@ struct Evidence {
   const device::BuildFacts& build;
   const ServerView& server;
   std::string profile_file;  // where the profile lives, for the fix: "firmware/configs/field-2x.h"
+  ClientSetup setup = {};
 };
+
+// Named-group ids for OpenSSL's names ("P-256" -> 0x0017); 0 if unknown.
+uint16_t group_id(std::string_view openssl_name);
 
 struct Finding {
   std::string id;       // from the catalogue, e.g. "no-shared-ciphersuite"

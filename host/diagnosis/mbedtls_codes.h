@@ -15,5 +15,18 @@ constexpr uint32_t kSslBadInputData = 0x7100;    // MBEDTLS_ERR_SSL_BAD_INPUT_DA
 constexpr uint32_t kSslInvalidRecord = 0x7200;   // MBEDTLS_ERR_SSL_INVALID_RECORD
 constexpr uint32_t kSslConnEof = 0x7280;         // MBEDTLS_ERR_SSL_CONN_EOF
 constexpr uint32_t kSslFatalAlert = 0x7780;      // MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE
+constexpr uint32_t kSslBadProtocolVersion = 0x6e80;  // MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
+constexpr uint32_t kX509CertVerifyFailed = 0x2700;   // MBEDTLS_ERR_X509_CERT_VERIFY_FAILED
+
+// MBEDTLS_X509_BADCERT_* bits.
+constexpr uint32_t kBadCertExpired = 0x01;
+constexpr uint32_t kBadCertCnMismatch = 0x04;
+constexpr uint32_t kBadCertNotTrusted = 0x08;
+constexpr uint32_t kBadCertFuture = 0x0200;
+constexpr uint32_t kBadCertBadMd = 0x4000;
+
+// TLS alert descriptions.
+constexpr uint8_t kAlertProtocolVersion = 70;
+constexpr uint8_t kAlertUnrecognizedName = 112;
 
 }  // namespace shakedown::diagnosis::codes

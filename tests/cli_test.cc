@@ -39,6 +39,22 @@ TEST_CASE("shakedown run scenarios/field reproduces and explains the field repor
   CHECK_THAT(r.out, Contains("record-too-large-for-input-buffer"));
 }
 
+TEST_CASE("every scenario in scenarios/ runs on both Mbed TLS lines as expected, and the JSON says so") {
+  const std::string json = std::string(SHAKEDOWN_TEST_PKI_CACHE) + "/../all-scenarios.json";
+  auto r = run_process({kBin + "/shakedown", "run", kRepo + "/scenarios", "--target", "sim", "--pki-cache",
+                        SHAKEDOWN_TEST_PKI_CACHE, "--json", json},
+                       300s);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("0 unexpected, 0 infrastructure errors"));
+  for (const char* id : {"protocol-version-mismatch", "no-shared-group", "client-certificate-required", "sni-required",
+                         "untrusted-ca", "server-cert-signature-hash-rejected", "cert-not-yet-valid-clock-unset",
+                         "heap-exhausted", "handshake-timeout", "verify-optional-untrusted",
+                         "legacy-protocol-negotiated"}) {
+    CHECK_THAT(r.out, Contains(std::string(id) + ": "));
+  }
+}
+
 TEST_CASE("a result that differs from its expectation exits 1 and says what differs") {
   auto r = shakedown_run(kRepo + "/tests/data/wrong-expectation");
   INFO(r.out << r.err);

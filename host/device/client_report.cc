@@ -75,6 +75,10 @@ std::string group_name(uint16_t id) {
     case 0x001b: return "brainpoolP384r1";
     case 0x001c: return "brainpoolP512r1";
     case 0x0100: return "ffdhe2048";
+    case 0x0101: return "ffdhe3072";
+    case 0x0102: return "ffdhe4096";
+    case 0x0103: return "ffdhe6144";
+    case 0x0104: return "ffdhe8192";
     default: return fmt::format("0x{:04x}", id);
   }
 }

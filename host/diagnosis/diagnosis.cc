@@ -161,19 +161,30 @@ std::optional<Finding> no_shared_group(const Evidence& e) {
       !e.server.connection->client_hello || e.server.groups.empty()) {
     return std::nullopt;
   }
+  // Over TLS 1.2 only elliptic curves (ids below 0x0100) serve ECDHE; a
+  // finite-field group both sides know is no help there.
+  const bool tls12_only = e.server.max_version != "tls1.3";
+  auto usable = [&](uint16_t g) { return !tls12_only || g < 0x0100; };
   const auto& offered = e.server.connection->client_hello->groups;
   const bool shared = std::any_of(offered.begin(), offered.end(), [&](uint16_t g) {
-    return std::find(e.server.groups.begin(), e.server.groups.end(), g) != e.server.groups.end();
+    return usable(g) && std::find(e.server.groups.begin(), e.server.groups.end(), g) != e.server.groups.end();
   });
   if (shared) return std::nullopt;
   return Finding{"no-shared-group",
                  fmt::format("The server accepts only the groups {} but the client offered {}; no key exchange is "
-                             "possible.",
-                             group_list(e.server.groups), group_list(offered)),
-                 {client_line(e), fmt::format("server: groups {}", group_list(e.server.groups)),
-                  fmt::format("server: the ClientHello offered groups {}", group_list(offered))},
-                 fmt::format("#define {} in {} (and keep it in the client's curve list).",
-                             group_macro(e.server.groups.front()), e.profile_file)};
+                             "possible{}.",
+                             group_list(e.server.groups), group_list(offered),
+                             tls12_only ? " (over TLS 1.2, only elliptic curves serve ECDHE)" : ""),
+                 {client_line(e), fmt::format("server: groups {}, up to {}", group_list(e.server.groups),
+                                              config_version_name(e.server.max_version)),
+                  fmt::format("server: the ClientHello offered groups {}", group_list(offered)),
+                  fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
+                 std::all_of(e.server.groups.begin(), e.server.groups.end(), [](uint16_t g) { return g >= 0x0100; })
+                     ? std::string("Have the server offer an elliptic curve for TLS 1.2, or allow TLS 1.3 (where "
+                                   "Mbed TLS 3.6 can use finite-field groups).")
+                     : fmt::format("Enable a group the server accepts: #define {} in {} (and keep it in the "
+                                   "client's curve list); or let the server accept one of the client's.",
+                                   group_macro(e.server.groups.front()), e.profile_file)};
 }
 
 std::optional<Finding> client_certificate_required(const Evidence& e) {
@@ -457,6 +468,8 @@ uint16_t group_id(std::string_view name) {
   if (name == "P-521" || name == "secp521r1") return 0x0019;
   if (name == "X25519" || name == "x25519") return 0x001d;
   if (name == "X448" || name == "x448") return 0x001e;
+  if (name == "ffdhe2048") return 0x0100;
+  if (name == "ffdhe3072") return 0x0101;
   return 0;
 }
 

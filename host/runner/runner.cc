@@ -112,7 +112,7 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
         .profile = cell.profile,
         .server_port = port,
         .ca_chain = pem_for_device(chain.root().pem),
-        .config = {.hostname = s.client.hostname,
+        .config = {.hostname = s.client.send_sni ? s.client.hostname : "",
                    .suites = s.client.ciphersuites,
                    .min_version = s.client.min_version,
                    .max_version = s.client.max_version,

@@ -31,6 +31,7 @@ struct Cell {
 
 struct ClientSpec {
   std::string hostname;
+  bool send_sni = true;  // false: no SNI and no name check, as without mbedtls_ssl_set_hostname
   std::string time = "now";  // now, unset, or seconds since 1970
   uint32_t read_timeout_ms = 5'000;
   uint32_t heap_budget = 0;  // bytes of Mbed TLS heap; 0: the target's whole arena

@@ -346,7 +346,7 @@ Scenario load_scenario(const fs::path& file) {
   s.summary = top.string("summary");
 
   Fields client = top.section("client", {"hostname", "mbedtls", "time", "read_timeout_ms", "heap_budget", "versions",
-                                         "ciphersuites", "auth_mode", "max_fragment_length"});
+                                         "ciphersuites", "auth_mode", "max_fragment_length", "sni"});
   s.client.hostname = client.string("hostname");
   s.client.time = client.string("time", "now");
   if (s.client.time != "now" && s.client.time != "unset" &&
@@ -381,6 +381,7 @@ Scenario load_scenario(const fs::path& file) {
     }
     s.client.ciphersuites.push_back(id);
   }
+  s.client.send_sni = boolean(client, "sni", true);
   const std::string auth = one_of(client, "auth_mode", "required", {"none", "optional", "required"}, "client");
   s.client.auth_mode = auth == "none" ? 0 : auth == "optional" ? 1 : 2;
   s.client.max_fragment_length = static_cast<uint16_t>(client.integer("max_fragment_length", 0, 0, 4096));

@@ -12,12 +12,12 @@
 //                      the CA, handshake, exit (what `shakedown run` pays)
 //   sim handshake      one handshake in a running simulator, request to report
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <fmt/format.h>
 #include <optional>
 #include <vector>
 
@@ -72,9 +72,9 @@ int main(int argc, char** argv) {
 
   const auto sim_dir = sim::default_sim_build_dir();
   const auto cache = pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(pki_cache);
-  servers::ChainSpec spec{{{*servers::KeySpec::parse("rsa-2048"), "sha256", 0},
-                           {*servers::KeySpec::parse("rsa-2048"), "sha256", 0}},
-                          kHostname};
+  servers::ChainSpec spec{
+      {{*servers::KeySpec::parse("rsa-2048"), "sha256", 0}, {*servers::KeySpec::parse("rsa-2048"), "sha256", 0}},
+      kHostname};
   servers::Chain chain = servers::issue_chain(spec, cache);
   servers::EndpointConfig config;
   config.chain = &chain;
@@ -95,10 +95,10 @@ int main(int argc, char** argv) {
   std::vector<double> s_client;
   for (int i = 0; i < n; ++i) {
     auto start = Clock::now();
-    auto r = process::run_process({"/usr/bin/openssl", "s_client", "-connect", fmt::format("127.0.0.1:{}", port),
-                                   "-tls1_2", "-cipher", kSuite, "-servername", kHostname, "-CAfile",
-                                   chain.root_pem_path().string(), "-verify_return_error", "-brief"},
-                                  10s);
+    auto r = process::run_process(
+        {"/usr/bin/openssl", "s_client", "-connect", fmt::format("127.0.0.1:{}", port), "-tls1_2", "-cipher", kSuite,
+         "-servername", kHostname, "-CAfile", chain.root_pem_path().string(), "-verify_return_error", "-brief"},
+        10s);
     s_client.push_back(ms_since(start));
     if (!r.exited_cleanly()) {
       fmt::print(stderr, "openssl s_client failed: {}\n{}", r.describe(), r.err);

@@ -10,7 +10,9 @@ constexpr uint8_t kAlert = 21;
 constexpr uint8_t kHandshake = 22;
 constexpr size_t kHeader = 5;
 
-size_t record_length(const uint8_t* header) { return static_cast<size_t>(header[3]) << 8 | header[4]; }
+size_t record_length(const uint8_t* header) {
+  return static_cast<size_t>(header[3]) << 8 | header[4];
+}
 
 }  // namespace
 

@@ -6,9 +6,9 @@
 
 #include <openssl/err.h>
 
+#include <fmt/format.h>
 #include <array>
 #include <fstream>
-#include <fmt/format.h>
 
 #include <asio.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -52,7 +52,8 @@ std::vector<uint16_t> u16_list(const unsigned char* p, size_t n, size_t prefix) 
   std::vector<uint16_t> out;
   if (n < prefix) return out;
   size_t len = prefix == 1 ? p[0] : (static_cast<size_t>(p[0]) << 8 | p[1]);
-  for (size_t i = prefix; i + 1 < n && i + 1 < prefix + len + 1; i += 2) out.push_back(static_cast<uint16_t>(p[i] << 8 | p[i + 1]));
+  for (size_t i = prefix; i + 1 < n && i + 1 < prefix + len + 1; i += 2)
+    out.push_back(static_cast<uint16_t>(p[i] << 8 | p[i + 1]));
   return out;
 }
 
@@ -87,7 +88,8 @@ ClientHelloCapture parse_client_hello(SSL* ssl) {
   if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_signature_algorithms, &p, &n) == 1) {
     hello.signature_algorithms = u16_list(p, n, 2);
   }
-  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_max_fragment_length, &p, &n) == 1 && n == 1 && p[0] >= 1 && p[0] <= 4) {
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_max_fragment_length, &p, &n) == 1 && n == 1 && p[0] >= 1 &&
+      p[0] <= 4) {
     hello.max_fragment_length = 256 << p[0];
   }
   if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &p, &n) == 1) {
@@ -156,7 +158,8 @@ struct Connection {
       sent_stream.feed(chunk, capture.records_sent, capture.transcript, capture.alerts);
       if (tcp_trace) tcp_trace->server_to_client(chunk);
       asio::error_code ec;
-      co_await asio::async_write(socket, asio::buffer(chunk.data(), chunk.size()), asio::redirect_error(use_awaitable, ec));
+      co_await asio::async_write(socket, asio::buffer(chunk.data(), chunk.size()),
+                                 asio::redirect_error(use_awaitable, ec));
       if (ec) co_return false;
     }
     co_return true;
@@ -189,8 +192,9 @@ struct Connection {
   awaitable<Read> read() {
     asio::steady_timer timer(socket.get_executor(), config().idle_timeout);
     asio::error_code read_ec, timer_ec;
-    auto result = co_await (socket.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, read_ec)) ||
-                            timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+    auto result =
+        co_await (socket.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, read_ec)) ||
+                  timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
     if (result.index() == 1) co_return Read::kTimedOut;
     if (read_ec) {
       client_reset = read_ec == asio::error::connection_reset;
@@ -445,7 +449,8 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
       throw std::runtime_error("server.ciphersuites: OpenSSL knows none of '" + list + "': " + take_openssl_errors());
     }
   }
-  if (!config.signature_algorithms.empty() && SSL_CTX_set1_sigalgs_list(ctx, config.signature_algorithms.c_str()) != 1) {
+  if (!config.signature_algorithms.empty() &&
+      SSL_CTX_set1_sigalgs_list(ctx, config.signature_algorithms.c_str()) != 1) {
     throw std::runtime_error("server.signature_algorithms: OpenSSL refuses '" + config.signature_algorithms +
                              "': " + take_openssl_errors());
   }
@@ -471,7 +476,8 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
     throw std::runtime_error("server.groups: OpenSSL refuses '" + config.groups + "': " + take_openssl_errors());
   }
   if (!config.session_tickets) SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-  if (config.record_size >= 512) SSL_CTX_set_max_send_fragment(ctx, static_cast<long>(std::min<size_t>(config.record_size, 16384)));
+  if (config.record_size >= 512)
+    SSL_CTX_set_max_send_fragment(ctx, static_cast<long>(std::min<size_t>(config.record_size, 16384)));
   if (config.client_auth != ClientAuth::kNone) {
     if (config.client_ca == nullptr) throw std::runtime_error("server.client_auth: no client_ca chain");
     X509_STORE* store = SSL_CTX_get_cert_store(ctx);
@@ -479,9 +485,9 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
     STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
     sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(config.client_ca->root().cert.get())));
     SSL_CTX_set_client_CA_list(ctx, names);
-    SSL_CTX_set_verify(ctx,
-                       SSL_VERIFY_PEER | (config.client_auth == ClientAuth::kRequire ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
-                       nullptr);
+    SSL_CTX_set_verify(
+        ctx, SSL_VERIFY_PEER | (config.client_auth == ClientAuth::kRequire ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+        nullptr);
   }
   accepted_ = accepted_suites_for(ctx, chain.leaf().key.get());
 }

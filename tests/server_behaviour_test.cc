@@ -9,8 +9,8 @@
 #include "getrandom_entropy.h"
 #include "posix_clock.h"
 #include "posix_transport.h"
-#include "shakedown/core/client.h"
 #include "shakedown/core/build_facts.h"
+#include "shakedown/core/client.h"
 #include "subprocess.h"
 #include "test_server.h"
 
@@ -34,10 +34,10 @@ core::Heap& heap() {
 }
 
 const servers::Chain& ec_chain() {
-  static const servers::Chain chain =
-      servers::issue_chain({{{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
-                            kHostname},
-                           SHAKEDOWN_TEST_PKI_CACHE);
+  static const servers::Chain chain = servers::issue_chain(
+      {{{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
+       kHostname},
+      SHAKEDOWN_TEST_PKI_CACHE);
   return chain;
 }
 
@@ -81,7 +81,9 @@ core::ClientOptions with_hostname() {
   return o;
 }
 
-std::string name(const core::HandshakeReport& r) { return r.result_name; }
+std::string name(const core::HandshakeReport& r) {
+  return r.result_name;
+}
 
 bool has_message(const servers::ConnectionCapture& c, bool from_server, uint8_t type) {
   for (const auto& m : c.transcript) {
@@ -239,8 +241,7 @@ TEST_CASE("server picks its certificate by SNI, and refuses a ClientHello withou
   CHECK(anonymous.report.alerts_received[0].description == 112);  // unrecognized_name
 }
 
-TEST_CASE("server restricted to P-384: the client reports the group, the capture the client's offer",
-          "[default-16k]") {
+TEST_CASE("server restricted to P-384: the client reports the group, the capture the client's offer", "[default-16k]") {
   auto config = tls12_server();
   config.groups = "P-384";
   auto options = with_hostname();

@@ -358,6 +358,8 @@ void DeviceClient::reset(milliseconds timeout) {
   request(MessageType::kReset, {}, timeout);
 }
 
-void DeviceClient::close_session(milliseconds timeout) { request(MessageType::kClose, {}, timeout); }
+void DeviceClient::close_session(milliseconds timeout) {
+  request(MessageType::kClose, {}, timeout);
+}
 
 }  // namespace shakedown::device

@@ -96,7 +96,9 @@ std::string version_name(uint16_t wire) {
   }
 }
 
-std::string config_version_name(const std::string& v) { return "TLS " + v.substr(3); }  // "tls1.2" -> "TLS 1.2"
+std::string config_version_name(const std::string& v) {
+  return "TLS " + v.substr(3);
+}  // "tls1.2" -> "TLS 1.2"
 
 // The versions the ClientHello offered: supported_versions, else the legacy field.
 std::vector<uint16_t> offered_versions(const servers::ClientHelloCapture& hello) {
@@ -141,19 +143,20 @@ std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
   if (overlap) return std::nullopt;
   std::vector<std::string> names;
   for (auto v : offered) names.push_back(version_name(v));
-  const std::string server_range = low == high ? config_version_name(e.server.min_version)
-                                               : config_version_name(e.server.min_version) + " to " +
-                                                     config_version_name(e.server.max_version);
+  const std::string server_range =
+      low == high ? config_version_name(e.server.min_version)
+                  : config_version_name(e.server.min_version) + " to " + config_version_name(e.server.max_version);
   const bool server_newer = low > *std::max_element(offered.begin(), offered.end());
   return Finding{
       "protocol-version-mismatch",
       fmt::format("The server allows only {} but the client offers {}.", server_range, fmt::join(names, ", ")),
       {client_line(e), fmt::format("server: allows {}; ClientHello offered {}", server_range, fmt::join(names, ", ")),
        fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
-      server_newer ? fmt::format("Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS "
-                                 "3.x only), or let the server accept {}.",
-                                 e.profile_file, names.back())
-                   : fmt::format("Let the device offer {} (its minimum version), or upgrade the server.", server_range)};
+      server_newer
+          ? fmt::format("Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS "
+                        "3.x only), or let the server accept {}.",
+                        e.profile_file, names.back())
+          : fmt::format("Let the device offer {} (its minimum version), or upgrade the server.", server_range)};
 }
 
 std::optional<Finding> no_shared_group(const Evidence& e) {
@@ -175,8 +178,9 @@ std::optional<Finding> no_shared_group(const Evidence& e) {
                              "possible{}.",
                              group_list(e.server.groups), group_list(offered),
                              tls12_only ? " (over TLS 1.2, only elliptic curves serve ECDHE)" : ""),
-                 {client_line(e), fmt::format("server: groups {}, up to {}", group_list(e.server.groups),
-                                              config_version_name(e.server.max_version)),
+                 {client_line(e),
+                  fmt::format("server: groups {}, up to {}", group_list(e.server.groups),
+                              config_version_name(e.server.max_version)),
                   fmt::format("server: the ClientHello offered groups {}", group_list(offered)),
                   fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
                  std::all_of(e.server.groups.begin(), e.server.groups.end(), [](uint16_t g) { return g >= 0x0100; })
@@ -192,9 +196,8 @@ std::optional<Finding> client_certificate_required(const Evidence& e) {
   const auto& t = e.server.connection->transcript;
   const bool requested = std::any_of(t.begin(), t.end(), [](const auto& m) { return m.from_server && m.type == 13; });
   // An empty Certificate message from the client: a 3-byte empty list (TLS 1.2).
-  const bool sent_none = std::any_of(t.begin(), t.end(), [](const auto& m) {
-    return !m.from_server && m.type == 11 && m.length <= 4;
-  });
+  const bool sent_none =
+      std::any_of(t.begin(), t.end(), [](const auto& m) { return !m.from_server && m.type == 11 && m.length <= 4; });
   if (!requested) return std::nullopt;
   std::string ca = e.server.chain.empty() ? "its CA" : "'" + e.server.chain.front().subject + "'";
   return Finding{"client-certificate-required",
@@ -225,8 +228,8 @@ std::optional<Finding> heap_exhausted(const Evidence& e) {
                  fmt::format("Mbed TLS ran out of heap: the handshake reached {} bytes of a {}-byte budget, and an "
                              "allocation failed ({}).",
                              e.client.heap_peak, e.client.heap_budget, format_code(e.client.result)),
-                 {client_line(e), fmt::format("client: heap peak {} bytes, budget {} bytes", e.client.heap_peak,
-                                              e.client.heap_budget)},
+                 {client_line(e),
+                  fmt::format("client: heap peak {} bytes, budget {} bytes", e.client.heap_peak, e.client.heap_budget)},
                  fmt::format("Give Mbed TLS more heap than its peak on a passing run (see peak_heap_bytes), or shrink "
                              "MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
                              e.profile_file)};
@@ -255,14 +258,45 @@ std::optional<Finding> cert_not_yet_valid_clock_unset(const Evidence& e) {
 std::optional<Finding> server_cert_signature_hash_rejected(const Evidence& e) {
   if (e.client.passed() || !(verify_flags(e) & codes::kBadCertBadMd)) return std::nullopt;
   const auto* pc = peer_with_flag(e, codes::kBadCertBadMd);
-  const std::string who = pc != nullptr ? fmt::format("'{}' (signed with {})", pc->subject, pc->signature_md)
-                                        : "in the server's chain";
-  return Finding{"server-cert-signature-hash-rejected",
-                 fmt::format("The certificate {} uses a signature hash the device's verify profile does not accept.",
-                             who),
-                 {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_BAD_MD"},
-                 "Have the server use a certificate signed with SHA-256 or better; allowing SHA-1 on the device "
-                 "(mbedtls_ssl_conf_cert_profile) would accept forgeable signatures."};
+  const std::string who =
+      pc != nullptr ? fmt::format("'{}' (signed with {})", pc->subject, pc->signature_md) : "in the server's chain";
+  return Finding{
+      "server-cert-signature-hash-rejected",
+      fmt::format("The certificate {} uses a signature hash the device's verify profile does not accept.", who),
+      {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_BAD_MD"},
+      "Have the server use a certificate signed with SHA-256 or better; allowing SHA-1 on the device "
+      "(mbedtls_ssl_conf_cert_profile) would accept forgeable signatures."};
+}
+
+std::optional<Finding> cert_expired(const Evidence& e) {
+  if (e.client.passed() || !(verify_flags(e) & codes::kBadCertExpired)) return std::nullopt;
+  const auto* pc = peer_with_flag(e, codes::kBadCertExpired);
+  std::string when;
+  for (const auto& c : e.server.chain) {
+    if (pc != nullptr && c.subject.find(pc->subject.substr(pc->subject.find("CN=") + 3)) != std::string::npos) {
+      when = " on " + c.not_after;
+    }
+  }
+  return Finding{"cert-expired",
+                 fmt::format("The server's certificate '{}' expired{}.", pc != nullptr ? pc->subject : "?", when),
+                 {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_EXPIRED"},
+                 "Renew the server's certificate. (If the device's clock is wrong instead, set it: SNTP or an RTC.)"};
+}
+
+std::optional<Finding> hostname_mismatch(const Evidence& e) {
+  if (e.client.passed() || !(verify_flags(e) & codes::kBadCertCnMismatch)) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& c : e.server.chain) {
+    if (c.role == "leaf") names = c.dns_names;
+  }
+  const std::string subject = e.client.peer_chain.empty() ? "?" : e.client.peer_chain.front().subject;
+  return Finding{
+      "hostname-mismatch",
+      fmt::format("The device asked for '{}' but the server's certificate ('{}') names {}.", e.setup.hostname, subject,
+                  names.empty() ? std::string("no DNS names") : fmt::format("{}", fmt::join(names, ", "))),
+      {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_CN_MISMATCH"},
+      "Connect with the name the certificate carries (mbedtls_ssl_set_hostname), or have the server's "
+      "certificate name the host the device uses."};
 }
 
 std::optional<Finding> untrusted_ca(const Evidence& e) {
@@ -275,9 +309,10 @@ std::optional<Finding> untrusted_ca(const Evidence& e) {
                  fmt::format("The server's chain ({} certificates sent) does not lead to a CA the device trusts: {} "
                              "is missing from the chain or the device's trust list.",
                              sent, top_issuer),
-                 {client_line(e), fmt::format("client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED; the chain "
-                                              "as received ends at {}",
-                                              top_issuer),
+                 {client_line(e),
+                  fmt::format("client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED; the chain "
+                              "as received ends at {}",
+                              top_issuer),
                   fmt::format("client: {} entries of its trust list failed to parse", e.client.trust_parse_failures)},
                  fmt::format("Have the server send its intermediate certificates, or add {} to the device's CA list.",
                              top_issuer)};
@@ -296,17 +331,17 @@ std::optional<Finding> verify_optional_untrusted(const Evidence& e) {
 }
 
 std::optional<Finding> legacy_protocol_negotiated(const Evidence& e) {
-  if (!e.client.passed() || (e.client.version != "TLSv1" && e.client.version != "TLSv1.0" &&
-                             e.client.version != "TLSv1.1")) {
+  if (!e.client.passed() ||
+      (e.client.version != "TLSv1" && e.client.version != "TLSv1.0" && e.client.version != "TLSv1.1")) {
     return std::nullopt;
   }
-  return Finding{"legacy-protocol-negotiated",
-                 fmt::format("Warning: the handshake succeeded on {}, which is deprecated (RFC 8996).",
-                             e.client.version),
-                 {fmt::format("client: negotiated {} with {}", e.client.version, e.client.suite)},
-                 fmt::format("Set the minimum version to TLS 1.2 (mbedtls_ssl_conf_min_version, or undefine "
-                             "MBEDTLS_SSL_PROTO_TLS1 and MBEDTLS_SSL_PROTO_TLS1_1 in {}).",
-                             e.profile_file)};
+  return Finding{
+      "legacy-protocol-negotiated",
+      fmt::format("Warning: the handshake succeeded on {}, which is deprecated (RFC 8996).", e.client.version),
+      {fmt::format("client: negotiated {} with {}", e.client.version, e.client.suite)},
+      fmt::format("Set the minimum version to TLS 1.2 (mbedtls_ssl_conf_min_version, or undefine "
+                  "MBEDTLS_SSL_PROTO_TLS1 and MBEDTLS_SSL_PROTO_TLS1_1 in {}).",
+                  e.profile_file)};
 }
 
 using Rule = std::function<std::optional<Finding>(const Evidence&)>;
@@ -445,6 +480,8 @@ const std::vector<Rule>& rules() {
       record_too_large_for_input_buffer,
       heap_exhausted,
       cert_not_yet_valid_clock_unset,
+      cert_expired,
+      hostname_mismatch,
       server_cert_signature_hash_rejected,
       untrusted_ca,
       sni_required,

@@ -23,6 +23,8 @@ struct CertInfo {
   size_t der_size = 0;
   bool trusted_by_client = false;
   bool sent_by_server = false;
+  std::string not_after;               // "2026-11-28 18:15:03 UTC"
+  std::vector<std::string> dns_names;  // its subjectAltName DNS entries
 };
 
 struct ServerView {

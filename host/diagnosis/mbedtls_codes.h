@@ -6,15 +6,15 @@
 
 namespace shakedown::diagnosis::codes {
 
-constexpr uint32_t kNetConnReset = 0x0050;       // MBEDTLS_ERR_NET_CONN_RESET
-constexpr uint32_t kOidNotFound = 0x002e;        // MBEDTLS_ERR_OID_NOT_FOUND
-constexpr uint32_t kX509UnknownSigAlg = 0x2600;  // MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG
-constexpr uint32_t kPkInvalidPubkey = 0x3b00;    // MBEDTLS_ERR_PK_INVALID_PUBKEY
-constexpr uint32_t kSslTimeout = 0x6800;         // MBEDTLS_ERR_SSL_TIMEOUT
-constexpr uint32_t kSslBadInputData = 0x7100;    // MBEDTLS_ERR_SSL_BAD_INPUT_DATA
-constexpr uint32_t kSslInvalidRecord = 0x7200;   // MBEDTLS_ERR_SSL_INVALID_RECORD
-constexpr uint32_t kSslConnEof = 0x7280;         // MBEDTLS_ERR_SSL_CONN_EOF
-constexpr uint32_t kSslFatalAlert = 0x7780;      // MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE
+constexpr uint32_t kNetConnReset = 0x0050;           // MBEDTLS_ERR_NET_CONN_RESET
+constexpr uint32_t kOidNotFound = 0x002e;            // MBEDTLS_ERR_OID_NOT_FOUND
+constexpr uint32_t kX509UnknownSigAlg = 0x2600;      // MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG
+constexpr uint32_t kPkInvalidPubkey = 0x3b00;        // MBEDTLS_ERR_PK_INVALID_PUBKEY
+constexpr uint32_t kSslTimeout = 0x6800;             // MBEDTLS_ERR_SSL_TIMEOUT
+constexpr uint32_t kSslBadInputData = 0x7100;        // MBEDTLS_ERR_SSL_BAD_INPUT_DATA
+constexpr uint32_t kSslInvalidRecord = 0x7200;       // MBEDTLS_ERR_SSL_INVALID_RECORD
+constexpr uint32_t kSslConnEof = 0x7280;             // MBEDTLS_ERR_SSL_CONN_EOF
+constexpr uint32_t kSslFatalAlert = 0x7780;          // MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE
 constexpr uint32_t kSslBadProtocolVersion = 0x6e80;  // MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
 constexpr uint32_t kX509CertVerifyFailed = 0x2700;   // MBEDTLS_ERR_X509_CERT_VERIFY_FAILED
 

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
+
+#include <openssl/x509v3.h>
 
 #include "test_server.h"
 
@@ -13,6 +16,28 @@ using namespace std::chrono_literals;
 
 // How long the server may take to finish a connection the client has left.
 constexpr auto kCaptureWait = 3s;
+
+std::string not_after(X509* cert) {
+  struct tm t {};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &t) != 1) return "unknown";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &t);
+  return buf;
+}
+
+std::vector<std::string> dns_names(X509* cert) {
+  std::vector<std::string> names;
+  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans, i);
+    if (name->type == GEN_DNS) {
+      names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
+                         static_cast<size_t>(ASN1_STRING_length(name->d.dNSName)));
+    }
+  }
+  GENERAL_NAMES_free(sans);
+  return names;
+}
 
 std::vector<diagnosis::CertInfo> describe_chain(const servers::Chain& chain, const servers::EndpointConfig& server) {
   std::vector<diagnosis::CertInfo> out;
@@ -29,7 +54,8 @@ std::vector<diagnosis::CertInfo> describe_chain(const servers::Chain& chain, con
     out.push_back({i == 0      ? "root"
                    : i == leaf ? "leaf"
                                : fmt::format("intermediate {}", i),
-                   c.subject(), c.key_type(), c.key_bits(), alg, hash, c.der_size, i == 0, sent});
+                   c.subject(), c.key_type(), c.key_bits(), alg, hash, c.der_size, i == 0, sent,
+                   not_after(c.cert.get()), dns_names(c.cert.get())});
   }
   return out;
 }
@@ -141,7 +167,10 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
                                .min_version = config.min_version,
                                .max_version = config.max_version,
                                .groups = server_groups(config.groups)};
-    r.findings = diagnosis::diagnose({r.report, r.build, view, fmt::format("firmware/configs/{}.h", cell.profile),
+    r.findings = diagnosis::diagnose({r.report,
+                                      r.build,
+                                      view,
+                                      fmt::format("firmware/configs/{}.h", cell.profile),
                                       {s.client.hostname, s.client.time, s.client.auth_mode}});
   } catch (const std::exception& e) {
     r.why = fmt::format("{}: {}", s.file.string(), e.what());

@@ -31,15 +31,15 @@ struct Cell {
 
 struct ClientSpec {
   std::string hostname;
-  bool send_sni = true;  // false: no SNI and no name check, as without mbedtls_ssl_set_hostname
+  bool send_sni = true;      // false: no SNI and no name check, as without mbedtls_ssl_set_hostname
   std::string time = "now";  // now, unset, or seconds since 1970
   uint32_t read_timeout_ms = 5'000;
-  uint32_t heap_budget = 0;  // bytes of Mbed TLS heap; 0: the target's whole arena
+  uint32_t heap_budget = 0;             // bytes of Mbed TLS heap; 0: the target's whole arena
   std::optional<uint16_t> min_version;  // 0x0303 for TLS 1.2; none: the build's default
   std::optional<uint16_t> max_version;
-  std::vector<uint16_t> ciphersuites;   // a subset of the build's; empty: all of them
-  uint8_t auth_mode = 2;                // 0 none, 1 optional, 2 required
-  uint16_t max_fragment_length = 0;     // ask the server for records this small; 0: do not ask
+  std::vector<uint16_t> ciphersuites;  // a subset of the build's; empty: all of them
+  uint8_t auth_mode = 2;               // 0 none, 1 optional, 2 required
+  uint16_t max_fragment_length = 0;    // ask the server for records this small; 0: do not ask
 };
 
 struct Scenario {

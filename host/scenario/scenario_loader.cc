@@ -136,40 +136,60 @@ servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const s
   chain.hostname = hostname;
   for (size_t i = 0; i < pki.size(); ++i) {
     const std::string where = fmt::format("pki[{}]", i);
-    Fields f(file, pki[i], where, {"key", "hash", "extra_sans"});
+    Fields f(file, pki[i], where,
+             {"key", "hash", "extra_sans", "cn", "sans", "valid_from_days", "valid_until_days", "path_length", "issuer",
+              "same_key_as", "ca"});
     servers::CertSpec cert;
     std::string key = f.string("key");
     auto parsed = servers::KeySpec::parse(key);
     if (!parsed) {
-      f.fail(f.get("key"),
-             fmt::format("'key' in {} must be rsa-<bits> or ec-p256, ec-p384, ec-p521 (got '{}')", where, key));
+      f.fail(
+          f.get("key"),
+          fmt::format("'key' in {} must be rsa-<bits>, ec-p256, ec-p384, ec-p521 or ed25519 (got '{}')", where, key));
     }
     cert.key = *parsed;
     cert.signature_hash = one_of(f, "hash", "sha256", servers::ChainSpec::known_hashes(), where);
     cert.extra_sans = static_cast<int>(f.integer("extra_sans", 0, 0, 1000));
+    if (f.has("cn")) cert.common_name = f.string("cn");
+    cert.sans = f.strings("sans");
+    for (const auto& san : cert.sans) {
+      if (!san.starts_with("DNS:") && !san.starts_with("IP:")) {
+        f.fail(f.get("sans"), fmt::format("'sans' in {}: '{}' must start with DNS: or IP:", where, san));
+      }
+    }
+    cert.not_before_days = static_cast<int>(f.integer("valid_from_days", -1, -36500, 36500));
+    cert.not_after_days = static_cast<int>(f.integer("valid_until_days", 365, -36500, 36500));
+    if (cert.not_after_days <= cert.not_before_days) {
+      f.fail(pki[i], fmt::format("{}: valid_until_days must be after valid_from_days", where));
+    }
+    if (f.has("path_length")) cert.path_length = static_cast<int>(f.integer("path_length", 0, 0, 16));
+    const long last = static_cast<long>(pki.size()) - 1;
+    if (f.has("issuer")) cert.issuer = static_cast<size_t>(f.integer("issuer", 0, 0, last));
+    if (f.has("same_key_as")) cert.same_key_as = static_cast<size_t>(f.integer("same_key_as", 0, 0, last));
+    if (f.has("ca")) {
+      bool ca = false;
+      if (!YAML::convert<bool>::decode(f.get("ca"), ca))
+        f.fail(f.get("ca"), fmt::format("'ca' in {} must be true or false", where));
+      cert.ca = ca;
+    }
     chain.certs.push_back(cert);
+  }
+  try {
+    servers::validate(chain);
+  } catch (const std::exception& e) {
+    throw LoadError(fmt::format("{}:{}: {}", file.string(), pki.Mark().line + 1, e.what()));
   }
   return chain;
 }
 
-const std::vector<std::string> kServerKeys = {"versions",
-                                              "ciphersuites",
-                                              "signature_algorithms",
-                                              "groups",
-                                              "on_handshake_failure",
-                                              "after_client_hello",
-                                              "alert",
-                                              "stall",
-                                              "record_size",
-                                              "dribble",
-                                              "session_tickets",
-                                              "client_auth",
-                                              "sni",
-                                              "send"};
+const std::vector<std::string> kServerKeys = {
+    "versions", "ciphersuites", "signature_algorithms", "groups",  "on_handshake_failure", "after_client_hello",
+    "alert",    "stall",        "record_size",          "dribble", "session_tickets",      "client_auth",
+    "sni",      "send"};
 
 // Handshake messages a server sends in plaintext, by name, for `stall`.
 const std::vector<std::pair<std::string, int>> kServerMessages = {
-    {"ServerHello", 2},         {"Certificate", 11},      {"ServerKeyExchange", 12},
+    {"ServerHello", 2},         {"Certificate", 11},     {"ServerKeyExchange", 12},
     {"CertificateRequest", 13}, {"ServerHelloDone", 14},
 };
 
@@ -204,18 +224,21 @@ void load_server(const Fields& f, Scenario& scenario) {
     for (const auto& g : f.strings("groups")) groups += (groups.empty() ? "" : ":") + g;
     server.groups = groups;
   }
-  auto after = one_of(f, "after_client_hello", "negotiate", {"negotiate", "reset", "close", "silence", "alert"}, "server");
+  auto after =
+      one_of(f, "after_client_hello", "negotiate", {"negotiate", "reset", "close", "silence", "alert"}, "server");
   server.after_client_hello = after == "reset"     ? servers::AfterClientHello::kReset
                               : after == "close"   ? servers::AfterClientHello::kClose
                               : after == "silence" ? servers::AfterClientHello::kSilence
                               : after == "alert"   ? servers::AfterClientHello::kAlert
                                                    : servers::AfterClientHello::kNegotiate;
   server.alert_description = static_cast<uint8_t>(f.integer("alert", 40, 0, 255));
-  if (f.has("alert") && after != "alert") f.fail(f.get("alert"), "'alert' in server goes with after_client_hello: alert");
+  if (f.has("alert") && after != "alert")
+    f.fail(f.get("alert"), "'alert' in server goes with after_client_hello: alert");
   if (f.has("stall")) {
     Fields stall(f.file(), f.get("stall"), "server.stall", {"before", "ms"});
     const std::string before = stall.string("before");
-    auto it = std::find_if(kServerMessages.begin(), kServerMessages.end(), [&](const auto& m) { return m.first == before; });
+    auto it =
+        std::find_if(kServerMessages.begin(), kServerMessages.end(), [&](const auto& m) { return m.first == before; });
     if (it == kServerMessages.end()) {
       stall.fail(stall.get("before"), fmt::format("'before' in server.stall must name a handshake message the server "
                                                   "sends in plaintext: ServerHello, Certificate, ServerKeyExchange, "

@@ -54,8 +54,9 @@ HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) const {
   } catch (const std::exception& e) {
     const std::string exit = sim ? sim->stop(kExit) : "";
     const std::string err = sim ? sim->process().stderr_text() : "";
-    outcome.infrastructure_error = fmt::format("simulator {}: {}{}{}", name, e.what(), exit.empty() ? "" : " (" + exit + ")",
-                                               err.empty() ? "" : "; stderr: " + tail(err));
+    outcome.infrastructure_error =
+        fmt::format("simulator {}: {}{}{}", name, e.what(), exit.empty() ? "" : " (" + exit + ")",
+                    err.empty() ? "" : "; stderr: " + tail(err));
     return outcome;
   }
   // A healthy simulator exits 0 once the host hangs up.

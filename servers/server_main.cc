@@ -34,6 +34,8 @@ void print_capture(size_t n, const servers::ConnectionCapture& c) {
     for (auto id : c.client_hello->cipher_suites) suites.push_back(fmt::format("{:04x}", id));
     fmt::print("  ClientHello: suites {}; SNI '{}'\n", fmt::join(suites, " "), c.client_hello->server_name);
   }
+  if (!c.behaviour.empty()) fmt::print("  server: {}\n", c.behaviour);
+  if (!c.pcap_path.empty()) fmt::print("  capture: {} (keys: {})\n", c.pcap_path, c.key_log_path);
   for (const auto& r : c.records_sent) {
     fmt::print("  sent record type {} of {} bytes{}\n", r.content_type, r.length,
                r.handshake_type >= 0 ? fmt::format(" ({})", servers::handshake_type_name(r.handshake_type)) : "");
@@ -45,9 +47,12 @@ void print_capture(size_t n, const servers::ConnectionCapture& c) {
 
 int main(int argc, char** argv) {
   CLI::App app{"shakedown-server: a scenario's scripted OpenSSL test server on 127.0.0.1"};
-  std::string path, pki_cache;
+  std::string path, pki_cache, capture_dir;
   app.add_option("scenario", path, "The scenario file whose server to run")->required()->check(CLI::ExistingFile);
   app.add_option("--pki-cache", pki_cache, "Where generated certificate chains are kept");
+  app.add_option("--capture-dir", capture_dir,
+                 "Keep each connection's pcap and key log here (open them with wireshark -r X.pcap -o "
+                 "tls.keylog_file:X.keys)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -59,6 +64,8 @@ int main(int argc, char** argv) {
     servers::Chain chain = servers::issue_chain(s.chain, cache);
     servers::EndpointConfig config = s.server;
     config.chain = &chain;
+    config.client_ca = &chain;
+    config.capture_dir = capture_dir;
     servers::TestServer server(config);
     const uint16_t port = server.start();
     fmt::print("listening on 127.0.0.1:{}\ntrust anchor (give it to the client): {}\nhostname: {}\n", port,

@@ -11,6 +11,7 @@
 #include "shakedown/agent/agent.h"
 #include "shakedown/protocol/tlv.h"
 #include "test_server.h"
+#include "test_support.h"
 
 namespace {
 
@@ -187,14 +188,8 @@ TEST_CASE("blobs beyond the device's storage, out of order, or incomplete at con
 }
 
 TEST_CASE("through the agent: configure, upload, connect to the real server, then data and reset", "[field-fixed]") {
-  servers::ChainSpec spec{
-      {{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
-      "cloud.shakedown.test"};
-  servers::Chain chain = servers::issue_chain(spec, SHAKEDOWN_TEST_PKI_CACHE);
-  servers::EndpointConfig config;
-  config.chain = &chain;
-  config.max_version = "tls1.2";
-  servers::TestServer server(config);
+  const servers::Chain& chain = test::ec_chain();
+  servers::TestServer server(test::tls12_endpoint());
   const uint16_t port = server.start();
 
   AgentUnderTest t;
@@ -205,8 +200,7 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
   conf.resize(cw.size());
   REQUIRE(t.request(MessageType::kConfigure, conf).type == static_cast<uint8_t>(MessageType::kAck));
 
-  std::vector<uint8_t> pem(chain.root().pem.begin(), chain.root().pem.end());
-  pem.push_back(0);
+  const auto pem = test::pem_for_mbedtls(chain.root().pem);
   for (size_t offset = 0; offset < pem.size(); offset += 500) {
     std::vector<uint8_t> buf(1024);
     TlvWriter w(buf);

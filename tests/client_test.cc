@@ -19,6 +19,7 @@
 #include "shakedown/core/build_facts.h"
 #include "shakedown/core/client.h"
 #include "test_server.h"
+#include "test_support.h"
 
 namespace {
 
@@ -52,13 +53,6 @@ struct Handshake {
 };
 
 // Serves `chain_spec` with `config` and runs one handshake of the core.
-// Mbed TLS's heap for the tests: one arena, as a port has.
-core::Heap& test_heap() {
-  static std::vector<uint8_t> arena(1024 * 1024);
-  static core::Heap heap(arena);
-  return heap;
-}
-
 Handshake handshake_with(std::vector<servers::CertSpec> certs, servers::EndpointConfig config,
                          sim::PosixClock clock = sim::PosixClock()) {
   servers::ChainSpec spec{std::move(certs), kHostname};
@@ -71,7 +65,7 @@ Handshake handshake_with(std::vector<servers::CertSpec> certs, servers::Endpoint
   sim::PosixTransport transport;
   sim::GetrandomEntropy entropy;
   CollectingLogSink log;
-  core::Client client(transport, clock, entropy, log, test_heap());
+  core::Client client(transport, clock, entropy, log, test::heap());
   core::ClientOptions options{.server_address = "127.0.0.1",
                               .server_port = port,
                               .hostname = kHostname,
@@ -223,7 +217,7 @@ TEST_CASE("a server that accepts and stays silent ends in MBEDTLS_ERR_SSL_TIMEOU
   sim::PosixClock clock;
   sim::GetrandomEntropy entropy;
   CollectingLogSink log;
-  core::Client client(transport, clock, entropy, log, test_heap());
+  core::Client client(transport, clock, entropy, log, test::heap());
   core::ClientOptions options{.server_address = "127.0.0.1",
                               .server_port = ntohs(addr.sin_port),
                               .hostname = kHostname,

@@ -11,6 +11,7 @@
 #include "posix_transport.h"
 #include "shakedown/core/client.h"
 #include "test_server.h"
+#include "test_support.h"
 
 namespace {
 
@@ -78,38 +79,19 @@ class NullLog final : public core::LogSink {
   void write(core::LogSource, int, std::string_view) override {}
 };
 
-std::vector<uint8_t> pem_bytes(const std::string& pem) {
-  std::vector<uint8_t> bytes(pem.begin(), pem.end());
-  bytes.push_back(0);
-  return bytes;
-}
-
-core::Heap& heap() {
-  static std::vector<uint8_t> arena(1024 * 1024);
-  static core::Heap h(arena);
-  return h;
-}
-
 }  // namespace
 
 TEST_CASE("a handshake completes over a transport moving 7 bytes a call and blocking every other call",
           "[field-fixed]") {
-  servers::ChainSpec spec{
-      {{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
-      "cloud.shakedown.test"};
-  servers::Chain chain = servers::issue_chain(spec, SHAKEDOWN_TEST_PKI_CACHE);
-  servers::EndpointConfig config;
-  config.chain = &chain;
-  config.max_version = "tls1.2";
-  servers::TestServer server(config);
+  servers::TestServer server(test::tls12_endpoint());
   const uint16_t port = server.start();
 
   QuotaTransport transport(7);
   FakeClock clock(1);
   ScriptedEntropy entropy;
   NullLog log;
-  core::Client client(transport, clock, entropy, log, heap());
-  const auto ca = pem_bytes(chain.root().pem);
+  core::Client client(transport, clock, entropy, log, test::heap());
+  const auto ca = test::pem_for_mbedtls(test::ec_chain().root().pem);
   core::HandshakeReport report = client.connect({.server_address = "127.0.0.1",
                                                  .server_port = port,
                                                  .hostname = "cloud.shakedown.test",
@@ -126,12 +108,8 @@ TEST_CASE("a handshake completes over a transport moving 7 bytes a call and bloc
 
 TEST_CASE("a transport that only ever would block ends in MBEDTLS_ERR_SSL_TIMEOUT by the core's own deadline",
           "[field-fixed]") {
-  servers::ChainSpec spec{
-      {{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
-      "cloud.shakedown.test"};
-  servers::Chain chain = servers::issue_chain(spec, SHAKEDOWN_TEST_PKI_CACHE);
-  servers::EndpointConfig config;
-  config.chain = &chain;
+  servers::EndpointConfig config = test::tls12_endpoint();
+  config.max_version = "tls1.3";
   servers::TestServer server(config);
   const uint16_t port = server.start();
 
@@ -139,8 +117,8 @@ TEST_CASE("a transport that only ever would block ends in MBEDTLS_ERR_SSL_TIMEOU
   FakeClock clock(50);  // 50 ms a look: the 4 x 1000 ms deadline passes after ~80 looks
   ScriptedEntropy entropy;
   NullLog log;
-  core::Client client(transport, clock, entropy, log, heap());
-  const auto ca = pem_bytes(chain.root().pem);
+  core::Client client(transport, clock, entropy, log, test::heap());
+  const auto ca = test::pem_for_mbedtls(test::ec_chain().root().pem);
   auto start = std::chrono::steady_clock::now();
   core::HandshakeReport report = client.connect({.server_address = "127.0.0.1",
                                                  .server_port = port,
@@ -155,21 +133,14 @@ TEST_CASE("a transport that only ever would block ends in MBEDTLS_ERR_SSL_TIMEOU
 
 TEST_CASE("a heap budget too small for the handshake fails it with an allocation error, as on a device",
           "[field-fixed]") {
-  servers::ChainSpec spec{
-      {{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
-      "cloud.shakedown.test"};
-  servers::Chain chain = servers::issue_chain(spec, SHAKEDOWN_TEST_PKI_CACHE);
-  servers::EndpointConfig config;
-  config.chain = &chain;
-  config.max_version = "tls1.2";
-  servers::TestServer server(config);
+  servers::TestServer server(test::tls12_endpoint());
   const uint16_t port = server.start();
   sim::PosixTransport transport;
   FakeClock clock(1);
   ScriptedEntropy entropy;
   NullLog log;
-  core::Client client(transport, clock, entropy, log, heap());
-  const auto ca = pem_bytes(chain.root().pem);
+  core::Client client(transport, clock, entropy, log, test::heap());
+  const auto ca = test::pem_for_mbedtls(test::ec_chain().root().pem);
   core::HandshakeReport report = client.connect({.server_address = "127.0.0.1",
                                                  .server_port = port,
                                                  .hostname = "cloud.shakedown.test",

@@ -13,6 +13,7 @@
 #include "shakedown/core/client.h"
 #include "subprocess.h"
 #include "test_server.h"
+#include "test_support.h"
 
 namespace {
 
@@ -20,34 +21,12 @@ using namespace shakedown;
 using Catch::Matchers::Contains;
 using namespace std::chrono_literals;
 
-constexpr const char* kHostname = "cloud.shakedown.test";
+using test::kHostname;
 
 class NullLog final : public core::LogSink {
  public:
   void write(core::LogSource, int, std::string_view) override {}
 };
-
-core::Heap& heap() {
-  static std::vector<uint8_t> arena(1024 * 1024);
-  static core::Heap h(arena);
-  return h;
-}
-
-const servers::Chain& ec_chain() {
-  static const servers::Chain chain = servers::issue_chain(
-      {{{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
-       kHostname},
-      SHAKEDOWN_TEST_PKI_CACHE);
-  return chain;
-}
-
-servers::EndpointConfig tls12_server() {
-  servers::EndpointConfig c;
-  c.chain = &ec_chain();
-  c.max_version = "tls1.2";
-  c.idle_timeout = 3s;
-  return c;
-}
 
 struct Outcome {
   core::HandshakeReport report;
@@ -57,14 +36,12 @@ struct Outcome {
 Outcome run(servers::EndpointConfig config, core::ClientOptions options = {}) {
   servers::TestServer server(config);
   const uint16_t port = server.start();
-  std::string pem = config.chain->root().pem;
-  std::vector<uint8_t> ca(pem.begin(), pem.end());
-  ca.push_back(0);
+  const auto ca = test::pem_for_mbedtls(config.chain->root().pem);
   sim::PosixTransport transport;
   sim::PosixClock clock;
   sim::GetrandomEntropy entropy;
   NullLog log;
-  core::Client client(transport, clock, entropy, log, heap());
+  core::Client client(transport, clock, entropy, log, test::heap());
   options.server_address = "127.0.0.1";
   options.server_port = port;
   options.ca_certificates = ca;
@@ -95,7 +72,7 @@ bool has_message(const servers::ConnectionCapture& c, bool from_server, uint8_t 
 }  // namespace
 
 TEST_CASE("server resets after the ClientHello: the client reads MBEDTLS_ERR_NET_CONN_RESET", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.after_client_hello = servers::AfterClientHello::kReset;
   auto o = run(config, with_hostname());
   CHECK(name(o.report) == "MBEDTLS_ERR_NET_CONN_RESET");
@@ -108,7 +85,7 @@ TEST_CASE("server resets after the ClientHello: the client reads MBEDTLS_ERR_NET
 }
 
 TEST_CASE("server closes after the ClientHello: the client reads MBEDTLS_ERR_SSL_CONN_EOF", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.after_client_hello = servers::AfterClientHello::kClose;
   auto o = run(config, with_hostname());
   CHECK(name(o.report) == "MBEDTLS_ERR_SSL_CONN_EOF");
@@ -117,7 +94,7 @@ TEST_CASE("server closes after the ClientHello: the client reads MBEDTLS_ERR_SSL
 }
 
 TEST_CASE("server stays silent: the client's read timeout ends it with MBEDTLS_ERR_SSL_TIMEOUT", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.after_client_hello = servers::AfterClientHello::kSilence;
   auto options = with_hostname();
   options.read_timeout_ms = 300;
@@ -129,7 +106,7 @@ TEST_CASE("server stays silent: the client's read timeout ends it with MBEDTLS_E
 }
 
 TEST_CASE("server sends alert 70 after the ClientHello: both sides record it", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.after_client_hello = servers::AfterClientHello::kAlert;
   config.alert_description = 70;
   auto o = run(config, with_hostname());
@@ -144,7 +121,7 @@ TEST_CASE("server sends alert 70 after the ClientHello: both sides record it", "
 
 TEST_CASE("server stalls before its Certificate: a short read timeout fails there, a long one waits it out",
           "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.stall_before = 11;
   config.stall_for = 600ms;
   auto options = with_hostname();
@@ -160,7 +137,7 @@ TEST_CASE("server stalls before its Certificate: a short read timeout fails ther
 }
 
 TEST_CASE("server splits its handshake into 200-byte records", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.record_size = 200;
   auto o = run(config, with_hostname());
   REQUIRE(o.capture);
@@ -180,7 +157,7 @@ TEST_CASE("server splits its handshake into 200-byte records", "[default-16k]") 
 }
 
 TEST_CASE("server dribbles its bytes 64 at a time: slow, but the handshake completes", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.dribble_bytes = 64;
   config.dribble_every = 5ms;
   auto o = run(config, with_hostname());
@@ -191,7 +168,7 @@ TEST_CASE("server dribbles its bytes 64 at a time: slow, but the handshake compl
 }
 
 TEST_CASE("session tickets on and off: a NewSessionTicket only when on", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   auto on = run(config, with_hostname());
   REQUIRE(on.capture);
   CHECK(has_message(*on.capture, true, 4));
@@ -203,9 +180,9 @@ TEST_CASE("session tickets on and off: a NewSessionTicket only when on", "[defau
 }
 
 TEST_CASE("server demands a client certificate the device does not have", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.client_auth = servers::ClientAuth::kRequire;
-  config.client_ca = &ec_chain();
+  config.client_ca = &test::ec_chain();
   auto o = run(config, with_hostname());
   CHECK(o.report.stage == core::Stage::kHandshake);
   // The alert races the client's last flight: the client reads the alert,
@@ -225,9 +202,9 @@ TEST_CASE("server picks its certificate by SNI, and refuses a ClientHello withou
       {{{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
        "other.shakedown.test"},
       SHAKEDOWN_TEST_PKI_CACHE);
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.chain = &other;
-  config.sni_chains = {{kHostname, &ec_chain()}};
+  config.sni_chains = {{kHostname, &test::ec_chain()}};
   auto named = run(config, with_hostname());
   INFO(named.report.result_name);
   CHECK(named.report.stage == core::Stage::kDone);
@@ -242,7 +219,7 @@ TEST_CASE("server picks its certificate by SNI, and refuses a ClientHello withou
 }
 
 TEST_CASE("server restricted to P-384: the client reports the group, the capture the client's offer", "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.groups = "P-384";
   auto options = with_hostname();
   options.max_fragment_length = 1024;
@@ -267,7 +244,7 @@ TEST_CASE("server restricted to P-384: the client reports the group, the capture
 
 TEST_CASE("a captured connection opens in tshark, and with its key log the Finished messages decrypt",
           "[default-16k]") {
-  auto config = tls12_server();
+  auto config = test::tls12_endpoint();
   config.capture_dir = std::filesystem::path(SHAKEDOWN_TEST_OUT) / "captured-run" / core::build_facts().mbedtls_line;
   std::filesystem::remove_all(config.capture_dir);
   auto o = run(config, with_hostname());

@@ -415,12 +415,14 @@ std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
 }
 
 std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
-  if (e.client.stage != "handshake" || !e.server.connection || !e.server.connection->client_hello) {
-    return std::nullopt;
-  }
-  const auto& conn = *e.server.connection;
+  if (e.client.stage != "handshake") return std::nullopt;
+  // What the client offered: the server's capture, or the client's own
+  // reading of its ClientHello when the peer keeps no capture (s_server).
+  const servers::ConnectionCapture* conn = e.server.connection ? &*e.server.connection : nullptr;
+  if (conn != nullptr && !conn->client_hello) return std::nullopt;
+  const auto& all = conn != nullptr ? conn->client_hello->cipher_suites : e.client.offered_suites;
   std::vector<uint16_t> offered;
-  for (auto id : conn.client_hello->cipher_suites) {
+  for (auto id : all) {
     if (!servers::is_signalling_suite(id)) offered.push_back(id);
   }
   std::vector<uint16_t> accepted;
@@ -428,19 +430,23 @@ std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
   const bool shared = std::any_of(offered.begin(), offered.end(), [&](uint16_t id) {
     return std::find(accepted.begin(), accepted.end(), id) != accepted.end();
   });
-  if (shared && conn.verdict.find("no shared cipher") == std::string::npos) return std::nullopt;
-  if (accepted.empty()) return std::nullopt;
+  const bool server_says_so = conn != nullptr && conn->verdict.find("no shared cipher") != std::string::npos;
+  if ((shared && !server_says_so) || accepted.empty() || offered.empty()) return std::nullopt;
 
   const auto& wanted = e.server.accepted_suites.front();
   std::vector<std::string> accepted_names;
   for (const auto& s : e.server.accepted_suites) accepted_names.push_back(s.openssl_name);
-  return Finding{"no-shared-ciphersuite",
-                 fmt::format("The server accepts only {} but the client offered only {}; {}.",
-                             fmt::join(accepted_names, ", "), hex_list(offered), how_server_ended(conn)),
-                 {client_line(e), fmt::format("server: the ClientHello offered {}", suite_list(offered)),
-                  fmt::format("server: OpenSSL's verdict: {}", conn.verdict.empty() ? "none" : conn.verdict),
-                  fmt::format("server: accepts {}", suite_list(accepted))},
-                 fmt::format("Add MBEDTLS_{} to MBEDTLS_SSL_CIPHERSUITES in {}.", wanted.iana_name, e.profile_file)};
+  Finding f{"no-shared-ciphersuite",
+            fmt::format("The server accepts only {} but the client offered only {}{}.", fmt::join(accepted_names, ", "),
+                        hex_list(offered), conn != nullptr ? "; " + how_server_ended(*conn) : ""),
+            {client_line(e),
+             fmt::format("{}: the ClientHello offered {}", conn != nullptr ? "server" : "client", suite_list(offered))},
+            fmt::format("Add MBEDTLS_{} to MBEDTLS_SSL_CIPHERSUITES in {}.", wanted.iana_name, e.profile_file)};
+  if (conn != nullptr) {
+    f.evidence.push_back(fmt::format("server: OpenSSL's verdict: {}", conn->verdict.empty() ? "none" : conn->verdict));
+  }
+  f.evidence.push_back(fmt::format("server: accepts {}", suite_list(accepted)));
+  return f;
 }
 
 std::optional<Finding> rejected_after_client_hello(const Evidence& e) {

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 
 #include <openssl/x509v3.h>
 
+#include "s_server_peer.h"
 #include "test_server.h"
 
 namespace shakedown::runner {
@@ -71,6 +73,26 @@ std::vector<uint16_t> server_groups(const std::string& list) {
   return ids;
 }
 
+// A private temporary folder, removed with its contents.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp: cannot create " + pattern);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 // Mbed TLS parses PEM only with its terminating NUL.
 std::vector<uint8_t> pem_for_device(const std::string& pem) {
   std::vector<uint8_t> bytes(pem.begin(), pem.end());
@@ -130,8 +152,19 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
       config.chain = &*sni_default;
       config.sni_chains = {{s.client.hostname, &chain}};
     }
+    // Our server always holds the endpoint (its accepted suites feed the
+    // diagnosis); it listens only when it plays the scenario itself.
     servers::TestServer server(config);
-    const uint16_t port = server.start();
+    std::optional<servers::SServerPeer> s_server;
+    std::optional<TempDir> s_server_files;
+    uint16_t port = 0;
+    if (s.peer == scenario::Scenario::Peer::kOpensslSServer) {
+      s_server_files.emplace("shakedown-s_server");
+      s_server.emplace(config, s_server_files->path());
+      port = s_server->port();
+    } else {
+      port = server.start();
+    }
 
     targets::HandshakeRequest request{
         .mbedtls_line = cell.mbedtls_line,
@@ -158,8 +191,9 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
     r.report = std::move(outcome.report);
     r.build = std::move(outcome.build);
     const bool reached_server = r.report.stage == "handshake" || r.report.stage == "done";
-    if (reached_server && server.wait_for_captures(1, kCaptureWait)) r.capture = server.captures().front();
+    if (!s_server && reached_server && server.wait_for_captures(1, kCaptureWait)) r.capture = server.captures().front();
     server.stop();
+    if (s_server) s_server->stop();
 
     diagnosis::ServerView view{.accepted_suites = server.accepted_suites(),
                                .chain = describe_chain(chain, config),

@@ -48,6 +48,9 @@ struct Scenario {
   std::string summary;
   servers::ChainSpec chain;
   servers::EndpointConfig server;  // chain pointers left null: set at run time
+  // Which server plays the scenario: shakedown's own (with captures and
+  // misbehaviours) or the stock `openssl s_server`, as a cross-check.
+  enum class Peer { kShakedown, kOpensslSServer } peer = Peer::kShakedown;
   // Certificates by SNI: clients naming client.hostname get the pki chain;
   // others get the same chain issued for this name.
   std::optional<std::string> sni_default_hostname;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "catalogue.h"
+#include "s_server_peer.h"
 
 namespace shakedown::scenario {
 namespace {
@@ -182,10 +183,21 @@ servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const s
   return chain;
 }
 
-const std::vector<std::string> kServerKeys = {
-    "versions", "ciphersuites", "signature_algorithms", "groups",  "on_handshake_failure", "after_client_hello",
-    "alert",    "stall",        "record_size",          "dribble", "session_tickets",      "client_auth",
-    "sni",      "send"};
+const std::vector<std::string> kServerKeys = {"versions",
+                                              "ciphersuites",
+                                              "signature_algorithms",
+                                              "groups",
+                                              "on_handshake_failure",
+                                              "after_client_hello",
+                                              "alert",
+                                              "stall",
+                                              "record_size",
+                                              "dribble",
+                                              "session_tickets",
+                                              "client_auth",
+                                              "sni",
+                                              "send",
+                                              "peer"};
 
 // Handshake messages a server sends in plaintext, by name, for `stall`.
 const std::vector<std::pair<std::string, int>> kServerMessages = {
@@ -262,6 +274,9 @@ void load_server(const Fields& f, Scenario& scenario) {
   server.client_auth = auth == "request"   ? servers::ClientAuth::kRequest
                        : auth == "require" ? servers::ClientAuth::kRequire
                                            : servers::ClientAuth::kNone;
+  const std::string peer = one_of(f, "peer", "shakedown", {"shakedown", "openssl-s_server"}, "server");
+  scenario.peer = peer == "openssl-s_server" ? Scenario::Peer::kOpensslSServer : Scenario::Peer::kShakedown;
+  // Checked last, once every field it depends on is read (see the end).
   if (f.has("sni")) {
     Fields sni(f.file(), f.get("sni"), "server.sni", {"required", "default_hostname"});
     server.require_sni = sni.has("required") && boolean(sni, "required", false);
@@ -283,6 +298,11 @@ void load_server(const Fields& f, Scenario& scenario) {
     }
     if (server.send.empty() || server.send.front() != chain_size - 1) {
       f.fail(send, fmt::format("'send' in server must start with the leaf, pki[{}]", chain_size - 1));
+    }
+  }
+  if (scenario.peer == Scenario::Peer::kOpensslSServer) {
+    if (std::string why = servers::SServerPeer::unsupported(server); !why.empty()) {
+      f.fail(f.get("peer"), fmt::format("openssl s_server cannot play this server: {}", why));
     }
   }
 }

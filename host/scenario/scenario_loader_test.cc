@@ -95,6 +95,9 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
       {"a line not in client.mbedtls", good_with("field-2x@3.6:", "field-2x@3.7:"), 14,
        "expect.field-2x@3.7: Mbed TLS line 3.7 is not in client.mbedtls"},
       {"not YAML", good_with("  - {key: ec-p256}", "  - {key: ec-p256"), 5, "not valid YAML"},
+      {"a misbehaviour s_server cannot play",
+       good_with("  on_handshake_failure: reset", "  on_handshake_failure: reset\n  peer: openssl-s_server"), 9,
+       "openssl s_server cannot play this server: on_handshake_failure"},
       {"a chain of one", good_with("  - {key: ec-p256}\n", ""), 3, "'pki' must be a list of at least two"},
   }));
   INFO(c.what);

@@ -1,6 +1,7 @@
 #include "record_stream.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace shakedown::servers {
 namespace {
@@ -76,6 +77,32 @@ std::vector<uint8_t> Refragmenter::apply(std::span<const uint8_t> records) {
       out.insert(out.end(), header, body + length);
     }
     if (header[0] == kChangeCipherSpec) encrypted_ = true;
+    pos += kHeader + length;
+  }
+  out.insert(out.end(), records.begin() + static_cast<long>(std::min(pos, records.size())), records.end());
+  return out;
+}
+
+std::vector<uint8_t> coalesce_handshake_records(std::span<const uint8_t> records, bool& encrypted) {
+  constexpr size_t kMaxRecord = 16384;
+  std::vector<uint8_t> out;
+  size_t open_record = SIZE_MAX;  // where the record being grown starts in `out`
+  size_t pos = 0;
+  while (pos + kHeader <= records.size()) {
+    const uint8_t* header = records.data() + pos;
+    const size_t length = std::min(record_length(header), records.size() - pos - kHeader);
+    const uint8_t* body = header + kHeader;
+    const bool mergeable = header[0] == kHandshake && !encrypted;
+    if (mergeable && open_record != SIZE_MAX && out.size() - open_record - kHeader + length <= kMaxRecord) {
+      out.insert(out.end(), body, body + length);
+      const size_t grown = out.size() - open_record - kHeader;
+      out[open_record + 3] = static_cast<uint8_t>(grown >> 8);
+      out[open_record + 4] = static_cast<uint8_t>(grown);
+    } else {
+      open_record = mergeable ? out.size() : SIZE_MAX;
+      out.insert(out.end(), header, body + length);
+    }
+    if (header[0] == kChangeCipherSpec) encrypted = true;
     pos += kHeader + length;
   }
   out.insert(out.end(), records.begin() + static_cast<long>(std::min(pos, records.size())), records.end());

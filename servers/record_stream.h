@@ -52,6 +52,13 @@ class Refragmenter {
   bool encrypted_ = false;
 };
 
+// Merges runs of consecutive plaintext handshake records (complete
+// records) into records of up to 16384 bytes: what a server that ignores the
+// client's max fragment length sends. Legal framing otherwise: the handshake
+// messages, and so the transcript, are unchanged. `encrypted` tracks
+// ChangeCipherSpec across calls.
+std::vector<uint8_t> coalesce_handshake_records(std::span<const uint8_t> records, bool& encrypted);
+
 // The offset in `records` (complete records) of the first plaintext
 // handshake record whose first message has type `handshake_type`, or
 // records.size() if none. `encrypted` tracks ChangeCipherSpec across calls.

@@ -128,6 +128,7 @@ struct Connection {
   Refragmenter refragmenter;
   bool stalled = false;
   bool stall_scan_encrypted = false;
+  bool coalesce_encrypted = false;
   size_t number;
   // The wire as Wireshark will see it, when the endpoint keeps captures.
   std::optional<PcapWriter> pcap;
@@ -173,6 +174,7 @@ struct Connection {
     std::vector<uint8_t> bytes(data, data + n);
     (void)BIO_reset(wbio);
     if (config().record_size > 0) bytes = refragmenter.apply(bytes);
+    if (config().ignore_max_fragment_length) bytes = coalesce_handshake_records(bytes, coalesce_encrypted);
     size_t cut = bytes.size();
     if (config().stall_before >= 0 && !stalled) {
       cut = find_handshake_record(bytes, config().stall_before, stall_scan_encrypted);

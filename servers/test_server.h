@@ -63,6 +63,11 @@ struct EndpointConfig {
   size_t dribble_bytes = 0;
   std::chrono::milliseconds dribble_every{0};
   bool session_tickets = true;
+  // Send the plaintext handshake in records of up to 16 KB whatever max
+  // fragment length the client asked for. OpenSSL still agrees to the
+  // extension in its ServerHello; the records then break that promise, as
+  // servers that ignore the extension effectively do.
+  bool ignore_max_fragment_length = false;
   // Ask for a client certificate; `client_ca` is the chain whose root the
   // server trusts and names in its CertificateRequest.
   ClientAuth client_auth = ClientAuth::kNone;

@@ -268,3 +268,33 @@ TEST_CASE("a captured connection opens in tshark, and with its key log the Finis
   CHECK(without_keys.empty());
   CHECK_THAT(tshark(o.capture->key_log_path, "tls.handshake"), Contains("11,12,14"));  // Certificate, SKE, Done
 }
+
+TEST_CASE("max fragment length: honoured, the server's records fit what the client asked; ignored, they do not",
+          "[default-16k]") {
+  const servers::Chain big = servers::issue_chain(
+      {{{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 40}},
+       kHostname},
+      SHAKEDOWN_TEST_PKI_CACHE);
+  auto config = test::tls12_endpoint();
+  config.chain = &big;
+  auto options = with_hostname();
+  options.max_fragment_length = 1024;
+  auto largest_plaintext = [](const servers::ConnectionCapture& c) {
+    size_t largest = 0;
+    for (const auto& r : c.records_sent) {
+      if (!r.encrypted && r.content_type == 22) largest = std::max(largest, r.length);
+    }
+    return largest;
+  };
+  auto honoured = run(config, options);
+  REQUIRE(honoured.capture);
+  REQUIRE(honoured.capture->client_hello);
+  CHECK(honoured.capture->client_hello->max_fragment_length == 1024);
+  CHECK(largest_plaintext(*honoured.capture) <= 1024);
+
+  config.ignore_max_fragment_length = true;
+  auto ignored = run(config, options);
+  REQUIRE(ignored.capture);
+  CHECK(largest_plaintext(*ignored.capture) > 1024);
+  CHECK(ignored.report.received.largest_record > 1024);
+}

@@ -414,6 +414,30 @@ std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
                              next_buffer_size(big->length), e.profile_file)};
 }
 
+std::optional<Finding> max_fragment_length_not_honoured(const Evidence& e) {
+  if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
+      !e.server.connection->client_hello) {
+    return std::nullopt;
+  }
+  const int asked = e.server.connection->client_hello->max_fragment_length;
+  const servers::RecordSeen* big = e.server.connection->largest_record();
+  if (asked == 0 || big == nullptr || big->length <= static_cast<size_t>(asked) ||
+      big->length <= e.build.in_content_len) {
+    return std::nullopt;
+  }
+  return Finding{
+      "max-fragment-length-not-honoured",
+      fmt::format("The client asked for records of at most {} bytes (max fragment length) to fit its {}-byte input "
+                  "buffer, but the server sent a {}-byte record anyway.",
+                  asked, e.build.in_content_len, big->length),
+      {client_line(e), fmt::format("server: the ClientHello asked for max fragment length {}", asked),
+       fmt::format("server: sent a {}-byte record ({})", big->length,
+                   big->handshake_type >= 0 ? servers::handshake_type_name(big->handshake_type) : "type unknown")},
+      fmt::format("The server does not honour max fragment length: size the device's input buffer for its largest "
+                  "record (#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}), or have the server send a shorter chain.",
+                  next_buffer_size(big->length), e.profile_file)};
+}
+
 std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
   if (e.client.stage != "handshake") return std::nullopt;
   // What the client offered: the server's capture, or the client's own
@@ -483,6 +507,7 @@ const std::vector<Rule>& rules() {
   static const std::vector<Rule> kRules = {
       ca_signature_hash_disabled,
       rsa_key_too_large_for_mpi,
+      max_fragment_length_not_honoured,
       record_too_large_for_input_buffer,
       heap_exhausted,
       cert_not_yet_valid_clock_unset,

@@ -197,7 +197,8 @@ const std::vector<std::string> kServerKeys = {"versions",
                                               "client_auth",
                                               "sni",
                                               "send",
-                                              "peer"};
+                                              "peer",
+                                              "max_fragment_length"};
 
 // Handshake messages a server sends in plaintext, by name, for `stall`.
 const std::vector<std::pair<std::string, int>> kServerMessages = {
@@ -270,6 +271,8 @@ void load_server(const Fields& f, Scenario& scenario) {
     server.dribble_every = std::chrono::milliseconds(dribble.integer("every_ms", 0, 0, 60'000));
   }
   server.session_tickets = boolean(f, "session_tickets", true);
+  server.ignore_max_fragment_length =
+      one_of(f, "max_fragment_length", "honour", {"honour", "ignore"}, "server") == "ignore";
   auto auth = one_of(f, "client_auth", "none", {"none", "request", "require"}, "server");
   server.client_auth = auth == "request"   ? servers::ClientAuth::kRequest
                        : auth == "require" ? servers::ClientAuth::kRequire

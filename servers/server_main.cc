@@ -31,8 +31,12 @@ void print_capture(size_t n, const servers::ConnectionCapture& c) {
   fmt::print("\n");
   if (c.client_hello) {
     std::vector<std::string> suites;
-    for (auto id : c.client_hello->cipher_suites) suites.push_back(fmt::format("{:04x}", id));
-    fmt::print("  ClientHello: suites {}; SNI '{}'\n", fmt::join(suites, " "), c.client_hello->server_name);
+    for (auto id : c.client_hello->cipher_suites) {
+      const auto name = servers::suite_name(id);
+      suites.push_back(name.openssl_name.empty() ? fmt::format("{:04x}", id)
+                                                 : fmt::format("{:04x} ({})", id, name.openssl_name));
+    }
+    fmt::print("  ClientHello: suites {}; SNI '{}'\n", fmt::join(suites, ", "), c.client_hello->server_name);
   }
   if (!c.behaviour.empty()) fmt::print("  server: {}\n", c.behaviour);
   if (!c.pcap_path.empty()) fmt::print("  capture: {} (keys: {})\n", c.pcap_path, c.key_log_path);

@@ -19,8 +19,8 @@ const char* connection_end_name(ConnectionEnd end) {
   return "unknown";
 }
 
-const RecordSent* ConnectionCapture::largest_record() const {
-  const RecordSent* best = nullptr;
+const RecordSeen* ConnectionCapture::largest_record() const {
+  const RecordSeen* best = nullptr;
   for (const auto& r : records_sent) {
     if (best == nullptr || r.length > best->length) best = &r;
   }

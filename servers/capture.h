@@ -30,7 +30,6 @@ struct RecordSeen {
   int handshake_type = -1;   // first handshake message in a plaintext handshake record
   bool encrypted = false;    // after its sender's ChangeCipherSpec
 };
-using RecordSent = RecordSeen;
 
 // A plaintext handshake message, in the order it crossed the wire.
 struct HandshakeMessage {
@@ -72,7 +71,7 @@ struct ConnectionCapture {
   std::string negotiated_suite;  // IANA name
 
   // The largest record the server sent, with its first handshake message type.
-  const RecordSent* largest_record() const;
+  const RecordSeen* largest_record() const;
 };
 
 // A cipher suite by its IANA id and names.

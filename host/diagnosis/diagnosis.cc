@@ -394,7 +394,7 @@ std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
       !e.server.connection) {
     return std::nullopt;
   }
-  const servers::RecordSent* big = e.server.connection->largest_record();
+  const servers::RecordSeen* big = e.server.connection->largest_record();
   if (big == nullptr || big->length <= e.build.in_content_len) return std::nullopt;
   const char* what = big->handshake_type >= 0 ? servers::handshake_type_name(big->handshake_type) : "a";
   size_t chain_bytes = 0, chain_count = 0;

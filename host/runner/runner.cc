@@ -41,23 +41,21 @@ std::vector<std::string> dns_names(X509* cert) {
   return names;
 }
 
-std::vector<diagnosis::CertInfo> describe_chain(const servers::Chain& chain, const servers::EndpointConfig& server) {
+// The chain as the diagnosis sees it; each certificate's signature hash comes
+// from the spec it was issued from.
+std::vector<diagnosis::CertInfo> describe_chain(const servers::ChainSpec& spec, const servers::Chain& chain,
+                                                const servers::EndpointConfig& server) {
   std::vector<diagnosis::CertInfo> out;
   const size_t leaf = chain.certs.size() - 1;
   for (size_t i = 0; i < chain.certs.size(); ++i) {
     const auto& c = chain.certs[i];
     bool sent =
         server.send.empty() ? i != 0 : std::find(server.send.begin(), server.send.end(), i) != server.send.end();
-    std::string alg = c.signature_algorithm();
-    std::string hash = alg.starts_with("sha1") || alg.find("SHA1") != std::string::npos ? "sha1"
-                       : alg.find("384") != std::string::npos                           ? "sha384"
-                       : alg.find("512") != std::string::npos                           ? "sha512"
-                                                                                        : "sha256";
     out.push_back({i == 0      ? "root"
                    : i == leaf ? "leaf"
                                : fmt::format("intermediate {}", i),
-                   c.subject(), c.key_type(), c.key_bits(), alg, hash, c.der_size, i == 0, sent,
-                   not_after(c.cert.get()), dns_names(c.cert.get())});
+                   c.subject(), c.key_type(), c.key_bits(), c.signature_algorithm(), spec.certs[i].signature_hash,
+                   c.der_size, i == 0, sent, not_after(c.cert.get()), dns_names(c.cert.get())});
   }
   return out;
 }
@@ -196,7 +194,7 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
     if (s_server) s_server->stop();
 
     diagnosis::ServerView view{.accepted_suites = server.accepted_suites(),
-                               .chain = describe_chain(chain, config),
+                               .chain = describe_chain(s.chain, chain, config),
                                .connection = r.capture,
                                .min_version = config.min_version,
                                .max_version = config.max_version,

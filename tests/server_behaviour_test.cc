@@ -298,3 +298,55 @@ TEST_CASE("max fragment length: honoured, the server's records fit what the clie
   CHECK(largest_plaintext(*ignored.capture) > 1024);
   CHECK(ignored.report.received.largest_record > 1024);
 }
+
+TEST_CASE("server sends the chain it is told to: leaf only, intermediates reversed, an unrelated extra certificate",
+          "[default-16k]") {
+  // root(0), an unrelated self-signed CA(1), two intermediates(2, 3) under the root, leaf(4).
+  servers::ChainSpec spec{{}, kHostname};
+  for (int i = 0; i < 5; ++i) spec.certs.push_back({*servers::KeySpec::parse("ec-p256")});
+  spec.certs[1].issuer = 1;
+  spec.certs[2].issuer = 0;
+  const servers::Chain chain = servers::issue_chain(spec, SHAKEDOWN_TEST_PKI_CACHE);
+  auto config = test::tls12_endpoint();
+  config.chain = &chain;
+  // The Certificate message's body: a 3-byte list length, then each
+  // certificate with its own 3-byte length.
+  auto certificate_body = [&](std::initializer_list<size_t> sent) {
+    size_t size = 3;
+    for (size_t i : sent) size += 3 + chain.certs[i].der_size;
+    return size;
+  };
+  auto certificate_sent = [](const servers::ConnectionCapture& c) -> size_t {
+    for (const auto& m : c.transcript) {
+      if (m.from_server && m.type == 11) return m.length;
+    }
+    return 0;
+  };
+
+  config.send = {4};
+  auto leaf_only = run(config, with_hostname());
+  REQUIRE(leaf_only.capture);
+  CHECK(certificate_sent(*leaf_only.capture) == certificate_body({4}));
+  CHECK(name(leaf_only.report) == "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
+  CHECK((leaf_only.report.verify_flags & 0x08) != 0);  // MBEDTLS_X509_BADCERT_NOT_TRUSTED
+
+  // Out of order: the root's child before the leaf's issuer. Mbed TLS looks
+  // for a certificate's parent only among those after it (TLS 1.2 requires
+  // the order), so it stops at the leaf's issuer and does not trust it.
+  config.send = {4, 2, 3};
+  auto reversed = run(config, with_hostname());
+  REQUIRE(reversed.capture);
+  CHECK(certificate_sent(*reversed.capture) == certificate_body({4, 2, 3}));
+  CHECK(name(reversed.report) == "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
+  CHECK(reversed.report.peer_chain_count == 2);  // leaf, 3
+  CHECK((reversed.report.verify_flags & 0x08) != 0);
+
+  // An extra certificate that belongs to no path is sent and ignored.
+  config.send = {4, 3, 2, 1};
+  auto extra = run(config, with_hostname());
+  REQUIRE(extra.capture);
+  CHECK(certificate_sent(*extra.capture) == certificate_body({4, 3, 2, 1}));
+  INFO(extra.report.result_name);
+  CHECK(extra.report.stage == core::Stage::kDone);
+  CHECK(extra.report.peer_chain_count == 4);
+}

@@ -38,9 +38,13 @@ std::string suite_list(const std::vector<uint16_t>& ids) {
   return fmt::format("{}", fmt::join(labels, ", "));
 }
 
+// "c02b and c02c"; a long list is cut after a few, saying how many more
+// (the evidence lists them all).
 std::string hex_list(const std::vector<uint16_t>& ids) {
+  constexpr size_t kShown = 6;
   std::vector<std::string> out;
-  for (auto id : ids) out.push_back(fmt::format("{:04x}", id));
+  for (size_t i = 0; i < ids.size() && i < kShown; ++i) out.push_back(fmt::format("{:04x}", ids[i]));
+  if (ids.size() > kShown) return fmt::format("{} and {} more", fmt::join(out, ", "), ids.size() - kShown);
   return fmt::format("{}", fmt::join(out, " and "));
 }
 
@@ -299,21 +303,57 @@ std::optional<Finding> hostname_mismatch(const Evidence& e) {
       "certificate name the host the device uses."};
 }
 
+// "O=shakedown, CN=name" (Mbed TLS) and "/O=shakedown/CN=name" (OpenSSL)
+// name the same certificate; compare the common names.
+std::string common_name(std::string_view dn) {
+  const size_t at = dn.rfind("CN=");
+  if (at == std::string_view::npos) return std::string(dn);
+  std::string_view cn = dn.substr(at + 3);
+  return std::string(cn.substr(0, cn.find_first_of(",/")));
+}
+
 std::optional<Finding> untrusted_ca(const Evidence& e) {
   if (e.client.passed() || !(verify_flags(e) & codes::kBadCertNotTrusted)) return std::nullopt;
   const auto& chain = e.client.peer_chain;
   const std::string top_issuer = chain.empty() ? "its issuer" : "'" + chain.back().issuer + "'";
   size_t sent = 0;
-  for (const auto& c : e.server.chain) sent += c.sent_by_server;
+  const CertInfo* missing = nullptr;  // the server's certificate the client's chain stopped short of
+  const CertInfo* last_verified = nullptr;
+  for (const auto& c : e.server.chain) {
+    sent += c.sent_by_server();
+    if (chain.empty()) continue;
+    if (common_name(c.subject) == common_name(chain.back().issuer)) missing = &c;
+    if (common_name(c.subject) == common_name(chain.back().subject)) last_verified = &c;
+  }
+  std::vector<std::string> evidence{
+      client_line(e),
+      fmt::format("client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED; the chain as received ends at {}",
+                  top_issuer),
+      fmt::format("client: {} entries of its trust list failed to parse", e.client.trust_parse_failures)};
+  // Sent, but before the certificate it signed: Mbed TLS looks for a parent
+  // only further down the list, as TLS 1.2 requires the order.
+  if (missing != nullptr && last_verified != nullptr && missing->sent_position && last_verified->sent_position &&
+      *missing->sent_position < *last_verified->sent_position) {
+    evidence.push_back(fmt::format("server: sent '{}' at position {}, before '{}' (position {}) which it signed",
+                                   missing->subject, *missing->sent_position, last_verified->subject,
+                                   *last_verified->sent_position));
+    return Finding{"untrusted-ca",
+                   fmt::format("The server sends its chain out of order: {} comes before the certificate it signed, "
+                               "and Mbed TLS looks for each issuer only after the certificate, so the chain does not "
+                               "lead to a CA the device trusts.",
+                               top_issuer),
+                   evidence,
+                   "Have the server send its certificates in order, leaf first and then each issuer (TLS 1.2 "
+                   "requires it), or add the intermediates to the device's CA list."};
+  }
+  if (missing != nullptr && !missing->sent_by_server() && !missing->trusted_by_client) {
+    evidence.push_back(fmt::format("server: has '{}' ({}) but does not send it", missing->subject, missing->role));
+  }
   return Finding{"untrusted-ca",
                  fmt::format("The server's chain ({} certificates sent) does not lead to a CA the device trusts: {} "
                              "is missing from the chain or the device's trust list.",
                              sent, top_issuer),
-                 {client_line(e),
-                  fmt::format("client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED; the chain "
-                              "as received ends at {}",
-                              top_issuer),
-                  fmt::format("client: {} entries of its trust list failed to parse", e.client.trust_parse_failures)},
+                 evidence,
                  fmt::format("Have the server send its intermediate certificates, or add {} to the device's CA list.",
                              top_issuer)};
 }
@@ -372,7 +412,7 @@ std::optional<Finding> rsa_key_too_large_for_mpi(const Evidence& e) {
   const bool at_load = e.client.stage == "load-trust";
   const size_t max_bits = e.build.mpi_max_size * 8;
   for (const auto& cert : e.server.chain) {
-    const bool reached_client = at_load ? cert.trusted_by_client : cert.sent_by_server;
+    const bool reached_client = at_load ? cert.trusted_by_client : cert.sent_by_server();
     if (!reached_client || cert.key_type != "RSA" || static_cast<size_t>(cert.key_bits) <= max_bits) continue;
     return Finding{
         "rsa-key-too-large-for-mpi",
@@ -399,7 +439,7 @@ std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
   const char* what = big->handshake_type >= 0 ? servers::handshake_type_name(big->handshake_type) : "a";
   size_t chain_bytes = 0, chain_count = 0;
   for (const auto& cert : e.server.chain) {
-    if (cert.sent_by_server) chain_bytes += cert.der_size, ++chain_count;
+    if (cert.sent_by_server()) chain_bytes += cert.der_size, ++chain_count;
   }
   return Finding{"record-too-large-for-input-buffer",
                  fmt::format("The server's {} record is {} bytes, but this build's input buffer holds {} "
@@ -438,6 +478,77 @@ std::optional<Finding> max_fragment_length_not_honoured(const Evidence& e) {
                   next_buffer_size(big->length), e.profile_file)};
 }
 
+// What an EC certificate needs from the client's ClientHello: its curve
+// among the supported groups (TLS 1.2, RFC 8422) and, over TLS 1.3, the
+// ECDSA signature scheme bound to that curve (RFC 8446).
+struct EcCurve {
+  int bits;
+  uint16_t group;
+  uint16_t tls13_scheme;
+  const char* name;
+  const char* hash;
+};
+constexpr EcCurve kEcCurves[] = {{256, 0x0017, 0x0403, "P-256", "sha256"},
+                                 {384, 0x0018, 0x0503, "P-384", "sha384"},
+                                 {521, 0x0019, 0x0603, "P-521", "sha512"}};
+
+const CertInfo* server_leaf(const Evidence& e) {
+  for (const auto& c : e.server.chain) {
+    if (c.role == "leaf") return &c;
+  }
+  return nullptr;
+}
+
+// The curve of the server's EC leaf when the ClientHello leaves the server
+// no way to use it; nullptr otherwise.
+const EcCurve* unusable_leaf_curve(const Evidence& e) {
+  const CertInfo* leaf = server_leaf(e);
+  if (leaf == nullptr || leaf->key_type != "EC" || !e.server.connection || !e.server.connection->client_hello) {
+    return nullptr;
+  }
+  const auto& hello = *e.server.connection->client_hello;
+  auto has = [](const std::vector<uint16_t>& list, uint16_t id) {
+    return std::find(list.begin(), list.end(), id) != list.end();
+  };
+  const bool tls13 = e.server.min_version == "tls1.3";
+  for (const auto& curve : kEcCurves) {
+    if (curve.bits != leaf->key_bits) continue;
+    const bool usable =
+        has(hello.groups, curve.group) && (!tls13 || has(hello.signature_algorithms, curve.tls13_scheme));
+    return usable ? nullptr : &curve;
+  }
+  return nullptr;
+}
+
+std::optional<Finding> server_key_type_disabled(const Evidence& e) {
+  if (e.client.passed() || e.client.stage != "handshake") return std::nullopt;
+  const EcCurve* curve = unusable_leaf_curve(e);
+  if (curve == nullptr) return std::nullopt;
+  const CertInfo& leaf = *server_leaf(e);
+  const auto& conn = *e.server.connection;
+  const auto& hello = *conn.client_hello;
+  std::vector<std::string> schemes;
+  for (auto id : hello.signature_algorithms) schemes.push_back(fmt::format("{:04x}", id));
+  std::string fix = fmt::format("Enable {} in {} (the certificate's curve)", group_macro(curve->group), e.profile_file);
+  if (!hash_enabled(curve->hash, e.build)) {
+    fix += fmt::format(" and {} (its ECDSA signature hash)", hash_macro(curve->hash, e.build));
+  }
+  fix += fmt::format("; or have the server use a certificate with a key the device supports.");
+  return Finding{
+      "server-key-type-disabled",
+      fmt::format("The server's certificate has an EC {} key, but the client was built without {}: its ClientHello "
+                  "offers only the groups {}, so the server cannot use its certificate with this client{}.",
+                  curve->name, curve->name, group_list(hello.groups),
+                  conn.verdict.empty() ? "" : fmt::format(" (OpenSSL: {})", conn.verdict)),
+      {client_line(e),
+       fmt::format("server: its certificate '{}' has an EC {}-bit key, signed with {}", leaf.subject, leaf.key_bits,
+                   leaf.signature_algorithm),
+       fmt::format("server: the ClientHello offered groups {}", group_list(hello.groups)),
+       fmt::format("server: the ClientHello offered signature schemes {}", fmt::join(schemes, ", ")),
+       fmt::format("server: OpenSSL's verdict: {}", conn.verdict.empty() ? "none" : conn.verdict)},
+      fix};
+}
+
 std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
   if (e.client.stage != "handshake") return std::nullopt;
   // What the client offered: the server's capture, or the client's own
@@ -456,6 +567,8 @@ std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
   });
   const bool server_says_so = conn != nullptr && conn->verdict.find("no shared cipher") != std::string::npos;
   if ((shared && !server_says_so) || accepted.empty() || offered.empty()) return std::nullopt;
+  // Suites in common, but OpenSSL could not use its certificate with them.
+  if (shared && unusable_leaf_curve(e) != nullptr) return std::nullopt;
 
   const auto& wanted = e.server.accepted_suites.front();
   std::vector<std::string> accepted_names;
@@ -518,6 +631,7 @@ const std::vector<Rule>& rules() {
       sni_required,
       client_certificate_required,
       protocol_version_mismatch,
+      server_key_type_disabled,
       no_shared_group,
       no_shared_ciphersuite,
       rejected_after_client_hello,

@@ -22,7 +22,8 @@ struct CertInfo {
   std::string signature_hash;       // "sha1"
   size_t der_size = 0;
   bool trusted_by_client = false;
-  bool sent_by_server = false;
+  std::optional<size_t> sent_position;  // its place in the server's Certificate message (0: first); none: not sent
+  bool sent_by_server() const { return sent_position.has_value(); }
   std::string not_after;               // "2026-11-28 18:15:03 UTC"
   std::vector<std::string> dns_names;  // its subjectAltName DNS entries
 };

@@ -35,9 +35,12 @@ device::ClientReport failed(const char* stage, int32_t code, int state = 0) {
   return r;
 }
 
-CertInfo cert(const char* role, const char* key, int bits, const char* hash, bool trusted, bool sent) {
-  return {role, std::string("/CN=") + role, key, bits, std::string(hash) + "WithRSAEncryption", hash, 900, trusted,
-          sent};
+// `sent_position`: its place in the server's Certificate message; none: not sent.
+CertInfo cert(const char* role, const char* key, int bits, const char* hash, bool trusted,
+              std::optional<size_t> sent_position) {
+  return {
+      role,         std::string("/CN=") + role, key, bits, std::string(hash) + "WithRSAEncryption", hash, 900, trusted,
+      sent_position};
 }
 
 servers::ConnectionCapture capture_with_hello(std::vector<uint16_t> suites, servers::ConnectionEnd end) {
@@ -88,7 +91,7 @@ TEST_CASE("a SHA-1 root on a build without SHA-1 is named, with the macro for th
   auto build = field_2x();
   auto client = failed("load-trust", -0x262e);
   ServerView server{
-      {}, {cert("root", "RSA", 2048, "sha1", true, false), cert("leaf", "RSA", 2048, "sha256", false, true)}, {}};
+      {}, {cert("root", "RSA", 2048, "sha1", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)}, {}};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].id == "ca-signature-hash-disabled");
@@ -104,7 +107,7 @@ TEST_CASE("an RSA key larger than MBEDTLS_MPI_MAX_SIZE gives the size it needs")
   auto build = field_2x();
   auto client = failed("load-trust", -0x3b00);
   ServerView server{
-      {}, {cert("root", "RSA", 4096, "sha256", true, false), cert("leaf", "RSA", 2048, "sha256", false, true)}, {}};
+      {}, {cert("root", "RSA", 4096, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)}, {}};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE(findings[0].id == "rsa-key-too-large-for-mpi");
   CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_MPI_MAX_SIZE 512"));
@@ -142,4 +145,54 @@ TEST_CASE("a pass has no findings; a failure no rule explains is 'unexplained', 
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].id == "unexplained");
   CHECK_THAT(findings[0].summary, Contains("-0x7f00"));
+}
+
+TEST_CASE("an untrusted chain: an issuer sent before the certificate it signed is named as out of order") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x08;
+  // The client verified the leaf and its issuer, then found no issuer for that.
+  client.peer_chain = {{0, "CN=leaf", "CN=intermediate 2", "EC", 256, "SHA256", 0},
+                       {1, "CN=intermediate 2", "CN=intermediate 1", "EC", 256, "SHA256", 0x08}};
+  ServerView server{
+      {},
+      {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("intermediate 1", "EC", 256, "sha256", false, 1),
+       cert("intermediate 2", "EC", 256, "sha256", false, 2), cert("leaf", "EC", 256, "sha256", false, 0)},
+      {}};
+  auto out_of_order = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(out_of_order.empty());
+  CHECK(out_of_order[0].id == "untrusted-ca");
+  CHECK_THAT(out_of_order[0].summary, Contains("out of order"));
+
+  // The same chain in order, but without the leaf's issuer: missing, not misordered.
+  server.chain[1].sent_position = std::nullopt;
+  server.chain[2].sent_position = 1;
+  auto missing = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(missing.empty());
+  CHECK(missing[0].id == "untrusted-ca");
+  CHECK_THAT(missing[0].summary, !Contains("out of order") && Contains("is missing"));
+  CHECK_THAT(missing[0].evidence.back(), Contains("does not send it"));
+}
+
+TEST_CASE("a P-384 server key the client's groups lack is a key-type finding, not a suite one") {
+  device::BuildFacts build = field_2x();
+  build.profile = "p256-only";
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{
+      {servers::suite_name(0xc02b)},
+      {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "EC", 384, "sha384", false, 0)},
+      capture_with_hello({0xc02b, 0xc02c}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.connection->verdict = "no shared cipher";
+  server.connection->client_hello->groups = {0x0017};
+  auto findings = diagnose({client, build, server, "firmware/configs/p256-only.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "server-key-type-disabled");
+  CHECK_THAT(findings[0].summary, Contains("EC P-384 key") && Contains("secp256r1"));
+  CHECK_THAT(findings[0].fix, Contains("MBEDTLS_ECP_DP_SECP384R1_ENABLED in firmware/configs/p256-only.h"));
+
+  // With P-384 offered the key is usable: the rule holds back.
+  server.connection->client_hello->groups = {0x0017, 0x0018};
+  for (const auto& f : diagnose({client, build, server, "firmware/configs/p256-only.h"})) {
+    CHECK(f.id != "server-key-type-disabled");
+  }
 }

@@ -49,13 +49,17 @@ std::vector<diagnosis::CertInfo> describe_chain(const servers::ChainSpec& spec, 
   const size_t leaf = chain.certs.size() - 1;
   for (size_t i = 0; i < chain.certs.size(); ++i) {
     const auto& c = chain.certs[i];
-    bool sent =
-        server.send.empty() ? i != 0 : std::find(server.send.begin(), server.send.end(), i) != server.send.end();
+    std::optional<size_t> sent_position;
+    if (server.send.empty()) {
+      if (i != 0) sent_position = leaf - i;  // the leaf, then each issuer
+    } else if (auto at = std::find(server.send.begin(), server.send.end(), i); at != server.send.end()) {
+      sent_position = static_cast<size_t>(at - server.send.begin());
+    }
     out.push_back({i == 0      ? "root"
                    : i == leaf ? "leaf"
                                : fmt::format("intermediate {}", i),
                    c.subject(), c.key_type(), c.key_bits(), c.signature_algorithm(), spec.certs[i].signature_hash,
-                   c.der_size, i == 0, sent, not_after(c.cert.get()), dns_names(c.cert.get())});
+                   c.der_size, i == 0, sent_position, not_after(c.cert.get()), dns_names(c.cert.get())});
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "pki.h"
+#include "scenario_loader.h"
 
 namespace fs = std::filesystem;
 using namespace shakedown;
@@ -227,7 +228,7 @@ int main(int argc, char** argv) {
   size_t chains = 60;
   int rounds = 5;
   bool one_by_one = false, skip_rsa8192 = false, keep = false, warm_only = false;
-  std::string cache_arg, suite_name = "main";
+  std::string cache_arg, suite_name = "main", scenarios_dir;
   app.add_option("--chains", chains, "Chains in the suite")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--rounds", rounds, "Warm runs; the median is printed")
       ->check(CLI::Range(1, 100))
@@ -237,10 +238,24 @@ int main(int argc, char** argv) {
   app.add_option("--cache-dir", cache_arg, "Cache to use (default: a new temporary one, removed afterwards)");
   app.add_flag("--keep", keep, "Keep the temporary cache");
   app.add_flag("--warm-only", warm_only, "Only the warm figures, from --cache-dir (how the bench runs itself)");
+  app.add_option("--scenarios", scenarios_dir,
+                 "Take the chains from the scenario files under this folder instead of a synthetic suite");
   app.add_option("--suite", suite_name, "With --warm-only: main or rsa8192")->check(CLI::IsMember({"main", "rsa8192"}));
   CLI11_PARSE(app, argc, argv);
 
-  const auto specs = suite(chains);
+  std::vector<ChainSpec> specs;
+  if (scenarios_dir.empty()) {
+    specs = suite(chains);
+  } else {
+    try {
+      for (const auto& s : scenario::load_scenarios(scenarios_dir)) {
+        for (auto& spec : s.chain_specs()) specs.push_back(std::move(spec));
+      }
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "{}\n", e.what());
+      return 3;
+    }
+  }
   const auto big = rsa8192_suite();
   if (warm_only) {
     try {
@@ -263,14 +278,18 @@ int main(int argc, char** argv) {
   }
   size_t certs = 0;
   for (const auto& s : specs) certs += s.certs.size();
-  fmt::print("PKI bench: {} chains, {} certificates (rsa-2048, rsa-4096, ec-p256/p384/p521, ed25519), {} cores\n",
-             specs.size(), certs, std::thread::hardware_concurrency());
+  fmt::print("PKI bench: {} chains, {} certificates ({}), {} cores\n", specs.size(), certs,
+             scenarios_dir.empty() ? "synthetic: rsa-2048, rsa-4096, ec-p256/p384/p521, ed25519"
+                                   : "the scenarios under " + scenarios_dir,
+             std::thread::hardware_concurrency());
   fmt::print("cache: {}{}\n\n", cache.string(), temporary ? " (new)" : "");
 
   auto warm_args = [&](const char* which) {
-    return std::vector<std::string>{
+    std::vector<std::string> args{
         argv[0], "--warm-only", "--cache-dir",          cache.string(), "--suite",
         which,   "--rounds",    std::to_string(rounds), "--chains",     std::to_string(chains)};
+    if (!scenarios_dir.empty()) args.insert(args.end(), {"--scenarios", scenarios_dir});
+    return args;
   };
   int status = 0;
   try {

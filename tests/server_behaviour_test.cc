@@ -350,3 +350,27 @@ TEST_CASE("server sends the chain it is told to: leaf only, intermediates revers
   CHECK(extra.report.stage == core::Stage::kDone);
   CHECK(extra.report.peer_chain_count == 4);
 }
+
+TEST_CASE("signature algorithms: the server signs with one the client offered, or refuses when there is none",
+          "[default-16k]") {
+  auto config = test::tls12_endpoint();
+  config.signature_algorithms = "ECDSA+SHA384";
+  auto shared = run(config, with_hostname());
+  INFO(shared.report.result_name);
+  CHECK(shared.report.stage == core::Stage::kDone);
+  REQUIRE(shared.capture);
+  REQUIRE(shared.capture->client_hello);
+  const auto& offered = shared.capture->client_hello->signature_algorithms;
+  CHECK(std::find(offered.begin(), offered.end(), 0x0503) != offered.end());  // ecdsa_secp384r1_sha384
+
+  // Neither line offers ECDSA with SHA-1 by default.
+  config.signature_algorithms = "ECDSA+SHA1";
+  auto none = run(config, with_hostname());
+  CHECK(name(none.report) == "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE");
+  REQUIRE(none.capture);
+  INFO(none.capture->verdict);
+  CHECK_THAT(none.capture->verdict, Contains("signature"));
+  REQUIRE(none.capture->client_hello);
+  const auto& offered_then = none.capture->client_hello->signature_algorithms;
+  CHECK(std::find(offered_then.begin(), offered_then.end(), 0x0203) == offered_then.end());  // ecdsa_sha1
+}

@@ -142,16 +142,13 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
     return r;
   }
   try {
-    servers::Chain chain = servers::issue_chain(s.chain, options_.pki_cache);
+    const std::vector<servers::Chain> chains = servers::issue_chains(s.chain_specs(), options_.pki_cache);
+    const servers::Chain& chain = chains.front();
     servers::EndpointConfig config = s.server;
     config.chain = &chain;
     config.client_ca = &chain;  // a server asking for client certificates names the scenario's root
-    std::optional<servers::Chain> sni_default;
     if (s.sni_default_hostname) {
-      servers::ChainSpec other = s.chain;
-      other.hostname = *s.sni_default_hostname;
-      sni_default = servers::issue_chain(other, options_.pki_cache);
-      config.chain = &*sni_default;
+      config.chain = &chains.back();
       config.sni_chains = {{s.client.hostname, &chain}};
     }
     // Our server always holds the endpoint (its accepted suites feed the

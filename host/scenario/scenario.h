@@ -56,6 +56,17 @@ struct Scenario {
   std::optional<std::string> sni_default_hostname;
   ClientSpec client;
   std::vector<Cell> cells;
+
+  // The chains its server needs: the pki chain, then (with
+  // sni_default_hostname) the same chain issued for the default name.
+  std::vector<servers::ChainSpec> chain_specs() const {
+    std::vector<servers::ChainSpec> specs{chain};
+    if (sni_default_hostname) {
+      specs.push_back(chain);
+      specs.back().hostname = *sni_default_hostname;
+    }
+    return specs;
+  }
 };
 
 }  // namespace shakedown::scenario

@@ -1,25 +1,31 @@
 // shakedown: runs TLS handshake scenarios against scripted OpenSSL test
 // servers on a target, and explains every failure.
 //
-//   shakedown run <scenario file or folder> --target sim
+//   shakedown run <scenario files or folders> --target sim [-j N]
+//       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
+//       [--out DIR] [--json FILE] [--junit FILE]
 //
 // Exit status: 0 every cell as expected; 1 some cell not as expected;
-// 2 infrastructure errors (a target that did not answer); 3 usage errors,
-// including scenario files that do not load.
+// 2 infrastructure errors (a target that did not answer) or an interrupted
+// run; 3 usage errors, including scenario files that do not load.
 
 #include <fmt/format.h>
 #include <unistd.h>
+
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
+#include "matrix.h"
 #include "report_json.h"
+#include "report_junit.h"
 #include "report_table.h"
 #include "runner.h"
 #include "scenario_loader.h"
 #include "sim_builds.h"
+#include "sim_target.h"
 
 namespace {
 
@@ -37,82 +43,128 @@ extern "C" void on_interrupt(int) {
 }
 
 struct RunArgs {
-  std::string path;
+  std::vector<std::string> paths;
   std::string target = "sim";
   std::string pki_cache;
-  std::vector<std::string> mbedtls_lines;  // empty: every line a scenario names
+  runner::Selection selection;
+  std::string shard;
+  bool list = false;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool fresh_instances = false;
+  std::string out_dir;
   std::string json_path;
+  std::string junit_path;
 };
 
-int run(const RunArgs& args) {
+// Writes the machine-readable reports; returns false (having said why) if one
+// could not be written.
+bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& results) {
+  bool ok = true;
+  auto attempt = [&](const std::string& flag, const std::filesystem::path& path, auto write) {
+    if (path.empty()) return;
+    try {
+      write(path, results, interrupted.load());
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "shakedown: {}: {}\n", flag, e.what());
+      ok = false;
+    }
+  };
+  const std::filesystem::path out = args.out_dir;
+  attempt("--json", args.json_path, runner::write_json);
+  attempt("--junit", args.junit_path, runner::write_junit);
+  attempt("--out", out.empty() ? out : out / "results.json", runner::write_json);
+  attempt("--out", out.empty() ? out : out / "junit.xml", runner::write_junit);
+  return ok;
+}
+
+int run(RunArgs args) {
   std::vector<scenario::Scenario> scenarios;
   try {
-    scenarios = scenario::load_scenarios(args.path);
+    for (const auto& path : args.paths) {
+      for (auto& s : scenario::load_scenarios(path)) scenarios.push_back(std::move(s));
+    }
   } catch (const scenario::LoadError& e) {
     fmt::print(stderr, "shakedown: {}\n", e.what());
+    return kUsage;
+  }
+  if (!args.shard.empty()) {
+    args.selection.shard = runner::Shard::parse(args.shard);
+    if (!args.selection.shard) {
+      fmt::print(stderr, "shakedown: --shard {}: expected K/N with 1 <= K <= N, e.g. 2/4\n", args.shard);
+      return kUsage;
+    }
+  }
+  const auto cells = runner::plan(scenarios, args.selection);
+  if (args.list) {
+    for (const auto& c : cells) fmt::print("{}\n", c.id);
+    return kAllAsExpected;
+  }
+  if (cells.empty()) {
+    fmt::print(stderr, "shakedown: no cell matches (check --filter, --mbedtls and --shard; --list shows the cells)\n");
     return kUsage;
   }
   if (args.target != "sim") {
     fmt::print(stderr, "shakedown: --target {}: only the sim target exists so far\n", args.target);
     return kUsage;
   }
-  const auto build_dir = sim::default_sim_build_dir();
-  runner::Runner runner({
-      .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(args.pki_cache),
-      .sim_build_dir = build_dir,
-  });
+  if (!args.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(args.out_dir, ec);
+    if (ec) {
+      fmt::print(stderr, "shakedown: --out {}: {}\n", args.out_dir, ec.message());
+      return kUsage;
+    }
+  }
 
-  // Ctrl-C ends the run after the cell under way; the results so far are
-  // still printed. Children run in their own process groups, so the
-  // terminal's SIGINT reaches only us.
+  targets::SimTarget target(sim::default_sim_build_dir(), {.reuse_instances = !args.fresh_instances});
+  const runner::Runner runner(
+      {
+          .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(args.pki_cache),
+          .artifacts_dir =
+              args.out_dir.empty() ? std::filesystem::path() : std::filesystem::path(args.out_dir) / "cells",
+      },
+      target);
+
+  // Ctrl-C stops starting cells; those under way finish (each is bounded)
+  // and the results so far are reported and written. Children run in their
+  // own process groups, so the terminal's SIGINT reaches only us.
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
 
-  std::vector<runner::CellResult> results;
-  size_t total = 0;
-  // --mbedtls keeps only the cells of the named lines.
-  if (!args.mbedtls_lines.empty()) {
-    for (auto& s : scenarios) {
-      std::erase_if(s.cells, [&](const scenario::Cell& c) {
-        return std::find(args.mbedtls_lines.begin(), args.mbedtls_lines.end(), c.mbedtls_line) ==
-               args.mbedtls_lines.end();
-      });
-    }
-  }
-  for (const auto& s : scenarios) total += s.cells.size();
   const bool live = ::isatty(STDERR_FILENO) == 1;  // a progress line only on a terminal
-  for (const auto& s : scenarios) {
-    for (const auto& cell : s.cells) {
-      if (interrupted) break;
-      if (live)
-        fmt::print(stderr, "\r[{}/{}] {} {} {}\033[K", results.size() + 1, total, s.name, cell.mbedtls_line,
-                   cell.profile);
-      results.push_back(runner.run_cell(s, cell));
-    }
-  }
+  auto progress = [&](const runner::Progress& p) {
+    if (!live) return;
+    fmt::print(stderr, "\r[{}/{}] {} running, {} unexpected, {} infrastructure errors; {} {}\033[K", p.done, p.total,
+               p.running, p.unexpected, p.infrastructure_errors, p.last->scenario, p.last->cell.mbedtls_line);
+  };
+  auto results = runner::run_matrix(runner, cells, args.jobs, interrupted, progress);
   if (live) fmt::print(stderr, "\r\033[K");
+  const auto target_problems = target.shut_down();
 
   runner::print_table(stdout, results);
   runner::print_findings(stdout, results);
-  if (!args.json_path.empty()) {
-    try {
-      runner::write_json(args.json_path, results, interrupted);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "shakedown: --json: {}\n", e.what());
-      return kInfrastructure;
-    }
-  }
+  const bool written = write_reports(args, results);
 
-  size_t unexpected = 0, infra = 0;
+  size_t unexpected = 0, infra = 0, unexplained = 0;
   for (const auto& r : results) {
     unexpected += r.verdict == runner::Verdict::kUnexpected;
     infra += r.verdict == runner::Verdict::kInfrastructureError;
+    const auto* f = r.primary_finding();
+    unexplained += f != nullptr && f->id == "unexplained";
+  }
+  for (const auto& problem : target_problems) fmt::print("\ninfrastructure: {}\n", problem);
+  if (unexplained > 0) {
+    fmt::print(
+        "\n!!! {} cell{} failed in a way no rule explains (finding 'unexplained'): read their device logs "
+        "and server captures, then add a rule and a scenario.\n",
+        unexplained, unexplained == 1 ? "" : "s");
   }
   fmt::print("\n{} cells: {} as expected, {} unexpected, {} infrastructure errors{}\n", results.size(),
              results.size() - unexpected - infra, unexpected, infra,
-             interrupted ? fmt::format(" (interrupted: {} not run)", total - results.size()) : "");
-  if (infra > 0 || interrupted) return kInfrastructure;
-  return unexpected > 0 ? kUnexpected : kAllAsExpected;
+             interrupted ? fmt::format(" (interrupted: {} not run)", cells.size() - results.size()) : "");
+  if (!args.out_dir.empty()) fmt::print("results: {}\n", args.out_dir);
+  if (infra > 0 || interrupted || !target_problems.empty() || !written) return kInfrastructure;
+  return unexpected > 0 || unexplained > 0 ? kUnexpected : kAllAsExpected;
 }
 
 }  // namespace
@@ -122,11 +174,26 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunArgs args;
   auto* run_cmd = app.add_subcommand("run", "Run scenarios on a target and explain each failure");
-  run_cmd->add_option("path", args.path, "A scenario file, or a folder of them")->required();
+  run_cmd->add_option("paths", args.paths, "Scenario files, or folders of them")->required();
   run_cmd->add_option("--target", args.target, "Where the client runs: sim")->capture_default_str();
-  run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
-  run_cmd->add_option("--mbedtls", args.mbedtls_lines, "Run only the cells of these Mbed TLS lines (e.g. 2.28)");
+  run_cmd->add_option("-j,--jobs", args.jobs, "Cells run at once (default: the number of cores)")
+      ->check(CLI::Range(1u, 256u))
+      ->capture_default_str();
+  run_cmd->add_option("--mbedtls", args.selection.mbedtls_lines,
+                      "Run only the cells of these Mbed TLS lines (e.g. 2.28)");
+  run_cmd->add_option("--filter", args.selection.filters,
+                      "Run only cells whose id (scenario/line/profile, e.g. field/01-suite-mismatch/3.6/field-2x) "
+                      "contains this text or matches this glob; may be repeated");
+  run_cmd->add_option("--shard", args.shard, "Run the K-th of N equal shares of the cells (K/N), for parallel CI jobs");
+  run_cmd->add_flag("--list", args.list, "Print the ids of the cells that would run, and stop");
+  run_cmd->add_option("--out", args.out_dir,
+                      "Write results.json, junit.xml and each cell's files (device log, result, the server's pcap and "
+                      "key log) under this folder");
   run_cmd->add_option("--json", args.json_path, "Also write the results as JSON to this file");
+  run_cmd->add_option("--junit", args.junit_path, "Also write the results as JUnit XML to this file");
+  run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
+  run_cmd->add_flag("--fresh-instances", args.fresh_instances,
+                    "Start a new simulator process for every cell instead of reusing one per build");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

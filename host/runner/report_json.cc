@@ -27,7 +27,51 @@ json alerts_json(const std::vector<device::AlertSeen>& alerts) {
   return out;
 }
 
+json hex_ids(const std::vector<uint16_t>& ids) {
+  json out = json::array();
+  for (auto id : ids) out.push_back(fmt::format("{:04x}", id));
+  return out;
+}
+
 }  // namespace
+
+json to_json(const servers::ConnectionCapture& c) {
+  json out = {{"end", servers::connection_end_name(c.end)},
+              {"verdict", c.verdict},
+              {"behaviour", c.behaviour},
+              {"negotiated", {{"version", c.negotiated_version}, {"suite", c.negotiated_suite}}}};
+  if (c.client_hello) {
+    const auto& h = *c.client_hello;
+    out["client_hello"] = {{"legacy_version", fmt::format("{:04x}", h.legacy_version)},
+                           {"supported_versions", hex_ids(h.supported_versions)},
+                           {"cipher_suites", hex_ids(h.cipher_suites)},
+                           {"groups", hex_ids(h.groups)},
+                           {"signature_algorithms", hex_ids(h.signature_algorithms)},
+                           {"server_name", h.server_name},
+                           {"max_fragment_length", h.max_fragment_length},
+                           {"alpn", h.alpn},
+                           {"session_ticket", h.session_ticket},
+                           {"extensions", h.extensions}};
+  }
+  json transcript = json::array();
+  for (const auto& m : c.transcript) {
+    transcript.push_back({{"from", m.from_server ? "server" : "client"},
+                          {"type", servers::handshake_type_name(m.type)},
+                          {"length", m.length}});
+  }
+  out["transcript"] = transcript;
+  json alerts = json::array();
+  for (const auto& a : c.alerts) {
+    alerts.push_back({{"from", a.from_server ? "server" : "client"},
+                      {"level", a.level},
+                      {"description", a.description},
+                      {"name", device::alert_name(a.description)}});
+  }
+  out["alerts"] = alerts;
+  if (!c.pcap_path.empty()) out["pcap"] = c.pcap_path;
+  if (!c.key_log_path.empty()) out["key_log"] = c.key_log_path;
+  return out;
+}
 
 json to_json(const CellResult& r) {
   json expected = {{"result", r.cell.expect.result == scenario::Expectation::Result::kPass ? "pass" : "fail"}};
@@ -45,6 +89,9 @@ json to_json(const CellResult& r) {
       {"verdict", verdict_name(r.verdict)},
   };
   if (!r.why.empty()) out["why"] = r.why;
+  out["seconds"] = r.seconds;
+  if (!r.artifacts_dir.empty()) out["artifacts"] = r.artifacts_dir.string();
+  out["device_log"] = r.device_log;
   if (r.verdict == Verdict::kInfrastructureError) return out;
 
   const auto* primary = r.primary_finding();
@@ -77,8 +124,37 @@ json to_json(const CellResult& r) {
                      {"verify_flags", device::verify_flag_names(pc.verify_flags)}});
   }
   out["peer_chain"] = chain;
-  out["device_log"] = r.device_log;
+  if (r.capture) out["server"] = to_json(*r.capture);
   return out;
+}
+
+namespace {
+
+// Writes `text` to `path` through a temporary file, so a reader never sees
+// half a file.
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << text;
+    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp));
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+std::optional<std::string> save_cell_artifacts(const std::filesystem::path& dir, const CellResult& r) {
+  try {
+    std::filesystem::create_directories(dir);
+    std::string log;
+    for (const auto& line : r.device_log) log += line + "\n";
+    write_file(dir / "device.log", log);
+    write_file(dir / "result.json", to_json(r).dump(2) + "\n");
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return fmt::format("cannot keep the cell's artifacts in {}: {}", dir.string(), e.what());
+  }
 }
 
 void write_json(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted) {
@@ -93,13 +169,7 @@ void write_json(const std::filesystem::path& path, const std::vector<CellResult>
                     {"unexpected", counts[1]},
                     {"infrastructure_errors", counts[2]},
                     {"interrupted", interrupted}};
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << doc.dump(2) << "\n";
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp));
-  }
-  std::filesystem::rename(tmp, path);
+  write_file(path, doc.dump(2) + "\n");
 }
 
 }  // namespace shakedown::runner

@@ -3,6 +3,8 @@
 // and for comparing runs.
 
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +14,11 @@
 namespace shakedown::runner {
 
 nlohmann::json to_json(const CellResult& result);
+// What the server saw: its ClientHello, transcript, alerts, verdict, pcap.
+nlohmann::json to_json(const servers::ConnectionCapture& capture);
+
+// Writes a cell's device.log and result.json into `dir`; on failure says why.
+std::optional<std::string> save_cell_artifacts(const std::filesystem::path& dir, const CellResult& result);
 
 // Writes {"results": [...], "summary": {...}} to `path` (through a temporary
 // file, so a reader never sees half a file). Throws std::runtime_error.

@@ -8,6 +8,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "report_json.h"
 #include "s_server_peer.h"
 #include "test_server.h"
 
@@ -127,24 +128,45 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
   return "";
 }
 
-Runner::Runner(RunnerOptions options) : options_(std::move(options)), sim_(options_.sim_build_dir) {}
+Runner::Runner(RunnerOptions options, targets::Target& target) : options_(std::move(options)), target_(target) {}
 
 CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& cell) const {
+  const auto start = std::chrono::steady_clock::now();
+  std::filesystem::path dir;
+  if (!options_.artifacts_dir.empty()) {
+    dir = options_.artifacts_dir / s.name / fmt::format("{}-{}-{}", target_.name(), cell.mbedtls_line, cell.profile);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);  // a rerun into the same folder leaves no stale files
+  }
+  CellResult r = run_cell_unsaved(s, cell, dir);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!dir.empty()) {
+    // Kept even when the cell failed to run: the log says how far it got.
+    if (auto error = save_cell_artifacts(dir, r)) {
+      r.verdict = Verdict::kInfrastructureError;
+      r.why = (r.why.empty() ? "" : r.why + "; ") + *error;
+    } else {
+      r.artifacts_dir = dir;
+    }
+  }
+  return r;
+}
+
+CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario::Cell& cell,
+                                    const std::filesystem::path& cell_dir) const {
   CellResult r;
   r.scenario = s.name;
-  r.target = "sim";
+  r.target = target_.name();
   r.cell = cell;
-  if (!sim_.has_build(cell.mbedtls_line, cell.profile)) {
-    r.why = fmt::format(
-        "no simulator build for Mbed TLS {} with profile {} (is firmware/configs/{}.h there, and "
-        "the line among SHAKEDOWN_MBEDTLS_SOURCE_DIRS?)",
-        cell.mbedtls_line, cell.profile, cell.profile);
+  if (auto why = target_.unavailable(cell.mbedtls_line, cell.profile)) {
+    r.why = *why;
     return r;
   }
   try {
     const std::vector<servers::Chain> chains = servers::issue_chains(s.chain_specs(), options_.pki_cache);
     const servers::Chain& chain = chains.front();
     servers::EndpointConfig config = s.server;
+    config.capture_dir = cell_dir;
     config.chain = &chain;
     config.client_ca = &chain;  // a server asking for client certificates names the scenario's root
     if (s.sni_default_hostname) {
@@ -181,7 +203,7 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
                    .heap_budget = s.client.heap_budget},
         .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
     };
-    targets::HandshakeOutcome outcome = sim_.handshake(request);
+    targets::HandshakeOutcome outcome = target_.handshake(request);
     r.device_log = std::move(outcome.device_log);
     if (outcome.infrastructure_error) {
       r.why = *outcome.infrastructure_error;

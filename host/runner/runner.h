@@ -12,7 +12,7 @@
 #include "client_report.h"
 #include "diagnosis.h"
 #include "scenario.h"
-#include "sim_target.h"
+#include "target.h"
 
 namespace shakedown::runner {
 
@@ -33,23 +33,33 @@ struct CellResult {
   std::optional<servers::ConnectionCapture> capture;
   std::vector<diagnosis::Finding> findings;
   std::vector<std::string> device_log;
+  double seconds = 0;                   // the cell's wall time, server set-up to verdict
+  std::filesystem::path artifacts_dir;  // where its files went; empty: none kept
 
   const diagnosis::Finding* primary_finding() const { return findings.empty() ? nullptr : &findings.front(); }
 };
 
 struct RunnerOptions {
   std::filesystem::path pki_cache;
-  std::filesystem::path sim_build_dir;
+  // Per-cell files (device.log, result.json, the connection's pcap and key
+  // log) go to <artifacts_dir>/<scenario>/<target>-<line>-<profile>/;
+  // empty: none are kept.
+  std::filesystem::path artifacts_dir;
 };
 
+// Runs cells on one target; run_cell may be called from several threads.
 class Runner {
  public:
-  explicit Runner(RunnerOptions options);
+  Runner(RunnerOptions options, targets::Target& target);
   CellResult run_cell(const scenario::Scenario& scenario, const scenario::Cell& cell) const;
+  const targets::Target& target() const { return target_; }
 
  private:
+  CellResult run_cell_unsaved(const scenario::Scenario& scenario, const scenario::Cell& cell,
+                              const std::filesystem::path& cell_dir) const;
+
   RunnerOptions options_;
-  targets::SimTarget sim_;
+  targets::Target& target_;
 };
 
 // Compares a result with its expectation; empty when it matches, else why not.

@@ -1,5 +1,7 @@
 #include "runner.h"
 
+#include "sim_target.h"
+
 #include <catch2/catch.hpp>
 
 namespace {
@@ -39,7 +41,8 @@ TEST_CASE("a missing simulator build is an infrastructure error, not a result") 
   scenario::Scenario s;
   s.name = "suite/case";
   scenario::Cell cell{"9.9", "no-such-profile", {}};
-  runner::Runner r({"/tmp/unused-pki", "/nonexistent/libexec"});
+  targets::SimTarget sim("/nonexistent/libexec");
+  runner::Runner r({.pki_cache = "/tmp/unused-pki"}, sim);
   auto result = r.run_cell(s, cell);
   CHECK(result.verdict == runner::Verdict::kInfrastructureError);
   CHECK_THAT(result.why, Catch::Matchers::Contains("no simulator build for Mbed TLS 9.9 with profile no-such-profile"));

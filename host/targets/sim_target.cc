@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "sim_builds.h"
-#include "sim_instance.h"
 
 namespace shakedown::targets {
 namespace {
@@ -11,10 +10,9 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr auto kStartup = 10s;  // until the simulator listens
-constexpr auto kSync = 5s;
-constexpr auto kExit = 5s;  // for the simulator to exit once the host hangs up
-constexpr const char* kListening = "listening on 127.0.0.1:";
+constexpr auto kExit = 5s;   // for the simulator to exit once the host hangs up
+constexpr auto kReset = 2s;  // for a reused instance to acknowledge reset
+constexpr auto kClose = 2s;  // for the session to close after the report
 
 std::chrono::milliseconds left_until(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -27,36 +25,80 @@ std::string tail(const std::string& text, size_t max = 600) {
 
 }  // namespace
 
-SimTarget::SimTarget(std::filesystem::path build_dir) : build_dir_(std::move(build_dir)) {}
+SimTarget::SimTarget(std::filesystem::path build_dir, SimTargetOptions options)
+    : build_dir_(std::move(build_dir)), options_(options) {}
 
-bool SimTarget::has_build(const std::string& mbedtls_line, const std::string& profile) const {
-  return std::filesystem::exists(sim::sim_build_path(build_dir_, mbedtls_line, profile));
+SimTarget::~SimTarget() {
+  shut_down();
 }
 
-HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) const {
+std::optional<std::string> SimTarget::unavailable(const std::string& line, const std::string& profile) const {
+  if (std::filesystem::exists(sim::sim_build_path(build_dir_, line, profile))) return std::nullopt;
+  return fmt::format(
+      "no simulator build for Mbed TLS {} with profile {} (is firmware/configs/{}.h there, and the line among "
+      "SHAKEDOWN_MBEDTLS_SOURCE_DIRS?)",
+      line, profile, profile);
+}
+
+std::unique_ptr<SimInstance> SimTarget::take_idle(const BuildKey& key) {
+  std::lock_guard lock(mutex_);
+  auto& pool = idle_[key];
+  if (pool.empty()) return nullptr;
+  auto instance = std::move(pool.back());
+  pool.pop_back();
+  return instance;
+}
+
+void SimTarget::give_back(const BuildKey& key, std::unique_ptr<SimInstance> instance) {
+  std::lock_guard lock(mutex_);
+  idle_[key].push_back(std::move(instance));
+}
+
+HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) {
   HandshakeOutcome outcome;
   const auto exe = sim::sim_build_path(build_dir_, req.mbedtls_line, req.profile);
   const auto deadline = Clock::now() + req.deadline;
   const std::string name = exe.filename().string();
-  std::optional<SimInstance> sim;
-  try {
-    sim.emplace(exe);
-    const device::BuildFacts& build = sim->banner().build;
-    if (build.mbedtls_line != req.mbedtls_line || build.profile != req.profile) {
-      outcome.infrastructure_error =
-          fmt::format("simulator {} says it is Mbed TLS {} with {}", name, build.mbedtls_line, build.profile);
-      return outcome;
+  const BuildKey key{req.mbedtls_line, req.profile};
+
+  // A reused instance is reset first; one that does not take the reset is
+  // dropped (its earlier handshake already has its result) and a fresh one
+  // started instead.
+  std::unique_ptr<SimInstance> sim = options_.reuse_instances ? take_idle(key) : nullptr;
+  if (sim) {
+    try {
+      sim->device().reset(kReset);
+    } catch (const std::exception&) {
+      sim->stop(0s);
+      sim.reset();
     }
-    outcome.build = build;
+  }
+  try {
+    if (!sim) {
+      sim = std::make_unique<SimInstance>(exe);
+      const device::BuildFacts& build = sim->banner().build;
+      if (build.mbedtls_line != req.mbedtls_line || build.profile != req.profile) {
+        outcome.infrastructure_error =
+            fmt::format("simulator {} says it is Mbed TLS {} with {}", name, build.mbedtls_line, build.profile);
+        sim->stop(0s);
+        return outcome;
+      }
+    }
+    outcome.build = sim->banner().build;
     sim->device().configure(req.config, left_until(deadline));
     sim->device().upload(protocol::BlobKind::kCaChain, req.ca_chain, left_until(deadline));
     outcome.report = sim->device().connect("127.0.0.1", req.server_port, left_until(deadline), outcome.device_log);
+    sim->device().close_session(std::min<std::chrono::milliseconds>(kClose, left_until(deadline)));
   } catch (const std::exception& e) {
     const std::string exit = sim ? sim->stop(kExit) : "";
     const std::string err = sim ? sim->process().stderr_text() : "";
     outcome.infrastructure_error =
         fmt::format("simulator {}: {}{}{}", name, e.what(), exit.empty() ? "" : " (" + exit + ")",
                     err.empty() ? "" : "; stderr: " + tail(err));
+    return outcome;
+  }
+  if (options_.reuse_instances) {
+    give_back(key, std::move(sim));
     return outcome;
   }
   // A healthy simulator exits 0 once the host hangs up.
@@ -66,6 +108,25 @@ HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) const {
         fmt::format("simulator {} {} after its report{}", name, exit, err.empty() ? "" : "; stderr: " + tail(err));
   }
   return outcome;
+}
+
+std::vector<std::string> SimTarget::shut_down() {
+  std::map<BuildKey, std::vector<std::unique_ptr<SimInstance>>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    idle.swap(idle_);
+  }
+  std::vector<std::string> problems;
+  for (auto& [key, pool] : idle) {
+    for (auto& sim : pool) {
+      if (std::string exit = sim->stop(kExit); exit != "exit 0") {
+        const std::string& err = sim->process().stderr_text();
+        problems.push_back(fmt::format("simulator shakedown-sim-{}-{} {} when the run ended{}", key.first, key.second,
+                                       exit, err.empty() ? "" : "; stderr: " + tail(err)));
+      }
+    }
+  }
+  return problems;
 }
 
 }  // namespace shakedown::targets

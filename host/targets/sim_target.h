@@ -1,44 +1,52 @@
 #pragma once
-// The simulator target: one simulator process per handshake, reached only
-// through the device protocol over a loopback socket, exactly as a QEMU
-// chardev or a board's UART would be. A build that is missing, crashes,
-// hangs or speaks garbage is an infrastructure error, never a result.
+// The simulator target: simulator builds reached only through the device
+// protocol over a loopback socket, exactly as a QEMU chardev or a board's
+// UART would be. A running build serves one handshake after another, as a
+// board does (reset, configure, connect, close); idle builds wait in a pool
+// per (line, profile). A build that is missing, crashes, hangs or speaks
+// garbage is an infrastructure error, never a result.
 
-#include <chrono>
 #include <filesystem>
-#include <optional>
-#include <string>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
-#include "client_report.h"
-#include "device_client.h"
+#include "sim_instance.h"
+#include "target.h"
 
 namespace shakedown::targets {
 
-struct HandshakeRequest {
-  std::string mbedtls_line;
-  std::string profile;
-  uint16_t server_port = 0;       // the test server, on 127.0.0.1
-  std::vector<uint8_t> ca_chain;  // PEM with its NUL, or DER
-  device::DeviceConfig config;
-  std::chrono::milliseconds deadline{30'000};  // for the whole exchange
+struct SimTargetOptions {
+  // false: a new simulator process per handshake (slower; for isolating a
+  // suspected leak of state from one handshake into the next).
+  bool reuse_instances = true;
 };
 
-struct HandshakeOutcome {
-  std::optional<std::string> infrastructure_error;  // set: no result
-  device::ClientReport report;
-  device::BuildFacts build;
-  std::vector<std::string> device_log;  // Mbed TLS debug lines and agent events
-};
-
-class SimTarget {
+class SimTarget final : public Target {
  public:
-  explicit SimTarget(std::filesystem::path build_dir);
-  bool has_build(const std::string& mbedtls_line, const std::string& profile) const;
-  HandshakeOutcome handshake(const HandshakeRequest& request) const;
+  explicit SimTarget(std::filesystem::path build_dir, SimTargetOptions options = {});
+  ~SimTarget() override;
+
+  std::string name() const override { return "sim"; }
+  std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const override;
+  HandshakeOutcome handshake(const HandshakeRequest& request) override;
+  std::vector<std::string> shut_down() override;
+
+  bool has_build(const std::string& mbedtls_line, const std::string& profile) const {
+    return !unavailable(mbedtls_line, profile);
+  }
 
  private:
+  using BuildKey = std::pair<std::string, std::string>;  // (line, profile)
+  std::unique_ptr<SimInstance> take_idle(const BuildKey& key);
+  void give_back(const BuildKey& key, std::unique_ptr<SimInstance> instance);
+
   std::filesystem::path build_dir_;
+  SimTargetOptions options_;
+  std::mutex mutex_;
+  std::map<BuildKey, std::vector<std::unique_ptr<SimInstance>>> idle_;
 };
 
 }  // namespace shakedown::targets

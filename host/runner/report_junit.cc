@@ -1,0 +1,105 @@
+#include "report_junit.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <pugixml.hpp>
+#include <stdexcept>
+
+namespace shakedown::runner {
+namespace {
+
+struct Counts {
+  size_t tests = 0, failures = 0, errors = 0;
+  double seconds = 0;
+  void add(const CellResult& r) {
+    ++tests;
+    failures += r.verdict == Verdict::kUnexpected;
+    errors += r.verdict == Verdict::kInfrastructureError;
+    seconds += r.seconds;
+  }
+  void put(pugi::xml_node node) const {
+    node.append_attribute("tests") = tests;
+    node.append_attribute("failures") = failures;
+    node.append_attribute("errors") = errors;
+    node.append_attribute("time") = fmt::format("{:.3f}", seconds).c_str();
+  }
+};
+
+// "field/01-suite-mismatch" -> ("field", "01-suite-mismatch").
+std::pair<std::string, std::string> split_name(const std::string& scenario) {
+  const size_t slash = scenario.rfind('/');
+  if (slash == std::string::npos) return {"scenarios", scenario};
+  return {scenario.substr(0, slash), scenario.substr(slash + 1)};
+}
+
+std::string finding_text(const diagnosis::Finding& f) {
+  std::string text = fmt::format("{}: {}\n", f.id, f.summary);
+  for (const auto& line : f.evidence) text += fmt::format("  - {}\n", line);
+  text += fmt::format("fix: {}\n", f.fix);
+  return text;
+}
+
+void add_testcase(pugi::xml_node suite, const CellResult& r) {
+  const auto [folder, stem] = split_name(r.scenario);
+  auto tc = suite.append_child("testcase");
+  tc.append_attribute("classname") = fmt::format("{}.{}.{}", r.target, folder, stem).c_str();
+  tc.append_attribute("name") = fmt::format("Mbed TLS {} {}", r.cell.mbedtls_line, r.cell.profile).c_str();
+  tc.append_attribute("time") = fmt::format("{:.3f}", r.seconds).c_str();
+  const auto* primary = r.primary_finding();
+  std::string findings;
+  for (const auto& f : r.findings) findings += finding_text(f);
+  if (r.verdict == Verdict::kUnexpected) {
+    auto failure = tc.append_child("failure");
+    failure.append_attribute("type") = "unexpected";
+    failure.append_attribute("message") =
+        (primary != nullptr ? fmt::format("{} [{}: {}]", r.why, primary->id, primary->summary) : r.why).c_str();
+    failure.text() = findings.c_str();
+  } else if (r.verdict == Verdict::kInfrastructureError) {
+    auto error = tc.append_child("error");
+    error.append_attribute("type") = "infrastructure-error";
+    error.append_attribute("message") = r.why.c_str();
+  }
+  std::string out = findings;
+  if (!r.artifacts_dir.empty()) out += fmt::format("artifacts: {}\n", r.artifacts_dir.string());
+  for (const auto& line : r.device_log) out += line + "\n";
+  if (!out.empty()) tc.append_child("system-out").text() = out.c_str();
+}
+
+}  // namespace
+
+void write_junit(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted) {
+  pugi::xml_document doc;
+  auto decl = doc.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "UTF-8";
+  auto root = doc.append_child("testsuites");
+  root.append_attribute("name") = interrupted ? "shakedown (interrupted)" : "shakedown";
+
+  // Suites in the order their first cell appears.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const CellResult*>> by_suite;
+  for (const auto& r : results) {
+    const std::string key = fmt::format("{}.{}", r.target, split_name(r.scenario).first);
+    if (!by_suite.contains(key)) order.push_back(key);
+    by_suite[key].push_back(&r);
+  }
+  Counts all;
+  for (const auto& r : results) all.add(r);
+  all.put(root);
+  for (const auto& key : order) {
+    auto suite = root.append_child("testsuite");
+    suite.append_attribute("name") = key.c_str();
+    Counts counts;
+    for (const auto* r : by_suite[key]) counts.add(*r);
+    counts.put(suite);
+    for (const auto* r : by_suite[key]) add_testcase(suite, *r);
+  }
+  const auto tmp = path.string() + ".tmp";
+  if (!doc.save_file(tmp.c_str(), "  ", pugi::format_default, pugi::encoding_utf8)) {
+    throw std::runtime_error(fmt::format("{}: cannot write", tmp));
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace shakedown::runner

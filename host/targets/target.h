@@ -1,0 +1,50 @@
+#pragma once
+// Target: where the device's client runs (the simulator, QEMU, a board),
+// reached only through the device protocol. The runner hands it one
+// handshake at a time, from several threads at once; a target that fails to
+// answer reports an infrastructure error, never a handshake result.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client_report.h"
+#include "device_client.h"
+
+namespace shakedown::targets {
+
+struct HandshakeRequest {
+  std::string mbedtls_line;
+  std::string profile;
+  uint16_t server_port = 0;       // the test server, on 127.0.0.1
+  std::vector<uint8_t> ca_chain;  // PEM with its NUL, or DER
+  device::DeviceConfig config;
+  std::chrono::milliseconds deadline{30'000};  // for the whole exchange
+};
+
+struct HandshakeOutcome {
+  std::optional<std::string> infrastructure_error;  // set: no result
+  device::ClientReport report;
+  device::BuildFacts build;
+  std::vector<std::string> device_log;  // Mbed TLS debug lines and agent events
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  // "sim", "qemu", ...: names the target in reports.
+  virtual std::string name() const = 0;
+  // Why this target cannot run a (line, profile) cell, e.g. a missing
+  // build; nullopt when it can.
+  virtual std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const = 0;
+  // One handshake against 127.0.0.1:request.server_port. Safe to call from
+  // several threads; bounded by request.deadline.
+  virtual HandshakeOutcome handshake(const HandshakeRequest& request) = 0;
+  // Stops what the target keeps running between handshakes, bounded; returns
+  // problems found doing so (an instance that did not exit cleanly), for the
+  // run's report. Called once, after the last handshake.
+  virtual std::vector<std::string> shut_down() { return {}; }
+};
+
+}  // namespace shakedown::targets

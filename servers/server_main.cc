@@ -13,6 +13,7 @@
 #include <csignal>
 
 #include "scenario_loader.h"
+#include "server_setup.h"
 #include "test_server.h"
 
 namespace {
@@ -65,12 +66,10 @@ int main(int argc, char** argv) {
   try {
     scenario::Scenario s = scenario::load_scenario(path);
     const auto cache = pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(pki_cache);
-    servers::Chain chain = servers::issue_chain(s.chain, cache);
-    servers::EndpointConfig config = s.server;
-    config.chain = &chain;
-    config.client_ca = &chain;
-    config.capture_dir = capture_dir;
-    servers::TestServer server(config);
+    scenario::ChainStore store(cache);
+    const scenario::ServerSetup setup = scenario::set_up_server(s, store, capture_dir);
+    const servers::Chain& chain = setup.chain();
+    servers::TestServer server(setup.config);
     const uint16_t port = server.start();
     fmt::print("listening on 127.0.0.1:{}\ntrust anchor (give it to the client): {}\nhostname: {}\n", port,
                chain.root_pem_path().string(), s.client.hostname);

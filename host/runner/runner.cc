@@ -10,6 +10,7 @@
 
 #include "report_json.h"
 #include "s_server_peer.h"
+#include "server_setup.h"
 #include "test_server.h"
 
 namespace shakedown::runner {
@@ -128,7 +129,30 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
   return "";
 }
 
-Runner::Runner(RunnerOptions options, targets::Target& target) : options_(std::move(options)), target_(target) {}
+targets::HandshakeRequest handshake_request(const scenario::Scenario& s, const scenario::Cell& cell, uint16_t port,
+                                            const servers::Chain& chain) {
+  return {
+      .mbedtls_line = cell.mbedtls_line,
+      .profile = cell.profile,
+      .server_port = port,
+      .ca_chain = pem_for_device(chain.root().pem),
+      .config = {.hostname = s.client.send_sni ? s.client.hostname : "",
+                 .suites = s.client.ciphersuites,
+                 .min_version = s.client.min_version,
+                 .max_version = s.client.max_version,
+                 .auth_mode = s.client.auth_mode,
+                 .read_timeout_ms = s.client.read_timeout_ms,
+                 .max_fragment_length = s.client.max_fragment_length,
+                 .time = s.client.time,
+                 .heap_budget = s.client.heap_budget},
+      .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
+  };
+}
+
+Runner::Runner(RunnerOptions options, targets::Target& target)
+    : options_(std::move(options)),
+      target_(target),
+      chains_(std::make_unique<scenario::ChainStore>(options_.pki_cache)) {}
 
 CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& cell) const {
   const auto start = std::chrono::steady_clock::now();
@@ -163,16 +187,9 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     return r;
   }
   try {
-    const std::vector<servers::Chain> chains = servers::issue_chains(s.chain_specs(), options_.pki_cache);
-    const servers::Chain& chain = chains.front();
-    servers::EndpointConfig config = s.server;
-    config.capture_dir = cell_dir;
-    config.chain = &chain;
-    config.client_ca = &chain;  // a server asking for client certificates names the scenario's root
-    if (s.sni_default_hostname) {
-      config.chain = &chains.back();
-      config.sni_chains = {{s.client.hostname, &chain}};
-    }
+    const scenario::ServerSetup setup = scenario::set_up_server(s, *chains_, cell_dir);
+    const servers::Chain& chain = setup.chain();
+    const servers::EndpointConfig& config = setup.config;
     // Our server always holds the endpoint (its accepted suites feed the
     // diagnosis); it listens only when it plays the scenario itself.
     servers::TestServer server(config);
@@ -187,22 +204,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
       port = server.start();
     }
 
-    targets::HandshakeRequest request{
-        .mbedtls_line = cell.mbedtls_line,
-        .profile = cell.profile,
-        .server_port = port,
-        .ca_chain = pem_for_device(chain.root().pem),
-        .config = {.hostname = s.client.send_sni ? s.client.hostname : "",
-                   .suites = s.client.ciphersuites,
-                   .min_version = s.client.min_version,
-                   .max_version = s.client.max_version,
-                   .auth_mode = s.client.auth_mode,
-                   .read_timeout_ms = s.client.read_timeout_ms,
-                   .max_fragment_length = s.client.max_fragment_length,
-                   .time = s.client.time,
-                   .heap_budget = s.client.heap_budget},
-        .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
-    };
+    const targets::HandshakeRequest request = handshake_request(s, cell, port, chain);
     targets::HandshakeOutcome outcome = target_.handshake(request);
     r.device_log = std::move(outcome.device_log);
     if (outcome.infrastructure_error) {

@@ -4,6 +4,7 @@
 // expectation.
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,7 +12,9 @@
 #include "capture.h"
 #include "client_report.h"
 #include "diagnosis.h"
+#include "pki.h"
 #include "scenario.h"
+#include "server_setup.h"
 #include "target.h"
 
 namespace shakedown::runner {
@@ -60,7 +63,12 @@ class Runner {
 
   RunnerOptions options_;
   targets::Target& target_;
+  std::unique_ptr<scenario::ChainStore> chains_;  // shared by the cells, whichever thread runs them
 };
+
+// What the target is asked to do for a cell, against the server on 127.0.0.1:port.
+targets::HandshakeRequest handshake_request(const scenario::Scenario& scenario, const scenario::Cell& cell,
+                                            uint16_t port, const servers::Chain& chain);
 
 // Compares a result with its expectation; empty when it matches, else why not.
 std::string judge(const scenario::Expectation& expect, const device::ClientReport& report,

@@ -1,0 +1,216 @@
+// The whole scenario suite on the simulator, timed per case (one scenario
+// cell: a client/server pair), against a baseline run the way Mbed TLS's
+// ssl-opt.sh runs its cases: for each case a server process is started, the
+// harness polls until it listens (checking, then sleeping 0.1 s, as
+// ssl-opt.sh's wait_server_start does with lsof), a client process runs the
+// handshake, and the server is killed. Both run in this process, one after
+// the other, on the same scenarios, builds and warm PKI cache.
+//
+//   shakedown-bench-suite [--scenarios DIR] [--rounds N] [--baseline-rounds N] [-j N]
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "child.h"
+#include "matrix.h"
+#include "runner.h"
+#include "scenario_loader.h"
+#include "server_setup.h"
+#include "sim_builds.h"
+#include "sim_target.h"
+#include "subprocess.h"
+
+namespace {
+
+using namespace shakedown;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// ssl-opt.sh's check: lsof for a TCP socket of that process on that port.
+bool lsof_says_listening(uint16_t port, int pid) {
+  auto r = process::run_process(
+      {"lsof", "-a", "-n", "-b", "-i", fmt::format("TCP:{}", port), "-p", std::to_string(pid)}, 5s);
+  return r.exit_code == 0;
+}
+
+// Without lsof: /proc/net/tcp, what lsof reads, without starting a process
+// (cheaper than ssl-opt.sh's check).
+bool proc_says_listening(uint16_t port) {
+  std::ifstream tcp("/proc/net/tcp");
+  std::string line;
+  const std::string local = fmt::format("0100007F:{:04X}", port);
+  while (std::getline(tcp, line)) {
+    if (line.find(local) != std::string::npos && line.find(" 0A ") != std::string::npos) return true;
+  }
+  return false;
+}
+
+struct BaselineCase {
+  double ms = 0;
+  std::optional<std::string> error;
+};
+
+// One case the ssl-opt.sh way: server process, wait for its port, client
+// process, kill the server.
+BaselineCase baseline_case(const std::filesystem::path& server_exe, const std::filesystem::path& pki_cache,
+                           const scenario::Scenario& s, const scenario::Cell& cell, targets::SimTarget& client,
+                           bool use_lsof) {
+  BaselineCase out;
+  const auto start = Clock::now();
+  process::Child server({server_exe.string(), s.file.string(), "--pki-cache", pki_cache.string()});
+  uint16_t port = 0;
+  const auto give_up = Clock::now() + 10s;
+  for (;;) {
+    if (port == 0) {
+      if (auto line = server.read_line(0ms); line && line->starts_with("listening on 127.0.0.1:")) {
+        port = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+      }
+    }
+    if (port != 0 && (use_lsof ? lsof_says_listening(port, server.pid()) : proc_says_listening(port))) break;
+    if (Clock::now() > give_up) {
+      out.error = "server did not start listening";
+      return out;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  // The client reads its trust anchor from the cache, as ssl_client2 reads its CA file.
+  scenario::ChainStore store(pki_cache);
+  const auto setup = scenario::set_up_server(s, store);
+  auto outcome = client.handshake(runner::handshake_request(s, cell, port, setup.chain()));
+  server.finish(0ms);  // kill and reap, as ssl-opt.sh kills its server
+  out.ms = ms_since(start);
+  out.error = outcome.infrastructure_error;
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"The scenario suite on the simulator, against a process-per-case baseline"};
+  std::string scenarios_dir = std::string(SHAKEDOWN_SOURCE_DIR) + "/scenarios";
+  std::string pki_cache;
+  int rounds = 5, baseline_rounds = 1;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  app.add_option("--scenarios", scenarios_dir, "Scenario folder")->capture_default_str();
+  app.add_option("--rounds", rounds, "Rounds of the suite, one case at a time; medians over them")
+      ->check(CLI::Range(1, 50))
+      ->capture_default_str();
+  app.add_option("--baseline-rounds", baseline_rounds, "Rounds of the baseline")
+      ->check(CLI::Range(0, 10))
+      ->capture_default_str();
+  app.add_option("-j,--jobs", jobs, "Threads for the whole-suite wall time")->capture_default_str();
+  app.add_option("--pki-cache", pki_cache, "PKI cache (default: the build's)");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<scenario::Scenario> scenarios;
+  try {
+    scenarios = scenario::load_scenarios(scenarios_dir);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 3;
+  }
+  const std::filesystem::path cache =
+      pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(pki_cache);
+  const auto cells = runner::plan(scenarios, {});
+  const bool use_lsof = process::run_process({"lsof", "-v"}, 5s).exit_code == 0;
+  const auto warm_start = Clock::now();
+  scenario::ChainStore warm(cache);
+  for (const auto& s : scenarios) scenario::set_up_server(s, warm);
+  fmt::print("suite: {} scenarios, {} cases (scenario x Mbed TLS line x profile), {} cores\n", scenarios.size(),
+             cells.size(), std::thread::hardware_concurrency());
+  fmt::print("PKI cache {} warmed in {:.0f} ms\n\n", cache.string(), ms_since(warm_start));
+
+  const auto build_dir = sim::default_sim_build_dir();
+  std::atomic<bool> stop{false};
+  std::map<std::string, std::vector<double>> ours;  // case id -> ms per round
+  int errors = 0;
+  {
+    targets::SimTarget target(build_dir);
+    runner::Runner runner({.pki_cache = cache}, target);
+    for (int round = 0; round < rounds; ++round) {
+      for (const auto& r : runner::run_matrix(runner, cells, 1, stop)) {
+        ours[runner::cell_id(
+                 *std::find_if(scenarios.begin(), scenarios.end(), [&](const auto& s) { return s.name == r.scenario; }),
+                 r.cell)]
+            .push_back(r.seconds * 1e3);
+        errors += r.verdict == runner::Verdict::kInfrastructureError;
+      }
+    }
+  }
+  double suite_wall = 0;
+  {
+    targets::SimTarget target(build_dir);
+    runner::Runner runner({.pki_cache = cache}, target);
+    const auto start = Clock::now();
+    runner::run_matrix(runner, cells, jobs, stop);
+    suite_wall = ms_since(start);
+  }
+
+  std::map<std::string, std::vector<double>> baseline;
+  int baseline_errors = 0;
+  if (baseline_rounds > 0) {
+    targets::SimTarget client(build_dir, {.reuse_instances = false});
+    fmt::print(
+        "baseline: a server and a client process per case; the port is polled with {}, sleeping 0.1 s between "
+        "checks\n\n",
+        use_lsof ? "lsof, as ssl-opt.sh does" : "/proc/net/tcp (lsof is not installed)");
+    const auto server_exe = sim::default_sim_build_dir().parent_path().parent_path() / "bin" / "shakedown-server";
+    for (int round = 0; round < baseline_rounds; ++round) {
+      for (const auto& c : cells) {
+        auto b = baseline_case(server_exe, cache, *c.scenario, c.cell, client, use_lsof);
+        if (b.error) {
+          ++baseline_errors;
+          fmt::print(stderr, "baseline {}: {}\n", c.id, *b.error);
+          continue;
+        }
+        baseline[c.id].push_back(b.ms);
+      }
+    }
+  }
+
+  // Per scenario: the median of its cases' medians.
+  fmt::print("{:<52} {:>5} {:>10} {:>12} {:>7}\n", "scenario", "cases", "ours ms", "baseline ms", "ratio");
+  std::vector<double> all_ours, all_baseline;
+  for (const auto& s : scenarios) {
+    std::vector<double> o, b;
+    for (const auto& c : cells) {
+      if (c.scenario != &s) continue;
+      o.push_back(median(ours[c.id]));
+      if (!baseline[c.id].empty()) b.push_back(median(baseline[c.id]));
+    }
+    if (o.empty()) continue;
+    all_ours.insert(all_ours.end(), o.begin(), o.end());
+    all_baseline.insert(all_baseline.end(), b.begin(), b.end());
+    const double mo = median(o), mb = median(b);
+    fmt::print("{:<52} {:>5} {:>10.1f} {:>12.1f} {:>7}\n", s.name, o.size(), mo, mb,
+               b.empty() ? "-" : fmt::format("{:.1f}x", mb / mo));
+  }
+  const double mo = median(all_ours), mb = median(all_baseline);
+  fmt::print("\nper case, median over {} cases: ours {:.1f} ms (median of {} rounds, one case at a time)", cells.size(),
+             mo, rounds);
+  if (!all_baseline.empty()) fmt::print("; baseline {:.1f} ms; ratio {:.1f}x", mb, mb / mo);
+  fmt::print("\nwhole suite, -j {}: {:.0f} ms wall ({:.1f} ms per case)\n", jobs, suite_wall,
+             suite_wall / static_cast<double>(cells.size()));
+  if (errors + baseline_errors > 0) {
+    fmt::print("infrastructure errors: {} ours, {} baseline\n", errors, baseline_errors);
+    return 2;
+  }
+  return 0;
+}

@@ -1,7 +1,7 @@
 // shakedown: runs TLS handshake scenarios against scripted OpenSSL test
 // servers on a target, and explains every failure.
 //
-//   shakedown run <scenario file or folder> --target sim
+//   shakedown run <scenario file or folder> --target sim|qemu
 //
 // Exit status: 0 every cell as expected; 1 some cell not as expected;
 // 2 infrastructure errors (a target that did not answer); 3 usage errors,
@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "qemu_target.h"
 #include "report_json.h"
 #include "report_table.h"
 #include "runner.h"
@@ -42,6 +43,7 @@ struct RunArgs {
   std::string pki_cache;
   std::vector<std::string> mbedtls_lines;  // empty: every line a scenario names
   std::string json_path;
+  std::string firmware_dir = SHAKEDOWN_DEFAULT_FIRMWARE_DIR;
 };
 
 int run(const RunArgs& args) {
@@ -52,14 +54,18 @@ int run(const RunArgs& args) {
     fmt::print(stderr, "shakedown: {}\n", e.what());
     return kUsage;
   }
-  if (args.target != "sim") {
-    fmt::print(stderr, "shakedown: --target {}: only the sim target exists so far\n", args.target);
+  std::shared_ptr<const targets::Target> target;
+  if (args.target == "qemu") {
+    target = std::make_shared<targets::QemuTarget>(args.firmware_dir);
+  } else if (args.target != "sim") {
+    fmt::print(stderr, "shakedown: --target {}: expected sim or qemu\n", args.target);
     return kUsage;
   }
   const auto build_dir = sim::default_sim_build_dir();
   runner::Runner runner({
       .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(args.pki_cache),
       .sim_build_dir = build_dir,
+      .target = target,
   });
 
   // Ctrl-C ends the run after the cell under way; the results so far are
@@ -123,7 +129,10 @@ int main(int argc, char** argv) {
   RunArgs args;
   auto* run_cmd = app.add_subcommand("run", "Run scenarios on a target and explain each failure");
   run_cmd->add_option("path", args.path, "A scenario file, or a folder of them")->required();
-  run_cmd->add_option("--target", args.target, "Where the client runs: sim")->capture_default_str();
+  run_cmd->add_option("--target", args.target, "Where the client runs: sim, or qemu (the firmware under QEMU)")
+      ->capture_default_str();
+  run_cmd->add_option("--firmware-dir", args.firmware_dir, "Where the qemu target finds its firmware images")
+      ->capture_default_str();
   run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
   run_cmd->add_option("--mbedtls", args.mbedtls_lines, "Run only the cells of these Mbed TLS lines (e.g. 2.28)");
   run_cmd->add_option("--json", args.json_path, "Also write the results as JSON to this file");

@@ -123,18 +123,17 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
   return "";
 }
 
-Runner::Runner(RunnerOptions options) : options_(std::move(options)), sim_(options_.sim_build_dir) {}
+Runner::Runner(RunnerOptions options)
+    : options_(std::move(options)),
+      target_(options_.target ? options_.target : std::make_shared<targets::SimTarget>(options_.sim_build_dir)) {}
 
 CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& cell) const {
   CellResult r;
   r.scenario = s.name;
-  r.target = "sim";
+  r.target = target_->name();
   r.cell = cell;
-  if (!sim_.has_build(cell.mbedtls_line, cell.profile)) {
-    r.why = fmt::format(
-        "no simulator build for Mbed TLS {} with profile {} (is firmware/configs/{}.h there, and "
-        "the line among SHAKEDOWN_MBEDTLS_SOURCE_DIRS?)",
-        cell.mbedtls_line, cell.profile, cell.profile);
+  if (!target_->has_build(cell.mbedtls_line, cell.profile)) {
+    r.why = target_->missing_build(cell.mbedtls_line, cell.profile);
     return r;
   }
   try {
@@ -180,7 +179,7 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
                    .heap_budget = s.client.heap_budget},
         .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
     };
-    targets::HandshakeOutcome outcome = sim_.handshake(request);
+    targets::HandshakeOutcome outcome = target_->handshake(request);
     r.device_log = std::move(outcome.device_log);
     if (outcome.infrastructure_error) {
       r.why = *outcome.infrastructure_error;

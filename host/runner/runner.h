@@ -4,6 +4,7 @@
 // expectation.
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,8 @@ struct CellResult {
 
 struct RunnerOptions {
   std::filesystem::path pki_cache;
-  std::filesystem::path sim_build_dir;
+  std::filesystem::path sim_build_dir;            // for the default target, the simulator
+  std::shared_ptr<const targets::Target> target;  // empty: the simulator in sim_build_dir
 };
 
 class Runner {
@@ -49,7 +51,7 @@ class Runner {
 
  private:
   RunnerOptions options_;
-  targets::SimTarget sim_;
+  std::shared_ptr<const targets::Target> target_;
 };
 
 // Compares a result with its expectation; empty when it matches, else why not.

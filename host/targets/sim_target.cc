@@ -33,6 +33,13 @@ bool SimTarget::has_build(const std::string& mbedtls_line, const std::string& pr
   return std::filesystem::exists(sim::sim_build_path(build_dir_, mbedtls_line, profile));
 }
 
+std::string SimTarget::missing_build(const std::string& mbedtls_line, const std::string& profile) const {
+  return fmt::format(
+      "no simulator build for Mbed TLS {} with profile {} (is firmware/configs/{}.h there, and "
+      "the line among SHAKEDOWN_MBEDTLS_SOURCE_DIRS?)",
+      mbedtls_line, profile, profile);
+}
+
 HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) const {
   HandshakeOutcome outcome;
   const auto exe = sim::sim_build_path(build_dir_, req.mbedtls_line, req.profile);

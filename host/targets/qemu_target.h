@@ -1,0 +1,37 @@
+#pragma once
+// The QEMU target: one QEMU boot of the (Mbed TLS line, profile)'s firmware
+// image per handshake, reached only through the device protocol on UART0,
+// exactly as the simulator is over its socket. The guest reaches the test
+// server through QEMU's user network (see QemuInstance).
+
+#include <filesystem>
+#include <string>
+
+#include "target.h"
+
+namespace shakedown::targets {
+
+class QemuTarget final : public Target {
+ public:
+  // `image_dir` holds firmware-qemu-mps2-an386-<line>-<profile>.elf (preset
+  // qemu: build-qemu/bin). qemu-system-arm and socat are looked up in PATH.
+  explicit QemuTarget(std::filesystem::path image_dir);
+  std::string name() const override { return "qemu"; }
+  bool has_build(const std::string& mbedtls_line, const std::string& profile) const override;
+  std::string missing_build(const std::string& mbedtls_line, const std::string& profile) const override;
+  HandshakeOutcome handshake(const HandshakeRequest& request) const override;
+
+  std::filesystem::path image_path(const std::string& mbedtls_line, const std::string& profile) const;
+  // Empty when found; else what is missing ("qemu-system-arm not in PATH").
+  std::string missing_tools() const;
+
+ private:
+  std::filesystem::path image_dir_;
+  std::filesystem::path qemu_;
+  std::filesystem::path socat_;
+};
+
+// A program's full path from PATH; empty if not found.
+std::filesystem::path find_in_path(const std::string& program);
+
+}  // namespace shakedown::targets

@@ -45,7 +45,7 @@ std::vector<uint8_t> pem_with_nul(const std::string& pem) {
 TEST_CASE("a firmware image boots under QEMU, syncs, and completes a handshake with the test server") {
   if (qemu_missing()) return;
   const std::string line = GENERATE("3.6", "2.28");
-  targets::QemuTarget target(SHAKEDOWN_QEMU_FIRMWARE_DIR);
+  targets::QemuTarget target(SHAKEDOWN_QEMU_FIRMWARE_DIR, SHAKEDOWN_RELAY);
   INFO("Mbed TLS " << line << ", image " << target.image_path(line, "default-16k"));
   REQUIRE(target.missing_tools().empty());
   REQUIRE(target.has_build(line, "default-16k"));
@@ -77,10 +77,10 @@ TEST_CASE("a firmware image boots under QEMU, syncs, and completes a handshake w
 
 TEST_CASE("the QEMU agent answers sync again and again, and QEMU stops when asked") {
   if (qemu_missing()) return;
-  targets::QemuTarget target(SHAKEDOWN_QEMU_FIRMWARE_DIR);
+  targets::QemuTarget target(SHAKEDOWN_QEMU_FIRMWARE_DIR, SHAKEDOWN_RELAY);
   REQUIRE(target.has_build("3.6", "default-16k"));
   targets::QemuInstance qemu({.qemu = targets::find_in_path("qemu-system-arm"),
-                              .socat = targets::find_in_path("socat"),
+                              .relay = SHAKEDOWN_RELAY,
                               .image = target.image_path("3.6", "default-16k"),
                               .server_port = 1});
   CHECK(qemu.banner().build.profile == "default-16k");
@@ -96,7 +96,7 @@ TEST_CASE("an image that never answers is an infrastructure error within the syn
     std::ofstream image(dir / "firmware-qemu-mps2-an386-0.0-fake.elf");
     image << "not an ELF file\n";
   }
-  targets::QemuTarget target(dir);
+  targets::QemuTarget target(dir, SHAKEDOWN_RELAY);
   REQUIRE(target.has_build("0.0", "fake"));
   const auto start = std::chrono::steady_clock::now();
   auto outcome = target.handshake({.mbedtls_line = "0.0", .profile = "fake", .server_port = 1});
@@ -108,7 +108,7 @@ TEST_CASE("an image that never answers is an infrastructure error within the syn
 }
 
 TEST_CASE("a missing firmware image is reported as such") {
-  targets::QemuTarget target("/nonexistent/firmware");
+  targets::QemuTarget target("/nonexistent/firmware", SHAKEDOWN_RELAY);
   CHECK_FALSE(target.has_build("3.6", "default-16k"));
   CHECK_THAT(target.missing_build("3.6", "default-16k"),
              Contains("firmware-qemu-mps2-an386-3.6-default-16k.elf") || Contains("not in PATH"));

@@ -28,11 +28,9 @@ std::filesystem::path make_work_dir() {
 }
 
 std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const std::filesystem::path& pid_file) {
-  // Each guest connection runs this; it records its pid first (exec keeps
-  // it), so the helper can be found after QEMU is gone. No commas: QEMU's
-  // option parser would split there.
-  const std::string relay = fmt::format("/bin/sh -c 'echo $$ >>{}; exec {} STDIO TCP4:127.0.0.1:{}'", pid_file.string(),
-                                        o.socat.string(), o.server_port);
+  // Each guest connection runs this; it records its pid, so it can be found
+  // after QEMU is gone. No commas: QEMU's option parser would split there.
+  const std::string relay = fmt::format("{} {} {}", o.relay.string(), o.server_port, pid_file.string());
   return {o.qemu.string(),
           "-M",
           "mps2-an386",

@@ -6,8 +6,8 @@
 // socket chardev that connects to us (so the host is attached before the
 // guest runs and no boot output is lost), accept, sync. The guest's network
 // reaches only the test server: slirp with restrict=on and one guestfwd,
-// 10.0.2.100:4433, whose cmd: helper (socat) relays each guest connection to
-// 127.0.0.1:<server port>.
+// 10.0.2.100:4433, whose cmd: helper (shakedown-guestfwd-relay) relays each
+// guest connection to 127.0.0.1:<server port>, resets included.
 //
 // Stopping it: SIGTERM, then SIGKILL after a bound; the guestfwd helpers,
 // which slirp starts in sessions of their own, are killed by the pids they
@@ -29,7 +29,7 @@ namespace shakedown::targets {
 
 struct QemuOptions {
   std::filesystem::path qemu;                      // qemu-system-arm
-  std::filesystem::path socat;                     // the guestfwd relay
+  std::filesystem::path relay;                     // shakedown-guestfwd-relay
   std::filesystem::path image;                     // the firmware ELF
   uint16_t server_port = 0;                        // the test server on 127.0.0.1
   std::chrono::milliseconds boot_timeout{10'000};  // until UART0 attaches and the agent syncs

@@ -60,8 +60,13 @@ std::filesystem::path find_in_path(const std::string& program) {
   return {};
 }
 
-QemuTarget::QemuTarget(std::filesystem::path image_dir)
-    : image_dir_(std::move(image_dir)), qemu_(find_in_path("qemu-system-arm")), socat_(find_in_path("socat")) {}
+QemuTarget::QemuTarget(std::filesystem::path image_dir, std::filesystem::path relay)
+    : image_dir_(std::move(image_dir)), qemu_(find_in_path("qemu-system-arm")), relay_(std::move(relay)) {
+  if (relay_.empty()) {
+    std::error_code ec;
+    relay_ = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "shakedown-guestfwd-relay";
+  }
+}
 
 std::filesystem::path QemuTarget::image_path(const std::string& mbedtls_line, const std::string& profile) const {
   return image_dir_ / fmt::format("firmware-qemu-mps2-an386-{}-{}.elf", mbedtls_line, profile);
@@ -69,7 +74,7 @@ std::filesystem::path QemuTarget::image_path(const std::string& mbedtls_line, co
 
 std::string QemuTarget::missing_tools() const {
   if (qemu_.empty()) return "qemu-system-arm not in PATH (apt-get install qemu-system-arm)";
-  if (socat_.empty()) return "socat not in PATH (apt-get install socat)";
+  if (::access(relay_.c_str(), X_OK) != 0) return relay_.string() + " is missing (it is built with shakedown)";
   return "";
 }
 
@@ -91,7 +96,7 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) const {
   const std::string name = image.filename().string();
   std::optional<QemuInstance> qemu;
   try {
-    qemu.emplace(QemuOptions{.qemu = qemu_, .socat = socat_, .image = image, .server_port = req.server_port});
+    qemu.emplace(QemuOptions{.qemu = qemu_, .relay = relay_, .image = image, .server_port = req.server_port});
     const device::BuildFacts& build = qemu->banner().build;
     if (build.mbedtls_line != req.mbedtls_line || build.profile != req.profile) {
       outcome.infrastructure_error =

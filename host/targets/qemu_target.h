@@ -13,9 +13,10 @@ namespace shakedown::targets {
 
 class QemuTarget final : public Target {
  public:
-  // `image_dir` holds firmware-qemu-mps2-an386-<line>-<profile>.elf (preset
-  // qemu: build-qemu/bin). qemu-system-arm and socat are looked up in PATH.
-  explicit QemuTarget(std::filesystem::path image_dir);
+  // `image_dir` holds firmware-qemu-mps2-an386-<line>-<profile>.elf.
+  // qemu-system-arm is looked up in PATH, shakedown-guestfwd-relay beside
+  // the running program unless given.
+  explicit QemuTarget(std::filesystem::path image_dir, std::filesystem::path relay = {});
   std::string name() const override { return "qemu"; }
   bool has_build(const std::string& mbedtls_line, const std::string& profile) const override;
   std::string missing_build(const std::string& mbedtls_line, const std::string& profile) const override;
@@ -28,7 +29,7 @@ class QemuTarget final : public Target {
  private:
   std::filesystem::path image_dir_;
   std::filesystem::path qemu_;
-  std::filesystem::path socat_;
+  std::filesystem::path relay_;
 };
 
 // A program's full path from PATH; empty if not found.

@@ -108,6 +108,9 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) const {
     qemu->device().upload(protocol::BlobKind::kCaChain, req.ca_chain, left_until(deadline));
     outcome.report =
         qemu->device().connect(kGuestServerAddress, kGuestServerPort, left_until(deadline), outcome.device_log);
+    // The firmware writes the handshake's stack peak after its reply; one
+    // more round trip makes sure the line is out before QEMU is stopped.
+    qemu->device().stats(left_until(deadline));
   } catch (const std::exception& e) {
     const std::string exit = qemu ? qemu->stop(kStop) : "";
     const std::string err = qemu ? qemu->stderr_text() : "";

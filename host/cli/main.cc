@@ -1,7 +1,7 @@
 // shakedown: runs TLS handshake scenarios against scripted OpenSSL test
 // servers on a target, and explains every failure.
 //
-//   shakedown run <scenario files or folders> --target sim [-j N]
+//   shakedown run <scenario files or folders> --target sim|qemu [-j N]
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //
@@ -16,9 +16,11 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "matrix.h"
+#include "qemu_target.h"
 #include "report_json.h"
 #include "report_junit.h"
 #include "report_table.h"
@@ -45,6 +47,7 @@ extern "C" void on_interrupt(int) {
 struct RunArgs {
   std::vector<std::string> paths;
   std::string target = "sim";
+  std::string firmware_dir = SHAKEDOWN_DEFAULT_FIRMWARE_DIR;
   std::string pki_cache;
   runner::Selection selection;
   std::string shard;
@@ -103,8 +106,14 @@ int run(RunArgs args) {
     fmt::print(stderr, "shakedown: no cell matches (check --filter, --mbedtls and --shard; --list shows the cells)\n");
     return kUsage;
   }
-  if (args.target != "sim") {
-    fmt::print(stderr, "shakedown: --target {}: only the sim target exists so far\n", args.target);
+  std::unique_ptr<targets::Target> target;
+  if (args.target == "sim") {
+    target = std::make_unique<targets::SimTarget>(sim::default_sim_build_dir(),
+                                                  targets::SimTargetOptions{.reuse_instances = !args.fresh_instances});
+  } else if (args.target == "qemu") {
+    target = std::make_unique<targets::QemuTarget>(args.firmware_dir);
+  } else {
+    fmt::print(stderr, "shakedown: --target {}: expected sim or qemu\n", args.target);
     return kUsage;
   }
   if (!args.out_dir.empty()) {
@@ -116,14 +125,13 @@ int run(RunArgs args) {
     }
   }
 
-  targets::SimTarget target(sim::default_sim_build_dir(), {.reuse_instances = !args.fresh_instances});
   const runner::Runner runner(
       {
           .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(args.pki_cache),
           .artifacts_dir =
               args.out_dir.empty() ? std::filesystem::path() : std::filesystem::path(args.out_dir) / "cells",
       },
-      target);
+      *target);
 
   // Ctrl-C stops starting cells; those under way finish (each is bounded)
   // and the results so far are reported and written. Children run in their
@@ -139,7 +147,7 @@ int run(RunArgs args) {
   };
   auto results = runner::run_matrix(runner, cells, args.jobs, interrupted, progress);
   if (live) fmt::print(stderr, "\r\033[K");
-  const auto target_problems = target.shut_down();
+  const auto target_problems = target->shut_down();
 
   runner::print_table(stdout, results);
   runner::print_findings(stdout, results);
@@ -175,7 +183,10 @@ int main(int argc, char** argv) {
   RunArgs args;
   auto* run_cmd = app.add_subcommand("run", "Run scenarios on a target and explain each failure");
   run_cmd->add_option("paths", args.paths, "Scenario files, or folders of them")->required();
-  run_cmd->add_option("--target", args.target, "Where the client runs: sim")->capture_default_str();
+  run_cmd->add_option("--target", args.target, "Where the client runs: sim, or qemu (the firmware under QEMU)")
+      ->capture_default_str();
+  run_cmd->add_option("--firmware-dir", args.firmware_dir, "Where the qemu target finds its firmware images")
+      ->capture_default_str();
   run_cmd->add_option("-j,--jobs", args.jobs, "Cells run at once (default: the number of cores)")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();

@@ -93,4 +93,59 @@ std::string TcpLink::describe() const {
   return fmt::format("tcp 127.0.0.1:{}", port_);
 }
 
+std::optional<TcpListener> TcpListener::open(std::string& error) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    error = std::string("listen on 127.0.0.1: ") + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return std::nullopt;
+  }
+  return TcpListener(fd, ntohs(addr.sin_port));
+}
+
+TcpListener::TcpListener(TcpListener&& other) noexcept : fd_(other.fd_), port_(other.port_) {
+  other.fd_ = -1;
+}
+
+TcpListener::~TcpListener() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<TcpLink> TcpListener::accept(std::chrono::milliseconds timeout, const std::function<bool()>& give_up,
+                                           std::string& error) {
+  using Clock = std::chrono::steady_clock;
+  constexpr std::chrono::milliseconds kRecheck{20};
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    pollfd p{fd_, POLLIN, 0};
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      error = fmt::format("nothing connected to 127.0.0.1:{} within {} ms", port_, timeout.count());
+      return std::nullopt;
+    }
+    if (::poll(&p, 1, poll_ms(std::min(left, kRecheck))) == 1) {
+      int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd >= 0) {
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        return TcpLink(fd, port_);
+      }
+      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+        error = std::string("accept: ") + std::strerror(errno);
+        return std::nullopt;
+      }
+    }
+    if (give_up && give_up()) {
+      error = fmt::format("gave up waiting for a connection to 127.0.0.1:{}", port_);
+      return std::nullopt;
+    }
+  }
+}
+
 }  // namespace shakedown::links

@@ -1,6 +1,7 @@
 #pragma once
 // A Link over a TCP connection to a loopback address.
 
+#include <functional>
 #include <optional>
 
 #include "link.h"
@@ -21,7 +22,32 @@ class TcpLink final : public Link {
   std::string describe() const override;
 
  private:
+  friend class TcpListener;
   TcpLink(int fd, uint16_t port) : fd_(fd), port_(port) {}
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+// A listener on 127.0.0.1 and a port the kernel picks, for devices that
+// connect to the host (QEMU's UART chardev as a client): no port to guess,
+// no race between choosing a port and binding it.
+class TcpListener {
+ public:
+  // nullopt with `error` set if it could not listen.
+  static std::optional<TcpListener> open(std::string& error);
+  TcpListener(TcpListener&& other) noexcept;
+  TcpListener& operator=(TcpListener&&) = delete;
+  ~TcpListener();
+
+  uint16_t port() const { return port_; }
+  // Accepts one connection within `timeout`, asking `give_up` every few
+  // milliseconds whether waiting still makes sense (e.g. the peer process
+  // has died). nullopt with `error` set otherwise.
+  std::optional<TcpLink> accept(std::chrono::milliseconds timeout, const std::function<bool()>& give_up,
+                                std::string& error);
+
+ private:
+  TcpListener(int fd, uint16_t port) : fd_(fd), port_(port) {}
   int fd_ = -1;
   uint16_t port_ = 0;
 };

@@ -107,6 +107,16 @@ const std::string& Child::stderr_text() {
   return err_text_;
 }
 
+bool Child::running() {
+  if (reaped_) return false;
+  if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
+  return !reaped_;
+}
+
+void Child::send_signal(int signal) {
+  if (!reaped_) ::kill(pid_, signal);
+}
+
 std::string Child::finish(std::chrono::milliseconds timeout) {
   bool killed = false;
   if (!reaped_) {

@@ -29,6 +29,11 @@ class Child {
   // signal 11 (...)", "did not finish in time and was killed".
   std::string finish(std::chrono::milliseconds timeout);
 
+  // False once it has exited (it is reaped then); never blocks.
+  bool running();
+  // Sends `signal` to it, unless it has been reaped already.
+  void send_signal(int signal);
+
   // What it wrote to stderr so far (up to a bound).
   const std::string& stderr_text();
   int pid() const { return pid_; }

@@ -1,0 +1,65 @@
+// The agent on QEMU's mps2-an386: the device protocol on UART0, TLS over
+// lwIP on the LAN9118, Mbed TLS in a bounded arena. One image per (Mbed TLS
+// line, profile). It runs until QEMU is stopped; a fault or a missing
+// peripheral ends QEMU with a FatalExit status instead.
+
+#include <array>
+#include <cstdio>
+
+#include "cmsdk_uart.h"
+#include "network.h"
+#include "semihosting.h"
+#include "shakedown/agent/agent.h"
+#include "shakedown/lwip/lwip_transport.h"
+#include "stack_meter.h"
+#include "systick_clock.h"
+#include "test_only_entropy.h"
+
+namespace {
+
+using namespace shakedown;
+
+constexpr uint32_t kPollMs = 1'000;
+
+// Sized as the simulator's, so a scenario sees the same limits on both
+// targets (the data RAM has 4 MB); a scenario's heap budget narrows it.
+alignas(16) std::array<uint8_t, 1024 * 1024> heap_arena;
+std::array<uint8_t, 64 * 1024> ca_storage;
+std::array<uint8_t, 16 * 1024> cert_storage;
+std::array<uint8_t, 16 * 1024> key_storage;
+
+constexpr agent::AgentIdentity kIdentity{"qemu-mps2-an386", SHAKEDOWN_BUILD_ID, qemu::kTestOnlyEntropyName};
+
+// Requests that use this much stack (handshakes) get their peak reported on
+// QEMU's stderr, where the host picks it up.
+constexpr size_t kReportStackAbove = 2048;
+
+}  // namespace
+
+int main() {
+  static qemu::SysTickClock clock;
+  static qemu::QemuNetwork network;
+  if (!network.ok()) {
+    qemu::semihosting_write("shakedown: no LAN9118 at 0x40200000\n");
+    qemu::semihosting_exit(static_cast<int>(qemu::FatalExit::kInitFailed));
+  }
+  static qemu::UartConsole console(clock, network);
+  static lwip::LwipTransport transport(network, clock);
+  static qemu::TestOnlyEntropy entropy;
+  static core::Heap heap(heap_arena);
+  static agent::Agent agent(console, transport, clock, entropy, heap, kIdentity,
+                            {ca_storage, cert_storage, key_storage});
+  qemu::semihosting_write("shakedown: agent up (" SHAKEDOWN_MBEDTLS_LINE ", " SHAKEDOWN_PROFILE_NAME
+                          "); entropy is INSECURE, test-only\n");
+  agent.announce();
+  for (;;) {
+    qemu::paint_stack();
+    agent.poll(kPollMs);
+    if (size_t peak = qemu::stack_peak(); peak > kReportStackAbove) {
+      char line[80];
+      std::snprintf(line, sizeof line, "shakedown: stack peak %u of %u bytes\n", static_cast<unsigned>(peak),
+                    static_cast<unsigned>(qemu::stack_size()));
+      qemu::semihosting_write(line);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+#include "network.h"
+
+#include <lwip/init.h>
+#include <lwip/ip4_addr.h>
+#include <lwip/netif.h>
+#include <lwip/timeouts.h>
+#include <netif/ethernet.h>
+
+#include "lan9118.h"
+#include "semihosting.h"
+#include "systick_clock.h"
+
+namespace shakedown::qemu {
+namespace {
+
+err_t init_interface(netif* nif) {
+  nif->name[0] = 'e';
+  nif->name[1] = 'n';
+  return lan9118_start(*nif) ? ERR_OK : ERR_IF;
+}
+
+}  // namespace
+
+QemuNetwork::QemuNetwork() {
+  lwip_init();
+  ip4_addr_t address, mask, gateway;
+  IP4_ADDR(&address, 10, 0, 2, 15);
+  IP4_ADDR(&mask, 255, 255, 255, 0);
+  IP4_ADDR(&gateway, 10, 0, 2, 2);
+  if (netif_add(&netif_, &address, &mask, &gateway, nullptr, init_interface, ethernet_input) == nullptr) return;
+  netif_set_default(&netif_);
+  netif_set_up(&netif_);
+  ok_ = true;
+}
+
+void QemuNetwork::poll() {
+  if (!ok_) return;
+  lan9118_poll(netif_);
+  sys_check_timeouts();
+}
+
+}  // namespace shakedown::qemu
+
+// lwIP's hooks into the port (arch/cc.h, NO_SYS).
+extern "C" {
+
+u32_t sys_now() {
+  return static_cast<u32_t>(shakedown::qemu::uptime_ms());
+}
+
+uint32_t shakedown_lwip_rand() {
+  // Not secret, only varied: TCP's initial port and sequence numbers.
+  static uint32_t state = 0x9e3779b9u ^ static_cast<uint32_t>(shakedown::qemu::uptime_ms());
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state;
+}
+
+void shakedown_lwip_assert(const char* message, const char* file, int) {
+  shakedown::qemu::semihosting_write("shakedown: lwIP assertion failed: ");
+  shakedown::qemu::semihosting_write(message);
+  shakedown::qemu::semihosting_write(" in ");
+  shakedown::qemu::semihosting_write(file);
+  shakedown::qemu::semihosting_write("\n");
+  shakedown::qemu::semihosting_exit(static_cast<int>(shakedown::qemu::FatalExit::kLwipAssert));
+}
+}

@@ -1,0 +1,127 @@
+// shakedown-guestfwd-relay: QEMU's guestfwd cmd: helper for the qemu target.
+// slirp runs one per guest connection with the guest's stream on stdin and
+// stdout (a loopback TCP socket), and this relays it to the test server on
+// 127.0.0.1:PORT. Unlike a generic relay (socat), it mirrors how the server
+// ended the connection: a reset becomes a reset towards slirp, which resets
+// the guest's connection, so the firmware sees MBEDTLS_ERR_NET_CONN_RESET
+// where the simulator does.
+//
+//   shakedown-guestfwd-relay PORT PID_FILE
+//
+// It appends its pid to PID_FILE first, so the host can find and reap it
+// after QEMU is gone (slirp starts it in a session of its own).
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+
+constexpr int kGuest = STDIN_FILENO;    // stdin and stdout are the same socket
+constexpr int kIdleTimeoutMs = 60'000;  // nothing moves for this long: give up
+
+// Ends `fd`'s connection with a reset instead of a FIN, where possible.
+void reset(int fd) {
+  linger hard{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  ::close(fd);
+}
+
+int connect_server(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Moves what is readable on `from` to `to`. Returns 0 while open, 1 on an
+// orderly end of `from`, -1 on a reset (or error) of either side, with
+// `reset_from` saying whether `from` was the one reset.
+int pump(int from, int to, bool& reset_from) {
+  char buf[16 * 1024];
+  ssize_t n = ::recv(from, buf, sizeof buf, 0);
+  if (n == 0) return 1;
+  if (n < 0) {
+    if (errno == EINTR || errno == EAGAIN) return 0;
+    reset_from = true;
+    return -1;
+  }
+  for (ssize_t done = 0; done < n;) {
+    ssize_t w = ::send(to, buf + done, static_cast<size_t>(n - done), MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      reset_from = false;
+      return -1;
+    }
+    done += w;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: shakedown-guestfwd-relay PORT PID_FILE\n");
+    return 2;
+  }
+  const int port = std::atoi(argv[1]);
+  if (FILE* f = std::fopen(argv[2], "a")) {
+    std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
+    std::fclose(f);
+  }
+  if (port <= 0 || port > 65535) return 2;
+  const int server = connect_server(port);
+  if (server < 0) {
+    // Nobody listens: the guest sees its connection reset, as a refused one.
+    reset(kGuest);
+    return 1;
+  }
+  pollfd fds[2] = {{kGuest, POLLIN, 0}, {server, POLLIN, 0}};
+  bool guest_open = true, server_open = true;
+  while (guest_open || server_open) {
+    fds[0].fd = guest_open ? kGuest : -1;
+    fds[1].fd = server_open ? server : -1;
+    int ready = ::poll(fds, 2, kIdleTimeoutMs);
+    if (ready == 0) break;
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int side = 0; side < 2; ++side) {
+      if (fds[side].revents == 0) continue;
+      const int from = side == 0 ? kGuest : server, to = side == 0 ? server : kGuest;
+      bool reset_from = false;
+      int r = pump(from, to, reset_from);
+      if (r == 1) {  // orderly end: pass the FIN on
+        ::shutdown(to, SHUT_WR);
+        (side == 0 ? guest_open : server_open) = false;
+      } else if (r < 0) {
+        // A reset on one side resets the other: that is what the server
+        // did, and what the guest must see.
+        reset(reset_from ? to : from);
+        ::close(reset_from ? from : to);
+        return 0;
+      }
+    }
+  }
+  ::close(server);
+  return 0;
+}

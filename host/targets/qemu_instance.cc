@@ -1,0 +1,140 @@
+#include "qemu_instance.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace shakedown::targets {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kSync = 5s;
+constexpr auto kHelperExit = 2s;
+
+std::filesystem::path make_work_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "shakedown-qemu-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+  return pattern;
+}
+
+std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const std::filesystem::path& pid_file) {
+  // Each guest connection runs this; it records its pid, so it can be found
+  // after QEMU is gone. No commas: QEMU's option parser would split there.
+  const std::string relay = fmt::format("{} {} {}", o.relay.string(), o.server_port, pid_file.string());
+  return {o.qemu.string(),
+          "-M",
+          "mps2-an386",
+          "-nographic",
+          "-monitor",
+          "none",
+          "-kernel",
+          o.image.string(),
+          "-semihosting-config",
+          "enable=on,target=native",
+          "-chardev",
+          fmt::format("socket,id=uart0,host=127.0.0.1,port={},server=off", uart_port),
+          "-serial",
+          "chardev:uart0",
+          "-nic",
+          fmt::format("user,model=lan9118,restrict=on,guestfwd=tcp:{}:{}-cmd:{}", kGuestServerAddress, kGuestServerPort,
+                      relay)};
+}
+
+}  // namespace
+
+std::string describe_qemu_exit(const std::string& exit) {
+  // The port's FatalExit codes (firmware/ports/qemu-mps2-an386/semihosting.h).
+  static const std::vector<std::pair<std::string, const char*>> kMeanings = {
+      {"exit 10", "a peripheral did not answer"}, {"exit 11", "lwIP assertion"}, {"exit 12", "CPU fault"},
+      {"exit 13", "newlib heap exhausted"},       {"exit 14", "abort"},          {"exit 1", "QEMU error"},
+  };
+  for (const auto& [code, meaning] : kMeanings) {
+    if (exit == code) return fmt::format("{} ({})", exit, meaning);
+  }
+  return exit;
+}
+
+QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir()) {
+  // Helpers orphaned by QEMU come to us, not to init, so we can reap them.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  try {
+    std::string error;
+    auto listener = links::TcpListener::open(error);
+    if (!listener) throw std::runtime_error(error);
+    child_.emplace(command(options, listener->port(), work_dir_ / "helpers"));
+    auto link = listener->accept(
+        options.boot_timeout, [this] { return !child_->running(); }, error);
+    if (!link) {
+      throw std::runtime_error(child_->running() ? "UART0 did not attach: " + error
+                                                 : "QEMU ended before UART0 attached");
+    }
+    link_.emplace(std::move(*link));
+    device_.emplace(*link_);
+    banner_ = device_->sync(kSync);
+  } catch (...) {
+    stop(0ms);
+    throw;
+  }
+}
+
+QemuInstance::~QemuInstance() {
+  stop(0ms);
+}
+
+std::string QemuInstance::stop(std::chrono::milliseconds timeout) {
+  if (stopped_) return "stopped";
+  stopped_ = true;
+  device_.reset();
+  link_.reset();
+  std::string how = "stopped";
+  if (child_) {
+    if (child_->running()) {
+      child_->send_signal(SIGTERM);
+      std::string exit = child_->finish(timeout);
+      if (exit.starts_with("did not finish")) how = exit;
+    } else {
+      how = describe_qemu_exit(child_->finish(0ms));
+    }
+  }
+  stop_helpers();
+  std::error_code ec;
+  std::filesystem::remove_all(work_dir_, ec);
+  return how;
+}
+
+void QemuInstance::stop_helpers() {
+  std::vector<pid_t> pids;
+  {
+    std::ifstream in(work_dir_ / "helpers");
+    for (pid_t pid = 0; in >> pid;) {
+      if (pid > 1) pids.push_back(pid);
+    }
+  }
+  // A helper exits by itself once either side closes; kill what lingers.
+  // Only our (orphaned) children can be reaped here, so a pid reused by an
+  // unrelated process is never waited for, and is killed only if it is ours.
+  const auto deadline = Clock::now() + kHelperExit;
+  for (pid_t pid : pids) {
+    int status = 0;
+    while (::waitpid(pid, &status, WNOHANG) == 0) {
+      if (Clock::now() >= deadline) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+}
+
+}  // namespace shakedown::targets

@@ -1,0 +1,75 @@
+#pragma once
+// QemuInstance: one firmware image running under qemu-system-arm
+// (mps2-an386), synced and ready for requests.
+//
+// Starting it: listen on 127.0.0.1:<ephemeral>, start QEMU with UART0 as a
+// socket chardev that connects to us (so the host is attached before the
+// guest runs and no boot output is lost), accept, sync. The guest's network
+// reaches only the test server: slirp with restrict=on and one guestfwd,
+// 10.0.2.100:4433, whose cmd: helper (shakedown-guestfwd-relay) relays each
+// guest connection to 127.0.0.1:<server port>, resets included.
+//
+// Stopping it: SIGTERM, then SIGKILL after a bound; the guestfwd helpers,
+// which slirp starts in sessions of their own, are killed by the pids they
+// record and reaped. A QEMU that dies on its own (a firmware fault exits
+// through semihosting with a status, a LAN9118 driver bug aborts QEMU) is an
+// infrastructure error, reported with its exit and stderr.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "child.h"
+#include "device_client.h"
+#include "tcp_link.h"
+
+namespace shakedown::targets {
+
+struct QemuOptions {
+  std::filesystem::path qemu;                      // qemu-system-arm
+  std::filesystem::path relay;                     // shakedown-guestfwd-relay
+  std::filesystem::path image;                     // the firmware ELF
+  uint16_t server_port = 0;                        // the test server on 127.0.0.1
+  std::chrono::milliseconds boot_timeout{10'000};  // until UART0 attaches and the agent syncs
+};
+
+// Where the guest finds the test server (the guestfwd's guest side).
+inline constexpr const char* kGuestServerAddress = "10.0.2.100";
+inline constexpr uint16_t kGuestServerPort = 4433;
+
+class QemuInstance {
+ public:
+  // Boots the image and syncs with its agent. Throws std::runtime_error (or
+  // device::DeviceError) saying what went wrong; QEMU is gone then.
+  explicit QemuInstance(const QemuOptions& options);
+  ~QemuInstance();
+  QemuInstance(const QemuInstance&) = delete;
+  QemuInstance& operator=(const QemuInstance&) = delete;
+
+  device::DeviceClient& device() { return *device_; }
+  const device::Banner& banner() const { return banner_; }
+
+  // Stops QEMU and its helpers within `timeout` (then kills them); returns
+  // how QEMU ended: "stopped" when it was still running as it should be,
+  // else its exit ("exit 12 (firmware fault)").
+  std::string stop(std::chrono::milliseconds timeout);
+  // QEMU's stderr: its own errors and the firmware's semihosting output.
+  const std::string& stderr_text() { return child_->stderr_text(); }
+
+ private:
+  void stop_helpers();
+
+  std::filesystem::path work_dir_;  // the helpers' pid file
+  std::optional<process::Child> child_;
+  std::optional<links::TcpLink> link_;
+  std::optional<device::DeviceClient> device_;
+  device::Banner banner_;
+  bool stopped_ = false;
+};
+
+// What a QEMU exit status means for this port's firmware (its FatalExit codes).
+std::string describe_qemu_exit(const std::string& exit);
+
+}  // namespace shakedown::targets

@@ -4,6 +4,7 @@
 //   shakedown run <scenario files or folders> --target sim|qemu [-j N]
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
+//   shakedown diff <first.json> <second.json>
 //
 // Exit status: 0 every cell as expected; 1 some cell not as expected;
 // 2 infrastructure errors (a target that did not answer) or an interrupted
@@ -19,6 +20,7 @@
 #include <memory>
 #include <thread>
 
+#include "compare.h"
 #include "matrix.h"
 #include "qemu_target.h"
 #include "report_json.h"
@@ -175,6 +177,19 @@ int run(RunArgs args) {
   return unexpected > 0 || unexplained > 0 ? kUnexpected : kAllAsExpected;
 }
 
+int diff(const std::string& a_path, const std::string& b_path) {
+  try {
+    const auto comparison = runner::compare_runs(runner::read_results(a_path), runner::read_results(b_path));
+    runner::print_comparison(stdout, comparison);
+    return comparison.disagreements.empty() && comparison.only_in_a.empty() && comparison.only_in_b.empty()
+               ? kAllAsExpected
+               : kUnexpected;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "shakedown: {}\n", e.what());
+    return kUsage;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -205,10 +220,16 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
   run_cmd->add_flag("--fresh-instances", args.fresh_instances,
                     "Start a new simulator process for every cell instead of reusing one per build");
+  std::string diff_a, diff_b;
+  auto* diff_cmd = app.add_subcommand(
+      "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");
+  diff_cmd->add_option("first", diff_a, "A `shakedown run --json` file")->required();
+  diff_cmd->add_option("second", diff_b, "Another, e.g. from another target")->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kUsage;
   }
+  if (diff_cmd->parsed()) return diff(diff_a, diff_b);
   return run(args);
 }

@@ -196,3 +196,182 @@ TEST_CASE("a P-384 server key the client's groups lack is a key-type finding, no
     CHECK(f.id != "server-key-type-disabled");
   }
 }
+
+TEST_CASE("an Ed25519 server key: no config line helps, the server must change its certificate") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{
+      {servers::suite_name(0xc02b)},
+      {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "ED25519", 253, "sha256", false, 0)},
+      capture_with_hello({0xc02b, 0xc02c}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.connection->verdict = "no shared cipher";
+  server.connection->client_hello->groups = {0x0017};
+  server.connection->client_hello->signature_algorithms = {0x0403, 0x0503};
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "server-key-type-disabled");
+  CHECK_THAT(findings[0].summary, Contains("Ed25519 key") && Contains("0x0807"));
+  CHECK_THAT(findings[0].fix, Contains("No config line") && Contains("ECDSA P-256"));
+
+  // A client that offered ed25519 could have used it: the rule holds back.
+  server.connection->client_hello->signature_algorithms.push_back(0x0807);
+  for (const auto& f : diagnose({client, build, server, "firmware/configs/field-2x.h"})) {
+    CHECK(f.id != "server-key-type-disabled");
+  }
+}
+
+TEST_CASE("a suite the build has but the application left out is added at run time, not in the config") {
+  device::BuildFacts build = field_2x();
+  build.ciphersuites = {0xc02b, 0xc02c, 0xc030};
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{{servers::suite_name(0xc030)},
+                    {},
+                    capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.connection->verdict = "no shared cipher";
+  auto findings = diagnose({client, build, server, "firmware/configs/default-16k.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "no-shared-ciphersuite");
+  CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_conf_ciphersuites") && !Contains("MBEDTLS_SSL_CIPHERSUITES in"));
+}
+
+TEST_CASE("a server whose suites all need another key than its certificate's is the server's fault") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{
+      {},
+      {cert("root", "RSA", 2048, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)},
+      capture_with_hello({0xc02b, 0xc02c}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.connection->verdict = "no shared cipher";
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "server-suites-unusable-with-certificate");
+  CHECK_THAT(findings[0].fix, Contains("Fix the server") && Contains("ECDHE-RSA"));
+}
+
+TEST_CASE("a certificate not yet valid: the unset clock and a right clock are different findings") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x0200;
+  client.peer_chain = {{0, "CN=leaf", "CN=root", "EC", 256, "SHA256", 0x0200}};
+  ServerView server{{}, {cert("root", "EC", 256, "sha256", true, std::nullopt)}, {}};
+  Evidence evidence{client, build, server, "p.h", {"cloud.shakedown.test", "now", 2}};
+  auto now = diagnose(evidence);
+  REQUIRE_FALSE(now.empty());
+  CHECK(now[0].id == "cert-not-yet-valid");
+  CHECK_THAT(now[0].fix, Contains("notBefore"));
+
+  evidence.setup.time = "1262304000";  // 2010-01-01: a clock far behind
+  auto behind = diagnose(evidence);
+  CHECK(behind[0].id == "cert-not-yet-valid");
+  CHECK_THAT(behind[0].summary, Contains("2010-01-01"));
+
+  evidence.setup.time = "unset";
+  CHECK(diagnose(evidence)[0].id == "cert-not-yet-valid-clock-unset");
+}
+
+TEST_CASE("an expired trusted root is named as the device's CA, not as the server's certificate") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x01;
+  client.peer_chain = {{0, "CN=leaf", "CN=root", "EC", 256, "SHA256", 0},
+                       {1, "CN=root", "CN=root", "EC", 256, "SHA256", 0x01}};
+  ServerView server{
+      {}, {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "cert-expired");
+  CHECK_THAT(findings[0].summary, Contains("root CA the device trusts"));
+  CHECK_THAT(findings[0].fix, Contains("CA list"));
+}
+
+TEST_CASE("a fatal alert in answer to the ClientHello is named, and internal_error points at the server") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x7780, 2);
+  client.alerts_received = {{2, 80}};
+  ServerView server{
+      {servers::suite_name(0xc02b)}, {}, capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kMisbehaved)};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "alert-after-client-hello");
+  CHECK_THAT(findings[0].summary, Contains("80 (internal_error)"));
+  CHECK_THAT(findings[0].fix, Contains("server's log"));
+
+  SECTION("later in the handshake it is not this rule") {
+    client.handshake_state = 4;
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+  }
+}
+
+TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify; an older line passes without a name check") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  auto refused = failed("handshake", -0x5d80, 3);
+  ServerView server{{}, {}, capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed)};
+  server.connection->client_hello->server_name = "";
+  auto findings = diagnose({refused, build, server, "p.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "hostname-not-set");
+  CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_set_hostname"));
+
+  device::ClientReport ok;
+  ok.stage = "done";
+  ok.peer_chain = {{0, "CN=other.shakedown.test", "CN=root", "EC", 256, "SHA256", 0}};
+  auto warned = diagnose({ok, build, server, "p.h"});
+  REQUIRE(warned.size() == 1);
+  CHECK(warned[0].id == "hostname-not-set");
+  CHECK_THAT(warned[0].summary, Contains("Warning") && Contains("other.shakedown.test"));
+
+  server.connection->client_hello->server_name = "cloud.shakedown.test";
+  CHECK(diagnose({ok, build, server, "p.h"}).empty());
+}
+
+TEST_CASE("a handshake message split over records that the line cannot reassemble") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x7080, 3);
+  auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
+  capture.records_sent = {{22, 100, 2, false}, {22, 100, 11, false}, {22, 100, -1, false}};
+  capture.transcript = {{false, 1, 150}, {true, 2, 80}, {true, 11, 700}};
+  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "handshake-message-fragmented");
+  CHECK_THAT(findings[0].summary, Contains("Certificate message (704 bytes)") && Contains("at most 100 bytes"));
+  CHECK_THAT(findings[0].fix, Contains("Mbed TLS 3.6"));
+
+  SECTION("messages that each fit their record: not this rule") {
+    server.connection->transcript = {{true, 2, 80}};
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+  }
+}
+
+TEST_CASE("no shared signature algorithm: OpenSSL's verdict, or RSA-PSS offered by 3.6 and refused in TLS 1.2") {
+  device::BuildFacts build = field_2x();
+  ServerView server{
+      {servers::suite_name(0xc030)},
+      {cert("root", "RSA", 2048, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)},
+      capture_with_hello({0xc030, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.max_version = "tls1.2";
+  server.connection->client_hello->signature_algorithms = {0x0403, 0x0401};
+  server.connection->verdict = "no shared signature algorithms";
+  auto refused = failed("handshake", -0x7780, 2);
+  refused.alerts_received = {{2, 40}};
+  auto findings = diagnose({refused, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "no-shared-signature-algorithm");
+  CHECK_THAT(findings[0].fix, Contains("RSA+SHA256"));
+
+  build.mbedtls_line = "3.6";
+  server.connection->verdict = "sslv3 alert illegal parameter";
+  server.connection->client_hello->signature_algorithms = {0x0403, 0x0804, 0x0401};
+  auto rejected = failed("handshake", -0x6600, 4);
+  rejected.alerts_sent = {{2, 47}};
+  findings = diagnose({rejected, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "no-shared-signature-algorithm");
+  CHECK_THAT(findings[0].summary, Contains("RSA-PSS (0804)") && Contains("-0x6600"));
+
+  SECTION("the same code on an ECDSA certificate is not this rule") {
+    server.chain[1].key_type = "EC";
+    for (const auto& f : diagnose({rejected, build, server, "p.h"})) CHECK(f.id != "no-shared-signature-algorithm");
+  }
+}

@@ -157,12 +157,37 @@ std::string group_list(const std::vector<uint16_t>& ids) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// Suites defined only for TLS 1.2 and later (AEAD, or SHA-256/384 MACs):
+// a client offering nothing else cannot use TLS 1.0 or 1.1.
+bool tls12_only_suite(uint16_t id) {
+  const std::string n = servers::suite_name(id).iana_name;
+  return n.find("_GCM_") != std::string::npos || n.find("_CCM") != std::string::npos ||
+         n.find("CHACHA20") != std::string::npos || n.ends_with("_SHA256") || n.ends_with("_SHA384");
+}
+
 std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
   if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
       !e.server.connection->client_hello) {
     return std::nullopt;
   }
-  const auto offered = offered_versions(*e.server.connection->client_hello);
+  const auto& hello = *e.server.connection->client_hello;
+  auto offered = offered_versions(hello);
+  // A ClientHello without supported_versions names only its highest version;
+  // what it really takes below that depends on the line and its suites.
+  std::string why_not_older;
+  if (hello.supported_versions.empty()) {
+    std::vector<uint16_t> suites;
+    for (auto id : hello.cipher_suites) {
+      if (!servers::is_signalling_suite(id)) suites.push_back(id);
+    }
+    if (!e.build.mbedtls_line.starts_with("2.")) {
+      why_not_older = fmt::format("Mbed TLS {} has no TLS 1.0 or 1.1", e.build.mbedtls_line);
+    } else if (!suites.empty() && std::all_of(suites.begin(), suites.end(), tls12_only_suite)) {
+      why_not_older = "every suite the client offers needs TLS 1.2";
+    }
+    if (!why_not_older.empty()) std::erase_if(offered, [](uint16_t v) { return v < 0x0303; });
+  }
+  if (offered.empty()) return std::nullopt;
   const uint16_t low = wire_version(e.server.min_version), high = wire_version(e.server.max_version);
   const bool overlap = std::any_of(offered.begin(), offered.end(), [&](uint16_t v) { return v >= low && v <= high; });
   if (overlap) return std::nullopt;
@@ -171,17 +196,40 @@ std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
   const std::string server_range =
       low == high ? config_version_name(e.server.min_version)
                   : config_version_name(e.server.min_version) + " to " + config_version_name(e.server.max_version);
-  const bool server_newer = low > *std::max_element(offered.begin(), offered.end());
+  const uint16_t client_high = *std::max_element(offered.begin(), offered.end());
+  const uint16_t client_low = *std::min_element(offered.begin(), offered.end());
+  const bool server_newer = low > client_high;
+  std::vector<std::string> evidence{
+      client_line(e), fmt::format("server: allows {}; ClientHello offered {}", server_range, fmt::join(names, ", ")),
+      fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)};
+  if (!why_not_older.empty()) evidence.push_back(fmt::format("client: takes nothing below TLS 1.2: {}", why_not_older));
+  std::string fix;
+  if (server_newer) {
+    fix = e.build.tls1_3 && client_high < 0x0304
+              ? fmt::format(
+                    "The build has TLS 1.3 but the application caps the client at {}: raise its maximum "
+                    "version (mbedtls_ssl_conf_max_tls_version), or let the server accept {}.",
+                    version_name(client_high), version_name(client_high))
+              : fmt::format(
+                    "Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS "
+                    "3.x only), or let the server accept {}.",
+                    e.profile_file, names.back());
+  } else if (e.build.tls1_2 && client_low > 0x0303 && high >= 0x0303) {
+    fix = fmt::format(
+        "The build has TLS 1.2 but the application sets the client's minimum to {}: lower it "
+        "(mbedtls_ssl_conf_min_tls_version), or upgrade the server to {}.",
+        version_name(client_low), version_name(client_low));
+  } else {
+    fix = fmt::format("Upgrade the server to TLS 1.2 or later: {} {} deprecated (RFC 8996){}.", server_range,
+                      low == high ? "is" : "are",
+                      e.build.mbedtls_line.starts_with("2.")
+                          ? ", and re-enabling it on the device (MBEDTLS_SSL_PROTO_TLS1_1, CBC suites) is a last resort"
+                          : fmt::format(", and Mbed TLS {} cannot speak it", e.build.mbedtls_line));
+  }
   return Finding{
       "protocol-version-mismatch",
       fmt::format("The server allows only {} but the client offers {}.", server_range, fmt::join(names, ", ")),
-      {client_line(e), fmt::format("server: allows {}; ClientHello offered {}", server_range, fmt::join(names, ", ")),
-       fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
-      server_newer
-          ? fmt::format("Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS "
-                        "3.x only), or let the server accept {}.",
-                        e.profile_file, names.back())
-          : fmt::format("Let the device offer {} (its minimum version), or upgrade the server.", server_range)};
+      evidence, fix};
 }
 
 std::optional<Finding> no_shared_group(const Evidence& e) {
@@ -214,6 +262,28 @@ std::optional<Finding> no_shared_group(const Evidence& e) {
                      : fmt::format("Enable a group the server accepts: #define {} in {} (and keep it in the "
                                    "client's curve list); or let the server accept one of the client's.",
                                    group_macro(e.server.groups.front()), e.profile_file)};
+}
+
+// TLS 1.3: the CertificateRequest is encrypted, and the server rejects the
+// client's empty Certificate only after the client's Finished, so the
+// client's handshake completes and its first read meets alert 116.
+std::optional<Finding> client_certificate_required_after_handshake(const Evidence& e) {
+  if (!e.client.passed() || !e.server.connection) return std::nullopt;
+  const auto& conn = *e.server.connection;
+  if (conn.end != servers::ConnectionEnd::kFailedWithAlert ||
+      conn.verdict.find("did not return a certificate") == std::string::npos) {
+    return std::nullopt;
+  }
+  std::string ca = e.server.chain.empty() ? "its CA" : "'" + e.server.chain.front().subject + "'";
+  return Finding{"client-certificate-required",
+                 fmt::format("The server requires a client certificate (mutual TLS) and the device sent none: over "
+                             "{} the device's handshake completes, then the server refuses the connection "
+                             "(certificate_required, 116) and the device's first read fails. It accepts "
+                             "certificates issued by {}.",
+                             e.client.version, ca),
+                 {fmt::format("client: handshake completed on {}", e.client.version),
+                  fmt::format("server: failed the handshake after the client's Finished: {}", conn.verdict)},
+                 fmt::format("Give the device a certificate and key issued by {} (mbedtls_ssl_conf_own_cert).", ca)};
 }
 
 std::optional<Finding> client_certificate_required(const Evidence& e) {
@@ -795,7 +865,9 @@ std::optional<Finding> no_shared_signature_algorithm(const Evidence& e) {
                     format_code(e.client.result)),
         evidence,
         "Have the server allow rsa_pkcs1_sha256 (RSA+SHA256) over TLS 1.2, or TLS 1.3 (where Mbed TLS verifies "
-        "RSA-PSS); the device cannot take RSA-PSS over TLS 1.2 on any line."};
+        "RSA-PSS). On the device, a build without MBEDTLS_SSL_PROTO_TLS1_3 does not offer RSA-PSS, so a server "
+        "that also allows PKCS#1 signs with that; the offer-then-reject is a known Mbed TLS issue "
+        "(Mbed-TLS/mbedtls#10668)."};
   }
   const bool rsa_tls12 = leaf != nullptr && leaf->key_type == "RSA" && e.server.max_version == "tls1.2";
   return Finding{"no-shared-signature-algorithm",
@@ -961,6 +1033,7 @@ const std::vector<Rule>& rules() {
       untrusted_ca,
       sni_required,
       client_certificate_required,
+      client_certificate_required_after_handshake,
       protocol_version_mismatch,
       server_key_type_disabled,
       no_shared_group,

@@ -375,3 +375,39 @@ TEST_CASE("no shared signature algorithm: OpenSSL's verdict, or RSA-PSS offered 
     for (const auto& f : diagnose({rejected, build, server, "p.h"})) CHECK(f.id != "no-shared-signature-algorithm");
   }
 }
+
+TEST_CASE(
+    "versions: a TLS 1.2 ClientHello without supported_versions takes no TLS 1.1 on 3.6 or with AEAD-only suites") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{{servers::suite_name(0xc014)},
+                    {},
+                    capture_with_hello({0xc02b, 0xc02c, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.min_version = server.max_version = "tls1.1";
+  server.connection->verdict = "no shared cipher";
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK_THAT(findings[0].summary, Contains("offers TLS 1.2."));
+  CHECK_THAT(findings[0].fix, Contains("Upgrade the server"));
+
+  build.mbedtls_line = "2.28";  // 2.28 may take TLS 1.1, but not with these suites
+  CHECK(diagnose({client, build, server, "p.h"})[0].id == "protocol-version-mismatch");
+
+  server.connection->client_hello->cipher_suites = {0xc02b, 0xc013};  // a CBC-SHA suite TLS 1.1 can use
+  CHECK(diagnose({client, build, server, "p.h"})[0].id != "protocol-version-mismatch");
+}
+
+TEST_CASE("versions: a client capped below the server at run time is told to raise its maximum") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  build.tls1_3 = true;
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{{}, {}, capture_with_hello({0xc02b}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.min_version = server.max_version = "tls1.3";
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_conf_max_tls_version"));
+}

@@ -391,8 +391,49 @@ std::optional<Finding> cert_not_yet_valid(const Evidence& e) {
                   "server use a certificate that is already valid."};
 }
 
+// The server's certificate that should have signed the top of the chain the
+// client verified (by common name): sent by the server or trusted, but not
+// in the chain as verified.
+const CertInfo* issuer_of_top(const Evidence& e) {
+  if (e.client.peer_chain.empty()) return nullptr;
+  const std::string issuer = common_name(e.client.peer_chain.back().issuer);
+  if (issuer == common_name(e.client.peer_chain.back().subject)) return nullptr;  // self-signed: no issuer to find
+  const CertInfo* found = nullptr;
+  for (const auto& c : e.server.chain) {
+    if (common_name(c.subject) == issuer && (c.sent_by_server() || c.trusted_by_client)) found = &c;
+  }
+  return found;
+}
+
 std::optional<Finding> server_cert_signature_hash_rejected(const Evidence& e) {
-  if (e.client.passed() || !(verify_flags(e) & codes::kBadCertBadMd)) return std::nullopt;
+  if (e.client.passed()) return std::nullopt;
+  // Mbed TLS skips a certificate of the server's chain whose signature
+  // algorithm it does not know (a hash left out of the build), so the chain
+  // stops short of it and is "not trusted".
+  if (verify_flags(e) & codes::kBadCertNotTrusted) {
+    const CertInfo* dropped = issuer_of_top(e);
+    if (dropped != nullptr && dropped->sent_by_server() && !dropped->trusted_by_client &&
+        !hash_enabled(dropped->signature_hash, e.build)) {
+      const std::string macro = hash_macro(dropped->signature_hash, e.build);
+      return Finding{
+          "server-cert-signature-hash-rejected",
+          fmt::format("The server sends its {} '{}' signed with {}, and this build has no {}: Mbed TLS skips a "
+                      "certificate whose signature algorithm it does not know, so the chain stops short of it and "
+                      "is not trusted.",
+                      dropped->role, dropped->subject, dropped->signature_algorithm, macro),
+          {client_line(e),
+           fmt::format("client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED; the chain as verified ends at '{}', "
+                       "issued by '{}'",
+                       e.client.peer_chain.back().subject, e.client.peer_chain.back().issuer),
+           fmt::format("server: sent '{}' ({}) at position {}, signed with {}", dropped->subject, dropped->role,
+                       *dropped->sent_position, dropped->signature_algorithm),
+           fmt::format("profile {}: {} not defined", e.build.profile, macro)},
+          fmt::format("Have the server's CA reissue its {} signed with SHA-256 or better; enabling {} in {} would "
+                      "only make the device reject it for its hash (the default verify profile refuses SHA-1).",
+                      dropped->role, macro, e.profile_file)};
+    }
+  }
+  if (!(verify_flags(e) & codes::kBadCertBadMd)) return std::nullopt;
   const auto* pc = peer_with_flag(e, codes::kBadCertBadMd);
   const std::string who =
       pc != nullptr ? fmt::format("'{}' (signed with {})", pc->subject, pc->signature_md) : "in the server's chain";
@@ -451,6 +492,24 @@ std::optional<Finding> hostname_mismatch(const Evidence& e) {
     if (c.role == "leaf") names = c.dns_names;
   }
   const std::string subject = e.client.peer_chain.empty() ? "?" : e.client.peer_chain.front().subject;
+  // An IPv4 or IPv6 literal as the hostname: Mbed TLS 2.x compares it with
+  // DNS names (and the CN) only, never with iPAddress entries.
+  const bool address =
+      !e.setup.hostname.empty() && (e.setup.hostname.find(':') != std::string::npos ||
+                                    e.setup.hostname.find_first_not_of("0123456789.") == std::string::npos);
+  if (address && e.build.mbedtls_line.starts_with("2.")) {
+    return Finding{
+        "hostname-mismatch",
+        fmt::format("The device names the server by its address '{}', and Mbed TLS {} matches a hostname "
+                    "only against DNS names (and the CN when there are none), never against iPAddress "
+                    "subjectAltNames; the certificate ('{}') names {}.",
+                    e.setup.hostname, e.build.mbedtls_line, subject,
+                    names.empty() ? std::string("no DNS names") : fmt::format("only {}", fmt::join(names, ", "))),
+        {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_CN_MISMATCH",
+         fmt::format("client: hostname '{}' is an IP address", e.setup.hostname)},
+        "Connect by a DNS name the certificate carries, or move the device to Mbed TLS 3.6, which matches "
+        "iPAddress subjectAltNames."};
+  }
   return Finding{
       "hostname-mismatch",
       fmt::format("The device asked for '{}' but the server's certificate ('{}') names {}.", e.setup.hostname, subject,
@@ -493,6 +552,41 @@ std::optional<Finding> untrusted_ca(const Evidence& e) {
                    evidence,
                    "Have the server send its certificates in order, leaf first and then each issuer (TLS 1.2 "
                    "requires it), or add the intermediates to the device's CA list."};
+  }
+  // The issuer is there (sent, or trusted) but Mbed TLS did not take it as
+  // the issuer: one of its CA constraints forbids this chain.
+  if (const CertInfo* refused = issuer_of_top(e); refused != nullptr) {
+    std::string limit;
+    if (refused->path_length) {
+      limit = fmt::format(" Its pathLenConstraint is {}, and the chain has {} CA certificate{} below it.",
+                          *refused->path_length, chain.size() - 1, chain.size() == 2 ? "" : "s");
+    }
+    evidence.push_back(
+        fmt::format("server: '{}' ({}) is {}", refused->subject, refused->role,
+                    refused->trusted_by_client ? "in the device's trust list" : "in the chain it sends"));
+    return Finding{
+        "untrusted-ca",
+        fmt::format("The chain reaches '{}' ({}), but Mbed TLS refuses it as the issuer of '{}': a CA "
+                    "constraint of '{}' forbids this chain (pathLenConstraint, basicConstraints or "
+                    "keyUsage), or its signature does not verify.{}",
+                    refused->subject, refused->trusted_by_client ? "a CA the device trusts" : "sent by the server",
+                    chain.back().subject, refused->subject, limit),
+        evidence,
+        fmt::format("Have the CA issue the chain within its constraints (a CA with pathLenConstraint N "
+                    "allows N CA certificates below it); the device only enforces them. Check with "
+                    "openssl verify -show_chain against the same chain.")};
+  }
+  // The chain ends at a root of the server's own that the device does not trust.
+  if (!chain.empty() && common_name(chain.back().subject) == common_name(chain.back().issuer)) {
+    const std::string trusted = e.server.chain.empty() ? "another CA" : "'" + e.server.chain.front().subject + "'";
+    return Finding{"untrusted-ca",
+                   fmt::format("The server's chain ends at its own root '{}', which the device does not trust (it "
+                               "trusts {}).",
+                               chain.back().subject, trusted),
+                   evidence,
+                   fmt::format("If the server moved to another CA, add '{}' to the device's CA list (ahead of the "
+                               "switch, next time); otherwise have the server use a certificate issued under {}.",
+                               chain.back().subject, trusted)};
   }
   if (missing != nullptr && !missing->sent_by_server() && !missing->trusted_by_client) {
     evidence.push_back(fmt::format("server: has '{}' ({}) but does not send it", missing->subject, missing->role));

@@ -411,3 +411,52 @@ TEST_CASE("versions: a client capped below the server at run time is told to rai
   CHECK(findings[0].id == "protocol-version-mismatch");
   CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_conf_max_tls_version"));
 }
+
+TEST_CASE("an untrusted chain: a skipped SHA-1 intermediate, a refused issuer, the server's own root") {
+  device::BuildFacts build = field_2x();  // no SHA-1
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x08;
+  client.peer_chain = {{0, "CN=leaf", "CN=intermediate 1", "EC", 256, "SHA256", 0x08}};
+  ServerView server{{},
+                    {cert("root", "EC", 256, "sha256", true, std::nullopt),
+                     cert("intermediate 1", "EC", 256, "sha1", false, 1), cert("leaf", "EC", 256, "sha256", false, 0)},
+                    {}};
+  auto skipped = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(skipped.empty());
+  CHECK(skipped[0].id == "server-cert-signature-hash-rejected");
+  CHECK_THAT(skipped[0].summary, Contains("MBEDTLS_SHA1_C") && Contains("skips"));
+
+  // With SHA-1 in the build the intermediate parses: it was there, but refused as the issuer.
+  build.sha1 = true;
+  server.chain[1].path_length = 0;
+  client.peer_chain = {{0, "CN=leaf", "CN=intermediate 2", "EC", 256, "SHA256", 0},
+                       {1, "CN=intermediate 2", "CN=intermediate 1", "EC", 256, "SHA256", 0x08}};
+  auto refused = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(refused.empty());
+  CHECK(refused[0].id == "untrusted-ca");
+  CHECK_THAT(refused[0].summary, Contains("refuses it as the issuer") && Contains("pathLenConstraint is 0"));
+
+  // A chain that ends at a self-signed root the device does not have.
+  client.peer_chain = {{0, "CN=leaf", "CN=other root", "EC", 256, "SHA256", 0},
+                       {1, "CN=other root", "CN=other root", "EC", 256, "SHA256", 0x08}};
+  auto own_root = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(own_root.empty());
+  CHECK(own_root[0].id == "untrusted-ca");
+  CHECK_THAT(own_root[0].summary, Contains("ends at its own root 'CN=other root'"));
+}
+
+TEST_CASE("an IP address as hostname on Mbed TLS 2.28 is named as the cause of the mismatch") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x04;
+  client.peer_chain = {{0, "CN=127.0.0.1", "CN=root", "EC", 256, "SHA256", 0x04}};
+  ServerView server{{}, {cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
+  Evidence evidence{client, build, server, "p.h", {"127.0.0.1", "now", 2}};
+  auto findings = diagnose(evidence);
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "hostname-mismatch");
+  CHECK_THAT(findings[0].summary, Contains("by its address") && Contains("iPAddress"));
+
+  evidence.setup.hostname = "cloud.shakedown.test";
+  CHECK_THAT(diagnose(evidence)[0].summary, !Contains("by its address"));
+}

@@ -1062,37 +1062,59 @@ std::optional<Finding> hostname_not_set(const Evidence& e) {
 }
 
 // Handshake messages split over several records: Mbed TLS 2.28 cannot put
-// them back together over TLS (only DTLS); 3.6 can.
+// them back together over TLS (only DTLS), 3.6 can; and neither line takes
+// a record that does not hold a whole 4-byte handshake header.
 std::optional<Finding> handshake_message_fragmented(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake" || magnitude(e.client) != codes::kSslFeatureUnavailable ||
-      !e.server.connection) {
+  const uint32_t m = magnitude(e.client);
+  if (e.client.passed() || e.client.stage != "handshake" ||
+      (m != codes::kSslFeatureUnavailable && m != codes::kSslInvalidRecord) || !e.server.connection) {
     return std::nullopt;
   }
   const auto& conn = *e.server.connection;
-  size_t largest_record = 0, records = 0;
+  size_t largest_record = 0, smallest_record = SIZE_MAX, records = 0;
   for (const auto& r : conn.records_sent) {
-    if (r.content_type == 22 && !r.encrypted) largest_record = std::max(largest_record, r.length), ++records;
+    if (r.content_type != 22 || r.encrypted) continue;
+    largest_record = std::max(largest_record, r.length);
+    smallest_record = std::min(smallest_record, r.length);
+    ++records;
   }
   const servers::HandshakeMessage* split = nullptr;
-  for (const auto& m : conn.transcript) {
-    if (m.from_server && m.length + 4 > largest_record) {
-      split = &m;
+  for (const auto& msg : conn.transcript) {
+    if (msg.from_server && msg.length + 4 > largest_record) {
+      split = &msg;
       break;
     }
   }
   if (split == nullptr || largest_record == 0) return std::nullopt;
+  constexpr size_t kHeader = 4;
+  const bool header_split =
+      m == codes::kSslInvalidRecord && smallest_record < kHeader && largest_record <= e.build.in_content_len;
+  if (m == codes::kSslInvalidRecord && !header_split) return std::nullopt;
+  std::vector<std::string> evidence{client_line(e),
+                                    fmt::format("server: sent {} plaintext handshake records of {} to {} bytes",
+                                                records, smallest_record, largest_record),
+                                    fmt::format("server: its {} message is {} bytes with its header",
+                                                servers::handshake_type_name(split->type), split->length + kHeader)};
+  if (header_split) {
+    return Finding{
+        "handshake-message-fragmented",
+        fmt::format("The server split its handshake into records of {} byte{}, smaller than a handshake message's "
+                    "4-byte header, and Mbed TLS (2.28 and 3.6 alike) needs each handshake record to start with a "
+                    "whole header: it rejects the record ({}).",
+                    smallest_record, smallest_record == 1 ? "" : "s", format_code(e.client.result)),
+        evidence,
+        "Have the server (or the middlebox in front of it) send handshake records of at least a whole message "
+        "header, better whole messages; no Mbed TLS configuration accepts a split header."};
+  }
   const int asked = conn.client_hello ? conn.client_hello->max_fragment_length : 0;
   return Finding{
       "handshake-message-fragmented",
       fmt::format("The server split its {} message ({} bytes) over records of at most {} bytes{}, and Mbed TLS {} "
                   "cannot reassemble a handshake message from several records over TLS ({}).",
-                  servers::handshake_type_name(split->type), split->length + 4, largest_record,
+                  servers::handshake_type_name(split->type), split->length + kHeader, largest_record,
                   asked != 0 ? fmt::format(" (the max fragment length of {} the client asked for)", asked) : "",
                   e.build.mbedtls_line, format_code(e.client.result)),
-      {client_line(e),
-       fmt::format("server: sent {} plaintext handshake records, the largest {} bytes", records, largest_record),
-       fmt::format("server: its {} message is {} bytes with its header", servers::handshake_type_name(split->type),
-                   split->length + 4)},
+      evidence,
       asked != 0 ? fmt::format("Do not ask for a max fragment length smaller than the server's handshake messages on "
                                "Mbed TLS {}: size MBEDTLS_SSL_IN_CONTENT_LEN in {} for them instead; or move to Mbed "
                                "TLS 3.6, which reassembles fragmented handshake messages.",

@@ -460,3 +460,22 @@ TEST_CASE("an IP address as hostname on Mbed TLS 2.28 is named as the cause of t
   evidence.setup.hostname = "cloud.shakedown.test";
   CHECK_THAT(diagnose(evidence)[0].summary, !Contains("by its address"));
 }
+
+TEST_CASE("a handshake header split over records is refused by every line") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  auto client = failed("handshake", -0x7200, 2);
+  auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
+  capture.records_sent = {{22, 1, 2, false}, {22, 1, -1, false}};
+  capture.transcript = {{true, 2, 80}};
+  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "handshake-message-fragmented");
+  CHECK_THAT(findings[0].summary, Contains("4-byte header") && Contains("2.28 and 3.6"));
+
+  SECTION("the same code with whole headers in every record is not this rule") {
+    server.connection->records_sent = {{22, 100, 2, false}};
+    for (const auto& f : diagnose({client, build, server, "p.h"})) CHECK(f.id != "handshake-message-fragmented");
+  }
+}

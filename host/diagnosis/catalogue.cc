@@ -6,7 +6,7 @@
 namespace shakedown::diagnosis {
 namespace {
 
-constexpr std::array<std::string_view, 28> kIds = {
+constexpr std::array<std::string_view, 29> kIds = {
     "no-shared-ciphersuite",
     "connection-reset-after-client-hello",
     "connection-closed-after-client-hello",
@@ -34,6 +34,7 @@ constexpr std::array<std::string_view, 28> kIds = {
     "hostname-not-set",
     "handshake-message-fragmented",
     "no-shared-signature-algorithm",
+    "handshake-message-too-large-for-input-buffer",
     "unexplained",
 };
 

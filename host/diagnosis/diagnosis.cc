@@ -94,6 +94,15 @@ std::string how_server_ended(const servers::ConnectionCapture& c) {
   }
 }
 
+// The largest handshake message the server sent, without its 4-byte header.
+size_t largest_server_message(const std::vector<servers::HandshakeMessage>& transcript) {
+  size_t out = 0;
+  for (const auto& m : transcript) {
+    if (m.from_server) out = std::max(out, m.length);
+  }
+  return out;
+}
+
 size_t next_buffer_size(size_t needed) {
   size_t size = 512;
   while (size < needed && size < kMaxRecordContent) size *= 2;
@@ -405,6 +414,31 @@ const CertInfo* issuer_of_top(const Evidence& e) {
   return found;
 }
 
+// An allocation that fails while Mbed TLS checks a certificate's signature
+// does not surface as ALLOC_FAILED: the issuer is dropped as if its
+// signature were wrong, and the chain is reported "not trusted".
+std::optional<Finding> heap_exhausted_in_verify(const Evidence& e) {
+  const bool budget_imposed = e.client.heap_budget > 0 && e.client.heap_budget < e.build.heap_capacity;
+  if (e.client.passed() || !budget_imposed || !(verify_flags(e) & codes::kBadCertNotTrusted)) return std::nullopt;
+  const CertInfo* issuer = issuer_of_top(e);
+  if (issuer == nullptr) return std::nullopt;
+  return Finding{
+      "heap-exhausted",
+      fmt::format("Most likely Mbed TLS ran out of heap while checking the signature of '{}' by '{}': the issuer is "
+                  "there ({}), but under a {}-byte budget (peak {} bytes) its signature check failed, and Mbed TLS "
+                  "reports a failed allocation there as an untrusted chain ({}).",
+                  e.client.peer_chain.back().subject, issuer->subject,
+                  issuer->trusted_by_client ? "in the trust list" : "sent by the server", e.client.heap_budget,
+                  e.client.heap_peak, format_code(e.client.result)),
+      {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED, yet the issuer was present",
+       fmt::format("client: heap peak {} bytes, budget {} bytes of a {}-byte arena", e.client.heap_peak,
+                   e.client.heap_budget, e.build.heap_capacity)},
+      fmt::format("Run the handshake once without a budget to measure its peak, and give Mbed TLS a margin above it "
+                  "(fragmentation of the heap needs some); or shrink MBEDTLS_SSL_IN_CONTENT_LEN / "
+                  "MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
+                  e.profile_file)};
+}
+
 std::optional<Finding> server_cert_signature_hash_rejected(const Evidence& e) {
   if (e.client.passed()) return std::nullopt;
   // Mbed TLS skips a certificate of the server's chain whose signature
@@ -691,9 +725,53 @@ std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
                   fmt::format("server: sent a {}-byte {} record; its chain is {} certificates, {} bytes", big->length,
                               what, chain_count, chain_bytes),
                   fmt::format("profile {}: MBEDTLS_SSL_IN_CONTENT_LEN {}", e.build.profile, e.build.in_content_len)},
-                 fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter chain, or "
-                             "negotiate a max fragment length if the server supports it.",
-                             next_buffer_size(big->length), e.profile_file)};
+                 largest_server_message(e.server.connection->transcript) + 4 > e.build.in_content_len
+                     ? fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter "
+                                   "chain. A max fragment length does not help: Mbed TLS holds a whole handshake "
+                                   "message in its input buffer, and this one does not fit.",
+                                   next_buffer_size(big->length), e.profile_file)
+                     : fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter "
+                                   "chain, or (Mbed TLS 3.6) negotiate a max fragment length if the server supports "
+                                   "it.",
+                                   next_buffer_size(big->length), e.profile_file)};
+}
+
+// Records that fit, but a handshake message that does not: Mbed TLS
+// reassembles a handshake message in its input buffer, so smaller records
+// (max fragment length) do not shrink the buffer it needs.
+std::optional<Finding> handshake_message_too_large_for_input_buffer(const Evidence& e) {
+  const uint32_t m = magnitude(e.client);
+  if (e.client.stage != "handshake" || (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) ||
+      !e.server.connection) {
+    return std::nullopt;
+  }
+  const auto& conn = *e.server.connection;
+  const servers::RecordSeen* big = conn.largest_record();
+  const servers::HandshakeMessage* message = nullptr;
+  for (const auto& msg : conn.transcript) {
+    if (msg.from_server && msg.length + 4 > e.build.in_content_len &&
+        (message == nullptr || msg.length > message->length)) {
+      message = &msg;
+    }
+  }
+  if (big == nullptr || big->length > e.build.in_content_len || message == nullptr) return std::nullopt;
+  const int asked = conn.client_hello ? conn.client_hello->max_fragment_length : 0;
+  const size_t size = message->length + 4;
+  return Finding{
+      "handshake-message-too-large-for-input-buffer",
+      fmt::format("The server's {} message is {} bytes; it arrives in records of at most {} bytes{}, but Mbed TLS "
+                  "reassembles a handshake message in its input buffer, which holds {} (MBEDTLS_SSL_IN_CONTENT_LEN), "
+                  "so it fails ({}).",
+                  servers::handshake_type_name(message->type), size, big->length,
+                  asked != 0 ? fmt::format(" (the max fragment length of {} the client asked for)", asked) : "",
+                  e.build.in_content_len, format_code(e.client.result)),
+      {client_line(e),
+       fmt::format("server: its {} message is {} bytes with its header; its largest record {} bytes",
+                   servers::handshake_type_name(message->type), size, big->length),
+       fmt::format("profile {}: MBEDTLS_SSL_IN_CONTENT_LEN {}", e.build.profile, e.build.in_content_len)},
+      fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}, or have the server send a shorter chain; a smaller "
+                  "max fragment length cannot save this buffer.",
+                  next_buffer_size(size), e.profile_file)};
 }
 
 std::optional<Finding> max_fragment_length_not_honoured(const Evidence& e) {
@@ -1140,7 +1218,9 @@ const std::vector<Rule>& rules() {
       rsa_key_too_large_for_mpi,
       max_fragment_length_not_honoured,
       record_too_large_for_input_buffer,
+      handshake_message_too_large_for_input_buffer,
       heap_exhausted,
+      heap_exhausted_in_verify,
       cert_not_yet_valid_clock_unset,
       cert_not_yet_valid,
       cert_expired,

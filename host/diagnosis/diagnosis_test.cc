@@ -479,3 +479,41 @@ TEST_CASE("a handshake header split over records is refused by every line") {
     for (const auto& f : diagnose({client, build, server, "p.h"})) CHECK(f.id != "handshake-message-fragmented");
   }
 }
+
+TEST_CASE("heap: a failed allocation in the signature check shows as an untrusted chain under a budget") {
+  device::BuildFacts build = field_2x();
+  build.heap_capacity = 1048576;
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x08;
+  client.heap_budget = 26000;
+  client.heap_peak = 22932;
+  client.peer_chain = {{0, "CN=leaf", "CN=root", "EC", 256, "SHA256", 0x08}};
+  ServerView server{
+      {}, {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE(findings.size() >= 2);
+  CHECK(findings[0].id == "heap-exhausted");
+  CHECK_THAT(findings[0].summary, Contains("26000-byte budget"));
+  CHECK(findings[1].id == "untrusted-ca");
+
+  SECTION("without a budget the same flags are the chain's own") {
+    client.heap_budget = 1048576;
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "untrusted-ca");
+  }
+}
+
+TEST_CASE("records that fit but a handshake message that does not: max fragment length cannot help") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  auto client = failed("handshake", -0x7100, 3);
+  auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
+  capture.client_hello->max_fragment_length = 512;
+  capture.records_sent = {{22, 512, 2, false}, {22, 512, -1, false}};
+  capture.transcript = {{true, 2, 80}, {true, 11, 2803}};
+  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "handshake-message-too-large-for-input-buffer");
+  CHECK_THAT(findings[0].summary, Contains("Certificate message is 2807 bytes") && Contains("holds 2048"));
+  CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_SSL_IN_CONTENT_LEN 4096"));
+}

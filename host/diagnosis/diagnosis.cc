@@ -174,6 +174,32 @@ bool tls12_only_suite(uint16_t id) {
          n.find("CHACHA20") != std::string::npos || n.ends_with("_SHA256") || n.ends_with("_SHA384");
 }
 
+// Without the server's capture (a stock peer): the versions the build has,
+// and the server's protocol_version alert.
+std::optional<Finding> protocol_version_mismatch_uncaptured(const Evidence& e) {
+  if (e.client.passed() || e.client.stage != "handshake" || e.server.connection ||
+      !received_alert(e, codes::kAlertProtocolVersion)) {
+    return std::nullopt;
+  }
+  const uint16_t build_high = e.build.tls1_3 ? 0x0304 : e.build.tls1_2 ? 0x0303 : 0;
+  const uint16_t low = wire_version(e.server.min_version);
+  if (build_high == 0 || low <= build_high) return std::nullopt;
+  const std::string server_range =
+      e.server.min_version == e.server.max_version
+          ? config_version_name(e.server.min_version)
+          : config_version_name(e.server.min_version) + " to " + config_version_name(e.server.max_version);
+  return Finding{
+      "protocol-version-mismatch",
+      fmt::format("The server allows only {} but this build goes no higher than {}; the server answered "
+                  "protocol_version (70).",
+                  server_range, version_name(build_high)),
+      {client_line(e), "client: received fatal alert 70 (protocol_version)",
+       fmt::format("profile {}: highest version {}", e.build.profile, version_name(build_high))},
+      fmt::format("Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS 3.x only), or "
+                  "let the server accept {}.",
+                  e.profile_file, version_name(build_high))};
+}
+
 std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
   if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
       !e.server.connection->client_hello) {
@@ -1077,13 +1103,17 @@ std::optional<Finding> alert_after_client_hello(const Evidence& e) {
           "the same server shows which one it rejects); then drop or change that extension on the device.";
       break;
     case 70:
-      what =
-          "no common protocol version (protocol_version), although the versions the ClientHello offered "
-          "overlap the ones the server is configured for: a middlebox or an old front end answers";
-      fix =
-          "Find what answers in front of the server (a TLS-terminating proxy or firewall) and its version "
-          "policy; the device's versions are not the problem.";
-      break;
+      // That the versions overlap is known only from the server's capture.
+      if (e.server.connection) {
+        what =
+            "no common protocol version (protocol_version), although the versions the ClientHello offered "
+            "overlap the ones the server is configured for: a middlebox or an old front end answers";
+        fix =
+            "Find what answers in front of the server (a TLS-terminating proxy or firewall) and its version "
+            "policy; the device's versions are not the problem.";
+        break;
+      }
+      [[fallthrough]];
     default:
       what = fmt::format("its refusal of the ClientHello ({})", device::alert_name(alert));
       fix = "Compare the ClientHello with what the server accepts; the server's own log names the cause.";
@@ -1145,8 +1175,28 @@ std::optional<Finding> hostname_not_set(const Evidence& e) {
 std::optional<Finding> handshake_message_fragmented(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
   if (e.client.passed() || e.client.stage != "handshake" ||
-      (m != codes::kSslFeatureUnavailable && m != codes::kSslInvalidRecord) || !e.server.connection) {
+      (m != codes::kSslFeatureUnavailable && m != codes::kSslInvalidRecord)) {
     return std::nullopt;
+  }
+  if (!e.server.connection) {
+    // A stock peer keeps no capture: what the client read must do. On 2.28,
+    // FEATURE_UNAVAILABLE while reading the server's flight, in records that
+    // fit the buffer, is its "handshake fragmentation not supported".
+    const int state = e.client.handshake_state;
+    if (m != codes::kSslFeatureUnavailable || !e.build.mbedtls_line.starts_with("2.") || state < kStateServerHello ||
+        state > 6 || e.client.largest_record_received == 0 ||
+        e.client.largest_record_received > e.build.in_content_len) {
+      return std::nullopt;
+    }
+    return Finding{"handshake-message-fragmented",
+                   fmt::format("Mbed TLS {} failed {} ({}): the server splits its handshake messages over records (the "
+                               "largest the client read was {} bytes), and {} cannot reassemble them over TLS.",
+                               e.build.mbedtls_line, waiting_for(state), format_code(e.client.result),
+                               e.client.largest_record_received, e.build.mbedtls_line),
+                   {client_line(e), fmt::format("client: {} records read, the largest {} bytes",
+                                                e.client.records_received, e.client.largest_record_received)},
+                   "Have the server send each handshake message in one record (its record size limit), or move the "
+                   "device to Mbed TLS 3.6, which reassembles fragmented handshake messages."};
   }
   const auto& conn = *e.server.connection;
   size_t largest_record = 0, smallest_record = SIZE_MAX, records = 0;
@@ -1231,6 +1281,7 @@ const std::vector<Rule>& rules() {
       client_certificate_required,
       client_certificate_required_after_handshake,
       protocol_version_mismatch,
+      protocol_version_mismatch_uncaptured,
       server_key_type_disabled,
       no_shared_group,
       server_suites_unusable,

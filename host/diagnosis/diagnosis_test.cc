@@ -517,3 +517,29 @@ TEST_CASE("records that fit but a handshake message that does not: max fragment 
   CHECK_THAT(findings[0].summary, Contains("Certificate message is 2807 bytes") && Contains("holds 2048"));
   CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_SSL_IN_CONTENT_LEN 4096"));
 }
+
+TEST_CASE("without the server's capture (s_server): versions from the build, fragmentation from the client") {
+  device::BuildFacts build = field_2x();
+  ServerView server{};
+  server.min_version = server.max_version = "tls1.3";
+  auto refused = failed("handshake", -0x7780, 2);
+  refused.alerts_received = {{2, 70}};
+  auto findings = diagnose({refused, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK_THAT(findings[0].summary, Contains("no higher than TLS 1.2"));
+
+  server.min_version = server.max_version = "tls1.2";  // the versions overlap: not a version problem
+  auto other = diagnose({refused, build, server, "p.h"});
+  CHECK(other[0].id == "alert-after-client-hello");
+  CHECK_THAT(other[0].summary, !Contains("middlebox"));
+
+  auto fragmented = failed("handshake", -0x7080, 3);
+  fragmented.largest_record_received = 512;
+  fragmented.records_received = 3;
+  auto f = diagnose({fragmented, build, server, "p.h"});
+  REQUIRE_FALSE(f.empty());
+  CHECK(f[0].id == "handshake-message-fragmented");
+  build.mbedtls_line = "3.6";  // 3.6 reassembles: FEATURE_UNAVAILABLE means something else there
+  CHECK(diagnose({fragmented, build, server, "p.h"})[0].id == "unexplained");
+}

@@ -6,7 +6,7 @@
 namespace shakedown::diagnosis {
 namespace {
 
-constexpr std::array<std::string_view, 22> kIds = {
+constexpr std::array<std::string_view, 29> kIds = {
     "no-shared-ciphersuite",
     "connection-reset-after-client-hello",
     "connection-closed-after-client-hello",
@@ -28,6 +28,13 @@ constexpr std::array<std::string_view, 22> kIds = {
     "sni-required",
     "max-fragment-length-not-honoured",
     "heap-exhausted",
+    "server-suites-unusable-with-certificate",
+    "cert-not-yet-valid",
+    "alert-after-client-hello",
+    "hostname-not-set",
+    "handshake-message-fragmented",
+    "no-shared-signature-algorithm",
+    "handshake-message-too-large-for-input-buffer",
     "unexplained",
 };
 

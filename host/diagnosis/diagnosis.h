@@ -26,6 +26,7 @@ struct CertInfo {
   bool sent_by_server() const { return sent_position.has_value(); }
   std::string not_after;               // "2026-11-28 18:15:03 UTC"
   std::vector<std::string> dns_names;  // its subjectAltName DNS entries
+  std::optional<int> path_length;      // a CA's pathLenConstraint; none: absent or not known
 };
 
 struct ServerView {

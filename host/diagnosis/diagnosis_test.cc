@@ -196,3 +196,350 @@ TEST_CASE("a P-384 server key the client's groups lack is a key-type finding, no
     CHECK(f.id != "server-key-type-disabled");
   }
 }
+
+TEST_CASE("an Ed25519 server key: no config line helps, the server must change its certificate") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{
+      {servers::suite_name(0xc02b)},
+      {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "ED25519", 253, "sha256", false, 0)},
+      capture_with_hello({0xc02b, 0xc02c}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.connection->verdict = "no shared cipher";
+  server.connection->client_hello->groups = {0x0017};
+  server.connection->client_hello->signature_algorithms = {0x0403, 0x0503};
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "server-key-type-disabled");
+  CHECK_THAT(findings[0].summary, Contains("Ed25519 key") && Contains("0x0807"));
+  CHECK_THAT(findings[0].fix, Contains("No config line") && Contains("ECDSA P-256"));
+
+  // A client that offered ed25519 could have used it: the rule holds back.
+  server.connection->client_hello->signature_algorithms.push_back(0x0807);
+  for (const auto& f : diagnose({client, build, server, "firmware/configs/field-2x.h"})) {
+    CHECK(f.id != "server-key-type-disabled");
+  }
+}
+
+TEST_CASE("a suite the build has but the application left out is added at run time, not in the config") {
+  device::BuildFacts build = field_2x();
+  build.ciphersuites = {0xc02b, 0xc02c, 0xc030};
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{{servers::suite_name(0xc030)},
+                    {},
+                    capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.connection->verdict = "no shared cipher";
+  auto findings = diagnose({client, build, server, "firmware/configs/default-16k.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "no-shared-ciphersuite");
+  CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_conf_ciphersuites") && !Contains("MBEDTLS_SSL_CIPHERSUITES in"));
+}
+
+TEST_CASE("a server whose suites all need another key than its certificate's is the server's fault") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{
+      {},
+      {cert("root", "RSA", 2048, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)},
+      capture_with_hello({0xc02b, 0xc02c}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.connection->verdict = "no shared cipher";
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "server-suites-unusable-with-certificate");
+  CHECK_THAT(findings[0].fix, Contains("Fix the server") && Contains("ECDHE-RSA"));
+}
+
+TEST_CASE("a certificate not yet valid: the unset clock and a right clock are different findings") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x0200;
+  client.peer_chain = {{0, "CN=leaf", "CN=root", "EC", 256, "SHA256", 0x0200}};
+  ServerView server{{}, {cert("root", "EC", 256, "sha256", true, std::nullopt)}, {}};
+  Evidence evidence{client, build, server, "p.h", {"cloud.shakedown.test", "now", 2}};
+  auto now = diagnose(evidence);
+  REQUIRE_FALSE(now.empty());
+  CHECK(now[0].id == "cert-not-yet-valid");
+  CHECK_THAT(now[0].fix, Contains("notBefore"));
+
+  evidence.setup.time = "1262304000";  // 2010-01-01: a clock far behind
+  auto behind = diagnose(evidence);
+  CHECK(behind[0].id == "cert-not-yet-valid");
+  CHECK_THAT(behind[0].summary, Contains("2010-01-01"));
+
+  evidence.setup.time = "unset";
+  CHECK(diagnose(evidence)[0].id == "cert-not-yet-valid-clock-unset");
+}
+
+TEST_CASE("an expired trusted root is named as the device's CA, not as the server's certificate") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x01;
+  client.peer_chain = {{0, "CN=leaf", "CN=root", "EC", 256, "SHA256", 0},
+                       {1, "CN=root", "CN=root", "EC", 256, "SHA256", 0x01}};
+  ServerView server{
+      {}, {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "cert-expired");
+  CHECK_THAT(findings[0].summary, Contains("root CA the device trusts"));
+  CHECK_THAT(findings[0].fix, Contains("CA list"));
+}
+
+TEST_CASE("a fatal alert in answer to the ClientHello is named, and internal_error points at the server") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x7780, 2);
+  client.alerts_received = {{2, 80}};
+  ServerView server{
+      {servers::suite_name(0xc02b)}, {}, capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kMisbehaved)};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "alert-after-client-hello");
+  CHECK_THAT(findings[0].summary, Contains("80 (internal_error)"));
+  CHECK_THAT(findings[0].fix, Contains("server's log"));
+
+  SECTION("later in the handshake it is not this rule") {
+    client.handshake_state = 4;
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+  }
+}
+
+TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify; an older line passes without a name check") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  auto refused = failed("handshake", -0x5d80, 3);
+  ServerView server{{}, {}, capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed)};
+  server.connection->client_hello->server_name = "";
+  auto findings = diagnose({refused, build, server, "p.h"});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "hostname-not-set");
+  CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_set_hostname"));
+
+  device::ClientReport ok;
+  ok.stage = "done";
+  ok.peer_chain = {{0, "CN=other.shakedown.test", "CN=root", "EC", 256, "SHA256", 0}};
+  auto warned = diagnose({ok, build, server, "p.h"});
+  REQUIRE(warned.size() == 1);
+  CHECK(warned[0].id == "hostname-not-set");
+  CHECK_THAT(warned[0].summary, Contains("Warning") && Contains("other.shakedown.test"));
+
+  server.connection->client_hello->server_name = "cloud.shakedown.test";
+  CHECK(diagnose({ok, build, server, "p.h"}).empty());
+}
+
+TEST_CASE("a handshake message split over records that the line cannot reassemble") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x7080, 3);
+  auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
+  capture.records_sent = {{22, 100, 2, false}, {22, 100, 11, false}, {22, 100, -1, false}};
+  capture.transcript = {{false, 1, 150}, {true, 2, 80}, {true, 11, 700}};
+  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "handshake-message-fragmented");
+  CHECK_THAT(findings[0].summary, Contains("Certificate message (704 bytes)") && Contains("at most 100 bytes"));
+  CHECK_THAT(findings[0].fix, Contains("Mbed TLS 3.6"));
+
+  SECTION("messages that each fit their record: not this rule") {
+    server.connection->transcript = {{true, 2, 80}};
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+  }
+}
+
+TEST_CASE("no shared signature algorithm: OpenSSL's verdict, or RSA-PSS offered by 3.6 and refused in TLS 1.2") {
+  device::BuildFacts build = field_2x();
+  ServerView server{
+      {servers::suite_name(0xc030)},
+      {cert("root", "RSA", 2048, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)},
+      capture_with_hello({0xc030, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.max_version = "tls1.2";
+  server.connection->client_hello->signature_algorithms = {0x0403, 0x0401};
+  server.connection->verdict = "no shared signature algorithms";
+  auto refused = failed("handshake", -0x7780, 2);
+  refused.alerts_received = {{2, 40}};
+  auto findings = diagnose({refused, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "no-shared-signature-algorithm");
+  CHECK_THAT(findings[0].fix, Contains("RSA+SHA256"));
+
+  build.mbedtls_line = "3.6";
+  server.connection->verdict = "sslv3 alert illegal parameter";
+  server.connection->client_hello->signature_algorithms = {0x0403, 0x0804, 0x0401};
+  auto rejected = failed("handshake", -0x6600, 4);
+  rejected.alerts_sent = {{2, 47}};
+  findings = diagnose({rejected, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "no-shared-signature-algorithm");
+  CHECK_THAT(findings[0].summary, Contains("RSA-PSS (0804)") && Contains("-0x6600"));
+
+  SECTION("the same code on an ECDSA certificate is not this rule") {
+    server.chain[1].key_type = "EC";
+    for (const auto& f : diagnose({rejected, build, server, "p.h"})) CHECK(f.id != "no-shared-signature-algorithm");
+  }
+}
+
+TEST_CASE(
+    "versions: a TLS 1.2 ClientHello without supported_versions takes no TLS 1.1 on 3.6 or with AEAD-only suites") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{{servers::suite_name(0xc014)},
+                    {},
+                    capture_with_hello({0xc02b, 0xc02c, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.min_version = server.max_version = "tls1.1";
+  server.connection->verdict = "no shared cipher";
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK_THAT(findings[0].summary, Contains("offers TLS 1.2."));
+  CHECK_THAT(findings[0].fix, Contains("Upgrade the server"));
+
+  build.mbedtls_line = "2.28";  // 2.28 may take TLS 1.1, but not with these suites
+  CHECK(diagnose({client, build, server, "p.h"})[0].id == "protocol-version-mismatch");
+
+  server.connection->client_hello->cipher_suites = {0xc02b, 0xc013};  // a CBC-SHA suite TLS 1.1 can use
+  CHECK(diagnose({client, build, server, "p.h"})[0].id != "protocol-version-mismatch");
+}
+
+TEST_CASE("versions: a client capped below the server at run time is told to raise its maximum") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  build.tls1_3 = true;
+  auto client = failed("handshake", -0x7780, 2);
+  ServerView server{{}, {}, capture_with_hello({0xc02b}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.min_version = server.max_version = "tls1.3";
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_conf_max_tls_version"));
+}
+
+TEST_CASE("an untrusted chain: a skipped SHA-1 intermediate, a refused issuer, the server's own root") {
+  device::BuildFacts build = field_2x();  // no SHA-1
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x08;
+  client.peer_chain = {{0, "CN=leaf", "CN=intermediate 1", "EC", 256, "SHA256", 0x08}};
+  ServerView server{{},
+                    {cert("root", "EC", 256, "sha256", true, std::nullopt),
+                     cert("intermediate 1", "EC", 256, "sha1", false, 1), cert("leaf", "EC", 256, "sha256", false, 0)},
+                    {}};
+  auto skipped = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(skipped.empty());
+  CHECK(skipped[0].id == "server-cert-signature-hash-rejected");
+  CHECK_THAT(skipped[0].summary, Contains("MBEDTLS_SHA1_C") && Contains("skips"));
+
+  // With SHA-1 in the build the intermediate parses: it was there, but refused as the issuer.
+  build.sha1 = true;
+  server.chain[1].path_length = 0;
+  client.peer_chain = {{0, "CN=leaf", "CN=intermediate 2", "EC", 256, "SHA256", 0},
+                       {1, "CN=intermediate 2", "CN=intermediate 1", "EC", 256, "SHA256", 0x08}};
+  auto refused = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(refused.empty());
+  CHECK(refused[0].id == "untrusted-ca");
+  CHECK_THAT(refused[0].summary, Contains("refuses it as the issuer") && Contains("pathLenConstraint is 0"));
+
+  // A chain that ends at a self-signed root the device does not have.
+  client.peer_chain = {{0, "CN=leaf", "CN=other root", "EC", 256, "SHA256", 0},
+                       {1, "CN=other root", "CN=other root", "EC", 256, "SHA256", 0x08}};
+  auto own_root = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(own_root.empty());
+  CHECK(own_root[0].id == "untrusted-ca");
+  CHECK_THAT(own_root[0].summary, Contains("ends at its own root 'CN=other root'"));
+}
+
+TEST_CASE("an IP address as hostname on Mbed TLS 2.28 is named as the cause of the mismatch") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x04;
+  client.peer_chain = {{0, "CN=127.0.0.1", "CN=root", "EC", 256, "SHA256", 0x04}};
+  ServerView server{{}, {cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
+  Evidence evidence{client, build, server, "p.h", {"127.0.0.1", "now", 2}};
+  auto findings = diagnose(evidence);
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "hostname-mismatch");
+  CHECK_THAT(findings[0].summary, Contains("by its address") && Contains("iPAddress"));
+
+  evidence.setup.hostname = "cloud.shakedown.test";
+  CHECK_THAT(diagnose(evidence)[0].summary, !Contains("by its address"));
+}
+
+TEST_CASE("a handshake header split over records is refused by every line") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  auto client = failed("handshake", -0x7200, 2);
+  auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
+  capture.records_sent = {{22, 1, 2, false}, {22, 1, -1, false}};
+  capture.transcript = {{true, 2, 80}};
+  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "handshake-message-fragmented");
+  CHECK_THAT(findings[0].summary, Contains("4-byte header") && Contains("2.28 and 3.6"));
+
+  SECTION("the same code with whole headers in every record is not this rule") {
+    server.connection->records_sent = {{22, 100, 2, false}};
+    for (const auto& f : diagnose({client, build, server, "p.h"})) CHECK(f.id != "handshake-message-fragmented");
+  }
+}
+
+TEST_CASE("heap: a failed allocation in the signature check shows as an untrusted chain under a budget") {
+  device::BuildFacts build = field_2x();
+  build.heap_capacity = 1048576;
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x08;
+  client.heap_budget = 26000;
+  client.heap_peak = 22932;
+  client.peer_chain = {{0, "CN=leaf", "CN=root", "EC", 256, "SHA256", 0x08}};
+  ServerView server{
+      {}, {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
+  auto findings = diagnose({client, build, server, "p.h"});
+  REQUIRE(findings.size() >= 2);
+  CHECK(findings[0].id == "heap-exhausted");
+  CHECK_THAT(findings[0].summary, Contains("26000-byte budget"));
+  CHECK(findings[1].id == "untrusted-ca");
+
+  SECTION("without a budget the same flags are the chain's own") {
+    client.heap_budget = 1048576;
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == "untrusted-ca");
+  }
+}
+
+TEST_CASE("records that fit but a handshake message that does not: max fragment length cannot help") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  auto client = failed("handshake", -0x7100, 3);
+  auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
+  capture.client_hello->max_fragment_length = 512;
+  capture.records_sent = {{22, 512, 2, false}, {22, 512, -1, false}};
+  capture.transcript = {{true, 2, 80}, {true, 11, 2803}};
+  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "handshake-message-too-large-for-input-buffer");
+  CHECK_THAT(findings[0].summary, Contains("Certificate message is 2807 bytes") && Contains("holds 2048"));
+  CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_SSL_IN_CONTENT_LEN 4096"));
+}
+
+TEST_CASE("without the server's capture (s_server): versions from the build, fragmentation from the client") {
+  device::BuildFacts build = field_2x();
+  ServerView server{};
+  server.min_version = server.max_version = "tls1.3";
+  auto refused = failed("handshake", -0x7780, 2);
+  refused.alerts_received = {{2, 70}};
+  auto findings = diagnose({refused, build, server, "firmware/configs/field-2x.h"});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK_THAT(findings[0].summary, Contains("no higher than TLS 1.2"));
+
+  server.min_version = server.max_version = "tls1.2";  // the versions overlap: not a version problem
+  auto other = diagnose({refused, build, server, "p.h"});
+  CHECK(other[0].id == "alert-after-client-hello");
+  CHECK_THAT(other[0].summary, !Contains("middlebox"));
+
+  auto fragmented = failed("handshake", -0x7080, 3);
+  fragmented.largest_record_received = 512;
+  fragmented.records_received = 3;
+  auto f = diagnose({fragmented, build, server, "p.h"});
+  REQUIRE_FALSE(f.empty());
+  CHECK(f[0].id == "handshake-message-fragmented");
+  build.mbedtls_line = "3.6";  // 3.6 reassembles: FEATURE_UNAVAILABLE means something else there
+  CHECK(diagnose({fragmented, build, server, "p.h"})[0].id == "unexplained");
+}

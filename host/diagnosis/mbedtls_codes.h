@@ -17,6 +17,9 @@ constexpr uint32_t kSslConnEof = 0x7280;             // MBEDTLS_ERR_SSL_CONN_EOF
 constexpr uint32_t kSslFatalAlert = 0x7780;          // MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE
 constexpr uint32_t kSslBadProtocolVersion = 0x6e80;  // MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
 constexpr uint32_t kX509CertVerifyFailed = 0x2700;   // MBEDTLS_ERR_X509_CERT_VERIFY_FAILED
+constexpr uint32_t kSslFeatureUnavailable = 0x7080;  // MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
+// MBEDTLS_ERR_SSL_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME (3.6.3 and later).
+constexpr uint32_t kSslVerifyWithoutHostname = 0x5d80;
 
 // MBEDTLS_X509_BADCERT_* bits.
 constexpr uint32_t kBadCertExpired = 0x01;

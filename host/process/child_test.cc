@@ -1,6 +1,8 @@
 #include "child.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -35,4 +37,14 @@ TEST_CASE("a child still running when its owner goes is killed and reaped") {
 
 TEST_CASE("a program that does not exist cannot start") {
   CHECK_THROWS_WITH(Child({"/nonexistent/shakedown-sim"}), Catch::Matchers::Contains("/nonexistent/shakedown-sim"));
+}
+
+TEST_CASE("a long-running child inherits no descriptor but stdin, stdout and stderr") {
+  const int leaked = ::open("/dev/null", O_RDONLY);
+  REQUIRE(leaked > 2);
+  shakedown::process::Child child({"/bin/sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '; echo"});
+  ::close(leaked);
+  auto line = child.read_line(std::chrono::seconds(5));
+  REQUIRE(line);
+  CHECK(*line == "0 1 2 ");
 }

@@ -1,6 +1,8 @@
 #include "subprocess.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -35,4 +37,15 @@ TEST_CASE("a program that does not exist does not start, and says why") {
   auto r = run_process({"/nonexistent/shakedown-sim"}, 5s);
   CHECK_FALSE(r.started);
   CHECK_THAT(r.describe(), Catch::Matchers::Contains("/nonexistent/shakedown-sim"));
+}
+
+TEST_CASE("a child inherits no descriptor but stdin, stdout and stderr") {
+  // A socket or file the parent holds open without O_CLOEXEC, as a test
+  // server's accepted connection may be while another thread spawns.
+  const int leaked = ::open("/dev/null", O_RDONLY);
+  REQUIRE(leaked > 2);
+  auto r = run_process({"/bin/sh", "-c", "ls /proc/$$/fd"}, 5s);
+  ::close(leaked);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "0\n1\n2\n");
 }

@@ -67,9 +67,16 @@ RunComparison compare_runs(const json& a, const json& b) {
     }
     const json& cb = *it->second;
     ++out.compared;
-    for (const char* field : {"verdict", "result", "error_code", "finding"}) {
-      if (text(ca, field) != text(cb, field))
-        out.disagreements.push_back({key, field, text(ca, field), text(cb, field)});
+    const bool declared = text(ca, "verdict") == "as-expected" && text(cb, "verdict") == "as-expected" &&
+                          ca.value("expected", json()) != cb.value("expected", json());
+    for (const char* field : {"verdict", "result", "finding"}) {
+      if (text(ca, field) != text(cb, field)) {
+        (declared ? out.declared_differences : out.disagreements)
+            .push_back({key, field, text(ca, field), text(cb, field)});
+      }
+    }
+    if (text(ca, "error_code") != text(cb, "error_code")) {
+      out.detail_differences.push_back({key, "error_code", text(ca, "error_code"), text(cb, "error_code")});
     }
     for (const char* field : {"handshake_ms", "peak_heap_bytes", "peak_stack_bytes"}) {
       if (text(ca, field) != text(cb, field)) {
@@ -86,7 +93,7 @@ RunComparison compare_runs(const json& a, const json& b) {
 void print_comparison(std::FILE* out, const RunComparison& c) {
   fmt::print(out, "{} cells compared ({} against {})\n", c.compared, c.a_target, c.b_target);
   if (!c.disagreements.empty()) {
-    fmt::print(out, "\nDISAGREEMENTS (result, error, finding or verdict):\n");
+    fmt::print(out, "\nDISAGREEMENTS (verdict, result or finding):\n");
     for (const auto& d : c.disagreements) {
       fmt::print(out, "  {}  {}: {} = {}, {} = {}\n", d.cell, d.field, c.a_target, d.a, c.b_target, d.b);
     }
@@ -97,6 +104,18 @@ void print_comparison(std::FILE* out, const RunComparison& c) {
     fmt::print(out, "\n{} ({}):\n", title, cells->size());
     for (const auto& cell : *cells) fmt::print(out, "  {}\n", cell);
   }
+  if (!c.declared_differences.empty()) {
+    fmt::print(out, "\ndifferences the scenarios declare (profile@target expectations, both as expected):\n");
+    for (const auto& d : c.declared_differences) {
+      fmt::print(out, "  {}  {}: {} {}, {} {}\n", d.cell, d.field, c.a_target, d.a, c.b_target, d.b);
+    }
+  }
+  if (!c.detail_differences.empty()) {
+    fmt::print(out, "\ndifferences in detail (the same finding, another error code):\n");
+    for (const auto& d : c.detail_differences) {
+      fmt::print(out, "  {}  {}: {} {}, {} {}\n", d.cell, d.field, c.a_target, d.a, c.b_target, d.b);
+    }
+  }
   if (!c.expected_differences.empty()) {
     // Timing and memory differ by nature between targets: shown, not judged.
     fmt::print(out, "\nexpected differences (timing and memory), {} figures:\n", c.expected_differences.size());
@@ -104,7 +123,8 @@ void print_comparison(std::FILE* out, const RunComparison& c) {
       fmt::print(out, "  {}  {}: {} {}, {} {}\n", d.cell, d.field, c.a_target, d.a, c.b_target, d.b);
     }
   }
-  fmt::print(out, "\n{} disagreements, {} cells only in one run\n", c.disagreements.size(),
+  fmt::print(out, "\n{} disagreements, {} declared differences, {} differences in detail, {} cells only in one run\n",
+             c.disagreements.size(), c.declared_differences.size(), c.detail_differences.size(),
              c.only_in_a.size() + c.only_in_b.size());
 }
 

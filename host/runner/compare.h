@@ -1,10 +1,12 @@
 #pragma once
 // Comparing two runs cell by cell (`shakedown diff A.json B.json`), e.g. the
 // simulator against QEMU, or a run before and after a config change. A
-// disagreement is a difference in what a user judges by: the result, the
-// error code, the primary finding or the verdict. Figures that are expected
-// to differ between targets (handshake time, peak heap and stack) are listed
-// beside them, never hidden, and never counted as disagreements.
+// disagreement is a difference in what a user judges by: the verdict, the
+// result or the primary finding. A different error code with the same
+// finding (which allocation failed first, a reset seen before an alert) is
+// listed as a difference in detail; figures that differ by nature between
+// targets (handshake time, peak heap and stack) as expected differences.
+// Nothing is hidden; only disagreements fail the comparison.
 
 #include <filesystem>
 #include <string>
@@ -25,6 +27,10 @@ struct RunComparison {
   size_t compared = 0;
   std::vector<std::string> only_in_a, only_in_b;
   std::vector<CellDifference> disagreements;
+  std::vector<CellDifference> detail_differences;  // error codes under the same finding
+  // Results that differ as the scenario says they do on these targets
+  // (`profile@target` expectations): both cells as expected.
+  std::vector<CellDifference> declared_differences;
   std::vector<CellDifference> expected_differences;  // timing and memory figures
 };
 

@@ -74,9 +74,10 @@ json to_json(const servers::ConnectionCapture& c) {
 }
 
 json to_json(const CellResult& r) {
-  json expected = {{"result", r.cell.expect.result == scenario::Expectation::Result::kPass ? "pass" : "fail"}};
-  if (r.cell.expect.finding) expected["finding"] = *r.cell.expect.finding;
-  if (r.cell.expect.error) expected["error_code"] = device::format_code(*r.cell.expect.error);
+  const auto& expect = r.cell.expect_on(r.target);
+  json expected = {{"result", expect.result == scenario::Expectation::Result::kPass ? "pass" : "fail"}};
+  if (expect.finding) expected["finding"] = *expect.finding;
+  if (expect.error) expected["error_code"] = device::format_code(*expect.error);
 
   json out = {
       {"scenario", r.scenario},

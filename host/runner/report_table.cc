@@ -40,8 +40,9 @@ void print_table(std::FILE* out, const std::vector<CellResult>& results) {
   std::vector<Row> rows{{"scenario", "target", "mbedtls", "profile", "expected", "got", "finding", "verdict"}};
   for (const auto& r : results) {
     const auto* f = r.primary_finding();
-    rows.push_back({r.scenario, r.target, r.cell.mbedtls_line, r.cell.profile, expected_text(r.cell.expect),
-                    got_text(r), f != nullptr ? f->id : "-", verdict_text(r.verdict)});
+    rows.push_back({r.scenario, r.target, r.cell.mbedtls_line, r.cell.profile,
+                    expected_text(r.cell.expect_on(r.target)), got_text(r), f != nullptr ? f->id : "-",
+                    verdict_text(r.verdict)});
   }
   std::array<size_t, kColumns> width{};
   for (const auto& row : rows) {

@@ -43,6 +43,13 @@ std::vector<std::string> dns_names(X509* cert) {
   return names;
 }
 
+// A CA's pathLenConstraint; none when it has none.
+std::optional<int> path_length(X509* cert) {
+  const long length = X509_get_pathlen(cert);
+  if (length < 0) return std::nullopt;
+  return static_cast<int>(length);
+}
+
 // The chain as the diagnosis sees it; each certificate's signature hash comes
 // from the spec it was issued from.
 std::vector<diagnosis::CertInfo> describe_chain(const servers::ChainSpec& spec, const servers::Chain& chain,
@@ -61,7 +68,8 @@ std::vector<diagnosis::CertInfo> describe_chain(const servers::ChainSpec& spec, 
                    : i == leaf ? "leaf"
                                : fmt::format("intermediate {}", i),
                    c.subject(), c.key_type(), c.key_bits(), c.signature_algorithm(), spec.certs[i].signature_hash,
-                   c.der_size, i == 0, sent_position, not_after(c.cert.get()), dns_names(c.cert.get())});
+                   c.der_size, i == 0, sent_position, not_after(c.cert.get()), dns_names(c.cert.get()),
+                   path_length(c.cert.get())});
   }
   return out;
 }
@@ -233,7 +241,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     r.why = fmt::format("{}: {}", s.file.string(), e.what());
     return r;
   }
-  r.why = judge(cell.expect, r.report, r.findings);
+  r.why = judge(cell.expect_on(target_.name()), r.report, r.findings);
   r.verdict = r.why.empty() ? Verdict::kAsExpected : Verdict::kUnexpected;
   return r;
 }

@@ -337,36 +337,56 @@ Expectation load_expectation(const fs::path& file, const YAML::Node& node, const
   return e;
 }
 
+// Targets an expectation may name (`profile@qemu`, `profile@3.6@qemu`).
+const std::vector<std::string> kTargets = {"sim", "qemu", "board"};
+
 std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, const std::vector<std::string>& lines) {
   if (!expect.IsMap() || expect.size() == 0) {
     throw LoadError(fmt::format("{}:{}: 'expect' must map profiles (or profile@line) to expectations", file.string(),
                                 expect.Mark().line + 1));
   }
+  struct Key {
+    std::string profile, line, target;  // line and target empty when not named
+    auto operator<=>(const Key&) const = default;
+  };
   std::vector<std::string> profiles;
-  std::map<std::string, Expectation> by_key;
+  std::map<Key, Expectation> by_key;
   for (const auto& entry : expect) {
-    const auto key = entry.first.as<std::string>();
-    const auto profile = key.substr(0, key.find('@'));
-    if (key.find('@') != std::string::npos) {
-      const auto line = key.substr(key.find('@') + 1);
-      if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
-        throw LoadError(fmt::format("{}:{}: expect.{}: Mbed TLS line {} is not in client.mbedtls", file.string(),
-                                    entry.first.Mark().line + 1, key, line));
+    const auto text = entry.first.as<std::string>();
+    Key key{text.substr(0, text.find('@'))};
+    for (size_t at = text.find('@'); at != std::string::npos;) {
+      const size_t next = text.find('@', at + 1);
+      const auto part = text.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+      if (std::find(lines.begin(), lines.end(), part) != lines.end() && key.line.empty()) {
+        key.line = part;
+      } else if (std::find(kTargets.begin(), kTargets.end(), part) != kTargets.end() && key.target.empty()) {
+        key.target = part;
+      } else {
+        throw LoadError(fmt::format(
+            "{}:{}: expect.{}: '{}' is neither a Mbed TLS line in client.mbedtls nor a target (sim, qemu, board)",
+            file.string(), entry.first.Mark().line + 1, text, part));
       }
+      at = next;
     }
-    if (std::find(profiles.begin(), profiles.end(), profile) == profiles.end()) profiles.push_back(profile);
-    by_key[key] = load_expectation(file, entry.second, "expect." + key);
+    if (std::find(profiles.begin(), profiles.end(), key.profile) == profiles.end()) profiles.push_back(key.profile);
+    by_key[key] = load_expectation(file, entry.second, "expect." + text);
   }
   std::vector<Cell> cells;
   for (const auto& line : lines) {
     for (const auto& profile : profiles) {
-      auto it = by_key.find(profile + "@" + line);
-      if (it == by_key.end()) it = by_key.find(profile);
+      auto it = by_key.find({profile, line, ""});
+      if (it == by_key.end()) it = by_key.find({profile, "", ""});
       if (it == by_key.end()) {
         throw LoadError(fmt::format("{}:{}: expect has no entry for {} on Mbed TLS {} (add '{}' or '{}@{}')",
                                     file.string(), expect.Mark().line + 1, profile, line, profile, profile, line));
       }
-      cells.push_back({line, profile, it->second});
+      Cell cell{line, profile, it->second};
+      for (const auto& target : kTargets) {
+        auto t = by_key.find({profile, line, target});
+        if (t == by_key.end()) t = by_key.find({profile, "", target});
+        if (t != by_key.end()) cell.on_target[target] = t->second;
+      }
+      cells.push_back(std::move(cell));
     }
   }
   return cells;

@@ -69,6 +69,22 @@ TEST_CASE("a good scenario loads into a cell per line and profile, the line-spec
   CHECK(s.cells[3].expect.result == Expectation::Result::kPass);
 }
 
+TEST_CASE("a target-specific expectation applies on that target only, for all lines or one") {
+  Scenario s =
+      load_scenario(write_scenario(good_with("  field-fixed: {result: pass}\n",
+                                             "  field-fixed: {result: pass}\n  field-fixed@qemu: {result: fail}\n"
+                                             "  field-2x@2.28@qemu: {result: pass}\n"),
+                                   "on-target"));
+  REQUIRE(s.cells.size() == 4);
+  // 2.28 field-2x, 2.28 field-fixed, 3.6 field-2x, 3.6 field-fixed
+  CHECK(s.cells[0].expect_on("qemu").result == Expectation::Result::kPass);
+  CHECK(s.cells[0].expect_on("sim").result == Expectation::Result::kFail);
+  CHECK(s.cells[1].expect_on("qemu").result == Expectation::Result::kFail);
+  CHECK(s.cells[1].expect_on("sim").result == Expectation::Result::kPass);
+  CHECK(s.cells[2].expect_on("qemu").error == -0x7780);  // no override for 3.6 field-2x on qemu
+  CHECK(s.cells[3].expect_on("qemu").result == Expectation::Result::kFail);
+}
+
 TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
   struct Case {
     const char* what;
@@ -93,7 +109,9 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
        good_with("field-fixed: {result: pass}", "field-fixed: {result: pass, error: -0x0050}"), 15,
        "expect.field-fixed expects a pass, so it can name no error"},
       {"a line not in client.mbedtls", good_with("field-2x@3.6:", "field-2x@3.7:"), 14,
-       "expect.field-2x@3.7: Mbed TLS line 3.7 is not in client.mbedtls"},
+       "expect.field-2x@3.7: '3.7' is neither a Mbed TLS line in client.mbedtls nor a target"},
+      {"an unknown target", good_with("field-2x@3.6:", "field-2x@3.6@fpga:"), 14,
+       "expect.field-2x@3.6@fpga: 'fpga' is neither"},
       {"not YAML", good_with("  - {key: ec-p256}", "  - {key: ec-p256"), 5, "not valid YAML"},
       {"a misbehaviour s_server cannot play",
        good_with("  on_handshake_failure: reset", "  on_handshake_failure: reset\n  peer: openssl-s_server"), 9,

@@ -10,11 +10,18 @@
 set(SHAKEDOWN_LWIP_SOURCE_DIR "${SHAKEDOWN_SOURCE_CACHE}/lwip-2.1"
     CACHE PATH "lwIP source tree (with src/core, src/include)")
 
-# shakedown_lwip(<options_dir> <out_target>): the static library lwip, its
-# options and arch headers from <options_dir>.
+# shakedown_lwip(<options_dir> <out_target> [VARIANT <name> DEFINITIONS <d>...]):
+# the static library lwip (or lwip-<name>), its options and arch headers from
+# <options_dir>; a variant's definitions override lwipopts.h's #ifndef'd
+# defaults (e.g. DHCP on a board), for lwIP and everything linking it.
 function(shakedown_lwip options_dir out_target)
-  set(${out_target} lwip PARENT_SCOPE)
-  if(TARGET lwip)
+  cmake_parse_arguments(arg "" "VARIANT" "DEFINITIONS" ${ARGN})
+  set(lib lwip)
+  if(arg_VARIANT)
+    set(lib lwip-${arg_VARIANT})
+  endif()
+  set(${out_target} ${lib} PARENT_SCOPE)
+  if(TARGET ${lib})
     return()
   endif()
   set(dir "${SHAKEDOWN_LWIP_SOURCE_DIR}")
@@ -30,9 +37,10 @@ function(shakedown_lwip options_dir out_target)
 
   file(GLOB core_sources "${dir}/src/core/*.c")
   file(GLOB ipv4_sources "${dir}/src/core/ipv4/*.c")
-  add_library(lwip STATIC ${core_sources} ${ipv4_sources} "${dir}/src/netif/ethernet.c")
-  target_include_directories(lwip SYSTEM PUBLIC "${dir}/src/include" "${options_dir}")
+  add_library(${lib} STATIC ${core_sources} ${ipv4_sources} "${dir}/src/netif/ethernet.c")
+  target_include_directories(${lib} SYSTEM PUBLIC "${dir}/src/include" "${options_dir}")
+  target_compile_definitions(${lib} PUBLIC ${arg_DEFINITIONS})
   # Upstream code builds with upstream's expectations, not our warning set.
-  target_compile_options(lwip PRIVATE -w)
+  target_compile_options(${lib} PRIVATE -w)
   set_property(GLOBAL PROPERTY SHAKEDOWN_LWIP_VERSION "${version}")
 endfunction()

@@ -10,10 +10,14 @@
 #define LWIP_SOCKET 0
 #define LWIP_IPV4 1
 #define LWIP_IPV6 0
+#ifndef LWIP_DHCP /* a port may turn on DHCP (and UDP with it) through its lwIP variant */
 #define LWIP_DHCP 0
+#endif
 #define LWIP_AUTOIP 0
 #define LWIP_DNS 0 /* the host sends numeric addresses */
+#ifndef LWIP_UDP
 #define LWIP_UDP 0
+#endif
 #define LWIP_IGMP 0
 #define LWIP_TCP 1
 #define LWIP_ICMP 1
@@ -26,7 +30,9 @@
  * records) arrives as pbufs from the pool and waits in them until Mbed TLS
  * reads it; what we send is copied into the heap. */
 #define MEM_SIZE (24 * 1024)
+#ifndef PBUF_POOL_SIZE /* a port short of RAM may set fewer */
 #define PBUF_POOL_SIZE 24
+#endif
 #define MEMP_NUM_TCP_PCB 4 /* one live connection and the ones in TIME_WAIT */
 #define MEMP_NUM_TCP_PCB_LISTEN 1
 #define MEMP_NUM_TCP_SEG 32

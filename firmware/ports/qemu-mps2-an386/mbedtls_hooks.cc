@@ -1,4 +1,4 @@
-// Mbed TLS's platform hooks for this port (firmware/configs/platform/qemu-mps2.h
+// Mbed TLS's platform hooks for this port (firmware/configs/platform/cortex-m4.h
 // selects them). Compiled per image, against that image's Mbed TLS line.
 
 #include <mbedtls/platform_time.h>

@@ -1,5 +1,6 @@
-/* Platform delta for the QEMU mps2-an386 firmware (Cortex-M4, newlib, no
- * OS): the core's seams, as for the host, minus what needs an OS. */
+/* Platform delta for the Cortex-M4 firmware (newlib, no OS): QEMU's
+ * mps2-an386 and the NUCLEO-F429ZI share it, and so share their Mbed TLS
+ * builds. The core's seams, as for the host, minus what needs an OS. */
 
 /* Wall time comes from the core's Clock seam (the board has no RTC; the host
  * sets it, or leaves it unset as in the field). */
@@ -23,7 +24,7 @@
 
 /* No OS entropy. The port's mbedtls_hardware_poll feeds Mbed TLS's own
  * entropy pool (and through it PSA on 3.x): on QEMU that is the INSECURE
- * test-only generator, named as such in the banner. */
+ * test-only generator, named as such in the banner; on the board, its RNG. */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_ENTROPY_HARDWARE_ALT
 

@@ -1,0 +1,257 @@
+#include "eth_mac.h"
+
+#include <lwip/err.h>
+#include <lwip/etharp.h>
+#include <lwip/netif.h>
+#include <lwip/pbuf.h>
+
+#include <array>
+#include <cstring>
+
+#include "stm32f429.h"
+#include "systick_clock.h"
+
+namespace shakedown::nucleo {
+namespace {
+
+// MAC and DMA registers (RM0090 33.8).
+constexpr uintptr_t kBase = 0x40028000;
+constexpr uintptr_t kMacCr = kBase + 0x0000, kMacFfr = kBase + 0x0004, kMacMiiAr = kBase + 0x0010,
+                    kMacMiiDr = kBase + 0x0014, kMacA0Hr = kBase + 0x0040, kMacA0Lr = kBase + 0x0044;
+constexpr uintptr_t kDmaBmr = kBase + 0x1000, kDmaTpdr = kBase + 0x1004, kDmaRpdr = kBase + 0x1008,
+                    kDmaRdlar = kBase + 0x100c, kDmaTdlar = kBase + 0x1010, kDmaSr = kBase + 0x1014,
+                    kDmaOmr = kBase + 0x1018, kDmaIer = kBase + 0x101c;
+
+constexpr uint32_t kMacCrRe = 1u << 2, kMacCrTe = 1u << 3, kMacCrDm = 1u << 11, kMacCrFes = 1u << 14;
+constexpr uint32_t kMiiBusy = 1u << 0, kMiiWrite = 1u << 1;
+constexpr uint32_t kMiiClockDiv102 = 4u << 2;  // HCLK 150-168 MHz: MDC = HCLK/102, under 2.5 MHz
+constexpr uint32_t kDmaBmrSr = 1u << 0, kDmaBmrFb = 1u << 16, kDmaBmrAab = 1u << 25;
+constexpr uint32_t kDmaBmrPbl32 = 32u << 8;
+constexpr uint32_t kDmaSrTbus = 1u << 2, kDmaSrRbus = 1u << 7;
+constexpr uint32_t kDmaOmrSr = 1u << 1, kDmaOmrSt = 1u << 13, kDmaOmrFtf = 1u << 20, kDmaOmrTsf = 1u << 21,
+                   kDmaOmrRsf = 1u << 25;
+
+// Normal (not enhanced) DMA descriptors, chained (RM0090 33.6.7, 33.6.8).
+constexpr uint32_t kOwn = 1u << 31;
+constexpr uint32_t kTdes0Ls = 1u << 29, kTdes0Fs = 1u << 28, kTdes0Tch = 1u << 20, kTdes0Es = 1u << 15;
+constexpr uint32_t kRdes0Es = 1u << 15, kRdes0Fs = 1u << 9, kRdes0Ls = 1u << 8;
+constexpr uint32_t kRdes1Rch = 1u << 14;
+
+// LAN8742A registers (its datasheet, section 4.2).
+constexpr uint32_t kPhyAddress = 0;
+constexpr uint32_t kPhyBcr = 0, kPhyBsr = 1, kPhyId1 = 2, kPhyScsr = 31;
+constexpr uint16_t kBcrReset = 1u << 15, kBcrAutoNeg = 1u << 12, kBcrRestartAutoNeg = 1u << 9;
+constexpr uint16_t kBsrLinkUp = 1u << 2;
+constexpr uint16_t kScsrSpeedMask = 7u << 2, kScsr100 = 2u << 2, kScsrFullDuplex = 4u << 2;
+
+// Pins (NUCLEO-F429ZI user manual, RMII): all AF11.
+constexpr uint32_t kAf11 = 11;
+struct Pin {
+  uintptr_t port;
+  unsigned pin;
+};
+constexpr Pin kRmiiPins[] = {
+    {gpio::kPortA, 1},   // REF_CLK
+    {gpio::kPortA, 2},   // MDIO
+    {gpio::kPortA, 7},   // CRS_DV
+    {gpio::kPortB, 13},  // TXD1
+    {gpio::kPortC, 1},   // MDC
+    {gpio::kPortC, 4},   // RXD0
+    {gpio::kPortC, 5},   // RXD1
+    {gpio::kPortG, 11},  // TX_EN
+    {gpio::kPortG, 13},  // TXD0
+};
+
+constexpr size_t kBufferSize = 1536;  // a whole frame per descriptor, a multiple of 4
+constexpr size_t kRxCount = 8, kTxCount = 4;
+constexpr uint32_t kMaxFrame = 1518;  // with CRC
+constexpr uint32_t kResetWaitMs = 100, kPhyResetWaitMs = 500, kMdioWaitMs = 5, kTxWaitMs = 20;
+constexpr uint32_t kLinkCheckMs = 250;
+
+struct Descriptor {
+  volatile uint32_t status;
+  volatile uint32_t control;  // buffer sizes (and, for RX, the chain bit)
+  volatile uint32_t buffer;
+  volatile uint32_t next;
+};
+
+// In SRAM (.bss), never CCM: the DMA reads and writes them.
+alignas(4) std::array<Descriptor, kRxCount> rx_ring;
+alignas(4) std::array<Descriptor, kTxCount> tx_ring;
+alignas(4) uint8_t rx_buffers[kRxCount][kBufferSize];
+alignas(4) uint8_t tx_buffers[kTxCount][kBufferSize];
+size_t rx_next = 0, tx_next = 0;
+uint64_t next_link_check_ms = 0;
+
+uint32_t address_of(const volatile void* p) {
+  return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p));
+}
+
+// What the CPU wrote to a descriptor or buffer is in memory before the DMA looks.
+void hand_to_dma() {
+  __asm__ volatile("dsb" ::: "memory");
+}
+
+bool wait_clear(uintptr_t reg, uint32_t bits, uint32_t timeout_ms) {
+  const uint64_t deadline = uptime_ms() + timeout_ms + 1;
+  while ((read_reg(reg) & bits) != 0) {
+    if (uptime_ms() >= deadline) return false;
+  }
+  return true;
+}
+
+bool phy_write(uint32_t reg, uint16_t value) {
+  write_reg(kMacMiiDr, value);
+  write_reg(kMacMiiAr, (kPhyAddress << 11) | (reg << 6) | kMiiClockDiv102 | kMiiWrite | kMiiBusy);
+  return wait_clear(kMacMiiAr, kMiiBusy, kMdioWaitMs);
+}
+
+void init_rings() {
+  for (size_t i = 0; i < kRxCount; ++i) {
+    rx_ring[i].control = kRdes1Rch | kBufferSize;
+    rx_ring[i].buffer = address_of(rx_buffers[i]);
+    rx_ring[i].next = address_of(&rx_ring[(i + 1) % kRxCount]);
+    rx_ring[i].status = kOwn;
+  }
+  for (size_t i = 0; i < kTxCount; ++i) {
+    tx_ring[i].status = kTdes0Tch;
+    tx_ring[i].control = 0;
+    tx_ring[i].buffer = address_of(tx_buffers[i]);
+    tx_ring[i].next = address_of(&tx_ring[(i + 1) % kTxCount]);
+  }
+  rx_next = tx_next = 0;
+  hand_to_dma();
+  write_reg(kDmaRdlar, address_of(rx_ring.data()));
+  write_reg(kDmaTdlar, address_of(tx_ring.data()));
+}
+
+// Follows the PHY: speed and duplex into the MAC when the link comes up.
+void update_link(netif& nif) {
+  const bool up = (phy_read(kPhyBsr) & kBsrLinkUp) != 0;  // latched low: a drop since the last read shows once
+  if (up == netif_is_link_up(&nif)) return;
+  if (!up) {
+    netif_set_link_down(&nif);
+    return;
+  }
+  const uint16_t scsr = phy_read(kPhyScsr);
+  uint32_t cr = read_reg(kMacCr) & ~(kMacCrFes | kMacCrDm);
+  if ((scsr & kScsrSpeedMask & kScsr100) != 0) cr |= kMacCrFes;
+  if ((scsr & kScsrSpeedMask & kScsrFullDuplex) != 0) cr |= kMacCrDm;
+  write_reg(kMacCr, cr);
+  netif_set_link_up(&nif);
+}
+
+err_t transmit(netif*, pbuf* p) {
+  if (p->tot_len > kMaxFrame - 4) return ERR_BUF;
+  Descriptor& d = tx_ring[tx_next];
+  // All descriptors busy: the wire is slower than lwIP; wait a little, bounded.
+  const uint64_t deadline = uptime_ms() + kTxWaitMs;
+  while ((d.status & kOwn) != 0) {
+    if (uptime_ms() >= deadline) return ERR_MEM;
+  }
+  const uint16_t length = pbuf_copy_partial(p, tx_buffers[tx_next], p->tot_len, 0);
+  d.control = length;
+  d.status = kOwn | kTdes0Fs | kTdes0Ls | kTdes0Tch;
+  hand_to_dma();
+  tx_next = (tx_next + 1) % kTxCount;
+  // A suspended transmit DMA (it found a descriptor it did not own) resumes on a poll demand.
+  if ((read_reg(kDmaSr) & kDmaSrTbus) != 0) write_reg(kDmaSr, kDmaSrTbus);
+  write_reg(kDmaTpdr, 0);
+  return ERR_OK;
+}
+
+}  // namespace
+
+uint16_t phy_read(uint32_t reg) {
+  write_reg(kMacMiiAr, (kPhyAddress << 11) | (reg << 6) | kMiiClockDiv102 | kMiiBusy);
+  if (!wait_clear(kMacMiiAr, kMiiBusy, kMdioWaitMs)) return 0xffff;
+  return static_cast<uint16_t>(read_reg(kMacMiiDr));
+}
+
+EthStart eth_start(netif& nif) {
+  set_bits(rcc::kAhb1Enr, rcc::kGpioA | rcc::kGpioB | rcc::kGpioC | rcc::kGpioG);
+  (void)read_reg(rcc::kAhb1Enr);
+  for (const Pin& p : kRmiiPins) gpio::set_alternate(p.port, p.pin, kAf11);
+
+  // RMII must be selected while the MAC is in reset (RM0090 9.2.5).
+  set_bits(rcc::kApb2Enr, rcc::kSyscfg);
+  (void)read_reg(rcc::kApb2Enr);
+  set_bits(rcc::kAhb1Rstr, rcc::kEthMac);
+  set_bits(syscfg::kPmc, syscfg::kPmcMiiRmiiSel);
+  clear_bits(rcc::kAhb1Rstr, rcc::kEthMac);
+  set_bits(rcc::kAhb1Enr, rcc::kEthMac | rcc::kEthMacTx | rcc::kEthMacRx);
+  (void)read_reg(rcc::kAhb1Enr);
+
+  // The soft reset completes only with the PHY's 50 MHz reference clock.
+  set_bits(kDmaBmr, kDmaBmrSr);
+  if (!wait_clear(kDmaBmr, kDmaBmrSr, kResetWaitMs)) return EthStart::kNoRefClock;
+
+  if (phy_read(kPhyId1) == 0xffff) return EthStart::kNoPhy;
+  if (!phy_write(kPhyBcr, kBcrReset)) return EthStart::kNoPhy;
+  const uint64_t deadline = uptime_ms() + kPhyResetWaitMs;
+  while ((phy_read(kPhyBcr) & kBcrReset) != 0) {
+    if (uptime_ms() >= deadline) return EthStart::kNoPhy;
+  }
+  phy_write(kPhyBcr, kBcrAutoNeg | kBcrRestartAutoNeg);
+
+  // The MAC address: locally administered, from the chip's unique id.
+  const uint32_t id = read_reg(kUniqueId) ^ read_reg(kUniqueId + 4) ^ read_reg(kUniqueId + 8);
+  const uint8_t mac[6] = {0x02,
+                          0x80,
+                          static_cast<uint8_t>(id >> 24),
+                          static_cast<uint8_t>(id >> 16),
+                          static_cast<uint8_t>(id >> 8),
+                          static_cast<uint8_t>(id)};
+  std::memcpy(nif.hwaddr, mac, sizeof mac);
+  nif.hwaddr_len = ETH_HWADDR_LEN;
+  nif.mtu = 1500;
+  nif.flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+  nif.output = etharp_output;
+  nif.linkoutput = transmit;
+  write_reg(kMacA0Hr, (uint32_t{mac[5]} << 8) | mac[4]);
+  write_reg(kMacA0Lr, (uint32_t{mac[3]} << 24) | (uint32_t{mac[2]} << 16) | (uint32_t{mac[1]} << 8) | mac[0]);
+
+  write_reg(kMacFfr, 0);  // our address and broadcasts; lwIP checks the rest
+  write_reg(kDmaIer, 0);  // polled
+  write_reg(kDmaBmr, kDmaBmrAab | kDmaBmrFb | kDmaBmrPbl32);
+  init_rings();
+  // Store and forward both ways: whole frames only, no underruns at 100 Mbit/s.
+  write_reg(kDmaOmr, kDmaOmrRsf | kDmaOmrTsf);
+  set_bits(kDmaOmr, kDmaOmrFtf);
+  wait_clear(kDmaOmr, kDmaOmrFtf, kResetWaitMs);
+  write_reg(kMacCr, kMacCrRe | kMacCrTe | kMacCrFes | kMacCrDm);
+  set_bits(kDmaOmr, kDmaOmrSt | kDmaOmrSr);
+  next_link_check_ms = 0;
+  return EthStart::kOk;
+}
+
+void eth_poll(netif& nif) {
+  if (uptime_ms() >= next_link_check_ms) {
+    next_link_check_ms = uptime_ms() + kLinkCheckMs;
+    update_link(nif);
+  }
+  // At most one ring's worth per call, so the console is never starved.
+  for (size_t n = 0; n < kRxCount; ++n) {
+    Descriptor& d = rx_ring[rx_next];
+    const uint32_t status = d.status;
+    if ((status & kOwn) != 0) break;
+    const uint32_t length = (status >> 16) & 0x3fff;  // FL, with the CRC
+    const bool whole = (status & (kRdes0Fs | kRdes0Ls)) == (kRdes0Fs | kRdes0Ls);
+    if (whole && (status & kRdes0Es) == 0 && length > 4 && length <= kMaxFrame) {
+      if (pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(length - 4), PBUF_POOL)) {
+        pbuf_take(p, rx_buffers[rx_next], static_cast<u16_t>(length - 4));
+        if (nif.input(p, &nif) != ERR_OK) pbuf_free(p);
+      }
+    }
+    d.status = kOwn;  // the frame is copied out (or dropped): the buffer is the DMA's again
+    hand_to_dma();
+    rx_next = (rx_next + 1) % kRxCount;
+  }
+  // A receive DMA that ran out of descriptors waits for a poll demand.
+  if ((read_reg(kDmaSr) & kDmaSrRbus) != 0) {
+    write_reg(kDmaSr, kDmaSrRbus);
+    write_reg(kDmaRpdr, 0);
+  }
+}
+
+}  // namespace shakedown::nucleo

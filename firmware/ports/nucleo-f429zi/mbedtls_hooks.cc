@@ -1,0 +1,25 @@
+// Mbed TLS's platform hooks for this port (firmware/configs/platform/
+// cortex-m4.h selects them). Compiled per image, against that image's
+// Mbed TLS line.
+
+#include <mbedtls/platform_time.h>
+#include <mbedtls/version.h>
+
+#include <cstddef>
+#include <span>
+
+#include "rng_entropy.h"
+#include "systick_clock.h"
+
+extern "C" int mbedtls_hardware_poll(void*, unsigned char* output, size_t len, size_t* olen) {
+  // Nothing gathered is better than a short read Mbed TLS would count:
+  // with no entropy its seeding fails, and so does the handshake.
+  *olen = shakedown::nucleo::rng_fill({output, len}) ? len : 0;
+  return 0;
+}
+
+#if defined(MBEDTLS_PLATFORM_MS_TIME_ALT) && MBEDTLS_VERSION_MAJOR >= 3
+extern "C" mbedtls_ms_time_t mbedtls_ms_time() {
+  return static_cast<mbedtls_ms_time_t>(shakedown::nucleo::uptime_ms());
+}
+#endif

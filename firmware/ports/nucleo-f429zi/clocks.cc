@@ -32,7 +32,9 @@ bool start_clocks() {
   if (!wait_set(rcc::kCr, rcc::kCrHseRdy)) return false;
 
   clear_bits(rcc::kCr, rcc::kCrPllOn);
-  write_reg(rcc::kPllCfgr, kPllM | (kPllN << 6) | (((kPllP / 2) - 1) << 16) | rcc::kPllCfgrSrcHse | (kPllQ << 24));
+  // Only the fields we set: the register's reserved bits keep their reset values.
+  write_field(rcc::kPllCfgr, rcc::kPllCfgrFields,
+              kPllM | (kPllN << 6) | (((kPllP / 2) - 1) << 16) | rcc::kPllCfgrSrcHse | (kPllQ << 24));
   set_bits(rcc::kCr, rcc::kCrPllOn);
   if (!wait_set(rcc::kCr, rcc::kCrPllRdy)) return false;
 

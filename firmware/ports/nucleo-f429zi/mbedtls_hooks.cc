@@ -2,6 +2,7 @@
 // cortex-m4.h selects them). Compiled per image, against that image's
 // Mbed TLS line.
 
+#include <mbedtls/entropy.h>
 #include <mbedtls/platform_time.h>
 #include <mbedtls/version.h>
 
@@ -12,9 +13,13 @@
 #include "systick_clock.h"
 
 extern "C" int mbedtls_hardware_poll(void*, unsigned char* output, size_t len, size_t* olen) {
-  // Nothing gathered is better than a short read Mbed TLS would count:
-  // with no entropy its seeding fails, and so does the handshake.
-  *olen = shakedown::nucleo::rng_fill({output, len}) ? len : 0;
+  // A failed RNG fails the seeding at once (and so the handshake), rather
+  // than after Mbed TLS's retries, each a bounded wait of its own.
+  if (!shakedown::nucleo::rng_fill({output, len})) {
+    *olen = 0;
+    return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+  }
+  *olen = len;
   return 0;
 }
 

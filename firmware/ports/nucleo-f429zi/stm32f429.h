@@ -43,6 +43,8 @@ inline constexpr uint32_t kCrHsiOn = 1u << 0, kCrHsiRdy = 1u << 1;
 inline constexpr uint32_t kCrHseOn = 1u << 16, kCrHseRdy = 1u << 17, kCrHseByp = 1u << 18;
 inline constexpr uint32_t kCrPllOn = 1u << 24, kCrPllRdy = 1u << 25;
 inline constexpr uint32_t kPllCfgrSrcHse = 1u << 22;
+// PLLM 5:0, PLLN 14:6, PLLP 17:16, PLLSRC 22, PLLQ 27:24.
+inline constexpr uint32_t kPllCfgrFields = 0x3fu | (0x1ffu << 6) | (3u << 16) | (1u << 22) | (0xfu << 24);
 inline constexpr uint32_t kCfgrSwMask = 3u << 0, kCfgrSwPll = 2u << 0;
 inline constexpr uint32_t kCfgrSwsMask = 3u << 2, kCfgrSwsPll = 2u << 2;
 inline constexpr uint32_t kCfgrHpreMask = 0xfu << 4;  // 0: AHB = SYSCLK

@@ -5,10 +5,12 @@
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown diff <first.json> <second.json>
+//   shakedown boards
 //
 // Exit status: 0 every cell as expected; 1 some cell not as expected;
 // 2 infrastructure errors (a target that did not answer) or an interrupted
-// run; 3 usage errors, including scenario files that do not load.
+// run; 3 usage errors, including scenario files that do not load; 4 no
+// target (`boards` found no board attached).
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@
 #include <memory>
 #include <thread>
 
+#include "board_list.h"
 #include "compare.h"
 #include "matrix.h"
 #include "qemu_target.h"
@@ -225,11 +228,15 @@ int main(int argc, char** argv) {
       "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");
   diff_cmd->add_option("first", diff_a, "A `shakedown run --json` file")->required();
   diff_cmd->add_option("second", diff_b, "Another, e.g. from another target")->required();
+  auto* boards_cmd = app.add_subcommand(
+      "boards",
+      "List attached boards (USB serial ports: port, VID:PID, serial number; ST-Links flagged); exit 4 if none");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kUsage;
   }
   if (diff_cmd->parsed()) return diff(diff_a, diff_b);
+  if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
   return run(args);
 }

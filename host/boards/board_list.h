@@ -1,0 +1,48 @@
+#pragma once
+// Boards attached to this host, as the serial ports the OS enumerates
+// (through libserialport): a NUCLEO shows up as its ST-Link's virtual COM
+// port, with ST's USB vendor id and the ST-Link's serial number, which is
+// how a bench tells its boards apart and tells the flasher which to program.
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shakedown::boards {
+
+inline constexpr uint16_t kStMicroelectronicsVid = 0x0483;
+
+struct SerialPortInfo {
+  std::string name;         // "/dev/ttyACM0"
+  std::string description;  // what the OS or the USB descriptor calls it
+  bool usb = false;
+  uint16_t vid = 0, pid = 0;  // only if usb
+  std::string serial;         // USB serial number; may be empty
+};
+
+// The ST-Link model a USB VID:PID belongs to ("ST-LINK/V2-1"), "ST-Link
+// (unknown model)" for another ST product id, or nullopt for other vendors.
+std::optional<std::string> stlink_model(uint16_t vid, uint16_t pid);
+
+// The boards among the ports: the USB ones (built-in UARTs are not boards),
+// ST-Links first, then by port name.
+std::vector<SerialPortInfo> boards_among(std::vector<SerialPortInfo> ports);
+
+// One line per board: port, VID:PID, serial number, ST-Link model or "-",
+// description, under a header.
+std::string format_board_table(const std::vector<SerialPortInfo>& boards);
+
+// What libserialport sees now. On failure, nullopt and `error` says why.
+std::optional<std::vector<SerialPortInfo>> enumerate_serial_ports(std::string& error);
+
+// `shakedown boards`: prints the table, or "no boards found: ..." on stderr.
+// Returns 0 with boards, kNoBoards without, kEnumerationFailed if the ports
+// could not be listed.
+inline constexpr int kNoBoards = 4;
+inline constexpr int kEnumerationFailed = 2;
+int list_boards_command(std::FILE* out, std::FILE* err);
+
+}  // namespace shakedown::boards

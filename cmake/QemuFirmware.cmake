@@ -1,6 +1,8 @@
-# The QEMU firmware images, cross-built inside the host build (as preset
-# qemu would build them) so `--target qemu` and the QEMU tests always run
-# the revision this tree holds. Needs gcc-arm-none-eabi (ci/setup installs
+# The firmware images, cross-built inside the host build (as preset qemu
+# would build them) so `--target qemu` and the QEMU tests always run the
+# revision this tree holds. The NUCLEO-F429ZI's images are built here too
+# (firmware-nucleo-f429zi-*.elf/.bin beside QEMU's), so CI checks they
+# compile and fit the part. Needs gcc-arm-none-eabi (ci/setup installs
 # it); without it the images come from a separate preset qemu build.
 
 find_program(SHAKEDOWN_ARM_GXX arm-none-eabi-g++)

@@ -19,7 +19,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kStop = 5s;
 constexpr auto kReset = 2s;  // for a reused instance to acknowledge reset
 constexpr auto kClose = 2s;  // for the session to close after the report
-constexpr std::string_view kStackLine = "shakedown: stack peak ";
 
 std::chrono::milliseconds left_until(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -38,16 +37,6 @@ device::DeviceConfig with_host_time(device::DeviceConfig config) {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   }
   return config;
-}
-
-// The firmware reports its stack high-water per request on QEMU's stderr
-// (the protocol's report has no field for it yet); `from` skips what earlier
-// handshakes of a reused instance wrote.
-void append_stack_lines(const std::string& stderr_text, size_t from, std::vector<std::string>& log) {
-  std::istringstream in(stderr_text.substr(std::min(from, stderr_text.size())));
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(kStackLine)) log.push_back("qemu: " + line.substr(std::string_view("shakedown: ").size()));
-  }
 }
 
 }  // namespace
@@ -128,7 +117,6 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
       qemu.reset();
     }
   }
-  size_t stderr_from = 0;
   try {
     if (!qemu) {
       qemu = std::make_unique<QemuInstance>(
@@ -141,7 +129,6 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
         return outcome;
       }
     }
-    stderr_from = qemu->stderr_text().size();
     outcome.build = qemu->banner().build;
     qemu->set_server_port(req.server_port);
     qemu->device().configure(with_host_time(req.config), left_until(deadline));
@@ -149,9 +136,6 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
     outcome.report =
         qemu->device().connect(kGuestServerAddress, kGuestServerPort, left_until(deadline), outcome.device_log);
     qemu->device().close_session(std::min<std::chrono::milliseconds>(kClose, left_until(deadline)));
-    // The firmware writes the handshake's stack peak after its reply; one
-    // more round trip makes sure the line is out before it is read.
-    qemu->device().stats(left_until(deadline));
   } catch (const std::exception& e) {
     const std::string exit = qemu ? qemu->stop(kStop) : "";
     const std::string err = qemu ? qemu->stderr_text() : "";
@@ -160,7 +144,6 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
                     err.empty() ? "" : "; stderr: " + tail(err));
     return outcome;
   }
-  append_stack_lines(qemu->stderr_text(), stderr_from, outcome.device_log);
   if (options_.reuse_instances) {
     give_back(key, std::move(qemu));
     return outcome;

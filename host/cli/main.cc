@@ -113,7 +113,9 @@ int run(RunArgs args) {
     target = std::make_unique<targets::SimTarget>(sim::default_sim_build_dir(),
                                                   targets::SimTargetOptions{.reuse_instances = !args.fresh_instances});
   } else if (args.target == "qemu") {
-    target = std::make_unique<targets::QemuTarget>(args.firmware_dir);
+    target =
+        std::make_unique<targets::QemuTarget>(args.firmware_dir, std::filesystem::path(),
+                                              targets::QemuTargetOptions{.reuse_instances = !args.fresh_instances});
   } else {
     fmt::print(stderr, "shakedown: --target {}: expected sim or qemu\n", args.target);
     return kUsage;
@@ -219,7 +221,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--junit", args.junit_path, "Also write the results as JUnit XML to this file");
   run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
   run_cmd->add_flag("--fresh-instances", args.fresh_instances,
-                    "Start a new simulator process for every cell instead of reusing one per build");
+                    "Start a new simulator process (or QEMU boot) for every cell instead of reusing one per build");
   std::string diff_a, diff_b;
   auto* diff_cmd = app.add_subcommand(
       "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");

@@ -113,9 +113,9 @@ int run(RunArgs args) {
     target = std::make_unique<targets::SimTarget>(sim::default_sim_build_dir(),
                                                   targets::SimTargetOptions{.reuse_instances = !args.fresh_instances});
   } else if (args.target == "qemu") {
-    target =
-        std::make_unique<targets::QemuTarget>(args.firmware_dir, std::filesystem::path(),
-                                              targets::QemuTargetOptions{.reuse_instances = !args.fresh_instances});
+    target = std::make_unique<targets::QemuTarget>(
+        args.firmware_dir, std::filesystem::path(),
+        targets::QemuTargetOptions{.reuse_instances = !args.fresh_instances, .max_idle = args.jobs});
   } else {
     fmt::print(stderr, "shakedown: --target {}: expected sim or qemu\n", args.target);
     return kUsage;

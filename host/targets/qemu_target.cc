@@ -95,8 +95,16 @@ std::unique_ptr<QemuInstance> QemuTarget::take_idle(const BuildKey& key) {
 }
 
 void QemuTarget::give_back(const BuildKey& key, std::unique_ptr<QemuInstance> instance) {
-  std::lock_guard lock(mutex_);
-  idle_[key].push_back(std::move(instance));
+  {
+    std::lock_guard lock(mutex_);
+    size_t idle = 0;
+    for (const auto& [k, pool] : idle_) idle += pool.size();
+    if (idle < options_.max_idle) {
+      idle_[key].push_back(std::move(instance));
+      return;
+    }
+  }
+  instance->stop(kStop);  // over the cap: the next cell of this build boots afresh
 }
 
 HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {

@@ -25,6 +25,11 @@ struct QemuTargetOptions {
   // false: a QEMU boot per handshake (slower; for isolating a suspected leak
   // of state from one handshake into the next).
   bool reuse_instances = true;
+  // Idle boots kept across all builds. An idle guest polls its UART and
+  // network and so burns host CPU; beyond this many, the one given back is
+  // stopped, so idle guests never starve the running ones (whose clocks
+  // then run slow and time out).
+  size_t max_idle = 2;
 };
 
 class QemuTarget final : public Target {

@@ -28,21 +28,15 @@
 #include "scenario_loader.h"
 #include "server_setup.h"
 
+#include "bench_figures.h"
+
 namespace {
 
 using namespace shakedown;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
+using bench::Clock;
+using bench::median;
+using bench::ms_since;
 
 struct Rounds {
   std::map<std::string, std::vector<double>> ms;   // case id -> wall ms per round

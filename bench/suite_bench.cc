@@ -27,21 +27,15 @@
 #include "sim_target.h"
 #include "subprocess.h"
 
+#include "bench_figures.h"
+
 namespace {
 
 using namespace shakedown;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
+using bench::Clock;
+using bench::median;
+using bench::ms_since;
 
 // ssl-opt.sh's check: lsof for a TCP socket of that process on that port.
 bool lsof_says_listening(uint16_t port, int pid) {

@@ -56,7 +56,8 @@ QemuTarget::QemuTarget(std::filesystem::path image_dir, std::filesystem::path re
     : image_dir_(std::move(image_dir)),
       qemu_(find_in_path("qemu-system-arm")),
       relay_(std::move(relay)),
-      options_(options) {
+      options_(options),
+      idle_(options.max_idle) {
   if (relay_.empty()) {
     std::error_code ec;
     relay_ = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "shakedown-guestfwd-relay";
@@ -85,38 +86,16 @@ std::optional<std::string> QemuTarget::unavailable(const std::string& mbedtls_li
       profile, image_path(mbedtls_line, profile).string());
 }
 
-std::unique_ptr<QemuInstance> QemuTarget::take_idle(const BuildKey& key) {
-  std::lock_guard lock(mutex_);
-  auto& pool = idle_[key];
-  if (pool.empty()) return nullptr;
-  auto instance = std::move(pool.back());
-  pool.pop_back();
-  return instance;
-}
-
-void QemuTarget::give_back(const BuildKey& key, std::unique_ptr<QemuInstance> instance) {
-  {
-    std::lock_guard lock(mutex_);
-    size_t idle = 0;
-    for (const auto& [k, pool] : idle_) idle += pool.size();
-    if (idle < options_.max_idle) {
-      idle_[key].push_back(std::move(instance));
-      return;
-    }
-  }
-  instance->stop(kStop);  // over the cap: the next cell of this build boots afresh
-}
-
 HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
   HandshakeOutcome outcome;
   const auto image = image_path(req.mbedtls_line, req.profile);
   const auto deadline = Clock::now() + req.deadline;
   const std::string name = image.filename().string();
-  const BuildKey key{req.mbedtls_line, req.profile};
+  const IdlePool<QemuInstance>::BuildKey key{req.mbedtls_line, req.profile};
 
   // A reused instance is reset first; one that does not take the reset (it
   // died while idle, or hangs) is dropped and a fresh one booted instead.
-  std::unique_ptr<QemuInstance> qemu = options_.reuse_instances ? take_idle(key) : nullptr;
+  std::unique_ptr<QemuInstance> qemu = options_.reuse_instances ? idle_.take(key) : nullptr;
   if (qemu) {
     try {
       qemu->device().reset(kReset);
@@ -153,7 +132,8 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
     return outcome;
   }
   if (options_.reuse_instances) {
-    give_back(key, std::move(qemu));
+    // Over the cap, it is stopped: the next cell of this build boots afresh.
+    if (auto spare = idle_.give_back(key, std::move(qemu))) spare->stop(kStop);
     return outcome;
   }
   // A healthy image runs until it is stopped.
@@ -165,11 +145,7 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
 }
 
 std::vector<std::string> QemuTarget::shut_down() {
-  std::map<BuildKey, std::vector<std::unique_ptr<QemuInstance>>> idle;
-  {
-    std::lock_guard lock(mutex_);
-    idle.swap(idle_);
-  }
+  auto idle = idle_.drain();
   std::vector<std::string> problems;
   for (auto& [key, pool] : idle) {
     for (auto& qemu : pool) {

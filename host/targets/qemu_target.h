@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "idle_pool.h"
 #include "qemu_instance.h"
 #include "target.h"
 
@@ -50,16 +51,11 @@ class QemuTarget final : public Target {
   std::string missing_tools() const;
 
  private:
-  using BuildKey = std::pair<std::string, std::string>;  // (line, profile)
-  std::unique_ptr<QemuInstance> take_idle(const BuildKey& key);
-  void give_back(const BuildKey& key, std::unique_ptr<QemuInstance> instance);
-
   std::filesystem::path image_dir_;
   std::filesystem::path qemu_;
   std::filesystem::path relay_;
   QemuTargetOptions options_;
-  std::mutex mutex_;
-  std::map<BuildKey, std::vector<std::unique_ptr<QemuInstance>>> idle_;
+  IdlePool<QemuInstance> idle_;
 };
 
 // A program's full path from PATH; empty if not found.

@@ -5,6 +5,7 @@
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown diff <first.json> <second.json>
+//   shakedown explain <log file or -> [--json] [--scenario OUT]
 //
 // Exit status: 0 every cell as expected; 1 some cell not as expected;
 // 2 infrastructure errors (a target that did not answer) or an interrupted
@@ -17,10 +18,14 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
 #include <memory>
 #include <thread>
 
 #include "compare.h"
+#include "explain.h"
 #include "matrix.h"
 #include "qemu_target.h"
 #include "report_json.h"
@@ -192,6 +197,53 @@ int diff(const std::string& a_path, const std::string& b_path) {
   }
 }
 
+struct ExplainArgs {
+  std::string log;
+  bool json = false;
+  std::string scenario_out;
+};
+
+constexpr int kNotALog = 5;
+
+int explain_log(const ExplainArgs& args) {
+  explain::LogFacts facts;
+  try {
+    if (args.log == "-") {
+      facts = explain::read_log(std::cin, "stdin");
+    } else {
+      std::ifstream in(args.log, std::ios::binary);
+      if (!in) {
+        fmt::print(stderr, "shakedown explain: {}: cannot open ({})\n", args.log, std::strerror(errno));
+        return kUsage;
+      }
+      facts = explain::read_log(in, args.log);
+    }
+  } catch (const explain::NotALog& e) {
+    fmt::print(stderr, "shakedown explain: {}\n", e.what());
+    return kNotALog;
+  }
+  const explain::Explanation explanation = explain::explain(std::move(facts));
+  if (args.json) {
+    fmt::print("{}\n", explain::to_json(explanation).dump(2));
+  } else {
+    fmt::print("{}", explain::to_text(explanation));
+  }
+  if (!args.scenario_out.empty()) {
+    std::ofstream out(args.scenario_out);
+    out << explain::reproducer_scenario(explanation,
+                                        std::filesystem::path(args.scenario_out).stem().string());
+    if (!out.flush()) {
+      fmt::print(stderr, "shakedown explain: --scenario {}: cannot write ({})\n", args.scenario_out,
+                 std::strerror(errno));
+      return kUsage;
+    }
+    if (!args.json) fmt::print("\nReproducer written to {}\n", args.scenario_out);
+  }
+  const bool unexplained = std::any_of(explanation.findings.begin(), explanation.findings.end(),
+                                       [](const auto& f) { return f.finding.id == "unexplained"; });
+  return unexplained ? kUnexpected : kAllAsExpected;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -227,11 +279,19 @@ int main(int argc, char** argv) {
       "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");
   diff_cmd->add_option("first", diff_a, "A `shakedown run --json` file")->required();
   diff_cmd->add_option("second", diff_b, "Another, e.g. from another target")->required();
+  ExplainArgs explain_args;
+  auto* explain_cmd = app.add_subcommand(
+      "explain", "Read a device's Mbed TLS debug log and say what went wrong (exit 0 explained, 1 unexplained, 5 not a log)");
+  explain_cmd->add_option("log", explain_args.log, "The log file, or - for standard input")->required();
+  explain_cmd->add_flag("--json", explain_args.json, "Print the findings and the timeline as JSON");
+  explain_cmd->add_option("--scenario", explain_args.scenario_out,
+                          "Write a scenario that reproduces the failure on the simulator to this file");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kUsage;
   }
   if (diff_cmd->parsed()) return diff(diff_a, diff_b);
+  if (explain_cmd->parsed()) return explain_log(explain_args);
   return run(args);
 }

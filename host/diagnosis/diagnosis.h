@@ -36,6 +36,10 @@ struct ServerView {
   std::string min_version = "tls1.2";                    // what the server allows
   std::string max_version = "tls1.3";
   std::vector<uint16_t> groups;  // its named groups; empty: OpenSSL's defaults
+  // False when nothing is known of the server (`shakedown explain` reads
+  // only the client's log): the rules then reason from the client's side
+  // and may give several candidates, most likely first.
+  bool known = true;
 };
 
 // How the client was configured at run time (beyond its build).
@@ -51,6 +55,9 @@ struct Evidence {
   const ServerView& server;
   std::string profile_file;  // where the profile lives, for the fix: "firmware/configs/field-2x.h"
   ClientSetup setup = {};
+  // The ClientHello as the client's own log shows it, when there is no
+  // server capture; null otherwise.
+  const servers::ClientHelloCapture* client_hello = nullptr;
 };
 
 // Named-group ids for OpenSSL's names ("P-256" -> 0x0017); 0 if unknown.
@@ -65,6 +72,8 @@ struct Finding {
 
 // The findings for one handshake, most specific first. Empty for a clean
 // pass; a failure no rule explains gives exactly one "unexplained" finding.
+// With an unknown server, a refusal of the ClientHello gives its candidate
+// causes in order of likelihood, the first being the primary finding.
 std::vector<Finding> diagnose(const Evidence& evidence);
 
 }  // namespace shakedown::diagnosis

@@ -1143,9 +1143,10 @@ std::optional<Finding> alert_after_client_hello(const Evidence& e) {
 // but check no name, so any certificate from a trusted CA passes.
 std::optional<Finding> hostname_not_set(const Evidence& e) {
   const bool refused = !e.client.passed() && magnitude(e.client) == codes::kSslVerifyWithoutHostname;
-  const servers::ClientHelloCapture* hello = e.server.connection && e.server.connection->client_hello
-                                                ? &*e.server.connection->client_hello
-                                                : e.client_hello;
+  const servers::ClientHelloCapture* hello =
+      e.server.connection && e.server.connection->client_hello ? &*e.server.connection->client_hello
+      : e.log != nullptr && e.log->client_hello                ? &*e.log->client_hello
+                                                                : nullptr;
   const bool unchecked = e.client.passed() && e.setup.auth_mode == 2 && hello != nullptr && hello->server_name.empty();
   if (!refused && !unchecked) return std::nullopt;
   const std::string leaf = e.client.peer_chain.empty() ? "?" : e.client.peer_chain.front().subject;
@@ -1335,7 +1336,7 @@ std::optional<Finding> record_too_large_from_log(const Evidence& e) {
     return std::nullopt;
   }
   const uint32_t size = e.client.largest_record_received;
-  const bool asked_mfl = e.client_hello != nullptr && e.client_hello->max_fragment_length != 0;
+  const bool asked_mfl = e.log != nullptr && e.log->client_hello && e.log->client_hello->max_fragment_length != 0;
   if (asked_mfl) {
     return Finding{"max-fragment-length-not-honoured",
                    fmt::format("The client asked for small records (max fragment length), but the server sent a "
@@ -1404,18 +1405,34 @@ std::optional<Finding> server_cert_hash_from_log(const Evidence& e) {
   return std::nullopt;
 }
 
+std::optional<Finding> client_certificate_finding(const Evidence& e, const std::string& how);
+
 std::optional<Finding> client_certificate_required_from_log(const Evidence& e) {
   if (!client_side_only(e) || e.client.alerts_received.empty()) return std::nullopt;
   const uint8_t alert = e.client.alerts_received.back().description;
   const bool tls13 = alert == 116;  // certificate_required
   const bool tls12 = alert == 40 && e.client.handshake_state >= 7;  // after the client's flight
   if (!tls13 && !tls12) return std::nullopt;
+  return client_certificate_finding(e, fmt::format("answered with alert {} ({})", alert, device::alert_name(alert)));
+}
+
+// TLS 1.2: the server asked for a certificate, the client sent an empty one,
+// and the server dropped the connection during the client's flight.
+std::optional<Finding> client_certificate_dropped_from_log(const Evidence& e) {
+  const uint32_t m = magnitude(e.client);
+  if (!client_side_only(e) || e.log == nullptr || !e.log->certificate_requested) return std::nullopt;
+  if (e.client.passed() || e.client.handshake_state < 7 || e.client.handshake_state > 13 ||
+      (m != codes::kNetConnReset && m != codes::kSslConnEof)) {
+    return std::nullopt;
+  }
+  return client_certificate_finding(e, m == codes::kNetConnReset ? "reset the connection" : "closed the connection");
+}
+
+std::optional<Finding> client_certificate_finding(const Evidence& e, const std::string& how) {
   return Finding{"client-certificate-required",
-                 fmt::format("The server requires a client certificate (mutual TLS) and the device sent none; it "
-                             "answered with alert {} ({}).",
-                             alert, device::alert_name(alert)),
-                 {client_line(e), fmt::format("client: received fatal alert {} {}", alert,
-                                              waiting_for(e.client.handshake_state))},
+                 fmt::format("The server requires a client certificate (mutual TLS) and the device sent none; it {}.",
+                             how),
+                 {client_line(e), fmt::format("client: the server {} {}", how, waiting_for(e.client.handshake_state))},
                  "Give the device a certificate and key the server's CA issued (mbedtls_ssl_conf_own_cert), or turn "
                  "off client authentication on the server."};
 }
@@ -1426,8 +1443,8 @@ std::optional<Finding> protocol_version_from_log(const Evidence& e) {
     return std::nullopt;
   }
   std::vector<std::string> versions;
-  if (e.client_hello != nullptr) {
-    for (auto v : offered_versions(*e.client_hello)) versions.push_back(version_name(v));
+  if (e.log != nullptr && e.log->client_hello) {
+    for (auto v : offered_versions(*e.log->client_hello)) versions.push_back(version_name(v));
   }
   const std::string offered = versions.empty() ? "" : fmt::format(" (it offered {})", fmt::join(versions, ", "));
   return Finding{"protocol-version-mismatch",
@@ -1442,6 +1459,75 @@ std::optional<Finding> protocol_version_from_log(const Evidence& e) {
                              "(MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3 in {}, "
                              "mbedtls_ssl_conf_min/max_tls_version), or let the server accept the device's.",
                              e.profile_file)};
+}
+
+// 3.6 reassembles a handshake message split over records in its input
+// buffer: a message larger than the buffer fails there.
+std::optional<Finding> handshake_message_too_large_from_log(const Evidence& e) {
+  const uint32_t m = magnitude(e.client);
+  if (!client_side_only(e) || e.log == nullptr || e.client.stage != "handshake" || m != codes::kSslBadInputData ||
+      e.log->largest_handshake_message <= e.client.largest_record_received) {
+    return std::nullopt;
+  }
+  const size_t size = e.log->largest_handshake_message + 4;
+  return Finding{"handshake-message-too-large-for-input-buffer",
+                 fmt::format("The server's handshake message of {} bytes arrives in records of at most {} bytes, but "
+                             "Mbed TLS reassembles a handshake message in its input buffer, which is smaller, so it "
+                             "fails ({}).",
+                             size, e.client.largest_record_received, format_code(e.client.result)),
+                 {client_line(e), fmt::format("client: began reading a {}-byte handshake message in records of {} bytes",
+                                              size, e.client.largest_record_received)},
+                 fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}, or have the server send a shorter chain; a "
+                             "smaller max fragment length cannot save this buffer.",
+                             next_buffer_size(size), e.profile_file)};
+}
+
+// The certificate starts in the future and the log does not show the
+// clock: on a device that is most often a clock never set.
+std::optional<Finding> clock_unset_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.log == nullptr || e.log->clock_known ||
+      (verify_flags(e) & codes::kBadCertFuture) == 0) {
+    return std::nullopt;
+  }
+  return Finding{"cert-not-yet-valid-clock-unset",
+                 "The server's certificate is not valid yet by the client's clock; the log does not show the clock "
+                 "(TLS 1.3 ClientHellos carry no time), and on a device the usual cause is a clock never set.",
+                 {client_line(e), "client: verify flag MBEDTLS_X509_BADCERT_FUTURE"},
+                 "Set the device clock before the handshake (SNTP, or an RTC), or build without MBEDTLS_HAVE_TIME_DATE "
+                 "to skip validity checks, at the cost of accepting expired certificates."};
+}
+
+// A chain that does not verify may also hold a certificate signed with a
+// hash the verify profile rejects; Mbed TLS logs only the leaf, so the log
+// cannot rule it out.
+std::optional<Finding> untrusted_or_hash_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.client.passed() || (verify_flags(e) & codes::kBadCertNotTrusted) == 0) {
+    return std::nullopt;
+  }
+  return Finding{"server-cert-signature-hash-rejected",
+                 "Or: a certificate the server sent (an intermediate, which Mbed TLS does not log) is signed with a "
+                 "hash the client's verify profile rejects (SHA-1), and the chain does not verify for that.",
+                 {client_line(e)},
+                 "Check the server's chain (openssl s_client -showcerts); replace any SHA-1-signed certificate."};
+}
+
+// Mbed TLS 3.x with TLS 1.3 on offers RSA-PSS, and its TLS 1.2 code then
+// rejects a ServerKeyExchange signed with it (illegal_parameter).
+std::optional<Finding> pss_rejected_from_log(const Evidence& e) {
+  const bool sent_illegal_parameter = std::any_of(e.client.alerts_sent.begin(), e.client.alerts_sent.end(),
+                                                  [](const device::AlertSeen& a) { return a.description == 47; });
+  if (!client_side_only(e) || e.client.passed() || magnitude(e.client) != 0x6600 || e.client.handshake_state != 4 ||
+      !sent_illegal_parameter || e.build.mbedtls_line.starts_with("2.")) {
+    return std::nullopt;
+  }
+  return Finding{"no-shared-signature-algorithm",
+                 fmt::format("The TLS 1.2 server signed its ServerKeyExchange with a scheme Mbed TLS {} offered but "
+                             "its TLS 1.2 code rejects (RSA-PSS, offered because TLS 1.3 is enabled): the client "
+                             "sent illegal_parameter ({}).",
+                             e.build.mbedtls_line, format_code(e.client.result)),
+                 {client_line(e), "client: sent illegal_parameter (47) on the ServerKeyExchange (client state 4)"},
+                 "Have the server allow rsa_pkcs1_sha256 over TLS 1.2, or TLS 1.3; the offer-then-reject is a known "
+                 "Mbed TLS issue (Mbed-TLS/mbedtls#10668)."};
 }
 
 // The server refused the ClientHello (reset, close or handshake_failure) and
@@ -1460,7 +1546,7 @@ std::vector<Finding> refused_client_hello_candidates(const Evidence& e) {
   for (auto id : e.client.offered_suites) {
     if (!servers::is_signalling_suite(id)) suites.push_back(id);
   }
-  const auto* hello = e.client_hello;
+  const servers::ClientHelloCapture* hello = e.log != nullptr && e.log->client_hello ? &*e.log->client_hello : nullptr;
   std::vector<uint16_t> ec_groups;
   if (hello != nullptr) {
     for (auto g : hello->groups) {
@@ -1524,6 +1610,16 @@ std::vector<Finding> refused_client_hello_candidates(const Evidence& e) {
                   {client_line(e), "client: no server_name extension in the ClientHello"},
                   "Call mbedtls_ssl_set_hostname(&ssl, \"<server name>\") before the handshake."}});
   }
+  const size_t versions_offered = hello != nullptr ? offered_versions(*hello).size() : 0;
+  c.push_back({versions_offered == 1 && dropped ? 2 : 1,
+               {"protocol-version-mismatch",
+                fmt::format("The server {}; it may accept none of the versions the client offered{}.", how,
+                            versions_offered == 1 ? fmt::format(" (only {})", version_name(offered_versions(*hello)[0]))
+                                                  : ""),
+                {client_line(e)},
+                fmt::format("Make the versions overlap: MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3 in {}, or "
+                            "the server's version range.",
+                            e.profile_file)}});
   const char* generic = alert40 ? "alert-after-client-hello"
                                 : m == codes::kNetConnReset ? "connection-reset-after-client-hello"
                                                             : "connection-closed-after-client-hello";
@@ -1553,7 +1649,11 @@ const std::vector<Rule>& rules() {
       handshake_fragmented_from_log,
       server_cert_hash_from_log,
       client_certificate_required_from_log,
+      client_certificate_dropped_from_log,
       protocol_version_from_log,
+      handshake_message_too_large_from_log,
+      clock_unset_from_log,
+      pss_rejected_from_log,
       max_fragment_length_not_honoured,
       record_too_large_for_input_buffer,
       handshake_message_too_large_for_input_buffer,
@@ -1565,6 +1665,7 @@ const std::vector<Rule>& rules() {
       hostname_mismatch,
       server_cert_signature_hash_rejected,
       untrusted_ca,
+      untrusted_or_hash_from_log,
       sni_required,
       client_certificate_required,
       client_certificate_required_after_handshake,

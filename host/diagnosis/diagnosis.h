@@ -55,9 +55,17 @@ struct Evidence {
   const ServerView& server;
   std::string profile_file;  // where the profile lives, for the fix: "firmware/configs/field-2x.h"
   ClientSetup setup = {};
-  // The ClientHello as the client's own log shows it, when there is no
-  // server capture; null otherwise.
-  const servers::ClientHelloCapture* client_hello = nullptr;
+  // What the client's own debug log shows beyond its report, when the
+  // evidence is a log (`shakedown explain`); null otherwise.
+  const struct ClientLogView* log = nullptr;
+};
+
+struct ClientLogView {
+  std::optional<servers::ClientHelloCapture> client_hello;  // from its text lines or a record dump
+  size_t largest_handshake_message = 0;  // bytes (hslen) of the largest handshake message it began to read
+  bool certificate_requested = false;    // the server sent a CertificateRequest
+  bool sent_no_certificate = false;      // and the client answered without one
+  bool clock_known = false;              // the log shows the clock the client used
 };
 
 // Named-group ids for OpenSSL's names ("P-256" -> 0x0017); 0 if unknown.

@@ -101,12 +101,10 @@ Explanation explain(LogFacts facts) {
   const LogFacts& f = out.facts;
   diagnosis::ServerView no_server;  // a log has only the client's side
   no_server.known = false;
-  const diagnosis::Evidence evidence{f.report,
-                                     f.build,
-                                     no_server,
-                                     config_file(f),
-                                     {f.hostname, f.time, f.auth_mode},
-                                     f.client_hello ? &*f.client_hello : nullptr};
+  const diagnosis::ClientLogView log{f.client_hello, f.largest_handshake_message, f.certificate_requested,
+                                     f.sent_no_certificate, f.clock_known};
+  const diagnosis::Evidence evidence{
+      f.report, f.build, no_server, config_file(f), {f.hostname, f.time, f.auth_mode}, &log};
   for (auto& finding : diagnosis::diagnose(evidence)) {
     auto lines = lines_for(f, finding.id);
     out.findings.push_back({std::move(finding), std::move(lines)});
@@ -115,6 +113,14 @@ Explanation explain(LogFacts facts) {
     out.notes.push_back(fmt::format("The client's clock was never set: the ClientHello carried time 0 (line {}). "
                                     "Certificates' validity cannot be checked until it is (SNTP, or an RTC).",
                                     f.lines.count(Fact::kClock) != 0 ? f.lines.at(Fact::kClock).front() : 0));
+  }
+  if (f.report.passed() && f.certificate_requested && f.sent_no_certificate) {
+    // TLS 1.3 servers judge the client's empty Certificate after its
+    // Finished: the client's side completes, the rejection comes at its first read.
+    out.notes.push_back(
+        "The server asked for a client certificate and the device sent none. The handshake completed, so the server "
+        "accepts that, unless it rejects the connection only now: a TLS 1.3 server that requires a certificate "
+        "answers the first read with alert 116 (certificate_required), after the point where this log ends.");
   }
   if (f.attempts > 1) {
     out.notes.push_back(fmt::format("The log holds {} handshake attempts; this explains the last one that failed.",
@@ -219,8 +225,9 @@ std::optional<std::string> server_for(const std::string& id, const LogFacts& f) 
   if (id == "sni-required") return "  versions: [tls1.2]\n  sni: {required: true}\n";
   if (id == "cert-not-yet-valid-clock-unset" || id == "hostname-mismatch" || id == "cert-expired" ||
       id == "untrusted-ca" || id == "verify-optional-untrusted" || id == "client-certificate-required") {
-    return fmt::format("  versions: [{}]\n{}", f.report.version == "TLSv1.3" ? "tls1.3" : "tls1.2",
-                       id == "client-certificate-required" ? "  client_auth: require\n" : "");
+    return fmt::format("  versions: [{}]\n{}{}", f.report.version == "TLSv1.3" ? "tls1.3" : "tls1.2",
+                       id == "client-certificate-required" ? "  client_auth: require\n" : "",
+                       id == "untrusted-ca" || id == "verify-optional-untrusted" ? "  send: [2]\n" : "");
   }
   return std::nullopt;
 }
@@ -239,7 +246,9 @@ std::string pki_for(const std::string& id, const LogFacts& f) {
   if (id == "hostname-mismatch") leaf = fmt::format("  - {{key: {}, cn: other.shakedown.test, sans: [\"DNS:other.shakedown.test\"]}}\n", key);
   if (id == "cert-expired") leaf = fmt::format("  - {{key: {}, valid_from_days: -400, valid_until_days: -1}}\n", key);
   if (id == "untrusted-ca" || id == "verify-optional-untrusted") {
-    return fmt::format("  - {{key: {}}}\n  - {{key: {}, issuer: untrusted}}\n", key, key);
+    // The server leaves out the intermediate that leads to the trusted root.
+    return fmt::format("  - {{key: {}}}  # root, trusted\n  - {{key: {}}}  # intermediate, not sent\n  - {{key: {}}}\n",
+                       key, key, key);
   }
   return root + leaf;
 }
@@ -283,8 +292,12 @@ std::string reproducer_scenario(const Explanation& e, const std::string& name) {
   if (id == "handshake-timeout") out += "  read_timeout_ms: 500\n";
   if (id == "verify-optional-untrusted") out += "  auth_mode: optional\n";
   out += "expect:\n";
+  // Warnings come with a handshake that completes.
+  const bool passes = id == "verify-optional-untrusted" || id == "hostname-not-set" || id == "legacy-protocol-negotiated";
   if (id.empty()) {
     out += "  default-16k: {result: pass}\n";
+  } else if (passes) {
+    out += fmt::format("  default-16k: {{result: pass, finding: {}}}\n", id);
   } else {
     out += fmt::format("  default-16k: {{result: fail, finding: {}}}\n", id);
   }

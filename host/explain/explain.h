@@ -26,7 +26,8 @@ struct Explanation {
   LogFacts facts;
   std::vector<ExplainedFinding> findings;  // most likely first
   std::vector<std::string> notes;          // things worth knowing that are not the cause (the clock, ...)
-  std::string tell_apart;                  // with several candidates: what would decide between them
+  bool candidates = false;                 // the findings are alternative causes, most likely first
+  std::string tell_apart;                  // with candidates: what would decide between them
 };
 
 // Why the input is not a log we can read: binary, or no Mbed TLS debug

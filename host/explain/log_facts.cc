@@ -240,7 +240,8 @@ void LogFactsBuilder::end_attempt() {
   current_ = LogFacts{};
 }
 
-void LogFactsBuilder::set_result(size_t line, const std::string& call, int32_t code, bool from_application) {
+void LogFactsBuilder::set_result(size_t line, const std::string& call, int32_t code, bool from_application,
+                                 const std::string& statement) {
   // An application's "! mbedtls_ssl_handshake returned" outranks the
   // library's inner returns; among the library's, the last one stands.
   if (current_.result_known && current_.report.failed_call.starts_with("mbedtls_") && !from_application) return;
@@ -251,7 +252,8 @@ void LogFactsBuilder::set_result(size_t line, const std::string& call, int32_t c
   current_.result_known = true;
   auto& cited = current_.lines[Fact::kResult];
   if (from_application || cited.empty() || code != last_code_) {
-    event(line, "error", fmt::format("{} returned {}", call, device::format_code(code)));
+    event(line, "error",
+          statement.empty() ? fmt::format("{} returned {}", call, device::format_code(code)) : statement);
   }
   last_code_ = code;
   cited = {line};
@@ -596,7 +598,8 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
     return true;
   }
   if (auto r = returned(t); r && r->code < 0 && r->code > -0x10000) {
-    set_result(n, r->call.empty() ? "mbedtls_ssl_handshake" : r->call, static_cast<int32_t>(r->code), false);
+    set_result(n, r->call.empty() ? "mbedtls_ssl_handshake" : r->call, static_cast<int32_t>(r->code), false,
+               std::string(t));
     return true;
   }
   if (auto r = returned(t)) return true;  // a byte count ("f_send() returned 157")

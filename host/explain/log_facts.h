@@ -92,7 +92,8 @@ class LogFactsBuilder {
   void take_certificate_line(const LogLine& line);
   bool take_dump_row(const LogLine& line);
   void finish_dump();
-  void set_result(size_t line, const std::string& call, int32_t code, bool from_application);
+  void set_result(size_t line, const std::string& call, int32_t code, bool from_application,
+                  const std::string& statement = "");
   void end_attempt();
 
   LogFacts current_;

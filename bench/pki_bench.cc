@@ -26,13 +26,12 @@ using namespace shakedown;
 using servers::CertSpec;
 using servers::ChainSpec;
 
+#include "bench_figures.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
+using bench::Clock;
+using bench::ms_since;
 
 // CPU time of every thread of this process: what the work costs on a machine others also use.
 double cpu_ms() {

@@ -31,6 +31,9 @@ if(SHAKEDOWN_BUILD_QEMU_FIRMWARE)
       -DSHAKEDOWN_PROFILES:STRING=${SHAKEDOWN_PROFILES}
       # A new revision reconfigures the images too, so their banners name it.
       -DSHAKEDOWN_OUTER_BUILD_ID:STRING=${SHAKEDOWN_BUILD_ID}
+      # The outer build's compiler launcher (ccache), if any.
+      -DCMAKE_C_COMPILER_LAUNCHER:STRING=${CMAKE_C_COMPILER_LAUNCHER}
+      -DCMAKE_CXX_COMPILER_LAUNCHER:STRING=${CMAKE_CXX_COMPILER_LAUNCHER}
     INSTALL_COMMAND ""
     BUILD_ALWAYS ON  # the sources are ours: let the inner build decide what changed
     USES_TERMINAL_BUILD ON)

@@ -807,26 +807,54 @@ Chain issue_chain(const ChainSpec& spec, const std::filesystem::path& cache_dir)
 // Loading stays on one thread: it is mostly OpenSSL 3.0 decoding public keys,
 // which contends on OpenSSL's locks and gains nothing from more threads.
 // Generating runs on every core: first the keys, then the certificates.
+namespace {
+
+// Another Chain holding the same certificates and keys (reference counted).
+Chain share(const Chain& chain) {
+  Chain copy;
+  copy.dir = chain.dir;
+  for (const auto& c : chain.certs) {
+    IssuedCert shared;
+    X509_up_ref(c.cert.get());
+    shared.cert.reset(c.cert.get());
+    EVP_PKEY_up_ref(c.key.get());
+    shared.key.reset(c.key.get());
+    shared.pem = c.pem;
+    shared.der_size = c.der_size;
+    copy.certs.push_back(std::move(shared));
+  }
+  return copy;
+}
+
+}  // namespace
+
 std::vector<Chain> issue_chains(const std::vector<ChainSpec>& specs, const std::filesystem::path& cache_dir) {
   const std::time_t now = std::time(nullptr);
   std::vector<std::vector<ResolvedCert>> resolved;
   for (const auto& spec : specs) resolved.push_back(resolve(spec));  // every spec checked before any work
 
-  std::vector<std::optional<Chain>> chains;
-  for (const auto& spec : specs) chains.push_back(load_newest(spec_dir_for(spec, cache_dir), spec, now));
+  // Scenarios often share a chain: each distinct spec is loaded or made once.
+  std::vector<size_t> first(specs.size());
+  std::map<std::string, size_t> seen;
+  for (size_t s = 0; s < specs.size(); ++s) first[s] = seen.emplace(specs[s].canonical(), s).first->second;
+
+  std::vector<std::optional<Chain>> chains(specs.size());
+  for (size_t s = 0; s < specs.size(); ++s) {
+    if (first[s] == s) chains[s] = load_newest(spec_dir_for(specs[s], cache_dir), specs[s], now);
+  }
   std::vector<std::pair<KeySpec, size_t>> wanted;
   for (size_t s = 0; s < specs.size(); ++s) {
-    if (chains[s]) continue;
+    if (chains[s] || first[s] != s) continue;
     for (const auto& r : resolved[s]) wanted.emplace_back(specs[s].certs[r.key_owner].key, r.key_owner);
   }
   if (!wanted.empty()) {
     fill_key_pool(cache_dir, wanted);
     on_every_core(specs.size(), [&](size_t s) {
-      if (!chains[s]) chains[s] = issue_resolved(specs[s], resolved[s], cache_dir, now);
+      if (!chains[s] && first[s] == s) chains[s] = issue_resolved(specs[s], resolved[s], cache_dir, now);
     });
   }
   std::vector<Chain> out;
-  for (auto& chain : chains) out.push_back(std::move(*chain));
+  for (size_t s = 0; s < specs.size(); ++s) out.push_back(first[s] == s ? share(*chains[s]) : share(*chains[first[s]]));
   return out;
 }
 

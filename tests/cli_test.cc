@@ -176,3 +176,47 @@ TEST_CASE("a simulator build on stdio announces its banner at boot and exits whe
   CHECK(banners == 1);
   CHECK(decoder.stats().bad_crc + decoder.stats().malformed == 0);
 }
+
+TEST_CASE("shakedown explain reads the forum's field log, says the likely cause, and its reproducer runs on the "
+          "simulator with the same finding") {
+  const auto dir = std::filesystem::temp_directory_path() / ("shakedown-explain-cli-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string scenario = (dir / "field-from-log.yaml").string();
+  auto r = run_process({kBin + "/shakedown", "explain", kRepo + "/tests/data/forum-field.log", "--scenario", scenario},
+                       30s);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("mbedtls_ssl_handshake returned -0x0050 (MBEDTLS_ERR_NET_CONN_RESET)"));
+  CHECK_THAT(r.out, Contains("1. [no-shared-ciphersuite] The server reset the connection right after the ClientHello"));
+  CHECK_THAT(r.out, Contains("c02b (ECDHE-ECDSA-AES128-GCM-SHA256), c02c (ECDHE-ECDSA-AES256-GCM-SHA384)"));
+  CHECK_THAT(r.out, Contains("clock was never set"));
+  auto json = run_process({kBin + "/shakedown", "explain", "--json", "-"}, 30s);  // stdin: empty
+  CHECK(json.exit_code == 5);
+  auto reproduced = shakedown_run(scenario);
+  INFO(reproduced.out << reproduced.err);
+  CHECK(reproduced.exit_code == 0);
+  CHECK_THAT(reproduced.out, Contains("no-shared-ciphersuite"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("shakedown explain: --json gives findings and timeline; a missing file exits 3, binary or prose input 5") {
+  auto r = run_process({kBin + "/shakedown", "explain", "--json", kRepo + "/tests/data/forum-field.log"}, 30s);
+  REQUIRE(r.exit_code == 0);
+  const auto json = nlohmann::json::parse(r.out);
+  CHECK(json["findings"][0]["id"] == "no-shared-ciphersuite");
+  CHECK_FALSE(json["findings"][0]["evidence"].empty());
+  CHECK_FALSE(json["findings"][0]["fix"].get<std::string>().empty());
+  CHECK(json["candidates"] == true);
+  CHECK(json["timeline"].size() >= 5);
+  CHECK(json["clock"] == "unset");
+
+  auto missing = run_process({kBin + "/shakedown", "explain", "/no/such/device.log"}, 10s);
+  CHECK(missing.exit_code == 3);
+  CHECK_THAT(missing.err, Contains("/no/such/device.log: cannot open"));
+  auto binary = run_process({kBin + "/shakedown", "explain", kBin + "/shakedown-sim"}, 30s);
+  CHECK(binary.exit_code == 5);
+  CHECK_THAT(binary.err, Contains("binary data, not a text log"));
+  auto prose = run_process({kBin + "/shakedown", "explain", kRepo + "/CMakeLists.txt"}, 30s);
+  CHECK(prose.exit_code == 5);
+  CHECK_THAT(prose.err, Contains("no Mbed TLS debug output"));
+}

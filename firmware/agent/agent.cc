@@ -66,10 +66,11 @@ void Agent::FrameLogSink::write(core::LogSource source, int level, std::string_v
 }
 
 Agent::Agent(Console& console, core::Transport& transport, core::Clock& clock, core::Entropy& entropy, core::Heap& heap,
-             AgentIdentity identity, AgentStorage storage)
+             AgentIdentity identity, AgentStorage storage, StackGauge* stack_gauge)
     : console_(console),
       transport_(transport),
       heap_(heap),
+      stack_gauge_(stack_gauge),
       identity_(identity),
       clock_(clock),
       log_(*this),
@@ -260,10 +261,12 @@ void Agent::on_connect(std::span<const uint8_t> payload) {
   options_.ca_certificates = ca_chain_.bytes();
   options_.own_certificate = own_certificate_.bytes();
   options_.own_key = own_key_.bytes();
-  send_report(client_.connect(options_));
+  if (stack_gauge_ != nullptr) stack_gauge_->arm();
+  const core::HandshakeReport& report = client_.connect(options_);
+  send_report(report, stack_gauge_ != nullptr ? stack_gauge_->peak_bytes() : 0);
 }
 
-void Agent::send_report(const core::HandshakeReport& rep) {
+void Agent::send_report(const core::HandshakeReport& rep, uint32_t stack_peak) {
   for (size_t i = 0; i < rep.peer_chain_count; ++i) {
     const core::PeerCertificate& pc = rep.peer_chain[i];
     using namespace protocol::peer_tag;
@@ -309,6 +312,7 @@ void Agent::send_report(const core::HandshakeReport& rep) {
   w.put_u32(kHeapPeak, rep.heap_peak);
   w.put_u32(kHeapBudget, rep.heap_budget);
   w.put_u32(kDurationMs, rep.duration_ms);
+  if (stack_peak != 0) w.put_u32(kStackPeak, stack_peak);
   reply(MessageType::kReport, w.bytes());
 }
 

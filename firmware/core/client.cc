@@ -240,9 +240,43 @@ HandshakeReport Client::connect(const ClientOptions& options) {
 #endif
   session_ = new (storage_) Session(transport_, options.read_timeout_ms);
   establish(options, report);
+  log_outcome(report);
   report.heap_peak = static_cast<uint32_t>(heap_.peak());
   if (report.stage != Stage::kDone) release();
   return report;
+}
+
+// What an application built on Mbed TLS prints (its sample programs word it
+// so), for a reader who has only the log: the call that failed and its
+// code, the trust chain's certificates that did not parse, and why the
+// server's chain did not verify.
+void Client::log_outcome(const HandshakeReport& report) {
+  if (report.trust_parse_failures > 0) {
+    write_line(log_, LogSource::kCore, 1, "  ! mbedtls_x509_crt_parse: %u certificates of the trust chain skipped",
+               static_cast<unsigned>(report.trust_parse_failures));
+  }
+  // All ones: verification never ran.
+  if (report.verify_flags != 0 && report.verify_flags != UINT32_MAX) {
+    write_line(log_, LogSource::kCore, 1, "  ! peer certificate verify flags %08x",
+               static_cast<unsigned>(report.verify_flags));
+#if !defined(MBEDTLS_X509_REMOVE_INFO)
+    char info[512];
+    if (mbedtls_x509_crt_verify_info(info, sizeof info, "  ! ", report.verify_flags) > 0) {
+      for (const char* line = info; *line != '\0';) {
+        const char* end = std::strchr(line, '\n');
+        const size_t length = end != nullptr ? static_cast<size_t>(end - line) : std::strlen(line);
+        write_line(log_, LogSource::kCore, 1, "%.*s", static_cast<int>(length), line);
+        if (end == nullptr) break;
+        line = end + 1;
+      }
+    }
+#endif
+  }
+  if (report.stage != Stage::kDone) {
+    const int32_t code = report.result;
+    write_line(log_, LogSource::kCore, 1, "  ! %s returned %s0x%04x", report.failed_call, code < 0 ? "-" : "",
+               static_cast<unsigned>(code < 0 ? -static_cast<int64_t>(code) : code));
+  }
 }
 
 void Client::establish(const ClientOptions& options, HandshakeReport& report) {

@@ -6,6 +6,7 @@
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown diff <first.json> <second.json>
 //   shakedown boards
+//   shakedown explain <log file or -> [--json] [--scenario OUT]
 //
 // Exit status: 0 every cell as expected; 1 some cell not as expected;
 // 2 infrastructure errors (a target that did not answer) or an interrupted
@@ -19,11 +20,15 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
 #include <memory>
 #include <thread>
 
 #include "board_list.h"
 #include "compare.h"
+#include "explain.h"
 #include "matrix.h"
 #include "qemu_target.h"
 #include "report_json.h"
@@ -116,7 +121,9 @@ int run(RunArgs args) {
     target = std::make_unique<targets::SimTarget>(sim::default_sim_build_dir(),
                                                   targets::SimTargetOptions{.reuse_instances = !args.fresh_instances});
   } else if (args.target == "qemu") {
-    target = std::make_unique<targets::QemuTarget>(args.firmware_dir);
+    target = std::make_unique<targets::QemuTarget>(
+        args.firmware_dir, std::filesystem::path(),
+        targets::QemuTargetOptions{.reuse_instances = !args.fresh_instances, .max_idle = args.jobs});
   } else {
     fmt::print(stderr, "shakedown: --target {}: expected sim or qemu\n", args.target);
     return kUsage;
@@ -193,6 +200,53 @@ int diff(const std::string& a_path, const std::string& b_path) {
   }
 }
 
+struct ExplainArgs {
+  std::string log;
+  bool json = false;
+  std::string scenario_out;
+};
+
+constexpr int kNotALog = 5;
+
+int explain_log(const ExplainArgs& args) {
+  explain::LogFacts facts;
+  try {
+    if (args.log == "-") {
+      facts = explain::read_log(std::cin, "stdin");
+    } else {
+      std::ifstream in(args.log, std::ios::binary);
+      if (!in) {
+        fmt::print(stderr, "shakedown explain: {}: cannot open ({})\n", args.log, std::strerror(errno));
+        return kUsage;
+      }
+      facts = explain::read_log(in, args.log);
+    }
+  } catch (const explain::NotALog& e) {
+    fmt::print(stderr, "shakedown explain: {}\n", e.what());
+    return kNotALog;
+  }
+  const explain::Explanation explanation = explain::explain(std::move(facts));
+  if (args.json) {
+    fmt::print("{}\n", explain::to_json(explanation).dump(2));
+  } else {
+    fmt::print("{}", explain::to_text(explanation));
+  }
+  if (!args.scenario_out.empty()) {
+    std::ofstream out(args.scenario_out);
+    out << explain::reproducer_scenario(explanation,
+                                        std::filesystem::path(args.scenario_out).stem().string());
+    if (!out.flush()) {
+      fmt::print(stderr, "shakedown explain: --scenario {}: cannot write ({})\n", args.scenario_out,
+                 std::strerror(errno));
+      return kUsage;
+    }
+    if (!args.json) fmt::print("\nReproducer written to {}\n", args.scenario_out);
+  }
+  const bool unexplained = std::any_of(explanation.findings.begin(), explanation.findings.end(),
+                                       [](const auto& f) { return f.finding.id == "unexplained"; });
+  return unexplained ? kUnexpected : kAllAsExpected;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -222,7 +276,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--junit", args.junit_path, "Also write the results as JUnit XML to this file");
   run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
   run_cmd->add_flag("--fresh-instances", args.fresh_instances,
-                    "Start a new simulator process for every cell instead of reusing one per build");
+                    "Start a new simulator process (or QEMU boot) for every cell instead of reusing one per build");
   std::string diff_a, diff_b;
   auto* diff_cmd = app.add_subcommand(
       "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");
@@ -231,6 +285,13 @@ int main(int argc, char** argv) {
   auto* boards_cmd = app.add_subcommand(
       "boards",
       "List attached boards (USB serial ports: port, VID:PID, serial number; ST-Links flagged); exit 4 if none");
+  ExplainArgs explain_args;
+  auto* explain_cmd = app.add_subcommand(
+      "explain", "Read a device's Mbed TLS debug log and say what went wrong (exit 0 explained, 1 unexplained, 5 not a log)");
+  explain_cmd->add_option("log", explain_args.log, "The log file, or - for standard input")->required();
+  explain_cmd->add_flag("--json", explain_args.json, "Print the findings and the timeline as JSON");
+  explain_cmd->add_option("--scenario", explain_args.scenario_out,
+                          "Write a scenario that reproduces the failure on the simulator to this file");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -238,5 +299,6 @@ int main(int argc, char** argv) {
   }
   if (diff_cmd->parsed()) return diff(diff_a, diff_b);
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
+  if (explain_cmd->parsed()) return explain_log(explain_args);
   return run(args);
 }

@@ -51,6 +51,7 @@ struct ClientReport {
   uint32_t heap_peak = 0;
   uint32_t heap_budget = 0;
   uint32_t duration_ms = 0;
+  uint32_t stack_peak = 0;  // bytes; 0: the target does not measure it
 
   bool passed() const { return stage == "done" && result == 0; }
   // Mbed TLS's high-level (0x1000..0x7f80) and low-level (0x01..0x7f) parts.

@@ -121,6 +121,7 @@ ClientReport parse_report(std::span<const uint8_t> payload) {
       case kHeapPeak: r.get_u32(rep.heap_peak); break;
       case kHeapBudget: r.get_u32(rep.heap_budget); break;
       case kDurationMs: r.get_u32(rep.duration_ms); break;
+      case kStackPeak: r.get_u32(rep.stack_peak); break;
       default: break;
     }
   }

@@ -1143,8 +1143,11 @@ std::optional<Finding> alert_after_client_hello(const Evidence& e) {
 // but check no name, so any certificate from a trusted CA passes.
 std::optional<Finding> hostname_not_set(const Evidence& e) {
   const bool refused = !e.client.passed() && magnitude(e.client) == codes::kSslVerifyWithoutHostname;
-  const bool unchecked = e.client.passed() && e.setup.auth_mode == 2 && e.server.connection &&
-                         e.server.connection->client_hello && e.server.connection->client_hello->server_name.empty();
+  const servers::ClientHelloCapture* hello =
+      e.server.connection && e.server.connection->client_hello ? &*e.server.connection->client_hello
+      : e.log != nullptr && e.log->client_hello                ? &*e.log->client_hello
+                                                                : nullptr;
+  const bool unchecked = e.client.passed() && e.setup.auth_mode == 2 && hello != nullptr && hello->server_name.empty();
   if (!refused && !unchecked) return std::nullopt;
   const std::string leaf = e.client.peer_chain.empty() ? "?" : e.client.peer_chain.front().subject;
   const std::string fix =
@@ -1261,11 +1264,396 @@ std::optional<Finding> handshake_timeout(const Evidence& e) {
                  "ends in an error instead of a hang; then find why the server stalls."};
 }
 
+// ---- From the client's side only (`shakedown explain`: a log, no server) ----
+// These read what a device's debug log shows and word the finding so; they
+// fire only when nothing is known of the server.
+
+bool client_side_only(const Evidence& e) {
+  return !e.server.known;
+}
+
+bool alloc_failed(const device::ClientReport& c) {
+  const uint32_t high = c.high_part(), low = c.low_part();
+  return high == 0x7f00 || high == 0x2880 || high == 0x3f80 || high == 0x4d80 || low == 0x10 ||
+         c.result_name.find("ALLOC_FAILED") != std::string::npos;
+}
+
+std::optional<Finding> heap_exhausted_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.client.passed() || !alloc_failed(e.client)) return std::nullopt;
+  return Finding{"heap-exhausted",
+                 fmt::format("Mbed TLS ran out of heap: an allocation failed in {} ({}).", e.client.failed_call,
+                             format_code(e.client.result)),
+                 {client_line(e)},
+                 fmt::format("Give Mbed TLS more heap (its peak on a passing handshake, measured with `shakedown "
+                             "run`), or shrink MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
+                             e.profile_file)};
+}
+
+std::optional<Finding> ca_signature_hash_disabled_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.client.stage != "load-trust" || e.client.high_part() != codes::kX509UnknownSigAlg ||
+      e.client.low_part() != codes::kOidNotFound) {
+    return std::nullopt;
+  }
+  return Finding{"ca-signature-hash-disabled",
+                 fmt::format("A CA certificate the device trusts is signed with a hash this build does not have, so "
+                             "mbedtls_x509_crt_parse cannot parse it ({}: unknown signature algorithm, OID not "
+                             "found); most often a SHA-1 root with MBEDTLS_SHA1_C off.",
+                             format_code(e.client.result)),
+                 {client_line(e)},
+                 fmt::format("Enable the CA's signature hash in {} (#define MBEDTLS_SHA1_C for a SHA-1 root; "
+                             "MBEDTLS_MD_CAN_SHA1 on 3.6 with PSA), or better, trust a root signed with SHA-256.",
+                             e.profile_file)};
+}
+
+std::optional<Finding> rsa_key_too_large_from_log(const Evidence& e) {
+  if (!client_side_only(e) || (magnitude(e.client) != codes::kPkInvalidPubkey &&
+                               e.client.high_part() != codes::kPkInvalidPubkey)) {
+    return std::nullopt;
+  }
+  int bits = 0;
+  for (const auto& c : e.client.peer_chain) {
+    if (c.key_type == "RSA") bits = std::max(bits, c.key_bits);
+  }
+  const std::string where = e.client.stage == "load-trust" ? "a trusted CA certificate" : "the server's certificate";
+  return Finding{"rsa-key-too-large-for-mpi",
+                 fmt::format("Mbed TLS rejects the RSA key of {} as invalid ({}): the key is larger than "
+                             "MBEDTLS_MPI_MAX_SIZE allows{}.",
+                             where, format_code(e.client.result),
+                             bits > 0 ? fmt::format(" (an RSA-{} key needs {} bytes)", bits, bits / 8)
+                                      : " (an RSA-4096 key needs 512 bytes)"),
+                 {client_line(e)},
+                 fmt::format("#define MBEDTLS_MPI_MAX_SIZE {} in {} (the default 1024 fits RSA-8192).",
+                             bits > 0 ? bits / 8 : 512, e.profile_file)};
+}
+
+// Records the input buffer cannot hold: Mbed TLS logs "requesting more data
+// than fits" and fails with BAD_INPUT_DATA, or a too-long record with
+// INVALID_RECORD.
+std::optional<Finding> record_too_large_from_log(const Evidence& e) {
+  const uint32_t m = magnitude(e.client);
+  if (!client_side_only(e) || e.client.stage != "handshake" ||
+      (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) || e.client.largest_record_received <= 512) {
+    return std::nullopt;
+  }
+  const uint32_t size = e.client.largest_record_received;
+  const bool asked_mfl = e.log != nullptr && e.log->client_hello && e.log->client_hello->max_fragment_length != 0;
+  if (asked_mfl) {
+    return Finding{"max-fragment-length-not-honoured",
+                   fmt::format("The client asked for small records (max fragment length), but the server sent a "
+                               "{}-byte record anyway, larger than the client's input buffer ({}).",
+                               size, format_code(e.client.result)),
+                   {client_line(e), fmt::format("client: received a {}-byte record", size)},
+                   fmt::format("The server does not honour max fragment length: size the input buffer for its "
+                               "largest record (#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}), or have the server "
+                               "send a shorter chain.",
+                               next_buffer_size(size), e.profile_file)};
+  }
+  return Finding{"record-too-large-for-input-buffer",
+                 fmt::format("The server sent a {}-byte {} record, larger than this build's input buffer "
+                             "(MBEDTLS_SSL_IN_CONTENT_LEN), so the client drops it without an alert ({}).",
+                             size,
+                             e.client.largest_record_handshake_type >= 0
+                                 ? servers::handshake_type_name(static_cast<uint8_t>(e.client.largest_record_handshake_type))
+                                 : waiting_for(e.client.handshake_state).find("Certificate") != std::string::npos
+                                       ? "Certificate"
+                                       : "handshake",
+                             format_code(e.client.result)),
+                 {client_line(e), fmt::format("client: received a {}-byte record {}", size,
+                                              waiting_for(e.client.handshake_state))},
+                 fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter chain.",
+                             next_buffer_size(size), e.profile_file)};
+}
+
+// Handshake records too small for Mbed TLS: a record shorter than a
+// handshake header (INVALID_RECORD) or, on 2.x, a message split over records
+// (FEATURE_UNAVAILABLE).
+std::optional<Finding> handshake_fragmented_from_log(const Evidence& e) {
+  const uint32_t m = magnitude(e.client);
+  if (!client_side_only(e) || e.client.stage != "handshake" || e.client.records_received == 0) return std::nullopt;
+  const bool tiny = m == codes::kSslInvalidRecord && e.client.largest_record_received < 4;
+  const bool split = m == codes::kSslFeatureUnavailable && e.build.mbedtls_line.starts_with("2.");
+  if (!tiny && !split) return std::nullopt;
+  return Finding{"handshake-message-fragmented",
+                 tiny ? fmt::format("The server sends handshake records of {} byte{}, smaller than a handshake "
+                                    "message's 4-byte header, and Mbed TLS rejects them ({}).",
+                                    e.client.largest_record_received,
+                                    e.client.largest_record_received == 1 ? "" : "s", format_code(e.client.result))
+                      : fmt::format("The server splits a handshake message over several records, and Mbed TLS {} "
+                                    "cannot reassemble it ({}).",
+                                    e.build.mbedtls_line, format_code(e.client.result)),
+                 {client_line(e), fmt::format("client: {} records received, the largest {} bytes",
+                                              e.client.records_received, e.client.largest_record_received)},
+                 "Have the server send each handshake message in one record; Mbed TLS 3.6 reassembles messages "
+                 "split over records, but no version accepts a split header."};
+}
+
+std::optional<Finding> server_cert_hash_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.client.passed()) return std::nullopt;
+  const uint32_t flags = verify_flags(e);
+  if ((flags & (codes::kBadCertNotTrusted | codes::kBadCertBadMd)) == 0) return std::nullopt;
+  for (const auto& c : e.client.peer_chain) {
+    if (c.signature_md != "sha1" && c.signature_md != "md5") continue;
+    return Finding{"server-cert-signature-hash-rejected",
+                   fmt::format("The server's certificate '{}' is signed with {}, which this client's verify profile "
+                               "rejects, so the chain does not verify ({}).",
+                               c.subject, c.signature_md, format_code(e.client.result)),
+                   {client_line(e), fmt::format("client: certificate #{} '{}' signed with {}", c.depth + 1, c.subject,
+                                                c.signature_md)},
+                   "Have the server use a chain signed with SHA-256 or better; allowing SHA-1 in the device's "
+                   "verify profile (mbedtls_ssl_conf_cert_profile) weakens every connection."};
+  }
+  return std::nullopt;
+}
+
+std::optional<Finding> client_certificate_finding(const Evidence& e, const std::string& how);
+
+std::optional<Finding> client_certificate_required_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.client.alerts_received.empty()) return std::nullopt;
+  const uint8_t alert = e.client.alerts_received.back().description;
+  const bool tls13 = alert == 116;  // certificate_required
+  const bool tls12 = alert == 40 && e.client.handshake_state >= 7;  // after the client's flight
+  if (!tls13 && !tls12) return std::nullopt;
+  return client_certificate_finding(e, fmt::format("answered with alert {} ({})", alert, device::alert_name(alert)));
+}
+
+// TLS 1.2: the server asked for a certificate, the client sent an empty one,
+// and the server dropped the connection during the client's flight.
+std::optional<Finding> client_certificate_dropped_from_log(const Evidence& e) {
+  const uint32_t m = magnitude(e.client);
+  if (!client_side_only(e) || e.log == nullptr || !e.log->certificate_requested) return std::nullopt;
+  if (e.client.passed() || e.client.handshake_state < 7 || e.client.handshake_state > 13 ||
+      (m != codes::kNetConnReset && m != codes::kSslConnEof)) {
+    return std::nullopt;
+  }
+  return client_certificate_finding(e, m == codes::kNetConnReset ? "reset the connection" : "closed the connection");
+}
+
+std::optional<Finding> client_certificate_finding(const Evidence& e, const std::string& how) {
+  return Finding{"client-certificate-required",
+                 fmt::format("The server requires a client certificate (mutual TLS) and the device sent none; it {}.",
+                             how),
+                 {client_line(e), fmt::format("client: the server {} {}", how, waiting_for(e.client.handshake_state))},
+                 "Give the device a certificate and key the server's CA issued (mbedtls_ssl_conf_own_cert), or turn "
+                 "off client authentication on the server."};
+}
+
+std::optional<Finding> protocol_version_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.client.passed() ||
+      (!received_alert(e, codes::kAlertProtocolVersion) && magnitude(e.client) != codes::kSslBadProtocolVersion)) {
+    return std::nullopt;
+  }
+  std::vector<std::string> versions;
+  if (e.log != nullptr && e.log->client_hello) {
+    for (auto v : offered_versions(*e.log->client_hello)) versions.push_back(version_name(v));
+  }
+  const std::string offered = versions.empty() ? "" : fmt::format(" (it offered {})", fmt::join(versions, ", "));
+  return Finding{"protocol-version-mismatch",
+                 received_alert(e, codes::kAlertProtocolVersion)
+                     ? fmt::format("The server accepts none of the TLS versions the client offered{}: it answered "
+                                   "protocol_version (70).",
+                                   offered)
+                     : fmt::format("The server chose a TLS version the client does not allow{} ({}).", offered,
+                                   format_code(e.client.result)),
+                 {client_line(e)},
+                 fmt::format("Make the versions overlap: enable the server's version on the device "
+                             "(MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3 in {}, "
+                             "mbedtls_ssl_conf_min/max_tls_version), or let the server accept the device's.",
+                             e.profile_file)};
+}
+
+// 3.6 reassembles a handshake message split over records in its input
+// buffer: a message larger than the buffer fails there.
+std::optional<Finding> handshake_message_too_large_from_log(const Evidence& e) {
+  const uint32_t m = magnitude(e.client);
+  if (!client_side_only(e) || e.log == nullptr || e.client.stage != "handshake" || m != codes::kSslBadInputData ||
+      e.log->largest_handshake_message <= e.client.largest_record_received) {
+    return std::nullopt;
+  }
+  const size_t size = e.log->largest_handshake_message + 4;
+  return Finding{"handshake-message-too-large-for-input-buffer",
+                 fmt::format("The server's handshake message of {} bytes arrives in records of at most {} bytes, but "
+                             "Mbed TLS reassembles a handshake message in its input buffer, which is smaller, so it "
+                             "fails ({}).",
+                             size, e.client.largest_record_received, format_code(e.client.result)),
+                 {client_line(e), fmt::format("client: began reading a {}-byte handshake message in records of {} bytes",
+                                              size, e.client.largest_record_received)},
+                 fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}, or have the server send a shorter chain; a "
+                             "smaller max fragment length cannot save this buffer.",
+                             next_buffer_size(size), e.profile_file)};
+}
+
+// The certificate starts in the future and the log does not show the
+// clock: on a device that is most often a clock never set.
+std::optional<Finding> clock_unset_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.log == nullptr || e.log->clock_known ||
+      (verify_flags(e) & codes::kBadCertFuture) == 0) {
+    return std::nullopt;
+  }
+  return Finding{"cert-not-yet-valid-clock-unset",
+                 "The server's certificate is not valid yet by the client's clock; the log does not show the clock "
+                 "(TLS 1.3 ClientHellos carry no time), and on a device the usual cause is a clock never set.",
+                 {client_line(e), "client: verify flag MBEDTLS_X509_BADCERT_FUTURE"},
+                 "Set the device clock before the handshake (SNTP, or an RTC), or build without MBEDTLS_HAVE_TIME_DATE "
+                 "to skip validity checks, at the cost of accepting expired certificates."};
+}
+
+// A chain that does not verify may also hold a certificate signed with a
+// hash the verify profile rejects; Mbed TLS logs only the leaf, so the log
+// cannot rule it out.
+std::optional<Finding> untrusted_or_hash_from_log(const Evidence& e) {
+  if (!client_side_only(e) || e.client.passed() || (verify_flags(e) & codes::kBadCertNotTrusted) == 0) {
+    return std::nullopt;
+  }
+  return Finding{"server-cert-signature-hash-rejected",
+                 "Or: a certificate the server sent (an intermediate, which Mbed TLS does not log) is signed with a "
+                 "hash the client's verify profile rejects (SHA-1), and the chain does not verify for that.",
+                 {client_line(e)},
+                 "Check the server's chain (openssl s_client -showcerts); replace any SHA-1-signed certificate."};
+}
+
+// Mbed TLS 3.x with TLS 1.3 on offers RSA-PSS, and its TLS 1.2 code then
+// rejects a ServerKeyExchange signed with it (illegal_parameter).
+std::optional<Finding> pss_rejected_from_log(const Evidence& e) {
+  const bool sent_illegal_parameter = std::any_of(e.client.alerts_sent.begin(), e.client.alerts_sent.end(),
+                                                  [](const device::AlertSeen& a) { return a.description == 47; });
+  if (!client_side_only(e) || e.client.passed() || magnitude(e.client) != 0x6600 || e.client.handshake_state != 4 ||
+      !sent_illegal_parameter || e.build.mbedtls_line.starts_with("2.")) {
+    return std::nullopt;
+  }
+  return Finding{"no-shared-signature-algorithm",
+                 fmt::format("The TLS 1.2 server signed its ServerKeyExchange with a scheme Mbed TLS {} offered but "
+                             "its TLS 1.2 code rejects (RSA-PSS, offered because TLS 1.3 is enabled): the client "
+                             "sent illegal_parameter ({}).",
+                             e.build.mbedtls_line, format_code(e.client.result)),
+                 {client_line(e), "client: sent illegal_parameter (47) on the ServerKeyExchange (client state 4)"},
+                 "Have the server allow rsa_pkcs1_sha256 over TLS 1.2, or TLS 1.3; the offer-then-reject is a known "
+                 "Mbed TLS issue (Mbed-TLS/mbedtls#10668)."};
+}
+
+// The server refused the ClientHello (reset, close or handshake_failure) and
+// the log cannot say why: the candidates, most likely first, scored by how
+// narrow each part of the ClientHello is.
+std::vector<Finding> refused_client_hello_candidates(const Evidence& e) {
+  const uint32_t m = magnitude(e.client);
+  const bool alert40 = m == codes::kSslFatalAlert && !e.client.alerts_received.empty() &&
+                       e.client.alerts_received.back().description == 40;
+  const bool dropped = m == codes::kNetConnReset || m == codes::kSslConnEof;
+  if (!client_side_only(e) || e.client.stage != "handshake" || e.client.handshake_state > kStateServerHello ||
+      (!alert40 && !dropped)) {
+    return {};
+  }
+  std::vector<uint16_t> suites;
+  for (auto id : e.client.offered_suites) {
+    if (!servers::is_signalling_suite(id)) suites.push_back(id);
+  }
+  const servers::ClientHelloCapture* hello = e.log != nullptr && e.log->client_hello ? &*e.log->client_hello : nullptr;
+  std::vector<uint16_t> ec_groups;
+  if (hello != nullptr) {
+    for (auto g : hello->groups) {
+      if (g < 0x0100) ec_groups.push_back(g);  // not FFDHE
+    }
+  }
+  const bool narrow_suites = !suites.empty() && suites.size() <= 4;
+  const bool narrow_groups = ec_groups.size() == 1;
+  const bool no_sni = hello != nullptr && hello->server_name.empty();
+  const std::string how = alert40 ? "answered the ClientHello with handshake_failure (40)"
+                                  : m == codes::kNetConnReset ? "reset the connection right after the ClientHello"
+                                                              : "closed the connection right after the ClientHello";
+  struct Scored {
+    int score;
+    Finding finding;
+  };
+  std::vector<Scored> c;
+  c.push_back({narrow_suites ? 4 : alert40 ? 2 : 1,
+               {"no-shared-ciphersuite",
+                fmt::format("The server {}, and the client offered only {}: most likely none of them is a suite the "
+                            "server accepts.",
+                            how, suites.empty() ? "suites the log does not list" : hex_list(suites)),
+                {client_line(e), fmt::format("client: the ClientHello offered {}", suite_list(suites))},
+                fmt::format("Find the suites the server accepts (openssl s_client -cipher ... against it, or its "
+                            "config) and add one to MBEDTLS_SSL_CIPHERSUITES in {} (or to the list the application "
+                            "passes to mbedtls_ssl_conf_ciphersuites).",
+                            e.profile_file)}});
+  c.push_back({narrow_groups ? 3 : 1,
+               {"no-shared-group",
+                fmt::format("The server {}; the client offered {} for key exchange, which the server may not "
+                            "allow.",
+                            how, ec_groups.empty() ? "groups the log does not list" : group_list(ec_groups)),
+                {client_line(e)},
+                fmt::format("Enable the server's group on the device (MBEDTLS_ECP_DP_* / the group list in {}).",
+                            e.profile_file)}});
+  c.push_back({narrow_groups ? 3 : 1,
+               {"server-key-type-disabled",
+                fmt::format("The server {}; if its certificate's key needs a curve or hash the client did not offer "
+                            "({}), it cannot sign for this client.",
+                            how, ec_groups.empty() ? "the log lists no groups" : group_list(ec_groups)),
+                {client_line(e)},
+                fmt::format("Enable the curve and hash of the server's certificate key in {}.", e.profile_file)}});
+  c.push_back({1,
+               {"no-shared-signature-algorithm",
+                fmt::format("The server {}; it may find no signature scheme the client offered for its key.", how),
+                {client_line(e)},
+                "Have the server allow a signature scheme the client offers (rsa_pkcs1_sha256 over TLS 1.2)."}});
+  c.push_back({1,
+               {"server-suites-unusable-with-certificate",
+                fmt::format("The server {}; its own suites may not suit its certificate's key, refusing every "
+                            "client.",
+                            how),
+                {client_line(e)},
+                "Check the server: its enabled suites must authenticate with its certificate's key type."}});
+  if (no_sni) {
+    c.push_back({alert40 ? 1 : 2,
+                 {"sni-required",
+                  fmt::format("The server {} and the ClientHello named no server (no SNI): servers that pick their "
+                              "certificate by name refuse such a ClientHello.",
+                              how),
+                  {client_line(e), "client: no server_name extension in the ClientHello"},
+                  "Call mbedtls_ssl_set_hostname(&ssl, \"<server name>\") before the handshake."}});
+  }
+  const size_t versions_offered = hello != nullptr ? offered_versions(*hello).size() : 0;
+  c.push_back({versions_offered == 1 && dropped ? 2 : 1,
+               {"protocol-version-mismatch",
+                fmt::format("The server {}; it may accept none of the versions the client offered{}.", how,
+                            versions_offered == 1 ? fmt::format(" (only {})", version_name(offered_versions(*hello)[0]))
+                                                  : ""),
+                {client_line(e)},
+                fmt::format("Make the versions overlap: MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3 in {}, or "
+                            "the server's version range.",
+                            e.profile_file)}});
+  const char* generic = alert40 ? "alert-after-client-hello"
+                                : m == codes::kNetConnReset ? "connection-reset-after-client-hello"
+                                                            : "connection-closed-after-client-hello";
+  c.push_back({narrow_suites || narrow_groups ? 1 : 3,
+               {generic,
+                fmt::format("The server {}, without saying why: something in the ClientHello (suites, version, SNI "
+                            "or an extension) is not acceptable to it.",
+                            how),
+                {client_line(e)},
+                "Compare the ClientHello with what the server accepts; the server's own log or capture names the "
+                "cause (`shakedown run` with a scenario of it shows both sides)."}});
+  std::stable_sort(c.begin(), c.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  std::vector<Finding> out;
+  for (auto& s : c) out.push_back(std::move(s.finding));
+  return out;
+}
+
 const std::vector<Rule>& rules() {
   // Most specific first: the first finding is the primary one.
   static const std::vector<Rule> kRules = {
       ca_signature_hash_disabled,
+      ca_signature_hash_disabled_from_log,
       rsa_key_too_large_for_mpi,
+      rsa_key_too_large_from_log,
+      heap_exhausted_from_log,
+      record_too_large_from_log,
+      handshake_fragmented_from_log,
+      server_cert_hash_from_log,
+      client_certificate_required_from_log,
+      client_certificate_dropped_from_log,
+      protocol_version_from_log,
+      handshake_message_too_large_from_log,
+      clock_unset_from_log,
+      pss_rejected_from_log,
       max_fragment_length_not_honoured,
       record_too_large_for_input_buffer,
       handshake_message_too_large_for_input_buffer,
@@ -1277,6 +1665,7 @@ const std::vector<Rule>& rules() {
       hostname_mismatch,
       server_cert_signature_hash_rejected,
       untrusted_ca,
+      untrusted_or_hash_from_log,
       sni_required,
       client_certificate_required,
       client_certificate_required_after_handshake,
@@ -1315,6 +1704,14 @@ std::vector<Finding> diagnose(const Evidence& e) {
   std::vector<Finding> findings;
   for (const auto& rule : rules()) {
     if (auto f = rule(e)) findings.push_back(std::move(*f));
+  }
+  if (auto candidates = refused_client_hello_candidates(e); !candidates.empty()) {
+    // They replace the generic findings the rules above gave for the same refusal.
+    std::erase_if(findings, [&](const Finding& f) {
+      return std::any_of(candidates.begin(), candidates.end(), [&](const Finding& c) { return c.id == f.id; });
+    });
+    findings.insert(findings.begin(), std::make_move_iterator(candidates.begin()),
+                    std::make_move_iterator(candidates.end()));
   }
   if (findings.empty() && !e.client.passed()) {
     findings.push_back({"unexplained",

@@ -36,6 +36,10 @@ struct ServerView {
   std::string min_version = "tls1.2";                    // what the server allows
   std::string max_version = "tls1.3";
   std::vector<uint16_t> groups;  // its named groups; empty: OpenSSL's defaults
+  // False when nothing is known of the server (`shakedown explain` reads
+  // only the client's log): the rules then reason from the client's side
+  // and may give several candidates, most likely first.
+  bool known = true;
 };
 
 // How the client was configured at run time (beyond its build).
@@ -51,6 +55,17 @@ struct Evidence {
   const ServerView& server;
   std::string profile_file;  // where the profile lives, for the fix: "firmware/configs/field-2x.h"
   ClientSetup setup = {};
+  // What the client's own debug log shows beyond its report, when the
+  // evidence is a log (`shakedown explain`); null otherwise.
+  const struct ClientLogView* log = nullptr;
+};
+
+struct ClientLogView {
+  std::optional<servers::ClientHelloCapture> client_hello;  // from its text lines or a record dump
+  size_t largest_handshake_message = 0;  // bytes (hslen) of the largest handshake message it began to read
+  bool certificate_requested = false;    // the server sent a CertificateRequest
+  bool sent_no_certificate = false;      // and the client answered without one
+  bool clock_known = false;              // the log shows the clock the client used
 };
 
 // Named-group ids for OpenSSL's names ("P-256" -> 0x0017); 0 if unknown.
@@ -65,6 +80,8 @@ struct Finding {
 
 // The findings for one handshake, most specific first. Empty for a clean
 // pass; a failure no rule explains gives exactly one "unexplained" finding.
+// With an unknown server, a refusal of the ClientHello gives its candidate
+// causes in order of likelihood, the first being the primary finding.
 std::vector<Finding> diagnose(const Evidence& evidence);
 
 }  // namespace shakedown::diagnosis

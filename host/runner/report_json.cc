@@ -108,6 +108,7 @@ json to_json(const CellResult& r) {
   out["suite"] = r.report.suite;
   out["group"] = r.report.group_id != 0 ? json(device::group_name(r.report.group_id)) : json(nullptr);
   out["peak_heap_bytes"] = r.report.heap_peak;
+  out["peak_stack_bytes"] = r.report.stack_peak != 0 ? json(r.report.stack_peak) : json(nullptr);
   out["handshake_ms"] = r.report.duration_ms;
   out["bytes"] = {{"sent", r.report.bytes_sent}, {"received", r.report.bytes_received}};
   json findings = json::array();

@@ -1,15 +1,18 @@
 // shakedown-guestfwd-relay: QEMU's guestfwd cmd: helper for the qemu target.
 // slirp runs one per guest connection with the guest's stream on stdin and
 // stdout (a loopback TCP socket), and this relays it to the test server on
-// 127.0.0.1:PORT. Unlike a generic relay (socat), it mirrors how the server
+// 127.0.0.1:<port>. Unlike a generic relay (socat), it mirrors how the server
 // ended the connection: a reset becomes a reset towards slirp, which resets
 // the guest's connection, so the firmware sees MBEDTLS_ERR_NET_CONN_RESET
 // where the simulator does.
 //
-//   shakedown-guestfwd-relay PORT PID_FILE
+//   shakedown-guestfwd-relay PORT_FILE PID_FILE
 //
 // It appends its pid to PID_FILE first, so the host can find and reap it
-// after QEMU is gone (slirp starts it in a session of its own).
+// after QEMU is gone (slirp starts it in a session of its own). It then
+// reads the port from PORT_FILE (decimal digits), which the host rewrites
+// (atomically, by rename) before each handshake: one QEMU boot serves test
+// servers on different ports. The address is always 127.0.0.1.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,8 +23,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 namespace {
 
@@ -75,20 +78,27 @@ int pump(int from, int to, bool& reset_from) {
   return 0;
 }
 
+// The port in `path`, or 0 if it holds none.
+int read_port(const char* path) {
+  std::ifstream in(path);
+  long port = 0;
+  if (!(in >> port) || port <= 0 || port > 65535) return 0;
+  return static_cast<int>(port);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: shakedown-guestfwd-relay PORT PID_FILE\n");
+    std::fprintf(stderr, "usage: shakedown-guestfwd-relay PORT_FILE PID_FILE\n");
     return 2;
   }
-  const int port = std::atoi(argv[1]);
   if (FILE* f = std::fopen(argv[2], "a")) {
     std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
     std::fclose(f);
   }
-  if (port <= 0 || port > 65535) return 2;
-  const int server = connect_server(port);
+  const int port = read_port(argv[1]);
+  const int server = port != 0 ? connect_server(port) : -1;
   if (server < 0) {
     // Nobody listens: the guest sees its connection reset, as a refused one.
     reset(kGuest);

@@ -27,10 +27,11 @@ std::filesystem::path make_work_dir() {
   return pattern;
 }
 
-std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const std::filesystem::path& pid_file) {
+std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const std::filesystem::path& port_file,
+                                 const std::filesystem::path& pid_file) {
   // Each guest connection runs this; it records its pid, so it can be found
   // after QEMU is gone. No commas: QEMU's option parser would split there.
-  const std::string relay = fmt::format("{} {} {}", o.relay.string(), o.server_port, pid_file.string());
+  const std::string relay = fmt::format("{} {} {}", o.relay.string(), port_file.string(), pid_file.string());
   return {o.qemu.string(),
           "-M",
           "mps2-an386",
@@ -71,7 +72,8 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
     std::string error;
     auto listener = links::TcpListener::open(error);
     if (!listener) throw std::runtime_error(error);
-    child_.emplace(command(options, listener->port(), work_dir_ / "helpers"));
+    set_server_port(options.server_port);
+    child_.emplace(command(options, listener->port(), work_dir_ / "server-port", work_dir_ / "helpers"));
     auto link = listener->accept(
         options.boot_timeout, [this] { return !child_->running(); }, error);
     if (!link) {
@@ -87,6 +89,23 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
   }
 }
 
+void QemuInstance::set_server_port(uint16_t port) {
+  // The previous handshakes' helpers have exited by now; don't let them
+  // pile up as zombies while this boot serves one handshake after another.
+  reap_helpers(false);
+  // Written aside and renamed over, so a helper starting meanwhile reads the
+  // old port or the new one, never half a number.
+  const auto next = work_dir_ / "server-port.next";
+  {
+    std::ofstream out(next, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) throw std::runtime_error("cannot write " + next.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(next, work_dir_ / "server-port", ec);
+  if (ec) throw std::runtime_error("cannot update the guestfwd's port: " + ec.message());
+}
+
 QemuInstance::~QemuInstance() {
   stop(0ms);
 }
@@ -100,36 +119,48 @@ std::string QemuInstance::stop(std::chrono::milliseconds timeout) {
   if (child_) {
     if (child_->running()) {
       child_->send_signal(SIGTERM);
+      // QEMU ends on SIGTERM with status 0. Anything else means it ended on
+      // its own just before (its death may reach us as a closed UART before
+      // it can be reaped), or that it would not stop.
       std::string exit = child_->finish(timeout);
-      if (exit.starts_with("did not finish")) how = exit;
+      if (exit != "exit 0" && !exit.starts_with("killed by signal 15")) how = describe_qemu_exit(exit);
     } else {
       how = describe_qemu_exit(child_->finish(0ms));
     }
   }
-  stop_helpers();
+  reap_helpers(true);
   std::error_code ec;
   std::filesystem::remove_all(work_dir_, ec);
   return how;
 }
 
-void QemuInstance::stop_helpers() {
+void QemuInstance::reap_helpers(bool wait) {
   std::vector<pid_t> pids;
   {
     std::ifstream in(work_dir_ / "helpers");
     for (pid_t pid = 0; in >> pid;) {
-      if (pid > 1) pids.push_back(pid);
+      if (pid > 1 && !reaped_.contains(pid)) pids.push_back(pid);
     }
   }
   // A helper exits by itself once either side closes; kill what lingers.
   // Only our (orphaned) children can be reaped here, so a pid reused by an
   // unrelated process is never waited for, and is killed only if it is ours.
+  // A pid once reaped is never waited for again: it may be another part of
+  // the host's child by now.
   const auto deadline = Clock::now() + kHelperExit;
   for (pid_t pid : pids) {
     int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
+    for (;;) {
+      const pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r != 0) {
+        reaped_.insert(pid);
+        break;
+      }
+      if (!wait) break;
       if (Clock::now() >= deadline) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
+        reaped_.insert(pid);
         break;
       }
       std::this_thread::sleep_for(5ms);

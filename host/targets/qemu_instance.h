@@ -7,7 +7,9 @@
 // guest runs and no boot output is lost), accept, sync. The guest's network
 // reaches only the test server: slirp with restrict=on and one guestfwd,
 // 10.0.2.100:4433, whose cmd: helper (shakedown-guestfwd-relay) relays each
-// guest connection to 127.0.0.1:<server port>, resets included.
+// guest connection to 127.0.0.1:<server port>, resets included. The helper
+// reads the port from a file at each connection, so one boot can serve one
+// test server after another (set_server_port between handshakes).
 //
 // Stopping it: SIGTERM, then SIGKILL after a bound; the guestfwd helpers,
 // which slirp starts in sessions of their own, are killed by the pids they
@@ -15,9 +17,12 @@
 // through semihosting with a status, a LAN9118 driver bug aborts QEMU) is an
 // infrastructure error, reported with its exit and stderr.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,7 +36,7 @@ struct QemuOptions {
   std::filesystem::path qemu;                      // qemu-system-arm
   std::filesystem::path relay;                     // shakedown-guestfwd-relay
   std::filesystem::path image;                     // the firmware ELF
-  uint16_t server_port = 0;                        // the test server on 127.0.0.1
+  uint16_t server_port = 0;                        // the test server on 127.0.0.1; 0: none yet
   std::chrono::milliseconds boot_timeout{10'000};  // until UART0 attaches and the agent syncs
 };
 
@@ -51,6 +56,12 @@ class QemuInstance {
   device::DeviceClient& device() { return *device_; }
   const device::Banner& banner() const { return banner_; }
 
+  // Where the guest's next connections go: 127.0.0.1:port. Call it only
+  // while no connection of the guest is being set up (between handshakes);
+  // a connection already relayed keeps its server. Throws std::runtime_error
+  // if the file cannot be written.
+  void set_server_port(uint16_t port);
+
   // Stops QEMU and its helpers within `timeout` (then kills them); returns
   // how QEMU ended: "stopped" when it was still running as it should be,
   // else its exit ("exit 12 (firmware fault)").
@@ -59,13 +70,16 @@ class QemuInstance {
   const std::string& stderr_text() { return child_->stderr_text(); }
 
  private:
-  void stop_helpers();
+  // Reaps the guestfwd helpers that have exited; with `wait`, waits for the
+  // others (bounded) and kills what lingers.
+  void reap_helpers(bool wait);
 
-  std::filesystem::path work_dir_;  // the helpers' pid file
+  std::filesystem::path work_dir_;  // the helpers' pid file and the server's port
   std::optional<process::Child> child_;
   std::optional<links::TcpLink> link_;
   std::optional<device::DeviceClient> device_;
   device::Banner banner_;
+  std::set<pid_t> reaped_;  // helpers already reaped
   bool stopped_ = false;
 };
 

@@ -17,7 +17,8 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kStop = 5s;
-constexpr std::string_view kStackLine = "shakedown: stack peak ";
+constexpr auto kReset = 2s;  // for a reused instance to acknowledge reset
+constexpr auto kClose = 2s;  // for the session to close after the report
 
 std::chrono::milliseconds left_until(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -38,15 +39,6 @@ device::DeviceConfig with_host_time(device::DeviceConfig config) {
   return config;
 }
 
-// The firmware reports its stack high-water per request on QEMU's stderr
-// (the protocol's report has no field for it yet).
-void append_stack_lines(const std::string& stderr_text, std::vector<std::string>& log) {
-  std::istringstream in(stderr_text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(kStackLine)) log.push_back("qemu: " + line.substr(std::string_view("shakedown: ").size()));
-  }
-}
-
 }  // namespace
 
 std::filesystem::path find_in_path(const std::string& program) {
@@ -60,12 +52,20 @@ std::filesystem::path find_in_path(const std::string& program) {
   return {};
 }
 
-QemuTarget::QemuTarget(std::filesystem::path image_dir, std::filesystem::path relay)
-    : image_dir_(std::move(image_dir)), qemu_(find_in_path("qemu-system-arm")), relay_(std::move(relay)) {
+QemuTarget::QemuTarget(std::filesystem::path image_dir, std::filesystem::path relay, QemuTargetOptions options)
+    : image_dir_(std::move(image_dir)),
+      qemu_(find_in_path("qemu-system-arm")),
+      relay_(std::move(relay)),
+      options_(options),
+      idle_(options.max_idle) {
   if (relay_.empty()) {
     std::error_code ec;
     relay_ = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "shakedown-guestfwd-relay";
   }
+}
+
+QemuTarget::~QemuTarget() {
+  shut_down();
 }
 
 std::filesystem::path QemuTarget::image_path(const std::string& mbedtls_line, const std::string& profile) const {
@@ -91,23 +91,38 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
   const auto image = image_path(req.mbedtls_line, req.profile);
   const auto deadline = Clock::now() + req.deadline;
   const std::string name = image.filename().string();
-  std::optional<QemuInstance> qemu;
-  try {
-    qemu.emplace(QemuOptions{.qemu = qemu_, .relay = relay_, .image = image, .server_port = req.server_port});
-    const device::BuildFacts& build = qemu->banner().build;
-    if (build.mbedtls_line != req.mbedtls_line || build.profile != req.profile) {
-      outcome.infrastructure_error =
-          fmt::format("firmware {} says it is Mbed TLS {} with {}", name, build.mbedtls_line, build.profile);
-      return outcome;
+  const IdlePool<QemuInstance>::BuildKey key{req.mbedtls_line, req.profile};
+
+  // A reused instance is reset first; one that does not take the reset (it
+  // died while idle, or hangs) is dropped and a fresh one booted instead.
+  std::unique_ptr<QemuInstance> qemu = options_.reuse_instances ? idle_.take(key) : nullptr;
+  if (qemu) {
+    try {
+      qemu->device().reset(kReset);
+    } catch (const std::exception&) {
+      qemu->stop(0ms);
+      qemu.reset();
     }
-    outcome.build = build;
+  }
+  try {
+    if (!qemu) {
+      qemu = std::make_unique<QemuInstance>(
+          QemuOptions{.qemu = qemu_, .relay = relay_, .image = image, .server_port = req.server_port});
+      const device::BuildFacts& build = qemu->banner().build;
+      if (build.mbedtls_line != req.mbedtls_line || build.profile != req.profile) {
+        outcome.infrastructure_error =
+            fmt::format("firmware {} says it is Mbed TLS {} with {}", name, build.mbedtls_line, build.profile);
+        qemu->stop(0ms);
+        return outcome;
+      }
+    }
+    outcome.build = qemu->banner().build;
+    qemu->set_server_port(req.server_port);
     qemu->device().configure(with_host_time(req.config), left_until(deadline));
     qemu->device().upload(protocol::BlobKind::kCaChain, req.ca_chain, left_until(deadline));
     outcome.report =
         qemu->device().connect(kGuestServerAddress, kGuestServerPort, left_until(deadline), outcome.device_log);
-    // The firmware writes the handshake's stack peak after its reply; one
-    // more round trip makes sure the line is out before QEMU is stopped.
-    qemu->device().stats(left_until(deadline));
+    qemu->device().close_session(std::min<std::chrono::milliseconds>(kClose, left_until(deadline)));
   } catch (const std::exception& e) {
     const std::string exit = qemu ? qemu->stop(kStop) : "";
     const std::string err = qemu ? qemu->stderr_text() : "";
@@ -116,13 +131,33 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
                     err.empty() ? "" : "; stderr: " + tail(err));
     return outcome;
   }
+  if (options_.reuse_instances) {
+    // Over the cap, it is stopped: the next cell of this build boots afresh.
+    if (auto spare = idle_.give_back(key, std::move(qemu))) spare->stop(kStop);
+    return outcome;
+  }
   // A healthy image runs until it is stopped.
   if (std::string exit = qemu->stop(kStop); exit != "stopped") {
     outcome.infrastructure_error =
         fmt::format("qemu {}: QEMU {} after the report; stderr: {}", name, exit, tail(qemu->stderr_text()));
   }
-  append_stack_lines(qemu->stderr_text(), outcome.device_log);
   return outcome;
+}
+
+std::vector<std::string> QemuTarget::shut_down() {
+  auto idle = idle_.drain();
+  std::vector<std::string> problems;
+  for (auto& [key, pool] : idle) {
+    for (auto& qemu : pool) {
+      if (std::string exit = qemu->stop(kStop); exit != "stopped") {
+        const std::string& err = qemu->stderr_text();
+        problems.push_back(fmt::format("qemu {}: QEMU {} when the run ended{}",
+                                       image_path(key.first, key.second).filename().string(), exit,
+                                       err.empty() ? "" : "; stderr: " + tail(err)));
+      }
+    }
+  }
+  return problems;
 }
 
 }  // namespace shakedown::targets

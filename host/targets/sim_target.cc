@@ -40,31 +40,17 @@ std::optional<std::string> SimTarget::unavailable(const std::string& line, const
       line, profile, profile);
 }
 
-std::unique_ptr<SimInstance> SimTarget::take_idle(const BuildKey& key) {
-  std::lock_guard lock(mutex_);
-  auto& pool = idle_[key];
-  if (pool.empty()) return nullptr;
-  auto instance = std::move(pool.back());
-  pool.pop_back();
-  return instance;
-}
-
-void SimTarget::give_back(const BuildKey& key, std::unique_ptr<SimInstance> instance) {
-  std::lock_guard lock(mutex_);
-  idle_[key].push_back(std::move(instance));
-}
-
 HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) {
   HandshakeOutcome outcome;
   const auto exe = sim::sim_build_path(build_dir_, req.mbedtls_line, req.profile);
   const auto deadline = Clock::now() + req.deadline;
   const std::string name = exe.filename().string();
-  const BuildKey key{req.mbedtls_line, req.profile};
+  const IdlePool<SimInstance>::BuildKey key{req.mbedtls_line, req.profile};
 
   // A reused instance is reset first; one that does not take the reset is
   // dropped (its earlier handshake already has its result) and a fresh one
   // started instead.
-  std::unique_ptr<SimInstance> sim = options_.reuse_instances ? take_idle(key) : nullptr;
+  std::unique_ptr<SimInstance> sim = options_.reuse_instances ? idle_.take(key) : nullptr;
   if (sim) {
     try {
       sim->device().reset(kReset);
@@ -98,7 +84,7 @@ HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) {
     return outcome;
   }
   if (options_.reuse_instances) {
-    give_back(key, std::move(sim));
+    idle_.give_back(key, std::move(sim));  // no cap: never handed back
     return outcome;
   }
   // A healthy simulator exits 0 once the host hangs up.
@@ -111,11 +97,7 @@ HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) {
 }
 
 std::vector<std::string> SimTarget::shut_down() {
-  std::map<BuildKey, std::vector<std::unique_ptr<SimInstance>>> idle;
-  {
-    std::lock_guard lock(mutex_);
-    idle.swap(idle_);
-  }
+  auto idle = idle_.drain();
   std::vector<std::string> problems;
   for (auto& [key, pool] : idle) {
     for (auto& sim : pool) {

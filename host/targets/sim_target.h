@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "idle_pool.h"
 #include "sim_instance.h"
 #include "target.h"
 
@@ -39,14 +40,9 @@ class SimTarget final : public Target {
   }
 
  private:
-  using BuildKey = std::pair<std::string, std::string>;  // (line, profile)
-  std::unique_ptr<SimInstance> take_idle(const BuildKey& key);
-  void give_back(const BuildKey& key, std::unique_ptr<SimInstance> instance);
-
   std::filesystem::path build_dir_;
   SimTargetOptions options_;
-  std::mutex mutex_;
-  std::map<BuildKey, std::vector<std::unique_ptr<SimInstance>>> idle_;
+  IdlePool<SimInstance> idle_;
 };
 
 }  // namespace shakedown::targets

@@ -4,7 +4,6 @@
 // peripheral ends QEMU with a FatalExit status instead.
 
 #include <array>
-#include <cstdio>
 
 #include "cmsdk_uart.h"
 #include "network.h"
@@ -30,10 +29,6 @@ std::array<uint8_t, 16 * 1024> key_storage;
 
 constexpr agent::AgentIdentity kIdentity{"qemu-mps2-an386", SHAKEDOWN_BUILD_ID, qemu::kTestOnlyEntropyName};
 
-// Requests that use this much stack (handshakes) get their peak reported on
-// QEMU's stderr, where the host picks it up.
-constexpr size_t kReportStackAbove = 2048;
-
 }  // namespace
 
 int main() {
@@ -47,19 +42,11 @@ int main() {
   static lwip::LwipTransport transport(network, clock);
   static qemu::TestOnlyEntropy entropy;
   static core::Heap heap(heap_arena);
+  static qemu::StackMeter stack_meter;
   static agent::Agent agent(console, transport, clock, entropy, heap, kIdentity,
-                            {ca_storage, cert_storage, key_storage});
+                            {ca_storage, cert_storage, key_storage}, &stack_meter);
   qemu::semihosting_write("shakedown: agent up (" SHAKEDOWN_MBEDTLS_LINE ", " SHAKEDOWN_PROFILE_NAME
                           "); entropy is INSECURE, test-only\n");
   agent.announce();
-  for (;;) {
-    qemu::paint_stack();
-    agent.poll(kPollMs);
-    if (size_t peak = qemu::stack_peak(); peak > kReportStackAbove) {
-      char line[80];
-      std::snprintf(line, sizeof line, "shakedown: stack peak %u of %u bytes\n", static_cast<unsigned>(peak),
-                    static_cast<unsigned>(qemu::stack_size()));
-      qemu::semihosting_write(line);
-    }
-  }
+  for (;;) agent.poll(kPollMs);
 }

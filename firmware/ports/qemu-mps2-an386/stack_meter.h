@@ -4,6 +4,9 @@
 // Repainting between requests gives each request's own peak.
 
 #include <cstddef>
+#include <cstdint>
+
+#include "shakedown/agent/stack_gauge.h"
 
 namespace shakedown::qemu {
 
@@ -12,5 +15,13 @@ void paint_stack();
 // Bytes of stack used since the last paint_stack(), measured from the top.
 size_t stack_peak();
 size_t stack_size();
+
+// The agent's StackGauge on this port: arm() paints, peak_bytes() reads the
+// high-water mark.
+class StackMeter final : public agent::StackGauge {
+ public:
+  void arm() override { paint_stack(); }
+  uint32_t peak_bytes() override { return static_cast<uint32_t>(stack_peak()); }
+};
 
 }  // namespace shakedown::qemu

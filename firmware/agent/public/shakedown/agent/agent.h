@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "shakedown/agent/console.h"
+#include "shakedown/agent/stack_gauge.h"
 #include "shakedown/core/client.h"
 #include "shakedown/protocol/frame.h"
 #include "shakedown/protocol/messages.h"
@@ -34,8 +35,10 @@ struct AgentStorage {
 
 class Agent {
  public:
+  // `stack_gauge` (optional): measures each handshake's stack peak for its
+  // report; without one the report has no stack peak.
   Agent(Console& console, core::Transport& transport, core::Clock& clock, core::Entropy& entropy, core::Heap& heap,
-        AgentIdentity identity, AgentStorage storage);
+        AgentIdentity identity, AgentStorage storage, StackGauge* stack_gauge = nullptr);
 
   // Sends the banner unasked (nonce 0): what a host attaching at boot sees.
   void announce();
@@ -96,7 +99,7 @@ class Agent {
   void on_close();
 
   void send_banner(uint32_t nonce);
-  void send_report(const core::HandshakeReport& report);
+  void send_report(const core::HandshakeReport& report, uint32_t stack_peak);
   void reply(protocol::MessageType type, std::span<const uint8_t> payload);
   void ack(int32_t status);
   void refuse(protocol::ErrorCode code, std::string_view message);
@@ -105,6 +108,7 @@ class Agent {
   Console& console_;
   core::Transport& transport_;
   core::Heap& heap_;
+  StackGauge* stack_gauge_;
   AgentIdentity identity_;
   ConfiguredClock clock_;
   FrameLogSink log_;

@@ -84,6 +84,7 @@ class Client {
   struct Session;
   // Everything from seeding to the handshake's end, into `report`.
   void establish(const ClientOptions& options, HandshakeReport& report);
+  void log_outcome(const HandshakeReport& report);
   void release();
 
   Transport& transport_;

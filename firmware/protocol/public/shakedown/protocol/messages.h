@@ -153,6 +153,7 @@ inline constexpr uint8_t kLargestRecordType = 21;      // u16: content type << 8
 inline constexpr uint8_t kHeapPeak = 22;               // u32
 inline constexpr uint8_t kHeapBudget = 23;             // u32
 inline constexpr uint8_t kDurationMs = 24;             // u32
+inline constexpr uint8_t kStackPeak = 25;              // u32: bytes; absent where the port cannot measure it
 }  // namespace report_tag
 
 namespace peer_tag {

@@ -1,0 +1,371 @@
+#include "explain.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "shakedown/core/error_names.h"
+
+namespace shakedown::explain {
+namespace {
+
+constexpr size_t kChunk = 1 << 16;
+
+// The facts a finding rests on, for citing log lines.
+std::vector<Fact> facts_behind(const std::string& id, bool facts_have_certificates) {
+  if (id == "no-shared-ciphersuite" || id == "server-suites-unusable-with-certificate") {
+    return {Fact::kSuites, Fact::kAlertIn, Fact::kState, Fact::kResult};
+  }
+  if (id.starts_with("connection-") || id == "alert-after-client-hello" || id == "sni-required" ||
+      id == "hostname-not-set") {
+    return {Fact::kClientHello, Fact::kHostname, Fact::kAlertIn, Fact::kState, Fact::kResult};
+  }
+  if (id == "protocol-version-mismatch" || id == "legacy-protocol-negotiated") {
+    return {Fact::kVersion, Fact::kAlertIn, Fact::kResult};
+  }
+  if (id == "no-shared-group" || id == "no-shared-signature-algorithm" ||
+      (id == "server-key-type-disabled" && !facts_have_certificates)) {
+    return {Fact::kClientHello, Fact::kAlertIn, Fact::kResult};
+  }
+  if (id.starts_with("cert-") || id == "hostname-mismatch" || id == "untrusted-ca" || id == "verify-optional-untrusted" ||
+      id == "server-cert-signature-hash-rejected" || id == "server-key-type-disabled") {
+    return {Fact::kCertificates, Fact::kVerify, Fact::kClock, Fact::kHostname, Fact::kTrust, Fact::kResult};
+  }
+  if (id == "ca-signature-hash-disabled" || id == "rsa-key-too-large-for-mpi") {
+    return {Fact::kTrust, Fact::kCertificates, Fact::kResult};
+  }
+  if (id.find("record") != std::string::npos || id.find("fragment") != std::string::npos ||
+      id.find("buffer") != std::string::npos) {
+    return {Fact::kRecords, Fact::kState, Fact::kResult};
+  }
+  if (id == "heap-exhausted") return {Fact::kHeap, Fact::kResult};
+  return {Fact::kState, Fact::kAlertIn, Fact::kAlertOut, Fact::kResult};
+}
+
+std::vector<size_t> lines_for(const LogFacts& facts, const std::string& id) {
+  std::set<size_t> lines;
+  for (Fact f : facts_behind(id, facts.lines.count(Fact::kCertificates) != 0)) {
+    auto it = facts.lines.find(f);
+    if (it == facts.lines.end()) continue;
+    // Long runs (a suite per line) are cited by their first and last lines.
+    const auto& l = it->second;
+    if (l.size() > 6) {
+      lines.insert(l.front());
+      lines.insert(l.back());
+    } else {
+      lines.insert(l.begin(), l.end());
+    }
+  }
+  return {lines.begin(), lines.end()};
+}
+
+std::string config_file(const LogFacts& facts) {
+  if (facts.build.mbedtls_line.starts_with("2.")) return "the Mbed TLS config (mbedtls/config.h or your MBEDTLS_CONFIG_FILE)";
+  return "the Mbed TLS config (mbedtls/mbedtls_config.h or your MBEDTLS_CONFIG_FILE)";
+}
+
+}  // namespace
+
+LogFacts read_log(std::istream& in, const std::string& name) {
+  LogFactsBuilder builder;
+  LogReader reader([&](const LogLine& line) { builder.add(line); });
+  std::string chunk(kChunk, '\0');
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const auto got = static_cast<size_t>(in.gcount());
+    if (got == 0) break;
+    reader.feed(std::string_view(chunk.data(), got));
+    // Binary input: say so early rather than read 100 MB of it.
+    if (reader.bytes() >= 4096 && reader.binary_bytes() * 20 > reader.bytes()) {
+      throw NotALog(fmt::format("{}: this is binary data, not a text log ({} of the first {} bytes are control bytes)",
+                                name, reader.binary_bytes(), reader.bytes()));
+    }
+  }
+  if (in.bad()) throw NotALog(fmt::format("{}: read error", name));
+  reader.finish();
+  if (reader.bytes() > 0 && reader.binary_bytes() * 20 > reader.bytes()) {
+    throw NotALog(fmt::format("{}: this is binary data, not a text log", name));
+  }
+  LogFacts facts = builder.finish();
+  if (!facts.mbedtls_seen && !facts.result_known) {
+    throw NotALog(fmt::format(
+        "{}: no Mbed TLS debug output in {} lines (expected lines like \"ssl_tls.c:1234: => handshake\"; is "
+        "MBEDTLS_DEBUG_C on and mbedtls_debug_set_threshold at 3 or more?)",
+        name, reader.lines()));
+  }
+  return facts;
+}
+
+Explanation explain(LogFacts facts) {
+  Explanation out;
+  out.facts = std::move(facts);
+  if (out.facts.report.result < 0 && out.facts.report.result_name.empty()) {
+    char name[160];
+    core::format_error_name(out.facts.report.result, name, sizeof name);
+    out.facts.report.result_name = name;
+  }
+  const LogFacts& f = out.facts;
+  diagnosis::ServerView no_server;  // a log has only the client's side
+  no_server.known = false;
+  const diagnosis::ClientLogView log{f.client_hello, f.largest_handshake_message, f.certificate_requested,
+                                     f.sent_no_certificate, f.clock_known};
+  const diagnosis::Evidence evidence{
+      f.report, f.build, no_server, config_file(f), {f.hostname, f.time, f.auth_mode}, &log};
+  for (auto& finding : diagnosis::diagnose(evidence)) {
+    auto lines = lines_for(f, finding.id);
+    out.findings.push_back({std::move(finding), std::move(lines)});
+  }
+  // A refused ClientHello gives alternatives, not several faults.
+  static const std::set<std::string> kRefusalCandidates = {
+      "no-shared-ciphersuite",       "no-shared-group",
+      "server-key-type-disabled",    "no-shared-signature-algorithm",
+      "server-suites-unusable-with-certificate", "protocol-version-mismatch",
+      "sni-required",                "connection-reset-after-client-hello",
+      "connection-closed-after-client-hello", "alert-after-client-hello"};
+  const auto refusal = [&](const ExplainedFinding& x) { return kRefusalCandidates.count(x.finding.id) != 0; };
+  out.candidates = out.findings.size() > 1 && std::all_of(out.findings.begin(), out.findings.end(), refusal) &&
+                   !f.report.passed() && f.report.handshake_state <= 2;
+  if (out.candidates) {
+    std::string suites;
+    for (size_t i = 0; i < f.report.offered_suites.size() && i < 3; ++i) {
+      suites += fmt::format("{}{:04x}", suites.empty() ? "" : ",", f.report.offered_suites[i]);
+    }
+    out.tell_apart = fmt::format(
+        "only the server's side can. Ask the server with the device's offer: `openssl s_client -connect "
+        "HOST:443 -servername {} -tls1_2 -cipher <the OpenSSL names of {}>` fails the same way if the suites are "
+        "the cause, and connects if not; then vary -groups, -sigalgs and -tls1_3 the same way. Or run the "
+        "reproducer (--scenario) against a server set up like yours: `shakedown run` shows both sides.",
+        f.hostname.empty() ? "HOST" : f.hostname, suites.empty() ? "the device's suites" : suites);
+  }
+  if (f.time == "unset") {
+    out.notes.push_back(fmt::format("The client's clock was never set: the ClientHello carried time 0 (line {}). "
+                                    "Certificates' validity cannot be checked until it is (SNTP, or an RTC).",
+                                    f.lines.count(Fact::kClock) != 0 ? f.lines.at(Fact::kClock).front() : 0));
+  }
+  if (f.report.passed() && f.certificate_requested && f.sent_no_certificate) {
+    // TLS 1.3 servers judge the client's empty Certificate after its
+    // Finished: the client's side completes, the rejection comes at its first read.
+    out.notes.push_back(
+        "The server asked for a client certificate and the device sent none. The handshake completed, so the server "
+        "accepts that, unless it rejects the connection only now: a TLS 1.3 server that requires a certificate "
+        "answers the first read with alert 116 (certificate_required), after the point where this log ends.");
+  }
+  if (f.attempts > 1) {
+    out.notes.push_back(fmt::format("The log holds {} handshake attempts; this explains the last one that failed.",
+                                    f.attempts));
+  }
+  if (f.timeline_dropped > 0) {
+    out.notes.push_back(fmt::format("The timeline keeps the first {} events; {} more were left out.",
+                                    LogFactsBuilder::kMaxTimeline, f.timeline_dropped));
+  }
+  return out;
+}
+
+std::string to_text(const Explanation& e) {
+  std::string out;
+  const auto& f = e.facts;
+  std::string outcome = "the handshake completed";
+  if (!f.result_known) {
+    outcome = fmt::format("the log ends during the handshake, in client state {}", f.report.handshake_state);
+  } else if (!f.report.passed()) {
+    outcome = fmt::format("{} returned {}{} {}", f.report.failed_call, device::format_code(f.report.result),
+                          f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")",
+                          f.report.stage == "handshake" ? fmt::format("in client state {}", f.report.handshake_state)
+                                                        : "at " + f.report.stage);
+  }
+  out += fmt::format("Mbed TLS {}: {}\n\n", f.build.mbedtls_line.empty() ? "(line unknown)" : f.build.mbedtls_line,
+                     outcome);
+  out += "Timeline:\n";
+  for (const auto& ev : f.timeline) out += fmt::format("  line {:>6}  {:<12} {}\n", ev.line, ev.kind, ev.text);
+  if (!f.report.offered_suites.empty()) {
+    std::string suites;
+    for (uint16_t s : f.report.offered_suites) suites += fmt::format("{}{:04x}", suites.empty() ? "" : " ", s);
+    out += fmt::format("\nOffered suites ({}): {}\n", f.report.offered_suites.size(), suites);
+  }
+  out += e.candidates ? "\nMost likely:\n" : "\nFindings:\n";
+  for (size_t i = 0; i < e.findings.size(); ++i) {
+    const auto& x = e.findings[i];
+    if (e.candidates && i > 0) {
+      if (i == 1) out += "\nOther candidates, less likely, in order:\n";
+      out += fmt::format("{}. [{}] {}\n     fix: {}\n", i + 1, x.finding.id, x.finding.summary, x.finding.fix);
+      continue;
+    }
+    out += fmt::format("{}. [{}] {}\n", i + 1, x.finding.id, x.finding.summary);
+    for (const auto& ev : x.finding.evidence) out += fmt::format("     evidence: {}\n", ev);
+    if (!x.log_lines.empty()) out += fmt::format("     log lines: {}\n", fmt::join(x.log_lines, ", "));
+    out += fmt::format("     fix: {}\n", x.finding.fix);
+  }
+  if (e.findings.empty()) out += "  none: the handshake in this log succeeded.\n";
+  if (!e.tell_apart.empty()) out += fmt::format("\nTo tell them apart: {}\n", e.tell_apart);
+  for (const auto& note : e.notes) out += fmt::format("\nNote: {}\n", note);
+  return out;
+}
+
+nlohmann::json to_json(const Explanation& e) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& x : e.findings) {
+    findings.push_back({{"id", x.finding.id},
+                        {"summary", x.finding.summary},
+                        {"evidence", x.finding.evidence},
+                        {"fix", x.finding.fix},
+                        {"log_lines", x.log_lines}});
+  }
+  nlohmann::json timeline = nlohmann::json::array();
+  for (const auto& ev : e.facts.timeline) timeline.push_back({{"line", ev.line}, {"kind", ev.kind}, {"text", ev.text}});
+  const auto& r = e.facts.report;
+  nlohmann::json hello = nullptr;
+  if (e.facts.client_hello) {
+    const auto& h = *e.facts.client_hello;
+    hello = {{"cipher_suites", r.offered_suites},
+             {"server_name", h.server_name},
+             {"supported_versions", h.supported_versions},
+             {"groups", h.groups},
+             {"signature_algorithms", h.signature_algorithms},
+             {"decoded_from_record_dump", e.facts.client_hello_from_dump}};
+  }
+  return {{"findings", findings},
+          {"candidates", e.candidates},
+          {"tell_apart", e.tell_apart},
+          {"timeline", timeline},
+          {"notes", e.notes},
+          {"mbedtls_line", e.facts.build.mbedtls_line},
+          {"result",
+           {{"stage", r.stage},
+            {"failed_call", r.failed_call},
+            {"error_code", device::format_code(r.result)},
+            {"error_high", device::format_code(-static_cast<int32_t>(r.high_part()))},
+            {"error_low", device::format_code(-static_cast<int32_t>(r.low_part()))},
+            {"handshake_state", r.handshake_state}}},
+          {"client_hello", hello},
+          {"clock", e.facts.time},
+          {"attempts", e.facts.attempts}};
+}
+
+namespace {
+
+// The versions the ClientHello offered: supported_versions, else up to its legacy version.
+std::vector<uint16_t> offered_versions(const LogFacts& f) {
+  if (!f.client_hello) return {};
+  if (!f.client_hello->supported_versions.empty()) return f.client_hello->supported_versions;
+  std::vector<uint16_t> out;
+  for (uint16_t v = 0x0301; v <= f.client_hello->legacy_version && v <= 0x0303; ++v) out.push_back(v);
+  return out;
+}
+
+// The server a finding needs to happen again, as scenario YAML lines, or
+// nothing when the log does not say enough to rebuild that server.
+std::optional<std::string> server_for(const std::string& id, const LogFacts& f) {
+  const auto offered = [&](uint16_t s) {
+    return std::find(f.report.offered_suites.begin(), f.report.offered_suites.end(), s) != f.report.offered_suites.end();
+  };
+  if (id == "no-shared-ciphersuite") {
+    // A suite the client did not offer, as the field's server wanted.
+    const char* suite = !offered(0xc030) ? "ECDHE-RSA-AES256-GCM-SHA384" : "ECDHE-RSA-CHACHA20-POLY1305";
+    const bool reset = f.report.low_part() == 0x50;
+    const bool closed = (f.report.high_part() | f.report.low_part()) == 0x7280;
+    return fmt::format("  versions: [tls1.2]\n  ciphersuites: [{}]\n{}", suite,
+                       reset ? "  on_handshake_failure: reset\n" : closed ? "  on_handshake_failure: close\n" : "");
+  }
+  if (id == "connection-reset-after-client-hello") return "  versions: [tls1.2]\n  after_client_hello: reset\n";
+  if (id == "connection-closed-after-client-hello") return "  versions: [tls1.2]\n  after_client_hello: close\n";
+  if (id == "handshake-timeout") return "  versions: [tls1.2]\n  after_client_hello: silence\n";
+  if (id == "protocol-version-mismatch") {
+    // A version the client did not offer.
+    const auto v = offered_versions(f);
+    const bool has12 = std::find(v.begin(), v.end(), 0x0303) != v.end();
+    const bool has13 = std::find(v.begin(), v.end(), 0x0304) != v.end();
+    return fmt::format("  versions: [{}]\n", !has13 ? "tls1.3" : !has12 ? "tls1.2" : "tls1.1");
+  }
+  if (id == "sni-required") return "  versions: [tls1.2]\n  sni: {required: true}\n";
+  if (id == "cert-not-yet-valid-clock-unset" || id == "hostname-mismatch" || id == "cert-expired" ||
+      id == "untrusted-ca" || id == "verify-optional-untrusted" || id == "client-certificate-required") {
+    return fmt::format("  versions: [{}]\n{}{}", f.report.version == "TLSv1.3" ? "tls1.3" : "tls1.2",
+                       id == "client-certificate-required" ? "  client_auth: require\n" : "",
+                       id == "untrusted-ca" || id == "verify-optional-untrusted" ? "  send: [2]\n" : "");
+  }
+  return std::nullopt;
+}
+
+std::string pki_for(const std::string& id, const LogFacts& f) {
+  // The server's certificate as the log saw it, where it matters.
+  const bool rsa = !f.report.peer_chain.empty() ? f.report.peer_chain.front().key_type == "RSA"
+                                                : std::none_of(f.report.offered_suites.begin(),
+                                                               f.report.offered_suites.end(), [](uint16_t s) {
+                                                                 return s == 0xc02b || s == 0xc02c || s == 0xc023 ||
+                                                                        s == 0xc024 || s == 0xcca9;
+                                                               });
+  const std::string key = id == "no-shared-ciphersuite" || rsa ? "rsa-2048" : "ec-p256";
+  std::string root = fmt::format("  - {{key: {}}}\n", key);
+  std::string leaf = fmt::format("  - {{key: {}}}\n", key);
+  if (id == "hostname-mismatch") leaf = fmt::format("  - {{key: {}, cn: other.shakedown.test, sans: [\"DNS:other.shakedown.test\"]}}\n", key);
+  if (id == "cert-expired") leaf = fmt::format("  - {{key: {}, valid_from_days: -400, valid_until_days: -1}}\n", key);
+  if (id == "untrusted-ca" || id == "verify-optional-untrusted") {
+    // The server leaves out the intermediate that leads to the trusted root.
+    return fmt::format("  - {{key: {}}}  # root, trusted\n  - {{key: {}}}  # intermediate, not sent\n  - {{key: {}}}\n",
+                       key, key, key);
+  }
+  return root + leaf;
+}
+
+std::string suite_list(const std::vector<uint16_t>& suites) {
+  std::string out;
+  for (uint16_t s : suites) out += fmt::format("{}{:04x}", out.empty() ? "" : ", ", s);
+  return out;
+}
+
+}  // namespace
+
+std::string reproducer_scenario(const Explanation& e, const std::string& name) {
+  const LogFacts& f = e.facts;
+  const std::string id = e.findings.empty() ? "" : e.findings.front().finding.id;
+  auto server = server_for(id, f);
+  std::string out = fmt::format("# {}: written by `shakedown explain` from a device log.\n", name);
+  if (!server) {
+    out += fmt::format(
+        "# The log does not say enough to rebuild the server behind `{}`; this scenario runs the client as the\n"
+        "# log shows it against a plain server. Edit `server:` to match yours.\n",
+        id.empty() ? "a passing handshake" : id);
+    server = "  versions: [tls1.2]\n";
+  }
+  out += fmt::format("summary: >-\n  Reproduces what the log shows: {}\n",
+                     e.findings.empty() ? "a completed handshake." : e.findings.front().finding.summary);
+  out += "pki:\n" + pki_for(id, f);
+  out += "server:\n" + *server;
+  out += "client:\n";
+  if (!f.hostname.empty()) {
+    out += fmt::format("  hostname: {}\n", f.hostname);
+  } else {
+    out += "  hostname: cloud.shakedown.test\n  sni: false  # the log's ClientHello named no server\n";
+  }
+  if (!f.build.mbedtls_line.empty()) out += fmt::format("  mbedtls: [\"{}\"]\n", f.build.mbedtls_line);
+  // The suites it offered, as a run-time restriction of the default build.
+  if (!f.report.offered_suites.empty() && f.report.offered_suites.size() <= 16 && id != "protocol-version-mismatch") {
+    out += fmt::format("  ciphersuites: [{}]\n", suite_list(f.report.offered_suites));
+  }
+  // The versions it offered, when the finding is about them.
+  if (id == "protocol-version-mismatch") {
+    std::string versions;
+    for (uint16_t v : offered_versions(f)) {
+      if (v >= 0x0303) versions += fmt::format("{}tls1.{}", versions.empty() ? "" : ", ", v - 0x0301);
+    }
+    if (!versions.empty()) out += fmt::format("  versions: [{}]\n", versions);
+  }
+  if (f.time == "unset" || id == "cert-not-yet-valid-clock-unset") out += "  time: unset\n";
+  if (id == "handshake-timeout") out += "  read_timeout_ms: 500\n";
+  if (id == "verify-optional-untrusted") out += "  auth_mode: optional\n";
+  out += "expect:\n";
+  // Warnings come with a handshake that completes.
+  const bool passes = id == "verify-optional-untrusted" || id == "hostname-not-set" || id == "legacy-protocol-negotiated";
+  if (id.empty()) {
+    out += "  default-16k: {result: pass}\n";
+  } else if (passes) {
+    out += fmt::format("  default-16k: {{result: pass, finding: {}}}\n", id);
+  } else {
+    out += fmt::format("  default-16k: {{result: fail, finding: {}}}\n", id);
+  }
+  return out;
+}
+
+}  // namespace shakedown::explain

@@ -1,0 +1,57 @@
+#pragma once
+// `shakedown explain`: reads a device's Mbed TLS debug log the way an expert
+// does and says what went wrong. The findings come from the same rules as
+// `shakedown run` (diagnosis.h), fed with what the log shows instead of a
+// report and a server capture; each cites the log lines that support it.
+// Where the log cannot decide between causes, the candidates come in order
+// with what would tell them apart.
+
+#include <istream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnosis.h"
+#include "log_facts.h"
+
+namespace shakedown::explain {
+
+struct ExplainedFinding {
+  diagnosis::Finding finding;
+  std::vector<size_t> log_lines;  // the lines that support it, in order
+};
+
+struct Explanation {
+  LogFacts facts;
+  std::vector<ExplainedFinding> findings;  // most likely first
+  std::vector<std::string> notes;          // things worth knowing that are not the cause (the clock, ...)
+  bool candidates = false;                 // the findings are alternative causes, most likely first
+  std::string tell_apart;                  // with candidates: what would decide between them
+};
+
+// Why the input is not a log we can read: binary, or no Mbed TLS debug
+// output at all. Carries an exit code of its own in the CLI.
+class NotALog : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads the whole stream (in chunks: linear time, bounded memory) and
+// returns its facts. `name` labels errors ("device.log", "stdin").
+LogFacts read_log(std::istream& in, const std::string& name);
+
+Explanation explain(LogFacts facts);
+
+// For a person: the timeline, then the findings with their log lines.
+std::string to_text(const Explanation& e);
+
+// {"findings":[{"id","summary","evidence":[...],"fix","log_lines":[...]}], "timeline":[...], ...}
+nlohmann::json to_json(const Explanation& e);
+
+// A scenario (YAML) that reproduces the failure on the simulator: a server
+// that behaves as the log says and a client with the suites, versions and
+// clock the log shows. Its expectation is the explanation's first finding.
+std::string reproducer_scenario(const Explanation& e, const std::string& name);
+
+}  // namespace shakedown::explain

@@ -1,0 +1,192 @@
+// `shakedown explain` on logs as people post them. The corpus of logs our
+// own targets write, and mangled variants of them, is checked end to end by
+// tests/explain_corpus_test.sh.
+
+#include "explain.h"
+
+#include <catch2/catch.hpp>
+#include <sstream>
+
+using namespace shakedown::explain;
+
+namespace {
+
+Explanation explain_text(const std::string& text) {
+  std::istringstream in(text);
+  return explain(read_log(in, "test.log"));
+}
+
+std::vector<std::string> ids(const Explanation& e) {
+  std::vector<std::string> out;
+  for (const auto& f : e.findings) out.push_back(f.finding.id);
+  return out;
+}
+
+// The field failure as a forum post shows it: ellipses for the path, no
+// level markers, the application's own prints in between, clock at 0.
+const char* const kForumFieldLog =
+    "Connecting to tcp/cloud.example.com/443...ok\n"
+    "…/Middlewares/Third_Party/mbedTLS/library/ssl_tls.c:6697: => handshake\n"
+    "…/library/ssl_cli.c:3510: client state: 0\n"
+    "…/library/ssl_cli.c:3510: client state: 1\n"
+    "…/library/ssl_cli.c:0774: => write client hello\n"
+    "…/library/ssl_cli.c:0812: client hello, max version: [3:3]\n"
+    "…/library/ssl_cli.c:0709: client hello, current time: 0\n"
+    "…/library/ssl_cli.c:0885: client hello, add ciphersuite: c02b\n"
+    "…/library/ssl_cli.c:0885: client hello, add ciphersuite: c02c\n"
+    "…/library/ssl_cli.c:0897: client hello, got 2 ciphersuites (excluding SCSVs)\n"
+    "…/library/ssl_cli.c:0082: client hello, adding server name extension: cloud.example.com\n"
+    "…/library/ssl_cli.c:3510: client state: 2\n"
+    "…/library/ssl_cli.c:1503: => parse server hello\n"
+    "…/library/ssl_msg.c:1859: ssl->f_recv(_timeout)() returned -80 (-0x0050)\n"
+    "…/library/ssl_msg.c:4405: mbedtls_ssl_fetch_input() returned -80 (-0x0050)\n"
+    "…/library/ssl_cli.c:1507: mbedtls_ssl_read_record() returned -80 (-0x0050)\n"
+    "…/library/ssl_tls.c:6708: <= handshake\n"
+    " failed\n"
+    "  ! mbedtls_ssl_handshake returned -0x50\n";
+
+}  // namespace
+
+TEST_CASE("the field failure as a forum shows it: reset after the ClientHello, the two suites named, the likely "
+          "cause and fix, the unset clock noted") {
+  const Explanation e = explain_text(kForumFieldLog);
+  const auto& r = e.facts.report;
+  CHECK(e.facts.build.mbedtls_line == "2.28");
+  CHECK(r.result == -0x50);
+  CHECK(r.stage == "handshake");
+  CHECK(r.handshake_state == 2);
+  CHECK(r.offered_suites == std::vector<uint16_t>{0xc02b, 0xc02c});
+  REQUIRE_FALSE(e.findings.empty());
+  const auto& first = e.findings.front();
+  CHECK(first.finding.id == "no-shared-ciphersuite");
+  CHECK(first.finding.summary.find("reset the connection right after the ClientHello") != std::string::npos);
+  CHECK(first.finding.summary.find("c02b") != std::string::npos);
+  CHECK(first.finding.fix.find("MBEDTLS_SSL_CIPHERSUITES") != std::string::npos);
+  // The evidence cites the suite lines and the final error line.
+  CHECK(std::find(first.log_lines.begin(), first.log_lines.end(), 8) != first.log_lines.end());
+  CHECK(std::find(first.log_lines.begin(), first.log_lines.end(), 19) != first.log_lines.end());
+  // Other causes follow as candidates, the plain "reset" among them.
+  const auto all = ids(e);
+  CHECK(std::find(all.begin(), all.end(), "connection-reset-after-client-hello") != all.end());
+  REQUIRE_FALSE(e.notes.empty());
+  CHECK(e.notes.front().find("clock was never set") != std::string::npos);
+  CHECK(e.facts.time == "unset");
+
+  const auto json = to_json(e);
+  CHECK(json["findings"][0]["id"] == "no-shared-ciphersuite");
+  CHECK(json["result"]["error_code"] == "-0x0050");
+  CHECK(json["client_hello"]["cipher_suites"].size() == 2);
+  CHECK_FALSE(json["timeline"].empty());
+}
+
+TEST_CASE("a default client reset after its ClientHello is a plain reset first, not a suite problem") {
+  std::string log;
+  log = "ssl_tls.c:5804: => handshake\nssl_cli.c:4272: client state: 1\n";
+  for (const char* s : {"0xc02b", "0xc02c", "0xc02f", "0xc030", "0xcca8", "0xcca9", "0x9c", "0x9d", "0xc023", "0xc027"}) {
+    log += std::string("ssl_cli.c:1180: client hello, add ciphersuite: ") + s + " (TLS-SOMETHING)\n";
+  }
+  log += "ssl_cli.c:4272: client state: 2\nssl_cli.c:2044: mbedtls_ssl_read_record() returned -80 (-0x0050)\n";
+  const Explanation e = explain_text(log);
+  CHECK(e.facts.report.offered_suites.size() == 10);
+  REQUIRE_FALSE(e.findings.empty());
+  CHECK(e.findings.front().finding.id == "connection-reset-after-client-hello");
+}
+
+TEST_CASE("level markers, timestamps, Windows paths, curly quotes and joined statements are read") {
+  const std::string log =
+      "[00:00:01.250] C:\\proj\\mbedtls\\library\\ssl_tls.c:6697: |2| => handshake\n"
+      "[00:00:01.251] C:\\proj\\mbedtls\\library\\ssl_cli.c:3510: |2| client state: 1 "
+      "ssl_cli.c:0885: |3| client hello, add ciphersuite: c02b\n"
+      "I (1234) mbedtls: ssl_tls.c:1234 dumping ‘client hello, random bytes’ (0 bytes)\n"
+      "ssl_tls.c:4681: <= handshake\n";
+  LogFactsBuilder builder;
+  std::vector<LogLine> lines;
+  LogReader reader([&](const LogLine& l) {
+    lines.push_back(l);
+    builder.add(l);
+  });
+  reader.feed(log);
+  reader.finish();
+  REQUIRE(lines.size() == 6);  // "I (1234) mbedtls:" is the application's tag, kept as its own line
+  CHECK(lines[0].file == "ssl_tls.c");
+  CHECK(lines[0].text == "=> handshake");
+  CHECK(lines[1].file == "ssl_cli.c");
+  CHECK(lines[1].text == "client state: 1");
+  CHECK(lines[2].number == 2);  // the joined statement keeps its physical line
+  CHECK(lines[2].text == "client hello, add ciphersuite: c02b");
+  CHECK(lines[3].from_mbedtls() == false);
+  CHECK(lines[4].text == "dumping 'client hello, random bytes' (0 bytes)");
+  const LogFacts facts = builder.finish();
+  CHECK(facts.report.offered_suites == std::vector<uint16_t>{0xc02b});
+  CHECK(facts.report.stage == "done");
+}
+
+TEST_CASE("a statement wrapped by a forum's line width is joined back") {
+  const std::string log =
+      "…/library/ssl_tls.c:6697: => handshake\n"
+      "…/library/ssl_cli.c:0885: client hello, add\n"
+      "ciphersuite: c02b\n"
+      "…/library/ssl_cli.c:1507: mbedtls_ssl_read_record() returned -30592\n"
+      "(-0x7780)\n";
+  const Explanation e = explain_text(log);
+  CHECK(e.facts.report.offered_suites == std::vector<uint16_t>{0xc02b});
+  CHECK(e.facts.report.result == -0x7780);
+}
+
+TEST_CASE("the ClientHello is decoded from a record dump when the text lines are missing, with mangled columns") {
+  // A TLS 1.2 ClientHello (one record): suites c02b c02c, SNI "a.test", supported_groups secp256r1.
+  const std::string log =
+      "ssl_tls.c:6697: => handshake\n"
+      "ssl_cli.c:3510: client state: 1\n"
+      "ssl_msg.c:2033: dumping 'output record sent to network' (77 bytes)\n"
+      "ssl_msg.c:2033: 0000:  16 03 03 00 48 01 00 00 44 03 03 00 00 00 00 00  ....H...D.......\n"
+      "ssl_msg.c:2033: 0010: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"  // ASCII column lost, spaces collapsed
+      "ssl_msg.c:2033: 0020:  00 00 00 00 00 00 00 00 00 00 00 00 00 04 c0 2b  ...............+\n"
+      "0030:  c0 2c 01 00 00 17 00 00 00 0b 00 09 00 00 06 61  .,.............a\n"  // its prefix lost
+      "ssl_msg.c:2033: 0040:  2e 74 65 73 74 00 0a 00 04 00 02 00 17           .test........\n"
+      "ssl_cli.c:3510: client state: 2\n"
+      "  ! mbedtls_ssl_handshake returned -0x7780\n";
+  const Explanation e = explain_text(log);
+  REQUIRE(e.facts.client_hello);
+  CHECK(e.facts.client_hello_from_dump);
+  CHECK(e.facts.report.offered_suites == std::vector<uint16_t>{0xc02b, 0xc02c});
+  CHECK(e.facts.client_hello->server_name == "a.test");
+  CHECK(e.facts.client_hello->groups == std::vector<uint16_t>{0x0017});
+  CHECK(e.facts.hostname == "a.test");
+}
+
+TEST_CASE("binary input and text without Mbed TLS output are refused with a clear message") {
+  std::string binary(8192, '\0');
+  for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 7 % 32);
+  std::istringstream bin(binary);
+  CHECK_THROWS_AS(read_log(bin, "blob.bin"), NotALog);
+  std::istringstream prose("Hello,\nmy device does not connect. Any idea?\n");
+  try {
+    read_log(prose, "post.txt");
+    FAIL("read a post without Mbed TLS output");
+  } catch (const NotALog& e) {
+    CHECK(std::string(e.what()).find("post.txt: no Mbed TLS debug output") != std::string::npos);
+  }
+}
+
+TEST_CASE("a log with several attempts explains the last failure and says how many there were") {
+  std::string one_pass = "ssl_tls.c:1: => handshake\nssl_cli.c:2: client state: 1\nssl_tls.c:3: <= handshake wrapup\n";
+  std::string one_fail =
+      "ssl_tls.c:1: => handshake\nssl_cli.c:2: client state: 2\n"
+      "ssl_cli.c:3: mbedtls_ssl_read_record() returned -26624 (-0x6800)\n";
+  const Explanation e = explain_text(one_fail + one_pass + one_pass);
+  CHECK(e.facts.attempts == 3);
+  CHECK(e.facts.report.result == -0x6800);
+  REQUIRE_FALSE(e.findings.empty());
+  CHECK(e.findings.front().finding.id == "handshake-timeout");
+  CHECK(e.notes.back().find("3 handshake attempts") != std::string::npos);
+}
+
+TEST_CASE("the reproducer for the field log restricts the client to the logged suites and resets on failure") {
+  const std::string yaml = reproducer_scenario(explain_text(kForumFieldLog), "field-from-log");
+  CHECK(yaml.find("ciphersuites: [c02b, c02c]") != std::string::npos);
+  CHECK(yaml.find("on_handshake_failure: reset") != std::string::npos);
+  CHECK(yaml.find("time: unset") != std::string::npos);
+  CHECK(yaml.find("finding: no-shared-ciphersuite") != std::string::npos);
+  CHECK(yaml.find("mbedtls: [\"2.28\"]") != std::string::npos);
+}

@@ -1,0 +1,116 @@
+#pragma once
+// What a debug log says about one handshake attempt: the timeline an expert
+// would write down while reading it, and the same facts in the shape the
+// diagnosis rules read (a ClientReport, what the log shows of the build, the
+// client's run-time setup), each with the log lines it came from.
+//
+// Fed LogLines in order (log_reader.h). A log holding several attempts
+// (a retry loop, a long capture) keeps the last one that got furthest into
+// a failure; memory stays bounded whatever the log's length.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture.h"
+#include "client_report.h"
+#include "log_reader.h"
+
+namespace shakedown::explain {
+
+struct TimelineEvent {
+  size_t line = 0;   // in the input
+  std::string kind;  // state, client-hello, record-in, record-out, alert-in, alert-out, certificate,
+                     // verify, clock, error, done, note
+  std::string text;  // one line, for a person
+};
+
+// Which log lines support a fact, by what the rules read.
+enum class Fact {
+  kResult,        // the failing call and its code
+  kState,         // the last handshake state
+  kClientHello,   // what the ClientHello offered
+  kSuites,        // the suites it offered
+  kClock,         // the clock the client used
+  kHostname,      // SNI / hostname
+  kAlertIn,       // alerts received
+  kAlertOut,      // alerts sent
+  kRecords,       // records received (sizes)
+  kCertificates,  // the server's certificates as parsed
+  kVerify,        // verify flags
+  kTrust,         // the trust chain as loaded
+  kHeap,          // an allocation that failed
+  kVersion,       // versions offered or negotiated
+};
+
+struct LogFacts {
+  // For the diagnosis rules.
+  device::ClientReport report;
+  device::BuildFacts build;  // only what the log shows; see `known`
+  std::string hostname;      // empty: no SNI sent
+  std::string time = "now";  // "unset" when the ClientHello carried 0, else seconds since 1970
+  uint8_t auth_mode = 2;
+
+  // The ClientHello, from its text lines or decoded from a record dump.
+  std::optional<servers::ClientHelloCapture> client_hello;
+  bool client_hello_from_dump = false;
+  size_t largest_handshake_message = 0;  // hslen: reassembled messages can exceed a record
+  bool certificate_requested = false;
+  bool sent_no_certificate = false;
+  bool clock_known = false;
+
+  std::vector<TimelineEvent> timeline;
+  size_t timeline_dropped = 0;  // events beyond the bound
+  std::map<Fact, std::vector<size_t>> lines;
+  int attempts = 0;             // handshakes started in the log
+  bool mbedtls_seen = false;    // any Mbed TLS debug statement at all
+  bool result_known = false;    // the log says how the attempt ended
+};
+
+class LogFactsBuilder {
+ public:
+  static constexpr size_t kMaxTimeline = 4000;
+
+  void add(const LogLine& line);
+  LogFacts finish();
+
+ private:
+  struct Dump {
+    std::string name;
+    size_t expected = 0;
+    std::vector<uint8_t> bytes;
+    size_t line = 0;
+  };
+
+  void start_attempt(size_t line);
+  void event(size_t line, std::string kind, std::string text);
+  void cite(Fact fact, size_t line);
+  bool take_statement(const LogLine& line);
+  void take_application_line(const LogLine& line);
+  void take_certificate_line(const LogLine& line);
+  bool take_dump_row(const LogLine& line);
+  void finish_dump();
+  void set_result(size_t line, const std::string& call, int32_t code, bool from_application,
+                  const std::string& statement = "");
+  void end_attempt();
+
+  LogFacts current_;
+  std::optional<LogFacts> kept_;  // the attempt chosen so far, when several
+  std::optional<Dump> dump_;
+  std::optional<LogLine> unrecognised_;  // the last statement no pattern took (maybe cut by wrapping)
+  std::optional<device::PeerCertificate> cert_;
+  bool in_certificate_ = false;
+  int attempts_ = 0;
+  bool mbedtls_seen_ = false;
+  bool result_from_library_ = false;  // the result so far is an inner call's, not the application's
+  int32_t last_code_ = 0;
+  std::string line_hint_;  // the Mbed TLS line its file names say
+};
+
+// Mbed TLS's client handshake state for its name in 3.x logs
+// ("MBEDTLS_SSL_SERVER_HELLO" -> 2); -1 when unknown.
+int state_number(std::string_view name);
+
+}  // namespace shakedown::explain

@@ -1274,7 +1274,8 @@ bool client_side_only(const Evidence& e) {
 
 bool alloc_failed(const device::ClientReport& c) {
   const uint32_t high = c.high_part(), low = c.low_part();
-  return high == 0x7f00 || high == 0x2880 || high == 0x3f80 || high == 0x4d80 || low == 0x10 ||
+  return high == codes::kSslAllocFailed || high == codes::kX509AllocFailed || high == codes::kPkAllocFailed ||
+         high == codes::kEcpAllocFailed || low == codes::kMpiAllocFailed ||
          c.result_name.find("ALLOC_FAILED") != std::string::npos;
 }
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """The `shakedown explain` corpus, end to end on the simulator.
 
-  explain_corpus_test.py SHAKEDOWN SCENARIOS WORKDIR [--min-primary N]
+  explain_corpus_test.py SHAKEDOWN SCENARIOS WORKDIR [--min-primary N] [--pki-cache DIR]
+                         [--run-dir DIR --no-reproducers]
+
+With --run-dir, step 1 is a run already made (its --out folder, on any
+target: tests/qemu_suite_test.sh passes its QEMU run).
 
 1. `shakedown run SCENARIOS --target sim --out WORKDIR/run`: every scenario
    on both Mbed TLS lines; each cell's device log and finding are the corpus.
@@ -32,7 +36,10 @@ import mangle_log  # noqa: E402
 
 
 KNOWN_MISSES = {
-    "resources/04-heap-budget-masked-as-untrusted":
+    "resources/03-heap-budget-too-small-4k/qemu-2.28":
+        "on the 32-bit firmware the allocation fails while a signature is checked, not at setup: the log shows only "
+        "'not trusted' (as resources/04)",
+    "resources/04-heap-budget-masked-as-untrusted/sim-":
         "an allocation that fails while Mbed TLS checks a signature drops the issuer silently: the log shows only "
         "'not trusted'; the run knows from the heap budget and the server's chain",
     "versions/08-tls13-client-certificate-required":
@@ -42,7 +49,7 @@ KNOWN_MISSES = {
 
 
 def known_miss(cell):
-    return next((reason for name, reason in KNOWN_MISSES.items() if cell.startswith(name + os.sep)), None)
+    return next((reason for name, reason in KNOWN_MISSES.items() if cell.startswith(name)), None)
 
 
 def explain(shakedown, path):
@@ -56,13 +63,17 @@ def explain(shakedown, path):
 def main():
     shakedown, scenarios, work = sys.argv[1:4]
     min_primary = int(sys.argv[sys.argv.index("--min-primary") + 1]) if "--min-primary" in sys.argv else 0
-    run_dir = os.path.join(work, "run")
     pki = ["--pki-cache", sys.argv[sys.argv.index("--pki-cache") + 1]] if "--pki-cache" in sys.argv else []
-    p = subprocess.run([shakedown, "run", scenarios, "--target", "sim", "--out", run_dir] + pki,
-                       capture_output=True, text=True, timeout=1800)
-    if p.returncode != 0:
-        print(p.stdout[-3000:], p.stderr[-2000:])
-        sys.exit(f"shakedown run exited {p.returncode}")
+    reproduce = "--no-reproducers" not in sys.argv
+    if "--run-dir" in sys.argv:
+        run_dir = sys.argv[sys.argv.index("--run-dir") + 1]
+    else:
+        run_dir = os.path.join(work, "run")
+        p = subprocess.run([shakedown, "run", scenarios, "--target", "sim", "--out", run_dir] + pki,
+                           capture_output=True, text=True, timeout=1800)
+        if p.returncode != 0:
+            print(p.stdout[-3000:], p.stderr[-2000:])
+            sys.exit(f"shakedown run exited {p.returncode}")
 
     failures, known = [], []
     cells = primary = variants_checked = 0
@@ -108,7 +119,7 @@ def main():
             if verror or (vids[:1] != ids[:1]):
                 failures.append(f"{cell} ({name}): {verror or f'first finding {vids[:1]} instead of {ids[:1]}'}")
         # The reproducer, for failures explain can rebuild a server for.
-        if want is not None and ids and ids[0] == want:
+        if reproduce and want is not None and ids and ids[0] == want:
             name = cell.replace(os.sep, "_")
             out = os.path.join(reproducers, f"{name}.yaml")
             subprocess.run([shakedown, "explain", log, "--scenario", out], capture_output=True, timeout=60)
@@ -141,7 +152,8 @@ def main():
     print(f"cells: {cells}; the run's finding first in explain's answer: {primary}; among its findings: "
           f"{cells - missing}")
     print(f"mangled variants: {variants_checked}, each with the first finding of its log")
-    print(f"reproducers written: {len(written)}; giving the same finding on the simulator: {reproduced}")
+    if reproduce:
+        print(f"reproducers written: {len(written)}; giving the same finding on the simulator: {reproduced}")
     failures += field_missed
     if primary < min_primary:
         failures.append(f"only {primary} cells explained first with the run's finding (at least {min_primary})")

@@ -3,6 +3,8 @@
 # its guest clock is not starved of CPU), both Mbed TLS lines, compared
 # cell by cell with the simulator: the run must be as expected and
 # `shakedown diff` must find no disagreement (verdict, result, finding).
+# Then `shakedown explain` reads the firmware's device logs like the
+# simulator's (tests/explain_corpus_test.py).
 #   qemu_suite_test.sh <bin dir> <repo> <pki cache> <out dir>
 set -euo pipefail
 bin=$1 repo=$2 pki=$3 out=$4
@@ -12,14 +14,27 @@ if ! command -v qemu-system-arm >/dev/null; then
 fi
 rm -rf "$out" && mkdir -p "$out"
 "$bin/shakedown" run "$repo/scenarios" --target sim --pki-cache "$pki" --json "$out/sim.json" > "$out/sim.txt"
-"$bin/shakedown" run "$repo/scenarios" --target qemu -j 1 --pki-cache "$pki" --out "$out/qemu" > "$out/qemu.txt" || {
-  status=$?
-  grep -E "UNEXPECTED|INFRA|cells:" "$out/qemu.txt" || true
-  exit $status
+run_qemu() {
+  "$bin/shakedown" run "$repo/scenarios" --target qemu -j 1 --pki-cache "$pki" --out "$out/qemu" > "$out/qemu.txt"
 }
+if ! run_qemu; then
+  # A known intermittent fault of the emulated network path (issue 6): a
+  # guest's last flight held in lwIP for seconds, so the read timeout fires.
+  # The first run's unexpected cells are kept and printed; one rerun decides.
+  grep -E "UNEXPECTED|INFRA|cells:" "$out/qemu.txt" | sed 's/^/FLAKY? first run: /' || true
+  mv "$out/qemu" "$out/qemu-first-run"
+  run_qemu || {
+    status=$?
+    grep -E "UNEXPECTED|INFRA|cells:" "$out/qemu.txt" || true
+    exit $status
+  }
+  echo "FLAKY: the first QEMU run had unexpected cells (above, kept in $out/qemu-first-run); the rerun is clean"
+fi
 tail -1 "$out/qemu.txt"
 "$bin/shakedown" diff "$out/sim.json" "$out/qemu/results.json" > "$out/diff.txt" || {
   cat "$out/diff.txt"
   exit 1
 }
 grep -E "cells compared|disagreements" "$out/diff.txt"
+python3 "$repo/tests/explain_corpus_test.py" "$bin/shakedown" "$repo/scenarios" "$out/explain" \
+  --run-dir "$out/qemu" --no-reproducers --min-primary 195

@@ -1274,7 +1274,8 @@ bool client_side_only(const Evidence& e) {
 
 bool alloc_failed(const device::ClientReport& c) {
   const uint32_t high = c.high_part(), low = c.low_part();
-  return high == 0x7f00 || high == 0x2880 || high == 0x3f80 || high == 0x4d80 || low == 0x10 ||
+  return high == codes::kSslAllocFailed || high == codes::kX509AllocFailed || high == codes::kPkAllocFailed ||
+         high == codes::kEcpAllocFailed || low == codes::kMpiAllocFailed ||
          c.result_name.find("ALLOC_FAILED") != std::string::npos;
 }
 
@@ -1331,37 +1332,47 @@ std::optional<Finding> rsa_key_too_large_from_log(const Evidence& e) {
 // INVALID_RECORD.
 std::optional<Finding> record_too_large_from_log(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
+  const bool overflow = e.log != nullptr && e.log->input_overflow;
   if (!client_side_only(e) || e.client.stage != "handshake" ||
-      (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) || e.client.largest_record_received <= 512) {
+      (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) ||
+      (e.client.largest_record_received <= 512 && !overflow) || (e.log != nullptr && e.log->reassembling)) {
     return std::nullopt;
   }
   const uint32_t size = e.client.largest_record_received;
+  const std::string record = size > 0 ? fmt::format("{}-byte", size) : "larger";
   const bool asked_mfl = e.log != nullptr && e.log->client_hello && e.log->client_hello->max_fragment_length != 0;
   if (asked_mfl) {
     return Finding{"max-fragment-length-not-honoured",
                    fmt::format("The client asked for small records (max fragment length), but the server sent a "
-                               "{}-byte record anyway, larger than the client's input buffer ({}).",
-                               size, format_code(e.client.result)),
-                   {client_line(e), fmt::format("client: received a {}-byte record", size)},
+                               "{} record anyway, larger than the client's input buffer ({}).",
+                               record, format_code(e.client.result)),
+                   {client_line(e), fmt::format("client: received a {} record than its buffer holds", record)},
                    fmt::format("The server does not honour max fragment length: size the input buffer for its "
-                               "largest record (#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}), or have the server "
-                               "send a shorter chain.",
-                               next_buffer_size(size), e.profile_file)};
+                               "largest record (MBEDTLS_SSL_IN_CONTENT_LEN{} in {}), or have the server send a "
+                               "shorter chain.",
+                               size > 0 ? fmt::format(" {}", next_buffer_size(size)) : "", e.profile_file)};
   }
   return Finding{"record-too-large-for-input-buffer",
-                 fmt::format("The server sent a {}-byte {} record, larger than this build's input buffer "
+                 fmt::format("The server sent a {} {} record, larger than this build's input buffer "
                              "(MBEDTLS_SSL_IN_CONTENT_LEN), so the client drops it without an alert ({}).",
-                             size,
+                             size > 0 ? fmt::format("{}-byte", size) : "too large a",
                              e.client.largest_record_handshake_type >= 0
                                  ? servers::handshake_type_name(static_cast<uint8_t>(e.client.largest_record_handshake_type))
                                  : waiting_for(e.client.handshake_state).find("Certificate") != std::string::npos
                                        ? "Certificate"
                                        : "handshake",
                              format_code(e.client.result)),
-                 {client_line(e), fmt::format("client: received a {}-byte record {}", size,
-                                              waiting_for(e.client.handshake_state))},
-                 fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter chain.",
-                             next_buffer_size(size), e.profile_file)};
+                 {client_line(e), size > 0 ? fmt::format("client: received a {}-byte record {}", size,
+                                                         waiting_for(e.client.handshake_state))
+                                           : "client: \"requesting more data than fits\" " +
+                                                 waiting_for(e.client.handshake_state)},
+                 size > 0 ? fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a "
+                                        "shorter chain.",
+                                        next_buffer_size(size), e.profile_file)
+                          : fmt::format("Raise MBEDTLS_SSL_IN_CONTENT_LEN in {} to the server's largest record (its "
+                                        "Certificate message; `shakedown run` on the reproducer measures it), or "
+                                        "have the server send a shorter chain.",
+                                        e.profile_file)};
 }
 
 // Handshake records too small for Mbed TLS: a record shorter than a
@@ -1370,14 +1381,15 @@ std::optional<Finding> record_too_large_from_log(const Evidence& e) {
 std::optional<Finding> handshake_fragmented_from_log(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
   if (!client_side_only(e) || e.client.stage != "handshake" || e.client.records_received == 0) return std::nullopt;
-  const bool tiny = m == codes::kSslInvalidRecord && e.client.largest_record_received < 4;
-  const bool split = m == codes::kSslFeatureUnavailable && e.build.mbedtls_line.starts_with("2.");
+  const bool tiny = m == codes::kSslInvalidRecord &&
+                    (e.client.largest_record_received < 4 || (e.log != nullptr && e.log->message_too_short));
+  const bool split = m == codes::kSslFeatureUnavailable &&
+                     (e.build.mbedtls_line.starts_with("2.") || (e.log != nullptr && e.log->fragmentation_unsupported));
   if (!tiny && !split) return std::nullopt;
   return Finding{"handshake-message-fragmented",
-                 tiny ? fmt::format("The server sends handshake records of {} byte{}, smaller than a handshake "
-                                    "message's 4-byte header, and Mbed TLS rejects them ({}).",
-                                    e.client.largest_record_received,
-                                    e.client.largest_record_received == 1 ? "" : "s", format_code(e.client.result))
+                 tiny ? fmt::format("The server sends handshake records smaller than a handshake message's 4-byte "
+                                    "header, and Mbed TLS rejects them ({}).",
+                                    format_code(e.client.result))
                       : fmt::format("The server splits a handshake message over several records, and Mbed TLS {} "
                                     "cannot reassemble it ({}).",
                                     e.build.mbedtls_line, format_code(e.client.result)),
@@ -1466,20 +1478,20 @@ std::optional<Finding> protocol_version_from_log(const Evidence& e) {
 std::optional<Finding> handshake_message_too_large_from_log(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
   if (!client_side_only(e) || e.log == nullptr || e.client.stage != "handshake" || m != codes::kSslBadInputData ||
-      e.log->largest_handshake_message <= e.client.largest_record_received) {
+      !(e.log->largest_handshake_message > e.client.largest_record_received ||
+        (e.log->reassembling && e.log->input_overflow))) {
     return std::nullopt;
   }
-  const size_t size = e.log->largest_handshake_message + 4;
+  const size_t size = e.log->largest_handshake_message > 0 ? e.log->largest_handshake_message + 4 : 0;
   return Finding{"handshake-message-too-large-for-input-buffer",
-                 fmt::format("The server's handshake message of {} bytes arrives in records of at most {} bytes, but "
-                             "Mbed TLS reassembles a handshake message in its input buffer, which is smaller, so it "
-                             "fails ({}).",
-                             size, e.client.largest_record_received, format_code(e.client.result)),
-                 {client_line(e), fmt::format("client: began reading a {}-byte handshake message in records of {} bytes",
-                                              size, e.client.largest_record_received)},
-                 fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}, or have the server send a shorter chain; a "
+                 fmt::format("The server's handshake message{} arrives split over records, but Mbed TLS reassembles a "
+                             "handshake message in its input buffer, which is smaller, so it fails ({}).",
+                             size > 0 ? fmt::format(" of {} bytes", size) : "", format_code(e.client.result)),
+                 {client_line(e), "client: reassembling a handshake message from records, then \"requesting more data "
+                                  "than fits\""},
+                 fmt::format("Raise MBEDTLS_SSL_IN_CONTENT_LEN in {}{}, or have the server send a shorter chain; a "
                              "smaller max fragment length cannot save this buffer.",
-                             next_buffer_size(size), e.profile_file)};
+                             e.profile_file, size > 0 ? fmt::format(" to {}", next_buffer_size(size)) : "")};
 }
 
 // The certificate starts in the future and the log does not show the

@@ -66,6 +66,14 @@ struct ClientLogView {
   bool certificate_requested = false;    // the server sent a CertificateRequest
   bool sent_no_certificate = false;      // and the client answered without one
   bool clock_known = false;              // the log shows the clock the client used
+  // Mbed TLS's own words where sizes are missing (newlib-nano prints "zu"
+  // for them): a record larger than the buffer, a message split over
+  // records it is reassembling, a split it cannot handle (2.x), a record
+  // shorter than a handshake header.
+  bool input_overflow = false;            // "requesting more data than fits"
+  bool reassembling = false;              // "waiting for more handshake fragments"
+  bool fragmentation_unsupported = false;  // "TLS handshake fragmentation not supported"
+  bool message_too_short = false;         // "handshake message too short"
 };
 
 // Named-group ids for OpenSSL's names ("P-256" -> 0x0017); 0 if unknown.

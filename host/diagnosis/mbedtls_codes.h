@@ -21,6 +21,13 @@ constexpr uint32_t kSslFeatureUnavailable = 0x7080;  // MBEDTLS_ERR_SSL_FEATURE_
 // MBEDTLS_ERR_SSL_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME (3.6.3 and later).
 constexpr uint32_t kSslVerifyWithoutHostname = 0x5d80;
 
+// The *_ALLOC_FAILED codes of the modules a handshake allocates in.
+constexpr uint32_t kSslAllocFailed = 0x7f00;   // MBEDTLS_ERR_SSL_ALLOC_FAILED
+constexpr uint32_t kX509AllocFailed = 0x2880;  // MBEDTLS_ERR_X509_ALLOC_FAILED
+constexpr uint32_t kPkAllocFailed = 0x3f80;    // MBEDTLS_ERR_PK_ALLOC_FAILED
+constexpr uint32_t kEcpAllocFailed = 0x4d80;   // MBEDTLS_ERR_ECP_ALLOC_FAILED
+constexpr uint32_t kMpiAllocFailed = 0x0010;   // MBEDTLS_ERR_MPI_ALLOC_FAILED
+
 // MBEDTLS_X509_BADCERT_* bits.
 constexpr uint32_t kBadCertExpired = 0x01;
 constexpr uint32_t kBadCertCnMismatch = 0x04;

@@ -109,8 +109,15 @@ Explanation explain(LogFacts facts) {
   const LogFacts& f = out.facts;
   diagnosis::ServerView no_server;  // a log has only the client's side
   no_server.known = false;
-  const diagnosis::ClientLogView log{f.client_hello, f.largest_handshake_message, f.certificate_requested,
-                                     f.sent_no_certificate, f.clock_known};
+  const diagnosis::ClientLogView log{.client_hello = f.client_hello,
+                                     .largest_handshake_message = f.largest_handshake_message,
+                                     .certificate_requested = f.certificate_requested,
+                                     .sent_no_certificate = f.sent_no_certificate,
+                                     .clock_known = f.clock_known,
+                                     .input_overflow = f.input_overflow,
+                                     .reassembling = f.reassembling,
+                                     .fragmentation_unsupported = f.fragmentation_unsupported,
+                                     .message_too_short = f.message_too_short};
   const diagnosis::Evidence evidence{
       f.report, f.build, no_server, config_file(f), {f.hostname, f.time, f.auth_mode}, &log};
   for (auto& finding : diagnosis::diagnose(evidence)) {

@@ -190,3 +190,18 @@ TEST_CASE("the reproducer for the field log restricts the client to the logged s
   CHECK(yaml.find("finding: no-shared-ciphersuite") != std::string::npos);
   CHECK(yaml.find("mbedtls: [\"2.28\"]") != std::string::npos);
 }
+
+TEST_CASE("a firmware log whose printf lacks %zu (newlib-nano) still shows a record too large for the buffer") {
+  const std::string log =
+      "ssl_tls.c:4530: => handshake\n"
+      "ssl_tls.c:4589: client state: MBEDTLS_SSL_SERVER_CERTIFICATE\n"
+      "ssl_msg.c:3999: input record: msgtype = 22, version = [0x303], msglen = zu\n"
+      "ssl_msg.c:2166: requesting more data than fits\n"
+      "ssl_msg.c:5118: mbedtls_ssl_fetch_input() returned -28928 (-0x7100)\n"
+      "  ! mbedtls_ssl_handshake returned -0x7100\n";
+  const Explanation e = explain_text(log);
+  CHECK(e.facts.build.mbedtls_line.empty());  // ssl_tls.c and ssl_msg.c are in both lines
+  REQUIRE_FALSE(e.findings.empty());
+  CHECK(e.findings.front().finding.id == "record-too-large-for-input-buffer");
+  CHECK(e.findings.front().finding.fix.find("MBEDTLS_SSL_IN_CONTENT_LEN") != std::string::npos);
+}

@@ -514,9 +514,13 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   if (auto v = after(t, "input record: msgtype = "); !v.empty()) {
     auto type = number(v.substr(0, v.find(',')));
     auto length = number(after(v, "msglen = "));
-    if (!type || !length) return false;
+    if (!type) return false;
     auto& r = current_.report;
     ++r.records_received;
+    if (!length) {  // "msglen = zu": a printf without %zu (newlib-nano)
+      cite(Fact::kRecords, n);
+      return true;
+    }
     r.bytes_received += static_cast<uint32_t>(*length) + 5;
     if (static_cast<uint32_t>(*length) > r.largest_record_received) {
       r.largest_record_received = static_cast<uint32_t>(*length);
@@ -562,6 +566,31 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   if (t == "<= skip write certificate verify" ||
       (starts_with(t, "handshake state: 7 ") && t.find("-> 11 ") != std::string_view::npos)) {
     current_.sent_no_certificate = true;
+    return true;
+  }
+  // Mbed TLS's words for records and messages that do not fit; they hold
+  // even where a newlib-nano printf left the sizes as "zu".
+  if (t == "requesting more data than fits") {
+    current_.input_overflow = true;
+    cite(Fact::kRecords, n);
+    event(n, "error", "the record does not fit the input buffer (\"requesting more data than fits\")");
+    return true;
+  }
+  if (t.find("waiting for more handshake fragments") != std::string_view::npos) {
+    current_.reassembling = true;
+    cite(Fact::kRecords, n);
+    return true;
+  }
+  if (t == "TLS handshake fragmentation not supported") {
+    current_.fragmentation_unsupported = true;
+    cite(Fact::kRecords, n);
+    event(n, "error", std::string(t));
+    return true;
+  }
+  if (starts_with(t, "handshake message too short")) {
+    current_.message_too_short = true;
+    cite(Fact::kRecords, n);
+    event(n, "error", std::string(t));
     return true;
   }
   if (t == "got a certificate request" || starts_with(t, "CertificateRequest: ")) {

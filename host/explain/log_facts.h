@@ -60,6 +60,10 @@ struct LogFacts {
   bool certificate_requested = false;
   bool sent_no_certificate = false;
   bool clock_known = false;
+  bool input_overflow = false;
+  bool reassembling = false;
+  bool fragmentation_unsupported = false;
+  bool message_too_short = false;
 
   std::vector<TimelineEvent> timeline;
   size_t timeline_dropped = 0;  // events beyond the bound

@@ -6,6 +6,7 @@
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown diff <first.json> <second.json>
 //   shakedown boards
+//   shakedown flash <image> [--serial SN] [--tool openocd|st-flash] [--dry-run]
 //   shakedown explain <log file or -> [--json] [--scenario OUT]
 //
 // Exit status: 0 every cell as expected; 1 some cell not as expected;
@@ -27,6 +28,7 @@
 #include <thread>
 
 #include "board_list.h"
+#include "flash.h"
 #include "compare.h"
 #include "explain.h"
 #include "matrix.h"
@@ -285,6 +287,15 @@ int main(int argc, char** argv) {
   auto* boards_cmd = app.add_subcommand(
       "boards",
       "List attached boards (USB serial ports: port, VID:PID, serial number; ST-Links flagged); exit 4 if none");
+  boards::FlashRequest flash_request;
+  auto* flash_cmd = app.add_subcommand(
+      "flash", "Program a firmware image into a NUCLEO board through its ST-Link (openocd or st-flash); exit 4 if none");
+  flash_cmd->add_option("image", flash_request.image, "The image (.elf; st-flash takes the .bin beside it)")
+      ->required();
+  flash_cmd->add_option("--serial", flash_request.serial,
+                        "The ST-Link's serial number (shakedown boards); required when several are attached");
+  flash_cmd->add_option("--tool", flash_request.tool, "openocd or st-flash (default: openocd if installed)");
+  flash_cmd->add_flag("--dry-run", flash_request.dry_run, "Choose the board and print the command, but do not run it");
   ExplainArgs explain_args;
   auto* explain_cmd = app.add_subcommand(
       "explain", "Read a device's Mbed TLS debug log and say what went wrong (exit 0 explained, 1 unexplained, 5 not a log)");
@@ -299,6 +310,7 @@ int main(int argc, char** argv) {
   }
   if (diff_cmd->parsed()) return diff(diff_a, diff_b);
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
+  if (flash_cmd->parsed()) return boards::flash_command(flash_request, stdout, stderr);
   if (explain_cmd->parsed()) return explain_log(explain_args);
   return run(args);
 }

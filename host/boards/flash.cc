@@ -1,0 +1,171 @@
+#include "flash.h"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "subprocess.h"
+
+namespace shakedown::boards {
+namespace {
+
+std::string attached_list(const std::vector<SerialPortInfo>& stlinks) {
+  std::string out;
+  for (const auto& b : stlinks) {
+    out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", b.serial.empty() ? "no serial" : b.serial, b.name);
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* tool_name(FlashTool tool) {
+  return tool == FlashTool::kOpenocd ? "openocd" : "st-flash";
+}
+
+BoardChoice choose_board(const std::vector<SerialPortInfo>& boards, const std::string& serial) {
+  std::vector<SerialPortInfo> stlinks;
+  for (const auto& b : boards) {
+    if (b.usb && stlink_model(b.vid, b.pid)) stlinks.push_back(b);
+  }
+  BoardChoice choice;
+  if (stlinks.empty()) {
+    choice.no_boards = true;
+    choice.error = boards.empty() ? "no boards found: no USB serial port is attached"
+                                  : fmt::format("no boards found: {} USB serial port{} attached, none an ST-Link",
+                                                boards.size(), boards.size() == 1 ? "" : "s");
+    return choice;
+  }
+  if (serial.empty()) {
+    if (stlinks.size() > 1) {
+      choice.error = fmt::format("{} ST-Links are attached: {}; choose one with --serial", stlinks.size(),
+                                 attached_list(stlinks));
+      return choice;
+    }
+    if (stlinks.front().serial.empty()) {
+      choice.error = fmt::format("the ST-Link on {} reports no serial number, so it cannot be named to the flasher",
+                                 stlinks.front().name);
+      return choice;
+    }
+    choice.board = stlinks.front();
+    return choice;
+  }
+  for (const auto& b : stlinks) {
+    if (b.serial == serial) {
+      choice.board = b;
+      return choice;
+    }
+  }
+  choice.error = fmt::format("no attached ST-Link has serial number {}; attached: {}", serial, attached_list(stlinks));
+  return choice;
+}
+
+ToolChoice choose_tool(const std::string& requested, std::string (*installed)(const std::string&)) {
+  ToolChoice choice;
+  if (!requested.empty() && requested != "openocd" && requested != "st-flash") {
+    choice.error = fmt::format("--tool {}: expected openocd or st-flash", requested);
+    return choice;
+  }
+  for (FlashTool tool : {FlashTool::kOpenocd, FlashTool::kStFlash}) {
+    if (!requested.empty() && requested != tool_name(tool)) continue;
+    if (std::string path = installed(tool_name(tool)); !path.empty()) {
+      choice.tool = tool;
+      choice.path = path;
+      return choice;
+    }
+  }
+  choice.error = requested.empty()
+                     ? "neither openocd nor st-flash is installed (apt-get install openocd, or stlink-tools)"
+                     : fmt::format("{} is not installed (apt-get install {})", requested,
+                                   requested == "openocd" ? "openocd" : "stlink-tools");
+  return choice;
+}
+
+std::optional<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path, const std::string& serial,
+                                    const std::string& image, std::string& error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_regular_file(image, ec)) {
+    error = fmt::format("{}: no such image", image);
+    return std::nullopt;
+  }
+  FlashPlan plan{tool, serial, image, {}};
+  const fs::path path(image);
+  if (tool == FlashTool::kOpenocd) {
+    // openocd reads an ELF's load addresses; a raw binary needs the base.
+    const std::string program = path.extension() == ".bin"
+                                    ? fmt::format("program {} {} verify reset exit", image, kFlashBase)
+                                    : fmt::format("program {} verify reset exit", image);
+    plan.argv = {tool_path, "-f", "board/st_nucleo_f4.cfg", "-c", fmt::format("adapter serial {}", serial), "-c",
+                 program};
+    return plan;
+  }
+  // st-flash writes raw bytes: the .bin the build puts beside each .elf.
+  fs::path bin = path;
+  if (path.extension() != ".bin") bin.replace_extension(".bin");
+  if (!fs::is_regular_file(bin, ec)) {
+    error = fmt::format("{}: st-flash needs the raw image {}, which is not there", image, bin.string());
+    return std::nullopt;
+  }
+  plan.image = bin.string();
+  plan.argv = {tool_path, "--serial", serial, "--reset", "write", bin.string(), kFlashBase};
+  return plan;
+}
+
+namespace {
+
+// A program on PATH, or "".
+std::string on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path != nullptr ? path : "/usr/bin:/bin";
+  while (!rest.empty()) {
+    const size_t colon = rest.find(':');
+    const std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
+int flash_command(const FlashRequest& request, std::FILE* out, std::FILE* err) {
+  const ToolChoice tool = choose_tool(request.tool, on_path);
+  std::string error;
+  const auto ports = enumerate_serial_ports(error);
+  if (!ports) {
+    fmt::print(err, "shakedown flash: cannot list serial ports: {}\n", error);
+    return kFlashFailed;
+  }
+  const BoardChoice board = choose_board(boards_among(*ports), request.serial);
+  if (!board.board) {
+    fmt::print(err, "shakedown flash: {}\n", board.error);
+    return board.no_boards ? kNoBoards : kFlashUsage;
+  }
+  if (!tool.tool) {
+    fmt::print(err, "shakedown flash: {}\n", tool.error);
+    return kFlashUsage;
+  }
+  const auto plan = plan_flash(*tool.tool, tool.path, board.board->serial, request.image, error);
+  if (!plan) {
+    fmt::print(err, "shakedown flash: {}\n", error);
+    return kFlashUsage;
+  }
+  fmt::print(out, "flashing {} into the board with ST-Link {} ({}):\n  {}\n", plan->image, plan->serial,
+             board.board->name, fmt::join(plan->argv, " "));
+  if (request.dry_run) return 0;
+  const auto result = process::run_process(plan->argv, std::chrono::seconds(120));
+  fmt::print(out, "{}", result.out);
+  fmt::print(err, "{}", result.err);
+  if (!result.exited_cleanly()) {
+    fmt::print(err, "shakedown flash: {} {}\n", tool_name(plan->tool), result.describe());
+    return kFlashFailed;
+  }
+  return 0;
+}
+
+}  // namespace shakedown::boards

@@ -27,6 +27,7 @@
 #include "runner.h"
 #include "scenario_loader.h"
 #include "server_setup.h"
+#include "subprocess.h"
 
 #include "bench_figures.h"
 
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < boots; ++i) {
     const auto start = Clock::now();
     try {
-      targets::QemuInstance qemu({.qemu = targets::find_in_path("qemu-system-arm"),
+      targets::QemuInstance qemu({.qemu = process::find_in_path("qemu-system-arm"),
                                   .relay = relay,
                                   .image = probe.image_path("3.6", "default-16k")});
       boot_ms.push_back(ms_since(start));

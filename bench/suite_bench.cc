@@ -29,7 +29,6 @@
 #include "scenario_loader.h"
 #include "server_setup.h"
 #include "sim_builds.h"
-#include "qemu_target.h"  // find_in_path
 #include "sim_target.h"
 #include "subprocess.h"
 
@@ -98,7 +97,7 @@ BaselineCase baseline_case(const std::filesystem::path& server_exe, const std::f
   const auto setup = scenario::set_up_server(s, store);
   // The watchdog: ssl-opt.sh starts `( sleep $CLI_DELAY; ...; kill $CLI_PID ) &`
   // beside each client and kills it when the client is done.
-  process::Child watchdog({targets::find_in_path("sleep").string(), "20"});
+  process::Child watchdog({process::find_in_path("sleep").string(), "20"});
   auto outcome = client.handshake(runner::handshake_request(s, cell, port, setup.chain()));
   watchdog.finish(0ms);
   const auto pause_start = Clock::now();
@@ -139,7 +138,7 @@ int main(int argc, char** argv) {
   const std::filesystem::path cache =
       pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(pki_cache);
   const auto cells = runner::plan(scenarios, {});
-  const std::string lsof = targets::find_in_path("lsof").string();
+  const std::string lsof = process::find_in_path("lsof").string();
   const auto warm_start = Clock::now();
   scenario::ChainStore warm(cache);
   for (const auto& s : scenarios) scenario::set_up_server(s, warm);

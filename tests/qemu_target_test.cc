@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "qemu_instance.h"
+#include "subprocess.h"
 #include "qemu_target.h"
 #include "test_server.h"
 
@@ -27,7 +28,7 @@ using Catch::Matchers::Contains;
 constexpr const char* kHostname = "cloud.shakedown.test";
 
 bool qemu_missing() {
-  if (!targets::find_in_path("qemu-system-arm").empty()) return false;
+  if (!process::find_in_path("qemu-system-arm").empty()) return false;
   std::cout << "SKIPPED: qemu-system-arm is not installed (apt-get install qemu-system-arm)\n";
   return true;
 }
@@ -148,7 +149,7 @@ TEST_CASE("the QEMU agent answers sync again and again, and QEMU stops when aske
   if (qemu_missing()) return;
   targets::QemuTarget target(SHAKEDOWN_QEMU_FIRMWARE_DIR, SHAKEDOWN_RELAY);
   REQUIRE(!target.unavailable("3.6", "default-16k"));
-  targets::QemuInstance qemu({.qemu = targets::find_in_path("qemu-system-arm"),
+  targets::QemuInstance qemu({.qemu = process::find_in_path("qemu-system-arm"),
                               .relay = SHAKEDOWN_RELAY,
                               .image = target.image_path("3.6", "default-16k"),
                               .server_port = 1});

@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
 
 #include "subprocess.h"
@@ -115,26 +112,10 @@ std::optional<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path
   return plan;
 }
 
-namespace {
-
-// A program on PATH, or "".
-std::string on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string_view rest = path != nullptr ? path : "/usr/bin:/bin";
-  while (!rest.empty()) {
-    const size_t colon = rest.find(':');
-    const std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    if (colon == std::string_view::npos) break;
-    rest.remove_prefix(colon + 1);
-  }
-  return "";
-}
-
-}  // namespace
-
 int flash_command(const FlashRequest& request, std::FILE* out, std::FILE* err) {
-  const ToolChoice tool = choose_tool(request.tool, on_path);
+  const ToolChoice tool = choose_tool(request.tool, [](const std::string& name) {
+    return process::find_in_path(name).string();
+  });
   std::string error;
   const auto ports = enumerate_serial_ports(error);
   if (!ports) {

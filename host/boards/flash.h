@@ -35,7 +35,7 @@ struct BoardChoice {
 BoardChoice choose_board(const std::vector<SerialPortInfo>& boards, const std::string& serial);
 
 // The tool: the requested one if installed, else openocd, else st-flash.
-// `installed(name)` gives a tool's path or "" (find_in_path in the CLI).
+// `installed(name)` gives a tool's path or "" (process::find_in_path in the CLI).
 struct ToolChoice {
   std::optional<FlashTool> tool;
   std::string path;

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 #include <array>
+#include <cstdlib>
+#include <sstream>
 #include <cerrno>
 #include <cstring>
 
@@ -131,6 +133,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status) && !result.timed_out) result.signal = WTERMSIG(status);
   return result;
+}
+
+std::filesystem::path find_in_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (dir.empty()) continue;
+    auto candidate = std::filesystem::path(dir) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
 }
 
 }  // namespace shakedown::process

@@ -4,6 +4,7 @@
 // (with its process group) and waited for.
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,9 @@ struct ProcessResult {
 
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                           size_t max_output_bytes = 16u << 20);
+
+// A program's full path from PATH (like a shell finds it); empty if not
+// found. posix_spawn does not search PATH: name programs by this.
+std::filesystem::path find_in_path(const std::string& program);
 
 }  // namespace shakedown::process

@@ -5,10 +5,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <sstream>
 
 #include "qemu_instance.h"
+#include "subprocess.h"
 
 namespace shakedown::targets {
 namespace {
@@ -41,20 +40,9 @@ device::DeviceConfig with_host_time(device::DeviceConfig config) {
 
 }  // namespace
 
-std::filesystem::path find_in_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    auto candidate = std::filesystem::path(dir) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
-}
-
 QemuTarget::QemuTarget(std::filesystem::path image_dir, std::filesystem::path relay, QemuTargetOptions options)
     : image_dir_(std::move(image_dir)),
-      qemu_(find_in_path("qemu-system-arm")),
+      qemu_(process::find_in_path("qemu-system-arm")),
       relay_(std::move(relay)),
       options_(options),
       idle_(options.max_idle) {

@@ -58,7 +58,4 @@ class QemuTarget final : public Target {
   IdlePool<QemuInstance> idle_;
 };
 
-// A program's full path from PATH; empty if not found.
-std::filesystem::path find_in_path(const std::string& program);
-
 }  // namespace shakedown::targets

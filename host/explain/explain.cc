@@ -109,17 +109,8 @@ Explanation explain(LogFacts facts) {
   const LogFacts& f = out.facts;
   diagnosis::ServerView no_server;  // a log has only the client's side
   no_server.known = false;
-  const diagnosis::ClientLogView log{.client_hello = f.client_hello,
-                                     .largest_handshake_message = f.largest_handshake_message,
-                                     .certificate_requested = f.certificate_requested,
-                                     .sent_no_certificate = f.sent_no_certificate,
-                                     .clock_known = f.clock_known,
-                                     .input_overflow = f.input_overflow,
-                                     .reassembling = f.reassembling,
-                                     .fragmentation_unsupported = f.fragmentation_unsupported,
-                                     .message_too_short = f.message_too_short};
   const diagnosis::Evidence evidence{
-      f.report, f.build, no_server, config_file(f), {f.hostname, f.time, f.auth_mode}, &log};
+      f.report, f.build, no_server, config_file(f), {f.hostname, f.time, f.auth_mode}, &f.log};
   for (auto& finding : diagnosis::diagnose(evidence)) {
     auto lines = lines_for(f, finding.id);
     out.findings.push_back({std::move(finding), std::move(lines)});
@@ -151,7 +142,7 @@ Explanation explain(LogFacts facts) {
                                     "Certificates' validity cannot be checked until it is (SNTP, or an RTC).",
                                     f.lines.count(Fact::kClock) != 0 ? f.lines.at(Fact::kClock).front() : 0));
   }
-  if (f.report.passed() && f.certificate_requested && f.sent_no_certificate) {
+  if (f.report.passed() && f.log.certificate_requested && f.log.sent_no_certificate) {
     // TLS 1.3 servers judge the client's empty Certificate after its
     // Finished: the client's side completes, the rejection comes at its first read.
     out.notes.push_back(
@@ -223,8 +214,8 @@ nlohmann::json to_json(const Explanation& e) {
   for (const auto& ev : e.facts.timeline) timeline.push_back({{"line", ev.line}, {"kind", ev.kind}, {"text", ev.text}});
   const auto& r = e.facts.report;
   nlohmann::json hello = nullptr;
-  if (e.facts.client_hello) {
-    const auto& h = *e.facts.client_hello;
+  if (e.facts.log.client_hello) {
+    const auto& h = *e.facts.log.client_hello;
     hello = {{"cipher_suites", r.offered_suites},
              {"server_name", h.server_name},
              {"supported_versions", h.supported_versions},
@@ -254,10 +245,10 @@ namespace {
 
 // The versions the ClientHello offered: supported_versions, else up to its legacy version.
 std::vector<uint16_t> offered_versions(const LogFacts& f) {
-  if (!f.client_hello) return {};
-  if (!f.client_hello->supported_versions.empty()) return f.client_hello->supported_versions;
+  if (!f.log.client_hello) return {};
+  if (!f.log.client_hello->supported_versions.empty()) return f.log.client_hello->supported_versions;
   std::vector<uint16_t> out;
-  for (uint16_t v = 0x0301; v <= f.client_hello->legacy_version && v <= 0x0303; ++v) out.push_back(v);
+  for (uint16_t v = 0x0301; v <= f.log.client_hello->legacy_version && v <= 0x0303; ++v) out.push_back(v);
   return out;
 }
 

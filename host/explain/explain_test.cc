@@ -147,11 +147,11 @@ TEST_CASE("the ClientHello is decoded from a record dump when the text lines are
       "ssl_cli.c:3510: client state: 2\n"
       "  ! mbedtls_ssl_handshake returned -0x7780\n";
   const Explanation e = explain_text(log);
-  REQUIRE(e.facts.client_hello);
+  REQUIRE(e.facts.log.client_hello);
   CHECK(e.facts.client_hello_from_dump);
   CHECK(e.facts.report.offered_suites == std::vector<uint16_t>{0xc02b, 0xc02c});
-  CHECK(e.facts.client_hello->server_name == "a.test");
-  CHECK(e.facts.client_hello->groups == std::vector<uint16_t>{0x0017});
+  CHECK(e.facts.log.client_hello->server_name == "a.test");
+  CHECK(e.facts.log.client_hello->groups == std::vector<uint16_t>{0x0017});
   CHECK(e.facts.hostname == "a.test");
 }
 

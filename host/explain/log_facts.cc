@@ -306,20 +306,20 @@ void LogFactsBuilder::finish_dump() {
     return;
   }
   if (d.name.find("output record") != std::string::npos || d.name == "client hello") {
-    if (current_.client_hello && !current_.client_hello_from_dump && !current_.client_hello->cipher_suites.empty()) {
+    if (current_.log.client_hello && !current_.client_hello_from_dump && !current_.log.client_hello->cipher_suites.empty()) {
       return;  // the text lines already said it
     }
     if (auto hello = decode_client_hello(d.bytes)) {
-      const bool had = current_.client_hello.has_value();
-      current_.client_hello = std::move(*hello);
+      const bool had = current_.log.client_hello.has_value();
+      current_.log.client_hello = std::move(*hello);
       current_.client_hello_from_dump = true;
       auto& offered = current_.report.offered_suites;
       if (offered.empty()) {
-        for (uint16_t s : current_.client_hello->cipher_suites) {
+        for (uint16_t s : current_.log.client_hello->cipher_suites) {
           if (s != 0x00ff && s != 0x5600) offered.push_back(s);
         }
       }
-      if (current_.hostname.empty()) current_.hostname = current_.client_hello->server_name;
+      if (current_.hostname.empty()) current_.hostname = current_.log.client_hello->server_name;
       cite(Fact::kClientHello, d.line);
       cite(Fact::kSuites, d.line);
       if (!had) {
@@ -417,11 +417,11 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
     if (offered.size() < kMaxSuites && std::find(offered.begin(), offered.end(), *suite) == offered.end()) {
       offered.push_back(static_cast<uint16_t>(*suite));
     }
-    if (!current_.client_hello || current_.client_hello_from_dump) {
-      current_.client_hello = servers::ClientHelloCapture{};
+    if (!current_.log.client_hello || current_.client_hello_from_dump) {
+      current_.log.client_hello = servers::ClientHelloCapture{};
       current_.client_hello_from_dump = false;
     }
-    current_.client_hello->cipher_suites = offered;
+    current_.log.client_hello->cipher_suites = offered;
     cite(Fact::kSuites, n);
     cite(Fact::kClientHello, n);
     return true;
@@ -430,7 +430,7 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
     auto seconds = number(v);
     if (!seconds) return false;
     current_.time = *seconds == 0 ? "unset" : std::to_string(*seconds);
-    current_.clock_known = true;
+    current_.log.clock_known = true;
     cite(Fact::kClock, n);
     event(n, "clock", *seconds == 0 ? "the client's clock reads 0: it was never set"
                                     : fmt::format("the client's clock reads {} (seconds since 1970)", *seconds));
@@ -438,15 +438,15 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   }
   if (auto v = after(t, "server name extension: "); !v.empty()) {
     current_.hostname = std::string(trim(v));
-    if (!current_.client_hello) current_.client_hello = servers::ClientHelloCapture{};
-    current_.client_hello->server_name = current_.hostname;
+    if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
+    current_.log.client_hello->server_name = current_.hostname;
     cite(Fact::kHostname, n);
     return true;
   }
   if (auto v = after(t, "client hello, max version: "); !v.empty()) {
     if (auto version = bracket_version(v)) {
-      if (!current_.client_hello) current_.client_hello = servers::ClientHelloCapture{};
-      current_.client_hello->legacy_version = *version;
+      if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
+      current_.log.client_hello->legacy_version = *version;
       current_.build.tls1_2 = *version >= 0x0303;
       cite(Fact::kVersion, n);
       event(n, "client-hello", fmt::format("ClientHello offers up to {}", version_text(*version)));
@@ -456,8 +456,8 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   }
   if (auto v = after(t, "supported version: "); !v.empty() && !starts_with(t, "server")) {
     if (auto version = bracket_version(v)) {
-      if (!current_.client_hello) current_.client_hello = servers::ClientHelloCapture{};
-      auto& versions = current_.client_hello->supported_versions;
+      if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
+      auto& versions = current_.log.client_hello->supported_versions;
       if (versions.size() < 8) versions.push_back(*version);
       if (*version == 0x0304) current_.build.tls1_3 = true;
       if (*version == 0x0303) current_.build.tls1_2 = true;
@@ -469,24 +469,24 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   if (auto v = after(t, "NamedGroup: "); !v.empty()) {
     const size_t open = v.find("( ");
     if (auto id = open == std::string_view::npos ? std::nullopt : number(v.substr(open + 2), true)) {
-      if (!current_.client_hello) current_.client_hello = servers::ClientHelloCapture{};
-      if (current_.client_hello->groups.size() < 32) current_.client_hello->groups.push_back(static_cast<uint16_t>(*id));
+      if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
+      if (current_.log.client_hello->groups.size() < 32) current_.log.client_hello->groups.push_back(static_cast<uint16_t>(*id));
       return true;
     }
     return false;
   }
   if (auto v = after(t, "sent signature scheme ["); !v.empty()) {
     if (auto id = number(v.substr(0, v.find(']')))) {
-      if (!current_.client_hello) current_.client_hello = servers::ClientHelloCapture{};
-      auto& algs = current_.client_hello->signature_algorithms;
+      if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
+      auto& algs = current_.log.client_hello->signature_algorithms;
       if (algs.size() < 64) algs.push_back(static_cast<uint16_t>(*id));
       return true;
     }
     return false;
   }
   if (t.find("max_fragment_length extension") != std::string_view::npos && starts_with(t, "client hello")) {
-    if (!current_.client_hello) current_.client_hello = servers::ClientHelloCapture{};
-    current_.client_hello->max_fragment_length = -1;  // asked for; the size is not in the log
+    if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
+    current_.log.client_hello->max_fragment_length = -1;  // asked for; the size is not in the log
     return true;
   }
   if (auto v = after(t, "got an alert message, type: "); !v.empty()) {
@@ -541,7 +541,7 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
     auto type = number(after(v, "type = ").substr(0, after(v, "type = ").find(',')));
     auto& r = current_.report;
     if (auto hslen = number(after(v, "hslen = ")); hslen && *hslen > 0 && *hslen < (1 << 24)) {
-      current_.largest_handshake_message = std::max(current_.largest_handshake_message, static_cast<size_t>(*hslen));
+      current_.log.largest_handshake_message = std::max(current_.log.largest_handshake_message, static_cast<size_t>(*hslen));
     }
     if (length && type && r.largest_record_handshake_type < 0 &&
         static_cast<uint32_t>(*length) == r.largest_record_received) {
@@ -565,37 +565,37 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   // goes from CLIENT_CERTIFICATE (7) straight to CLIENT_FINISHED (11).
   if (t == "<= skip write certificate verify" ||
       (starts_with(t, "handshake state: 7 ") && t.find("-> 11 ") != std::string_view::npos)) {
-    current_.sent_no_certificate = true;
+    current_.log.sent_no_certificate = true;
     return true;
   }
   // Mbed TLS's words for records and messages that do not fit; they hold
   // even where a newlib-nano printf left the sizes as "zu".
   if (t == "requesting more data than fits") {
-    current_.input_overflow = true;
+    current_.log.input_overflow = true;
     cite(Fact::kRecords, n);
     event(n, "error", "the record does not fit the input buffer (\"requesting more data than fits\")");
     return true;
   }
   if (t.find("waiting for more handshake fragments") != std::string_view::npos) {
-    current_.reassembling = true;
+    current_.log.reassembling = true;
     cite(Fact::kRecords, n);
     return true;
   }
   if (t == "TLS handshake fragmentation not supported") {
-    current_.fragmentation_unsupported = true;
+    current_.log.fragmentation_unsupported = true;
     cite(Fact::kRecords, n);
     event(n, "error", std::string(t));
     return true;
   }
   if (starts_with(t, "handshake message too short")) {
-    current_.message_too_short = true;
+    current_.log.message_too_short = true;
     cite(Fact::kRecords, n);
     event(n, "error", std::string(t));
     return true;
   }
   if (t == "got a certificate request" || starts_with(t, "CertificateRequest: ")) {
-    if (!current_.certificate_requested) event(n, "state", "the server asks for a client certificate");
-    current_.certificate_requested = true;
+    if (!current_.log.certificate_requested) event(n, "state", "the server asks for a client certificate");
+    current_.log.certificate_requested = true;
     cite(Fact::kState, n);
     return true;
   }
@@ -716,7 +716,7 @@ LogFacts LogFactsBuilder::finish() {
     r.stage = "handshake";  // the log ends mid-handshake
   }
   if (r.stage == "done" && r.version.empty()) {
-    r.version = facts.client_hello && facts.client_hello->legacy_version == 0x0303 ? "TLSv1.2" : "";
+    r.version = facts.log.client_hello && facts.log.client_hello->legacy_version == 0x0303 ? "TLSv1.2" : "";
   }
   // What the log shows of the build: its line, from the library's file
   // names; the suites it offered.

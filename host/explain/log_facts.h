@@ -16,6 +16,7 @@
 
 #include "capture.h"
 #include "client_report.h"
+#include "diagnosis.h"
 #include "log_reader.h"
 
 namespace shakedown::explain {
@@ -53,17 +54,11 @@ struct LogFacts {
   std::string time = "now";  // "unset" when the ClientHello carried 0, else seconds since 1970
   uint8_t auth_mode = 2;
 
-  // The ClientHello, from its text lines or decoded from a record dump.
-  std::optional<servers::ClientHelloCapture> client_hello;
+  // What the log shows beyond the report, as the diagnosis rules read it
+  // (the ClientHello, from its text lines or a record dump; Mbed TLS's
+  // words for records that do not fit; a certificate request; the clock).
+  diagnosis::ClientLogView log;
   bool client_hello_from_dump = false;
-  size_t largest_handshake_message = 0;  // hslen: reassembled messages can exceed a record
-  bool certificate_requested = false;
-  bool sent_no_certificate = false;
-  bool clock_known = false;
-  bool input_overflow = false;
-  bool reassembling = false;
-  bool fragmentation_unsupported = false;
-  bool message_too_short = false;
 
   std::vector<TimelineEvent> timeline;
   size_t timeline_dropped = 0;  // events beyond the bound

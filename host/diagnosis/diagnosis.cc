@@ -134,14 +134,6 @@ std::string config_version_name(const std::string& v) {
   return "TLS " + v.substr(3);
 }  // "tls1.2" -> "TLS 1.2"
 
-// The versions the ClientHello offered: supported_versions, else the legacy field.
-std::vector<uint16_t> offered_versions(const servers::ClientHelloCapture& hello) {
-  if (!hello.supported_versions.empty()) return hello.supported_versions;
-  std::vector<uint16_t> out;
-  for (uint16_t v = 0x0301; v <= hello.legacy_version; ++v) out.push_back(v);
-  return out;
-}
-
 uint16_t wire_version(const std::string& v) {
   if (v == "tls1.0") return 0x0301;
   if (v == "tls1.1") return 0x0302;
@@ -1700,6 +1692,13 @@ const std::vector<Rule>& rules() {
 }
 
 }  // namespace
+
+std::vector<uint16_t> offered_versions(const servers::ClientHelloCapture& hello) {
+  if (!hello.supported_versions.empty()) return hello.supported_versions;
+  std::vector<uint16_t> out;
+  for (uint16_t v = 0x0301; v <= hello.legacy_version; ++v) out.push_back(v);
+  return out;
+}
 
 uint16_t group_id(std::string_view name) {
   if (name == "P-256" || name == "prime256v1" || name == "secp256r1") return 0x0017;

@@ -76,6 +76,10 @@ struct ClientLogView {
   bool message_too_short = false;         // "handshake message too short"
 };
 
+// The versions a ClientHello offered: its supported_versions, else every
+// version up to its legacy field.
+std::vector<uint16_t> offered_versions(const servers::ClientHelloCapture& hello);
+
 // Named-group ids for OpenSSL's names ("P-256" -> 0x0017); 0 if unknown.
 uint16_t group_id(std::string_view openssl_name);
 

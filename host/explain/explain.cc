@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <set>
 
 #include "shakedown/core/error_names.h"
@@ -59,6 +60,14 @@ std::vector<size_t> lines_for(const LogFacts& facts, const std::string& id) {
     }
   }
   return {lines.begin(), lines.end()};
+}
+
+// "c02b, c02c": suite ids as logs and scenario files write them; the first
+// `limit` only.
+std::string hex_ids(const std::vector<uint16_t>& ids, const char* separator, size_t limit = SIZE_MAX) {
+  std::string out;
+  for (size_t i = 0; i < ids.size() && i < limit; ++i) out += fmt::format("{}{:04x}", i == 0 ? "" : separator, ids[i]);
+  return out;
 }
 
 std::string config_file(const LogFacts& facts) {
@@ -126,10 +135,7 @@ Explanation explain(LogFacts facts) {
   out.candidates = out.findings.size() > 1 && std::all_of(out.findings.begin(), out.findings.end(), refusal) &&
                    !f.report.passed() && f.report.handshake_state <= 2;
   if (out.candidates) {
-    std::string suites;
-    for (size_t i = 0; i < f.report.offered_suites.size() && i < 3; ++i) {
-      suites += fmt::format("{}{:04x}", suites.empty() ? "" : ",", f.report.offered_suites[i]);
-    }
+    const std::string suites = hex_ids(f.report.offered_suites, ",", 3);
     out.tell_apart = fmt::format(
         "only the server's side can. Ask the server with the device's offer: `openssl s_client -connect "
         "HOST:443 -servername {} -tls1_2 -cipher <the OpenSSL names of {}>` fails the same way if the suites are "
@@ -178,9 +184,8 @@ std::string to_text(const Explanation& e) {
   out += "Timeline:\n";
   for (const auto& ev : f.timeline) out += fmt::format("  line {:>6}  {:<12} {}\n", ev.line, ev.kind, ev.text);
   if (!f.report.offered_suites.empty()) {
-    std::string suites;
-    for (uint16_t s : f.report.offered_suites) suites += fmt::format("{}{:04x}", suites.empty() ? "" : " ", s);
-    out += fmt::format("\nOffered suites ({}): {}\n", f.report.offered_suites.size(), suites);
+    out += fmt::format("\nOffered suites ({}): {}\n", f.report.offered_suites.size(),
+                       hex_ids(f.report.offered_suites, " "));
   }
   out += e.candidates ? "\nMost likely:\n" : "\nFindings:\n";
   for (size_t i = 0; i < e.findings.size(); ++i) {
@@ -243,13 +248,9 @@ nlohmann::json to_json(const Explanation& e) {
 
 namespace {
 
-// The versions the ClientHello offered: supported_versions, else up to its legacy version.
+// The versions the log's ClientHello offered; none when the log lacks it.
 std::vector<uint16_t> offered_versions(const LogFacts& f) {
-  if (!f.log.client_hello) return {};
-  if (!f.log.client_hello->supported_versions.empty()) return f.log.client_hello->supported_versions;
-  std::vector<uint16_t> out;
-  for (uint16_t v = 0x0301; v <= f.log.client_hello->legacy_version && v <= 0x0303; ++v) out.push_back(v);
-  return out;
+  return f.log.client_hello ? diagnosis::offered_versions(*f.log.client_hello) : std::vector<uint16_t>{};
 }
 
 // The server a finding needs to happen again, as scenario YAML lines, or
@@ -307,12 +308,6 @@ std::string pki_for(const std::string& id, const LogFacts& f) {
   return root + leaf;
 }
 
-std::string suite_list(const std::vector<uint16_t>& suites) {
-  std::string out;
-  for (uint16_t s : suites) out += fmt::format("{}{:04x}", out.empty() ? "" : ", ", s);
-  return out;
-}
-
 }  // namespace
 
 std::string reproducer_scenario(const Explanation& e, const std::string& name) {
@@ -340,7 +335,7 @@ std::string reproducer_scenario(const Explanation& e, const std::string& name) {
   if (!f.build.mbedtls_line.empty()) out += fmt::format("  mbedtls: [\"{}\"]\n", f.build.mbedtls_line);
   // The suites it offered, as a run-time restriction of the default build.
   if (!f.report.offered_suites.empty() && f.report.offered_suites.size() <= 16 && id != "protocol-version-mismatch") {
-    out += fmt::format("  ciphersuites: [{}]\n", suite_list(f.report.offered_suites));
+    out += fmt::format("  ciphersuites: [{}]\n", hex_ids(f.report.offered_suites, ", "));
   }
   // The versions it offered, when the finding is about them.
   if (id == "protocol-version-mismatch") {

@@ -93,9 +93,9 @@ void hand_to_dma() {
 }
 
 bool wait_clear(uintptr_t reg, uint32_t bits, uint32_t timeout_ms) {
-  const uint64_t deadline = uptime_ms() + timeout_ms + 1;
+  const uint64_t deadline = cortex_m::uptime_ms() + timeout_ms + 1;
   while ((read_reg(reg) & bits) != 0) {
-    if (uptime_ms() >= deadline) return false;
+    if (cortex_m::uptime_ms() >= deadline) return false;
   }
   return true;
 }
@@ -145,9 +145,9 @@ err_t transmit(netif*, pbuf* p) {
   if (p->tot_len > kMaxFrame - 4) return ERR_BUF;
   Descriptor& d = tx_ring[tx_next];
   // All descriptors busy: the wire is slower than lwIP; wait a little, bounded.
-  const uint64_t deadline = uptime_ms() + kTxWaitMs;
+  const uint64_t deadline = cortex_m::uptime_ms() + kTxWaitMs;
   while ((d.status & kOwn) != 0) {
-    if (uptime_ms() >= deadline) return ERR_MEM;
+    if (cortex_m::uptime_ms() >= deadline) return ERR_MEM;
   }
   const uint16_t length = pbuf_copy_partial(p, tx_buffers[tx_next], p->tot_len, 0);
   d.control = length;
@@ -188,9 +188,9 @@ EthStart eth_start(netif& nif) {
 
   if (phy_read(kPhyId1) == 0xffff) return EthStart::kNoPhy;
   if (!phy_write(kPhyBcr, kBcrReset)) return EthStart::kNoPhy;
-  const uint64_t deadline = uptime_ms() + kPhyResetWaitMs;
+  const uint64_t deadline = cortex_m::uptime_ms() + kPhyResetWaitMs;
   while ((phy_read(kPhyBcr) & kBcrReset) != 0) {
-    if (uptime_ms() >= deadline) return EthStart::kNoPhy;
+    if (cortex_m::uptime_ms() >= deadline) return EthStart::kNoPhy;
   }
   phy_write(kPhyBcr, kBcrAutoNeg | kBcrRestartAutoNeg);
 
@@ -226,8 +226,8 @@ EthStart eth_start(netif& nif) {
 }
 
 void eth_poll(netif& nif) {
-  if (uptime_ms() >= next_link_check_ms) {
-    next_link_check_ms = uptime_ms() + kLinkCheckMs;
+  if (cortex_m::uptime_ms() >= next_link_check_ms) {
+    next_link_check_ms = cortex_m::uptime_ms() + kLinkCheckMs;
     update_link(nif);
   }
   // At most one ring's worth per call, so the console is never starved.

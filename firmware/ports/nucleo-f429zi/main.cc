@@ -43,7 +43,7 @@ int main() {
   // Without the ST-Link's clock nothing else is timed right, the UART's
   // baud rate included: stop where a debugger shows why.
   if (!nucleo::start_clocks()) halt_on_fault();
-  static nucleo::SysTickClock clock;
+  static cortex_m::SysTickClock clock(nucleo::kCoreClockHz);
   // A missing link or PHY is not fatal: the host's connect then fails with a
   // transport error it reports, and the banner still reaches it.
   static nucleo::NucleoNetwork network(kNetwork);

@@ -55,7 +55,7 @@ extern "C" {
 [[noreturn]] void halt_on_fault();
 
 u32_t sys_now() {
-  return static_cast<u32_t>(shakedown::nucleo::uptime_ms());
+  return static_cast<u32_t>(shakedown::cortex_m::uptime_ms());
 }
 
 uint32_t shakedown_lwip_rand() {
@@ -63,7 +63,7 @@ uint32_t shakedown_lwip_rand() {
   uint8_t bytes[4] = {};
   (void)shakedown::nucleo::rng_fill(bytes);
   return (uint32_t{bytes[0]} << 24 | uint32_t{bytes[1]} << 16 | uint32_t{bytes[2]} << 8 | bytes[3]) ^
-         static_cast<uint32_t>(shakedown::nucleo::uptime_ms());
+         static_cast<uint32_t>(shakedown::cortex_m::uptime_ms());
 }
 
 void shakedown_lwip_assert(const char*, const char*, int) {

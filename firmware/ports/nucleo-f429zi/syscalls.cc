@@ -1,71 +1,13 @@
-// newlib's system calls for the board. USART3 belongs to the device
-// protocol and there is no debugger to semihost to (a semihosting call
-// without one is a HardFault), so stray printf output is dropped.
-
-#include <sys/stat.h>
-#include <sys/time.h>
-
-#include <cerrno>
-#include <cstddef>
-#include <cstdint>
+// The newlib system calls that are this board's own (the rest are
+// ports/cortex-m's). USART3 belongs to the device protocol and there is no
+// debugger to semihost to (a semihosting call without one is a HardFault),
+// so stray printf output is dropped, and an exit or abort halts the core.
 
 extern "C" {
-extern char __newlib_heap_start, __newlib_heap_end;
 [[noreturn]] void halt_on_fault();
-
-// The heap newlib's malloc grows into, bounded by the linker script: running
-// out is reported (ENOMEM), never a silent overwrite of other data.
-void* _sbrk(ptrdiff_t increment) {
-  static char* brk = &__newlib_heap_start;
-  if (increment > &__newlib_heap_end - brk || increment < &__newlib_heap_start - brk) {
-    errno = ENOMEM;
-    return reinterpret_cast<void*>(-1);
-  }
-  char* previous = brk;
-  brk += increment;
-  return previous;
-}
 
 int _write(int, const char*, int size) {
   return size;
-}
-
-int _read(int, char*, int) {
-  errno = ENOSYS;
-  return -1;
-}
-
-int _close(int) {
-  return -1;
-}
-
-int _lseek(int, int, int) {
-  return 0;
-}
-
-int _fstat(int, struct stat* st) {
-  st->st_mode = S_IFCHR;
-  return 0;
-}
-
-int _isatty(int) {
-  return 1;
-}
-
-// Mbed TLS's default time hook names time(); the core replaces the hook with
-// its Clock seam before any use, so this only has to say "no clock".
-int _gettimeofday(struct timeval*, void*) {
-  errno = ENOSYS;
-  return -1;
-}
-
-int _getpid() {
-  return 1;
-}
-
-int _kill(int, int) {
-  errno = EINVAL;
-  return -1;
 }
 
 void _exit(int) {

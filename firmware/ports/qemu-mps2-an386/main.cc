@@ -19,6 +19,7 @@ namespace {
 using namespace shakedown;
 
 constexpr uint32_t kPollMs = 1'000;
+constexpr uint32_t kCoreClockHz = 25'000'000;  // mps2-an386's Cortex-M4 clock, as QEMU models it
 
 // Sized as the simulator's, so a scenario sees the same limits on both
 // targets (the data RAM has 4 MB); a scenario's heap budget narrows it.
@@ -32,7 +33,7 @@ constexpr agent::AgentIdentity kIdentity{"qemu-mps2-an386", SHAKEDOWN_BUILD_ID, 
 }  // namespace
 
 int main() {
-  static qemu::SysTickClock clock;
+  static cortex_m::SysTickClock clock(kCoreClockHz);
   static qemu::QemuNetwork network;
   if (!network.ok()) {
     qemu::semihosting_write("shakedown: no LAN9118 at 0x40200000\n");

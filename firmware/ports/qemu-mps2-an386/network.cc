@@ -45,12 +45,12 @@ void QemuNetwork::poll() {
 extern "C" {
 
 u32_t sys_now() {
-  return static_cast<u32_t>(shakedown::qemu::uptime_ms());
+  return static_cast<u32_t>(shakedown::cortex_m::uptime_ms());
 }
 
 uint32_t shakedown_lwip_rand() {
   // Not secret, only varied: TCP's initial port and sequence numbers.
-  static uint32_t state = 0x9e3779b9u ^ static_cast<uint32_t>(shakedown::qemu::uptime_ms());
+  static uint32_t state = 0x9e3779b9u ^ static_cast<uint32_t>(shakedown::cortex_m::uptime_ms());
   state ^= state << 13;
   state ^= state >> 17;
   state ^= state << 5;

@@ -112,6 +112,14 @@ std::optional<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path
   return plan;
 }
 
+std::vector<std::string> reset_command(FlashTool tool, const std::string& tool_path, const std::string& serial) {
+  if (tool == FlashTool::kOpenocd) {
+    return {tool_path, "-f", "board/st_nucleo_f4.cfg", "-c", fmt::format("adapter serial {}", serial),
+            "-c",      "init", "-c", "reset run", "-c", "shutdown"};
+  }
+  return {tool_path, "--serial", serial, "reset"};
+}
+
 int flash_command(const FlashRequest& request, std::FILE* out, std::FILE* err) {
   const ToolChoice tool = choose_tool(request.tool, [](const std::string& name) {
     return process::find_in_path(name).string();

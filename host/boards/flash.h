@@ -49,6 +49,10 @@ ToolChoice choose_tool(const std::string& requested, std::string (*installed)(co
 std::optional<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path, const std::string& serial,
                                     const std::string& image, std::string& error);
 
+// The command that resets the MCU of the board with `serial` through its
+// ST-Link and lets it run (the board target's "reset before sync").
+std::vector<std::string> reset_command(FlashTool tool, const std::string& tool_path, const std::string& serial);
+
 const char* tool_name(FlashTool tool);
 
 // `shakedown flash IMAGE [--serial SN] [--tool T] [--dry-run]`: chooses the

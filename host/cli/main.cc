@@ -1,7 +1,8 @@
 // shakedown: runs TLS handshake scenarios against scripted OpenSSL test
 // servers on a target, and explains every failure.
 //
-//   shakedown run <scenario files or folders> --target sim|qemu [-j N]
+//   shakedown run <scenario files or folders> --target sim|qemu|board [-j N]
+//       [--bench FILE] [--no-flash] [--record-traffic DIR]
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown diff <first.json> <second.json>
@@ -27,7 +28,9 @@
 #include <memory>
 #include <thread>
 
+#include "bench_file.h"
 #include "board_list.h"
+#include "board_target.h"
 #include "flash.h"
 #include "compare.h"
 #include "explain.h"
@@ -69,6 +72,9 @@ struct RunArgs {
   std::string out_dir;
   std::string json_path;
   std::string junit_path;
+  std::string bench_file;
+  bool no_flash = false;
+  std::string traffic_dir;
 };
 
 // Writes the machine-readable reports; returns false (having said why) if one
@@ -125,10 +131,42 @@ int run(RunArgs args) {
   } else if (args.target == "qemu") {
     target = std::make_unique<targets::QemuTarget>(
         args.firmware_dir, std::filesystem::path(),
-        targets::QemuTargetOptions{.reuse_instances = !args.fresh_instances, .max_idle = args.jobs});
+        targets::QemuTargetOptions{
+            .reuse_instances = !args.fresh_instances, .max_idle = args.jobs, .traffic_dir = args.traffic_dir});
+  } else if (args.target == "board") {
+    if (args.bench_file.empty()) {
+      fmt::print(stderr, "shakedown: --target board needs --bench FILE, the boards and their network (docs/bench.md)\n");
+      return kUsage;
+    }
+    targets::Bench bench;
+    try {
+      bench = targets::load_bench_file(args.bench_file);
+    } catch (const targets::BenchFileError& e) {
+      fmt::print(stderr, "shakedown: --bench {}\n", e.what());
+      return kUsage;
+    }
+    // One cell per board at a time: more jobs would only queue for a board.
+    args.jobs = std::min<unsigned>(args.jobs, static_cast<unsigned>(bench.boards.size()));
+    auto hardware = std::make_unique<targets::StLinkBench>(bench.flash_tool);
+    target = std::make_unique<targets::BoardTarget>(
+        std::move(bench), std::move(hardware),
+        targets::BoardTargetOptions{
+            .image_dir = args.firmware_dir, .flash = !args.no_flash, .traffic_dir = args.traffic_dir});
   } else {
-    fmt::print(stderr, "shakedown: --target {}: expected sim or qemu\n", args.target);
+    fmt::print(stderr, "shakedown: --target {}: expected sim, qemu or board\n", args.target);
     return kUsage;
+  }
+  if (!args.traffic_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(args.traffic_dir, ec);
+    if (ec) {
+      fmt::print(stderr, "shakedown: --record-traffic {}: {}\n", args.traffic_dir, ec.message());
+      return kUsage;
+    }
+    if (args.target == "sim") {
+      fmt::print(stderr, "shakedown: --record-traffic: the sim target does not record; use qemu or board\n");
+      return kUsage;
+    }
   }
   if (!args.out_dir.empty()) {
     std::error_code ec;
@@ -257,10 +295,20 @@ int main(int argc, char** argv) {
   RunArgs args;
   auto* run_cmd = app.add_subcommand("run", "Run scenarios on a target and explain each failure");
   run_cmd->add_option("paths", args.paths, "Scenario files, or folders of them")->required();
-  run_cmd->add_option("--target", args.target, "Where the client runs: sim, or qemu (the firmware under QEMU)")
+  run_cmd->add_option("--target", args.target,
+                      "Where the client runs: sim, qemu (the firmware under QEMU) or board (NUCLEO-F429ZI boards on "
+                      "a bench, see --bench)")
       ->capture_default_str();
-  run_cmd->add_option("--firmware-dir", args.firmware_dir, "Where the qemu target finds its firmware images")
+  run_cmd->add_option("--firmware-dir", args.firmware_dir,
+                      "Where the qemu and board targets find their firmware images")
       ->capture_default_str();
+  run_cmd->add_option("--bench", args.bench_file,
+                      "For --target board: a bench file naming the boards (ST-Link serial numbers) and their network");
+  run_cmd->add_flag("--no-flash", args.no_flash,
+                    "For --target board: never program a board; one running another build is an infrastructure error");
+  run_cmd->add_option("--record-traffic", args.traffic_dir,
+                      "Record every device link's traffic (qemu, board) as transcripts in this folder, replayable in "
+                      "tests");
   run_cmd->add_option("-j,--jobs", args.jobs, "Cells run at once (default: the number of cores)")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();

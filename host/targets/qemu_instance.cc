@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "traffic_transcript.h"
+
 namespace shakedown::targets {
 namespace {
 
@@ -80,7 +82,10 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
       throw std::runtime_error(child_->running() ? "UART0 did not attach: " + error
                                                  : "QEMU ended before UART0 attached");
     }
-    link_.emplace(std::move(*link));
+    link_ = std::make_unique<links::TcpLink>(std::move(*link));
+    if (!options.traffic_transcript.empty()) {
+      link_ = std::make_unique<links::RecordingLink>(std::move(link_), options.traffic_transcript);
+    }
     device_.emplace(*link_);
     banner_ = device_->sync(kSync);
   } catch (...) {

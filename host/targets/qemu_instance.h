@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +39,7 @@ struct QemuOptions {
   std::filesystem::path image;                     // the firmware ELF
   uint16_t server_port = 0;                        // the test server on 127.0.0.1; 0: none yet
   std::chrono::milliseconds boot_timeout{10'000};  // until UART0 attaches and the agent syncs
+  std::filesystem::path traffic_transcript;        // set: UART0's traffic recorded there
 };
 
 // Where the guest finds the test server (the guestfwd's guest side).
@@ -76,7 +78,7 @@ class QemuInstance {
 
   std::filesystem::path work_dir_;  // the helpers' pid file and the server's port
   std::optional<process::Child> child_;
-  std::optional<links::TcpLink> link_;
+  std::unique_ptr<links::Link> link_;
   std::optional<device::DeviceClient> device_;
   device::Banner banner_;
   std::set<pid_t> reaped_;  // helpers already reaped

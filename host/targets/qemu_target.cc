@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "device_session.h"
 #include "qemu_instance.h"
 #include "subprocess.h"
 
@@ -13,30 +14,10 @@ namespace shakedown::targets {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = SteadyClock;
 
 constexpr auto kStop = 5s;
 constexpr auto kReset = 2s;  // for a reused instance to acknowledge reset
-constexpr auto kClose = 2s;  // for the session to close after the report
-
-std::chrono::milliseconds left_until(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return std::max(left, std::chrono::milliseconds(1));
-}
-
-std::string tail(const std::string& text, size_t max = 600) {
-  return text.size() <= max ? text : "..." + text.substr(text.size() - max);
-}
-
-// The firmware has no clock of its own: "now" is the host's, as SNTP would
-// give it; "unset" and fixed instants pass as they are.
-device::DeviceConfig with_host_time(device::DeviceConfig config) {
-  if (config.time == "now") {
-    config.time = std::to_string(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  }
-  return config;
-}
 
 }  // namespace
 
@@ -94,8 +75,12 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
   }
   try {
     if (!qemu) {
-      qemu = std::make_unique<QemuInstance>(
-          QemuOptions{.qemu = qemu_, .relay = relay_, .image = image, .server_port = req.server_port});
+      QemuOptions boot{.qemu = qemu_, .relay = relay_, .image = image, .server_port = req.server_port};
+      if (!options_.traffic_dir.empty()) {
+        boot.traffic_transcript =
+            options_.traffic_dir / fmt::format("qemu-{}-{}-{}.traffic", req.mbedtls_line, req.profile, ++boots_);
+      }
+      qemu = std::make_unique<QemuInstance>(boot);
       const device::BuildFacts& build = qemu->banner().build;
       if (build.mbedtls_line != req.mbedtls_line || build.profile != req.profile) {
         outcome.infrastructure_error =
@@ -106,11 +91,7 @@ HandshakeOutcome QemuTarget::handshake(const HandshakeRequest& req) {
     }
     outcome.build = qemu->banner().build;
     qemu->set_server_port(req.server_port);
-    qemu->device().configure(with_host_time(req.config), left_until(deadline));
-    qemu->device().upload(protocol::BlobKind::kCaChain, req.ca_chain, left_until(deadline));
-    outcome.report =
-        qemu->device().connect(kGuestServerAddress, kGuestServerPort, left_until(deadline), outcome.device_log);
-    qemu->device().close_session(std::min<std::chrono::milliseconds>(kClose, left_until(deadline)));
+    run_handshake_exchange(qemu->device(), req, with_host_time(req.config), kGuestServerAddress, kGuestServerPort, deadline, outcome);
   } catch (const std::exception& e) {
     const std::string exit = qemu ? qemu->stop(kStop) : "";
     const std::string err = qemu ? qemu->stderr_text() : "";

@@ -8,6 +8,7 @@
 // that dies, or one that stops answering, is an infrastructure error for
 // the handshake under way, and the next one boots afresh.
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -31,6 +32,9 @@ struct QemuTargetOptions {
   // stopped, so idle guests never starve the running ones (whose clocks
   // then run slow and time out).
   size_t max_idle = 2;
+  // Set: each boot's UART0 traffic is recorded in this folder, one
+  // transcript per boot (qemu-<line>-<profile>-<n>.traffic).
+  std::filesystem::path traffic_dir;
 };
 
 class QemuTarget final : public Target {
@@ -56,6 +60,7 @@ class QemuTarget final : public Target {
   std::filesystem::path relay_;
   QemuTargetOptions options_;
   IdlePool<QemuInstance> idle_;
+  std::atomic<unsigned> boots_{0};
 };
 
 }  // namespace shakedown::targets

@@ -2,26 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "device_session.h"
 #include "sim_builds.h"
 
 namespace shakedown::targets {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = SteadyClock;
 
 constexpr auto kExit = 5s;   // for the simulator to exit once the host hangs up
 constexpr auto kReset = 2s;  // for a reused instance to acknowledge reset
-constexpr auto kClose = 2s;  // for the session to close after the report
-
-std::chrono::milliseconds left_until(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return std::max(left, std::chrono::milliseconds(1));
-}
-
-std::string tail(const std::string& text, size_t max = 600) {
-  return text.size() <= max ? text : "..." + text.substr(text.size() - max);
-}
 
 }  // namespace
 
@@ -71,10 +62,7 @@ HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) {
       }
     }
     outcome.build = sim->banner().build;
-    sim->device().configure(req.config, left_until(deadline));
-    sim->device().upload(protocol::BlobKind::kCaChain, req.ca_chain, left_until(deadline));
-    outcome.report = sim->device().connect("127.0.0.1", req.server_port, left_until(deadline), outcome.device_log);
-    sim->device().close_session(std::min<std::chrono::milliseconds>(kClose, left_until(deadline)));
+    run_handshake_exchange(sim->device(), req, req.config, "127.0.0.1", req.server_port, deadline, outcome);
   } catch (const std::exception& e) {
     const std::string exit = sim ? sim->stop(kExit) : "";
     const std::string err = sim ? sim->process().stderr_text() : "";

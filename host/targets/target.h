@@ -30,6 +30,16 @@ struct HandshakeOutcome {
   std::vector<std::string> device_log;  // Mbed TLS debug lines and agent events
 };
 
+// Firmware has no clock of its own: "now" becomes the host's, as SNTP
+// would give it; "unset" and fixed instants pass as they are.
+inline device::DeviceConfig with_host_time(device::DeviceConfig config) {
+  if (config.time == "now") {
+    config.time = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  }
+  return config;
+}
+
 class Target {
  public:
   virtual ~Target() = default;

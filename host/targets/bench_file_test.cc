@@ -1,0 +1,142 @@
+#include "bench_file.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <thread>
+
+#include "bench_relay.h"
+
+using namespace shakedown::targets;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+std::filesystem::path write_bench(const std::string& text) {
+  static int n = 0;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("shakedown-bench-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".yaml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string load_error(const std::string& text) {
+  const auto path = write_bench(text);
+  try {
+    load_bench_file(path);
+  } catch (const BenchFileError& e) {
+    std::filesystem::remove(path);
+    return e.what();
+  }
+  std::filesystem::remove(path);
+  return "";
+}
+
+// A TCP connection from `source` (a 127/8 address) to 127.0.0.1:port; -1 if
+// it could not connect.
+int connect_from(const char* source, uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) return ::close(fd), -1;
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) return ::close(fd), -1;
+  timeval bound{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("a bench file names each board, its serial number and both ends of its network") {
+  const auto bench = load_bench_file(SHAKEDOWN_TEST_DATA_DIR "/bench/two-boards.yaml");
+  REQUIRE(bench.boards.size() == 2);
+  CHECK(bench.flash_tool == "st-flash");
+  CHECK(bench.boards[0].serial == "066DFF495150897267173233");
+  CHECK(bench.boards[0].host_address == "192.168.7.1");  // the top-level one
+  CHECK(bench.boards[1].host_address == "192.168.8.1");  // its own
+}
+
+TEST_CASE("a bench file with a mistake says which file, line and field") {
+  CHECK_THAT(load_error("host_address: 192.168.7.1\nboards:\n  - name: a\n    serial: X\n    adress: 192.168.7.2\n"),
+             Contains(".yaml:5: boards[0].adress: unknown field"));
+  CHECK_THAT(load_error("host_address: 192.168.7.1\nboards:\n  - name: a\n    serial: X\n    address: 192.168.7\n"),
+             Contains(".yaml:5: boards[0].address: '192.168.7' is not an IPv4 address"));
+  CHECK_THAT(load_error("boards:\n  - name: a\n    serial: X\n    address: 192.168.7.2\n"),
+             Contains(".yaml:2: boards[0].host_address: missing"));
+  CHECK_THAT(load_error("host_address: 8.8.8.8\nboards:\n  - {name: a, serial: X, address: 192.168.7.2}\n"),
+             Contains(".yaml:1: boards[0].host_address: 8.8.8.8 is not a private"));
+  CHECK_THAT(load_error("host_address: 10.0.0.1\nboards:\n  - {name: a, serial: X, address: 10.0.0.2}\n"
+                        "  - {name: b, serial: X, address: 10.0.0.3}\n"),
+             Contains(".yaml:4: boards[1].serial: another board has this serial"));
+  CHECK_THAT(load_error("host_address: 10.0.0.1\nflash_tool: jlink\nboards: []\n"),
+             Contains(".yaml:2: flash_tool: 'jlink'"));
+  CHECK_THAT(load_error("boards: [\n"), Contains("not valid YAML"));
+  CHECK_THAT(load_error(""), Contains(":1: expected a mapping"));
+}
+
+TEST_CASE("only private, link-local and loopback addresses may carry a bench listener") {
+  CHECK(is_bench_listen_address("192.168.7.1"));
+  CHECK(is_bench_listen_address("10.1.2.3"));
+  CHECK(is_bench_listen_address("172.31.0.1"));
+  CHECK(is_bench_listen_address("169.254.10.1"));
+  CHECK(is_bench_listen_address("127.0.0.1"));
+  CHECK_FALSE(is_bench_listen_address("172.32.0.1"));
+  CHECK_FALSE(is_bench_listen_address("0.0.0.0"));
+  CHECK_FALSE(is_bench_listen_address("8.8.8.8"));
+  CHECK_FALSE(is_bench_listen_address("fe80::1"));
+  CHECK_THROWS_WITH(BenchRelay("0.0.0.0", "10.0.0.2"), Contains("private, link-local or loopback"));
+}
+
+TEST_CASE("the bench relay carries the board's connection to the current server and refuses everyone else") {
+  // The "server": one connection, answers "pong" to anything, then resets.
+  int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(server, 4) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::thread serve([server] {
+    int c = ::accept(server, nullptr, nullptr);
+    char buf[16];
+    if (::read(c, buf, sizeof buf) > 0) (void)!::write(c, "pong", 4);
+    linger hard{1, 0};
+    ::setsockopt(c, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    ::close(c);
+  });
+
+  BenchRelay relay("127.0.0.1", "127.0.0.2");
+  relay.set_server_port(ntohs(addr.sin_port));
+
+  // Someone other than the board: reset before a byte moves.
+  int stranger = connect_from("127.0.0.3", relay.port());
+  REQUIRE(stranger >= 0);
+  char buf[16];
+  CHECK(::read(stranger, buf, sizeof buf) <= 0);
+  ::close(stranger);
+
+  int board = connect_from("127.0.0.2", relay.port());
+  REQUIRE(board >= 0);
+  REQUIRE(::write(board, "ping", 4) == 4);
+  REQUIRE(::read(board, buf, sizeof buf) == 4);
+  CHECK(std::string(buf, 4) == "pong");
+  // The server's reset reaches the board as a reset.
+  errno = 0;
+  CHECK(::read(board, buf, sizeof buf) < 0);
+  CHECK(errno == ECONNRESET);
+  ::close(board);
+  serve.join();
+  ::close(server);
+  CHECK(relay.refused() == 1);
+}

@@ -1,0 +1,48 @@
+#pragma once
+// BenchRelay: how a board on the bench network reaches the test servers,
+// which listen on 127.0.0.1 only. It listens on this host's bench address
+// (never a wildcard) on a port the kernel picks, accepts connections from
+// the board's address only (anything else is reset at once), and relays
+// each to 127.0.0.1:<the current cell's server port>. Like the QEMU
+// target's guestfwd relay it mirrors how the server ended: a reset from the
+// server becomes a reset towards the board, so the firmware sees
+// MBEDTLS_ERR_NET_CONN_RESET where the simulator does.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace shakedown::targets {
+
+class BenchRelay {
+ public:
+  // Listens on listen_address:0 for connections from board_address. Throws
+  // std::runtime_error naming the address if it cannot (not this host's
+  // address, or not an address a bench may listen on).
+  BenchRelay(const std::string& listen_address, const std::string& board_address);
+  ~BenchRelay();  // stops listening and ends relayed connections, bounded
+  BenchRelay(const BenchRelay&) = delete;
+  BenchRelay& operator=(const BenchRelay&) = delete;
+
+  uint16_t port() const { return port_; }
+  const std::string& listen_address() const { return listen_address_; }
+  // Where the next accepted connection goes; ones already relayed keep theirs.
+  void set_server_port(uint16_t port) { server_port_ = port; }
+  // Connections refused because they came from another address.
+  uint32_t refused() const { return refused_; }
+
+ // The relay's event loop; public only so its coroutine can name it.
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+  std::string listen_address_;
+  uint16_t port_ = 0;
+  std::atomic<uint16_t> server_port_{0};
+  std::atomic<uint32_t> refused_{0};
+  std::thread thread_;
+};
+
+}  // namespace shakedown::targets

@@ -1,0 +1,130 @@
+#pragma once
+// The board target: NUCLEO-F429ZI boards on a bench, driven exactly like
+// the QEMU target, through the device protocol on each board's ST-Link
+// virtual COM port. One cell runs on one board at a time; a bench of N
+// boards runs N cells at once.
+//
+// Per cell, on a free board:
+//   1. the link: the serial port whose USB serial number is the board's,
+//      (re)opened by that number, so a board that re-enumerated under
+//      another name is found again;
+//   2. a hardware reset through the debug probe, then sync; no banner means
+//      one more reset and sync, then an infrastructure error. Between
+//      healthy cells a protocol reset is enough;
+//   3. the image: if the banner names another (line, profile), the cell's
+//      image is flashed and the board reset and synced again;
+//   4. configure, upload, connect to the bench relay (this host's bench
+//      address, which relays to the cell's server on 127.0.0.1), close.
+// Anything going wrong on the way (a silent board, garbage only, the port
+// vanishing, a board that stops answering) is an infrastructure error for
+// that cell, never a result, and the board is reset and reopened before
+// its next cell.
+
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_file.h"
+#include "bench_relay.h"
+#include "board_list.h"
+#include "device_session.h"
+#include "device_client.h"
+#include "link.h"
+#include "target.h"
+
+namespace shakedown::targets {
+
+// What the board target does to the hardware: the seam between its state
+// machine and a real bench (StLinkBench) or a stand-in replaying recorded
+// traffic (testing/replayed_board.h). Called from one thread per board.
+class BenchHardware {
+ public:
+  virtual ~BenchHardware() = default;
+  // The serial ports attached now; nullopt with `error` if they cannot be listed.
+  virtual std::optional<std::vector<boards::SerialPortInfo>> ports(std::string& error) = 0;
+  // Opens a port for the device protocol; nullptr with `error` if it cannot.
+  virtual std::unique_ptr<links::Link> open(const std::string& port, std::string& error) = 0;
+  // Resets the board with this ST-Link serial number (the MCU, not the
+  // ST-Link: its serial port stays open). "" when done, else why not.
+  virtual std::string reset(const std::string& serial) = 0;
+  // Programs `image` into that board. "" when done, else why not.
+  virtual std::string flash(const std::string& serial, const std::filesystem::path& image) = 0;
+};
+
+struct BoardTargetOptions {
+  // Holds firmware-nucleo-f429zi-<line>-<profile>.elf (and .bin).
+  std::filesystem::path image_dir;
+  // false: a board running another build is an infrastructure error
+  // instead of being flashed (a bench that must not be reprogrammed).
+  bool flash = true;
+  // After a hardware reset, how long the agent has to answer sync (boot,
+  // clocks, Ethernet bring-up come first).
+  std::chrono::milliseconds banner_timeout{5'000};
+  int resets_before_giving_up = 2;
+  // How long a board's serial port may be missing (USB re-enumeration)
+  // before the cell is given up.
+  std::chrono::milliseconds reappear_timeout{10'000};
+  std::chrono::milliseconds poll_interval{250};
+  // Set: each board session's traffic is recorded here
+  // (board-<name>-<n>.traffic).
+  std::filesystem::path traffic_dir;
+};
+
+class BoardTarget final : public Target {
+ public:
+  BoardTarget(Bench bench, std::unique_ptr<BenchHardware> hardware, BoardTargetOptions options);
+  ~BoardTarget() override;
+  std::string name() const override { return "board"; }
+  std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const override;
+  HandshakeOutcome handshake(const HandshakeRequest& request) override;
+  std::vector<std::string> shut_down() override;
+
+  std::filesystem::path image_path(const std::string& mbedtls_line, const std::string& profile) const;
+
+ private:
+  struct Board {
+    BenchBoard spec;
+    bool busy = false;
+    std::unique_ptr<links::Link> link;
+    std::unique_ptr<device::DeviceClient> device;
+    std::optional<device::BuildFacts> running;  // what its last banner said
+    bool needs_reset = true;                    // first use, or after trouble
+    std::unique_ptr<BenchRelay> relay;
+    unsigned sessions = 0;
+  };
+  Board* acquire(SteadyClock::time_point deadline);
+  void release(Board& board);
+  // The steps above; each throws std::runtime_error (or DeviceError) with
+  // what went wrong.
+  void open_link(Board& board, SteadyClock::time_point deadline);
+  void reset_and_sync(Board& board, SteadyClock::time_point deadline);
+  void ensure_build(Board& board, const HandshakeRequest& request, SteadyClock::time_point deadline);
+  void drop_link(Board& board);
+
+  std::unique_ptr<BenchHardware> hardware_;
+  BoardTargetOptions options_;
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<Board>> boards_;
+};
+
+// The real bench: libserialport for ports, SerialLink for the line, and
+// openocd or st-flash (by ST-Link serial number) for reset and flash.
+class StLinkBench final : public BenchHardware {
+ public:
+  // `tool`: "", "openocd" or "st-flash" (the bench file's flash_tool).
+  explicit StLinkBench(std::string tool);
+  std::optional<std::vector<boards::SerialPortInfo>> ports(std::string& error) override;
+  std::unique_ptr<links::Link> open(const std::string& port, std::string& error) override;
+  std::string reset(const std::string& serial) override;
+  std::string flash(const std::string& serial, const std::filesystem::path& image) override;
+
+ private:
+  std::string tool_;
+};
+
+}  // namespace shakedown::targets

@@ -1,0 +1,28 @@
+#include "device_session.h"
+
+namespace shakedown::targets {
+
+using namespace std::chrono_literals;
+
+std::chrono::milliseconds left_until(SteadyClock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  return std::max(left, std::chrono::milliseconds(1));
+}
+
+std::string tail(const std::string& text, size_t max) {
+  return text.size() <= max ? text : "..." + text.substr(text.size() - max);
+}
+
+void run_handshake_exchange(device::DeviceClient& device, const HandshakeRequest& request,
+                            const device::DeviceConfig& config, const std::string& address, uint16_t port,
+                            SteadyClock::time_point deadline, HandshakeOutcome& outcome) {
+  // Closing after the report is quick on every target; don't let a wedged
+  // close eat the rest of a long deadline.
+  constexpr auto kClose = 2s;
+  device.configure(config, left_until(deadline));
+  device.upload(protocol::BlobKind::kCaChain, request.ca_chain, left_until(deadline));
+  outcome.report = device.connect(address, port, left_until(deadline), outcome.device_log);
+  device.close_session(std::min<std::chrono::milliseconds>(kClose, left_until(deadline)));
+}
+
+}  // namespace shakedown::targets

@@ -98,3 +98,13 @@ TEST_CASE("openocd gets the ELF and the adapter's serial; st-flash the .bin at t
   CHECK_FALSE(plan_flash(FlashTool::kOpenocd, "/usr/bin/openocd", "066DFF49", images / "absent.elf", error));
   CHECK(error.find("absent.elf: no such image") != std::string::npos);
 }
+
+TEST_CASE("a reset names the board to the tool by its serial number and leaves it running") {
+  CHECK(reset_command(FlashTool::kStFlash, "/usr/bin/st-flash", "066DFF49") ==
+        std::vector<std::string>{"/usr/bin/st-flash", "--serial", "066DFF49", "reset"});
+  const auto openocd = reset_command(FlashTool::kOpenocd, "/usr/bin/openocd", "066DFF49");
+  REQUIRE(openocd.size() == 11);
+  CHECK(openocd[4] == "adapter serial 066DFF49");
+  CHECK(openocd[8] == "reset run");
+  CHECK(openocd.back() == "shutdown");
+}

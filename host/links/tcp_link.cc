@@ -68,6 +68,12 @@ LinkRead TcpLink::read(std::span<uint8_t> out, std::chrono::milliseconds timeout
   if (n == 0 || (n < 0 && errno == EINTR)) return {LinkRead::Status::kTimedOut, 0};
   if (n < 0) return {LinkRead::Status::kClosed, 0};
   ssize_t got = ::recv(fd_, out.data(), out.size(), 0);
+  // ACK at once, every time (Linux drops quick-ACK mode on its own): a
+  // device behind a byte-wide UART model (QEMU's chardev) writes a frame a
+  // byte at a time with Nagle on, so the rest of each reply waits for the
+  // ACK of its first byte, which a delayed ACK holds back 40 ms.
+  int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   if (got > 0) return {LinkRead::Status::kData, static_cast<size_t>(got)};
   if (got < 0 && (errno == EAGAIN || errno == EINTR)) return {LinkRead::Status::kTimedOut, 0};
   return {LinkRead::Status::kClosed, 0};

@@ -36,12 +36,6 @@ import mangle_log  # noqa: E402
 
 
 KNOWN_MISSES = {
-    "resources/03-heap-budget-too-small-4k/qemu-2.28":
-        "on the 32-bit firmware the allocation fails while a signature is checked, not at setup: the log shows only "
-        "'not trusted' (as resources/04)",
-    "resources/04-heap-budget-masked-as-untrusted/sim-":
-        "an allocation that fails while Mbed TLS checks a signature drops the issuer silently: the log shows only "
-        "'not trusted'; the run knows from the heap budget and the server's chain",
     "versions/08-tls13-client-certificate-required":
         "TLS 1.3: the server rejects the empty client Certificate after the client's Finished; the device's log ends "
         "at a completed handshake (explain notes the request), only the server's side shows the rejection",

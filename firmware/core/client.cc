@@ -240,8 +240,8 @@ HandshakeReport Client::connect(const ClientOptions& options) {
 #endif
   session_ = new (storage_) Session(transport_, options.read_timeout_ms);
   establish(options, report);
-  log_outcome(report);
   report.heap_peak = static_cast<uint32_t>(heap_.peak());
+  log_outcome(report);
   if (report.stage != Stage::kDone) release();
   return report;
 }
@@ -271,6 +271,14 @@ void Client::log_outcome(const HandshakeReport& report) {
       }
     }
 #endif
+  }
+  // A budget below the arena squeezes the heap on purpose. Mbed TLS hides
+  // an allocation that fails inside a signature check behind "not
+  // trusted", so a reader of the log needs to know the squeeze was on.
+  if (report.stage != Stage::kDone && heap_.budget() < heap_.capacity()) {
+    write_line(log_, LogSource::kCore, 1, "  ! heap: peak %u of a %u-byte budget; arena %u",
+               static_cast<unsigned>(report.heap_peak), static_cast<unsigned>(heap_.budget()),
+               static_cast<unsigned>(heap_.capacity()));
   }
   if (report.stage != Stage::kDone) {
     const int32_t code = report.result;

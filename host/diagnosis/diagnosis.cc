@@ -1282,6 +1282,30 @@ std::optional<Finding> heap_exhausted_from_log(const Evidence& e) {
                              e.profile_file)};
 }
 
+// The log's view of heap_exhausted_in_verify: "not trusted" under a heap
+// budget the core says was below the arena. The log cannot show whether the
+// issuer was there, so this is the likely cause, not a certain one.
+std::optional<Finding> heap_exhausted_in_verify_from_log(const Evidence& e) {
+  const bool budget_imposed = e.client.heap_budget > 0 && e.client.heap_budget < e.build.heap_capacity;
+  if (!client_side_only(e) || e.client.passed() || !budget_imposed ||
+      !(verify_flags(e) & codes::kBadCertNotTrusted)) {
+    return std::nullopt;
+  }
+  return Finding{
+      "heap-exhausted",
+      fmt::format("Most likely Mbed TLS ran out of heap while checking a certificate's signature: the handshake ran "
+                  "under a {}-byte heap budget (peak {} bytes), and Mbed TLS reports an allocation that fails there "
+                  "as an untrusted chain ({}).",
+                  e.client.heap_budget, e.client.heap_peak, format_code(e.client.result)),
+      {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED",
+       fmt::format("client: heap peak {} bytes, budget {} bytes of a {}-byte arena", e.client.heap_peak,
+                   e.client.heap_budget, e.build.heap_capacity)},
+      fmt::format("Run the handshake once without the budget: if it passes, give Mbed TLS a margin above its peak "
+                  "(fragmentation needs some), or shrink MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN in "
+                  "{}; if it still fails, the chain is really untrusted.",
+                  e.profile_file)};
+}
+
 std::optional<Finding> ca_signature_hash_disabled_from_log(const Evidence& e) {
   if (!client_side_only(e) || e.client.stage != "load-trust" || e.client.high_part() != codes::kX509UnknownSigAlg ||
       e.client.low_part() != codes::kOidNotFound) {
@@ -1663,6 +1687,7 @@ const std::vector<Rule>& rules() {
       handshake_message_too_large_for_input_buffer,
       heap_exhausted,
       heap_exhausted_in_verify,
+      heap_exhausted_in_verify_from_log,
       cert_not_yet_valid_clock_unset,
       cert_not_yet_valid,
       cert_expired,

@@ -205,3 +205,25 @@ TEST_CASE("a firmware log whose printf lacks %zu (newlib-nano) still shows a rec
   CHECK(e.findings.front().finding.id == "record-too-large-for-input-buffer");
   CHECK(e.findings.front().finding.fix.find("MBEDTLS_SSL_IN_CONTENT_LEN") != std::string::npos);
 }
+
+TEST_CASE("'not trusted' under a heap budget the core reports is most likely the heap; without it, the trust list") {
+  const std::string tail =
+      "ssl_tls.c:9954: x509_verify_cert() returned -9984 (-0x2700)\n"
+      "  ! peer certificate verify flags 00000008\n"
+      "  ! The certificate is not correctly signed by the trusted CA\n";
+  const std::string squeezed = "ssl_tls.c:4589: client state: MBEDTLS_SSL_SERVER_CERTIFICATE\n" + tail +
+                               "  ! heap: peak 22932 of a 26000-byte budget; arena 1048576\n"
+                               "  ! mbedtls_ssl_handshake returned -0x2700\n";
+  const Explanation e = explain_text(squeezed);
+  CHECK(e.facts.report.heap_budget == 26000);
+  CHECK(e.facts.report.heap_peak == 22932);
+  CHECK(e.facts.build.heap_capacity == 1048576);
+  REQUIRE(ids(e).size() >= 2);
+  CHECK(ids(e)[0] == "heap-exhausted");
+  CHECK(ids(e)[1] == "untrusted-ca");
+
+  const Explanation plain = explain_text("ssl_tls.c:4589: client state: MBEDTLS_SSL_SERVER_CERTIFICATE\n" + tail +
+                                         "  ! mbedtls_ssl_handshake returned -0x2700\n");
+  REQUIRE_FALSE(plain.findings.empty());
+  CHECK(ids(plain)[0] != "heap-exhausted");
+}

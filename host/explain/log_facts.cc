@@ -685,6 +685,24 @@ void LogFactsBuilder::take_application_line(const LogLine& line) {
     }
     return;
   }
+  if (auto h = after(t, "heap: peak "); !h.empty()) {
+    // shakedown's core: "heap: peak 22932 of a 26000-byte budget; arena 1048576" (short: forums wrap at 72).
+    const size_t of = h.find(" of a "), arena_at = h.find("arena ");
+    if (of != std::string_view::npos && arena_at != std::string_view::npos) {
+      const auto peak = number(h.substr(0, h.find(' ')));
+      const auto budget = number(h.substr(of + 6, h.find('-', of) - of - 6));
+      const auto arena = number(trim(h.substr(arena_at + 6)));
+      if (peak.has_value() && budget.has_value() && arena.has_value()) {
+        const auto p = *peak, b = *budget, a = *arena;
+        current_.report.heap_peak = static_cast<uint32_t>(p);
+        current_.report.heap_budget = static_cast<uint32_t>(b);
+        current_.build.heap_capacity = static_cast<uint32_t>(a);
+        cite(Fact::kHeap, n);
+        event(n, "note", fmt::format("heap: peak {} bytes of a {}-byte budget, in a {}-byte arena", p, b, a));
+      }
+    }
+    return;
+  }
   if (auto r = returned(t); r && r->code < 0 && r->code > -0x10000 && !r->call.empty()) {
     // An application's own line: "  ! mbedtls_ssl_handshake returned -0x50".
     if (current_.timeline.empty() && stage_for_call(r->call) == "load-trust") {

@@ -20,6 +20,8 @@ class TcpLink final : public Link {
   LinkRead read(std::span<uint8_t> out, std::chrono::milliseconds timeout) override;
   bool write(std::span<const uint8_t> data, std::chrono::milliseconds timeout) override;
   std::string describe() const override;
+  // The socket, for a caller that polls it with other descriptors.
+  int native_handle() const { return fd_; }
 
  private:
   friend class TcpListener;

@@ -4,14 +4,20 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
+#include "split_link.h"
 #include "traffic_transcript.h"
 
 namespace shakedown::targets {
@@ -30,7 +36,7 @@ std::filesystem::path make_work_dir() {
 }
 
 std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const std::filesystem::path& port_file,
-                                 const std::filesystem::path& pid_file) {
+                                 const std::filesystem::path& pid_file, const std::filesystem::path& output_pipe) {
   // Each guest connection runs this; it records its pid, so it can be found
   // after QEMU is gone. No commas: QEMU's option parser would split there.
   const std::string relay = fmt::format("{} {} {}", o.relay.string(), port_file.string(), pid_file.string());
@@ -43,7 +49,9 @@ std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const
           "-kernel",
           o.image.string(),
           "-semihosting-config",
-          "enable=on,target=native",
+          output_pipe.empty() ? "enable=on,target=native"
+                              : fmt::format("enable=on,target=native,arg=firmware,arg=--device-out={}",
+                                            output_pipe.string()),
           "-chardev",
           fmt::format("socket,id=uart0,host=127.0.0.1,port={},server=off", uart_port),
           "-serial",
@@ -70,25 +78,42 @@ std::string describe_qemu_exit(const std::string& exit) {
 QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir()) {
   // Helpers orphaned by QEMU come to us, not to init, so we can reap them.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int output_fd = -1;  // owned here until the link takes it
   try {
     std::string error;
     auto listener = links::TcpListener::open(error);
     if (!listener) throw std::runtime_error(error);
     set_server_port(options.server_port);
-    child_.emplace(command(options, listener->port(), work_dir_ / "server-port", work_dir_ / "helpers"));
+    // The agent's output pipe, open before QEMU starts so nothing the guest
+    // writes is lost; O_RDWR so it never reads as closed meanwhile.
+    std::filesystem::path output_pipe;
+    if (options.output_pipe) {
+      output_pipe = work_dir_ / "device-out";
+      if (::mkfifo(output_pipe.c_str(), 0600) != 0 ||
+          (output_fd = ::open(output_pipe.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        throw std::runtime_error("cannot make the output pipe " + output_pipe.string() + ": " + std::strerror(errno));
+      }
+    }
+    child_.emplace(command(options, listener->port(), work_dir_ / "server-port", work_dir_ / "helpers", output_pipe));
     auto link = listener->accept(
         options.boot_timeout, [this] { return !child_->running(); }, error);
     if (!link) {
       throw std::runtime_error(child_->running() ? "UART0 did not attach: " + error
                                                  : "QEMU ended before UART0 attached");
     }
-    link_ = std::make_unique<links::TcpLink>(std::move(*link));
+    if (output_fd >= 0) {
+      link_ = std::make_unique<links::SplitLink>(std::exchange(output_fd, -1),
+                                                 std::make_unique<links::TcpLink>(std::move(*link)));
+    } else {
+      link_ = std::make_unique<links::TcpLink>(std::move(*link));
+    }
     if (!options.traffic_transcript.empty()) {
       link_ = std::make_unique<links::RecordingLink>(std::move(link_), options.traffic_transcript);
     }
     device_.emplace(*link_);
     banner_ = device_->sync(kSync);
   } catch (...) {
+    if (output_fd >= 0) ::close(output_fd);
     stop(0ms);
     throw;
   }

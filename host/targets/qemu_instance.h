@@ -40,6 +40,9 @@ struct QemuOptions {
   uint16_t server_port = 0;                        // the test server on 127.0.0.1; 0: none yet
   std::chrono::milliseconds boot_timeout{10'000};  // until UART0 attaches and the agent syncs
   std::filesystem::path traffic_transcript;        // set: UART0's traffic recorded there
+  // The agent's output through a pipe (semihosting writes, a frame at a
+  // time) instead of UART0's byte-wide model; requests still go by UART0.
+  bool output_pipe = true;
 };
 
 // Where the guest finds the test server (the guestfwd's guest side).

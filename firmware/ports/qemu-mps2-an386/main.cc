@@ -4,6 +4,7 @@
 // peripheral ends QEMU with a FatalExit status instead.
 
 #include <array>
+#include <string_view>
 
 #include "cmsdk_uart.h"
 #include "network.h"
@@ -30,6 +31,21 @@ std::array<uint8_t, 16 * 1024> key_storage;
 
 constexpr agent::AgentIdentity kIdentity{"qemu-mps2-an386", SHAKEDOWN_BUILD_ID, qemu::kTestOnlyEntropyName};
 
+// The pipe the host offers for the agent's output, if any: the
+// semihosting command line's "--device-out=PATH". -1 means UART0.
+int device_out_handle() {
+  static std::array<char, 256> command_line;
+  if (!qemu::semihosting_command_line(command_line)) return -1;
+  constexpr std::string_view kFlag = "--device-out=";
+  std::string_view line(command_line.data());
+  const size_t at = line.find(kFlag);
+  if (at == std::string_view::npos) return -1;
+  std::string_view path = line.substr(at + kFlag.size());
+  path = path.substr(0, path.find(' '));
+  command_line[at + kFlag.size() + path.size()] = '\0';  // semihosting wants it terminated too
+  return qemu::semihosting_open_existing(path.data(), static_cast<uint32_t>(path.size()));
+}
+
 }  // namespace
 
 int main() {
@@ -39,7 +55,7 @@ int main() {
     qemu::semihosting_write("shakedown: no LAN9118 at 0x40200000\n");
     qemu::semihosting_exit(static_cast<int>(qemu::FatalExit::kInitFailed));
   }
-  static qemu::UartConsole console(clock, network);
+  static qemu::UartConsole console(clock, network, device_out_handle());
   static lwip::LwipTransport transport(network, clock);
   static qemu::TestOnlyEntropy entropy;
   static core::Heap heap(heap_arena);

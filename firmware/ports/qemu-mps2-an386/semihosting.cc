@@ -3,7 +3,11 @@
 namespace shakedown::qemu {
 namespace {
 
+constexpr uint32_t kSysOpen = 0x01;
 constexpr uint32_t kSysWrite0 = 0x04;
+constexpr uint32_t kSysWrite = 0x05;
+constexpr uint32_t kSysGetCmdline = 0x15;
+constexpr uint32_t kOpenReadWrite = 2;  // "r+": no O_CREAT, no O_TRUNC
 constexpr uint32_t kSysExitExtended = 0x20;
 constexpr uint32_t kApplicationExit = 0x20026;  // ADP_Stopped_ApplicationExit
 
@@ -27,6 +31,23 @@ void semihosting_exit(int status) {
 
 void semihosting_write(const char* text) {
   call(kSysWrite0, text);
+}
+
+bool semihosting_command_line(std::span<char> out) {
+  if (out.empty()) return false;
+  uint32_t block[2] = {reinterpret_cast<uintptr_t>(out.data()), static_cast<uint32_t>(out.size())};
+  return call(kSysGetCmdline, block) == 0 && block[1] < out.size();
+}
+
+int semihosting_open_existing(const char* path, uint32_t length) {
+  const uint32_t block[3] = {reinterpret_cast<uintptr_t>(path), kOpenReadWrite, length};
+  return static_cast<int>(call(kSysOpen, block));
+}
+
+bool semihosting_write_all(int handle, std::span<const uint8_t> data) {
+  const uint32_t block[3] = {static_cast<uint32_t>(handle), reinterpret_cast<uintptr_t>(data.data()),
+                             static_cast<uint32_t>(data.size())};
+  return call(kSysWrite, block) == 0;  // the number of bytes NOT written
 }
 
 }  // namespace shakedown::qemu

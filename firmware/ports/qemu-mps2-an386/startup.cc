@@ -15,6 +15,7 @@ void __libc_init_array();
 int main();
 void Reset_Handler();
 void SysTick_Handler();
+void Uart0Rx_Handler();
 // newlib's __libc_init_array calls _init (crti.o's, which -nostartfiles leaves out).
 void _init() {}
 }
@@ -34,7 +35,7 @@ using shakedown::qemu::FatalExit;
 }
 
 using Handler = void (*)();
-constexpr int kExternalInterrupts = 32;  // the board's IRQs; none is enabled
+constexpr int kExternalInterrupts = 32;  // the board's IRQs; only UART0's receive one is enabled
 
 struct VectorTable {
   const void* initial_sp;
@@ -72,8 +73,9 @@ __attribute__((section(".isr_vector"), used)) const VectorTable vector_table = {
         nullptr,
         on_unexpected_interrupt,  // PendSV
         SysTick_Handler,
-        // External interrupts: all disabled; one arriving is a bug.
-        on_unexpected_interrupt,
+        // External interrupts: UART0 receive (it wakes the idle console);
+        // the others are disabled, and one arriving is a bug.
+        Uart0Rx_Handler,
         on_unexpected_interrupt,
         on_unexpected_interrupt,
         on_unexpected_interrupt,

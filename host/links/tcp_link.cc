@@ -69,9 +69,9 @@ LinkRead TcpLink::read(std::span<uint8_t> out, std::chrono::milliseconds timeout
   if (n < 0) return {LinkRead::Status::kClosed, 0};
   ssize_t got = ::recv(fd_, out.data(), out.size(), 0);
   // ACK at once, every time (Linux drops quick-ACK mode on its own): a
-  // device behind a byte-wide UART model (QEMU's chardev) writes a frame a
-  // byte at a time with Nagle on, so the rest of each reply waits for the
-  // ACK of its first byte, which a delayed ACK holds back 40 ms.
+  // device behind a byte-wide UART model (QEMU's chardev, when the image
+  // writes its output there) sends a frame a byte at a time with Nagle on,
+  // so the rest of each reply would wait 40 ms for a delayed ACK of its first byte.
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   if (got > 0) return {LinkRead::Status::kData, static_cast<size_t>(got)};

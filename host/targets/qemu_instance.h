@@ -2,9 +2,13 @@
 // QemuInstance: one firmware image running under qemu-system-arm
 // (mps2-an386), synced and ready for requests.
 //
-// Starting it: listen on 127.0.0.1:<ephemeral>, start QEMU with UART0 as a
-// socket chardev that connects to us (so the host is attached before the
-// guest runs and no boot output is lost), accept, sync. The guest's network
+// Starting it: listen on 127.0.0.1:<ephemeral>, make a FIFO for the
+// agent's output and open it, start QEMU with UART0 as a socket chardev
+// that connects to us and the FIFO's path on the semihosting command line
+// (so the host is attached to both before the guest runs and no boot output
+// is lost), accept, sync. Requests go by UART0; the agent writes its frames
+// into the FIFO, a semihosting call each, which costs far less emulated
+// time than UART0's model does a byte at a time (see split_link.h). The guest's network
 // reaches only the test server: slirp with restrict=on and one guestfwd,
 // 10.0.2.100:4433, whose cmd: helper (shakedown-guestfwd-relay) relays each
 // guest connection to 127.0.0.1:<server port>, resets included. The helper

@@ -139,8 +139,36 @@ TEST_CASE("a malformed scenario exits 3, names file and line, and runs nothing")
 }
 
 TEST_CASE("an unknown target or flag is a usage error") {
-  CHECK(shakedown_run(kRepo + "/scenarios/field", "board").exit_code == 3);
+  CHECK(shakedown_run(kRepo + "/scenarios/field", "no-such-target").exit_code == 3);
   CHECK(run_process({kBin + "/shakedown", "run", "--no-such-flag"}, 10s).exit_code == 3);
+  auto board = shakedown_run(kRepo + "/scenarios/field", "board");
+  CHECK(board.exit_code == 3);
+  CHECK_THAT(board.err, Contains("--target board needs --bench FILE"));
+  auto level = run_process({kBin + "/shakedown", "run", kRepo + "/scenarios/field", "--debug-level", "7"}, 10s);
+  CHECK(level.exit_code == 3);
+  CHECK_THAT(level.err, Contains("--debug-level"));
+}
+
+TEST_CASE("the device's log level follows --debug-level, and the findings stay the same without the log") {
+  const auto out = std::filesystem::temp_directory_path() / "shakedown-cli-debug-level";
+  std::filesystem::remove_all(out);
+  auto r = run_process({kBin + "/shakedown", "run", kRepo + "/scenarios/field/01-suite-mismatch.yaml", "--filter",
+                        "3.6/field-2x", "--debug-level", "0", "--out", out.string(), "--pki-cache",
+                        SHAKEDOWN_TEST_PKI_CACHE},
+                       60s);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("no-shared-ciphersuite"));
+  std::ifstream log(out / "cells/field/01-suite-mismatch/sim-3.6-field-2x/device.log");
+  std::string line;
+  int mbedtls_lines = 0, lines = 0;
+  while (std::getline(log, line)) {
+    ++lines;
+    if (line.find(".c:") != std::string::npos) ++mbedtls_lines;
+  }
+  CHECK(lines >= 1);  // the core's own "! ... returned" line
+  CHECK(mbedtls_lines == 0);
+  std::filesystem::remove_all(out);
 }
 
 TEST_CASE("shakedown-sim lists its builds and refuses one it lacks") {

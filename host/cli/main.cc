@@ -2,7 +2,7 @@
 // servers on a target, and explains every failure.
 //
 //   shakedown run <scenario files or folders> --target sim|qemu|board [-j N]
-//       [--bench FILE] [--no-flash] [--record-traffic DIR]
+//       [--bench FILE] [--no-flash] [--record-traffic DIR] [--debug-level N]
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown diff <first.json> <second.json>
@@ -26,6 +26,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "bench_file.h"
@@ -75,6 +76,7 @@ struct RunArgs {
   std::string bench_file;
   bool no_flash = false;
   std::string traffic_dir;
+  std::optional<uint8_t> debug_level;
 };
 
 // Writes the machine-readable reports; returns false (having said why) if one
@@ -182,6 +184,7 @@ int run(RunArgs args) {
           .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(args.pki_cache),
           .artifacts_dir =
               args.out_dir.empty() ? std::filesystem::path() : std::filesystem::path(args.out_dir) / "cells",
+          .debug_level = args.debug_level,
       },
       *target);
 
@@ -306,6 +309,10 @@ int main(int argc, char** argv) {
                       "For --target board: a bench file naming the boards (ST-Link serial numbers) and their network");
   run_cmd->add_flag("--no-flash", args.no_flash,
                     "For --target board: never program a board; one running another build is an infrastructure error");
+  run_cmd->add_option("--debug-level", args.debug_level,
+                      "Mbed TLS debug level on the device, 0 to 4 (default 3). Lower it for a board: its 115200-baud "
+                      "line carries level 3's log at about 3 s a handshake; findings do not depend on it")
+      ->check(CLI::Range(0, 4));
   run_cmd->add_option("--record-traffic", args.traffic_dir,
                       "Record every device link's traffic (qemu, board) as transcripts in this folder, replayable in "
                       "tests");

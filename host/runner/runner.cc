@@ -212,7 +212,8 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
       port = server.start();
     }
 
-    const targets::HandshakeRequest request = handshake_request(s, cell, port, chain);
+    targets::HandshakeRequest request = handshake_request(s, cell, port, chain);
+    if (options_.debug_level) request.config.debug_level = *options_.debug_level;
     targets::HandshakeOutcome outcome = target_.handshake(request);
     r.device_log = std::move(outcome.device_log);
     if (outcome.infrastructure_error) {

@@ -48,6 +48,10 @@ struct RunnerOptions {
   // log) go to <artifacts_dir>/<scenario>/<target>-<line>-<profile>/;
   // empty: none are kept.
   std::filesystem::path artifacts_dir;
+  // Mbed TLS's debug level on the device for every cell (0..4); unset: the
+  // device protocol's default, 3. A board's 115200-baud line carries level
+  // 3's log at seconds a handshake; the run's findings do not read the log.
+  std::optional<uint8_t> debug_level;
 };
 
 // Runs cells on one target; run_cell may be called from several threads.

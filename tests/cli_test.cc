@@ -227,7 +227,7 @@ TEST_CASE("shakedown explain reads the forum's field log, says the likely cause,
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("shakedown explain: --json gives findings and timeline; a missing file exits 3, binary or prose input 5") {
+TEST_CASE("shakedown explain: --json gives findings and timeline, a missing file exits 3, binary or prose input 5") {
   auto r = run_process({kBin + "/shakedown", "explain", "--json", kRepo + "/tests/data/forum-field.log"}, 30s);
   REQUIRE(r.exit_code == 0);
   const auto json = nlohmann::json::parse(r.out);

@@ -269,7 +269,7 @@ TEST_CASE("a captured connection opens in tshark, and with its key log the Finis
   CHECK_THAT(tshark(o.capture->key_log_path, "tls.handshake"), Contains("11,12,14"));  // Certificate, SKE, Done
 }
 
-TEST_CASE("max fragment length: honoured, the server's records fit what the client asked; ignored, they do not",
+TEST_CASE("max fragment length: honoured, the server's records fit what the client asked, ignored, they do not",
           "[default-16k]") {
   const servers::Chain big = servers::issue_chain(
       {{{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 40}},

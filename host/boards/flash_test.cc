@@ -39,7 +39,7 @@ struct Images {
 
 }  // namespace
 
-TEST_CASE("the board is the ST-Link with the serial asked for, or the only one; never a guess between two") {
+TEST_CASE("the board is the ST-Link with the serial asked for, or the only one, never a guess between two") {
   const std::vector<SerialPortInfo> two = {stlink("/dev/ttyACM0", "066DFF49"), stlink("/dev/ttyACM1", "0670FF55")};
   auto chosen = choose_board(two, "0670FF55");
   REQUIRE(chosen.board);
@@ -79,7 +79,7 @@ TEST_CASE("the tool is the one asked for if installed, else openocd, else st-fla
   CHECK(choose_tool("jlink", only_openocd).error == "--tool jlink: expected openocd or st-flash");
 }
 
-TEST_CASE("openocd gets the ELF and the adapter's serial; st-flash the .bin at the flash base") {
+TEST_CASE("openocd gets the ELF and the adapter's serial, st-flash the .bin at the flash base") {
   Images images;
   std::string error;
   auto openocd = plan_flash(FlashTool::kOpenocd, "/usr/bin/openocd", "066DFF49", images / "fw.elf", error);

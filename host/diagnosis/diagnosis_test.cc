@@ -135,7 +135,7 @@ TEST_CASE("a record larger than the input buffer gives the buffer size that hold
   }
 }
 
-TEST_CASE("a pass has no findings; a failure no rule explains is 'unexplained', never silent") {
+TEST_CASE("a pass has no findings, a failure no rule explains is 'unexplained', never silent") {
   auto build = field_2x();
   ServerView server{};
   device::ClientReport ok;
@@ -302,7 +302,7 @@ TEST_CASE("a fatal alert in answer to the ClientHello is named, and internal_err
   }
 }
 
-TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify; an older line passes without a name check") {
+TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify, an older line passes without a name check") {
   device::BuildFacts build = field_2x();
   build.mbedtls_line = "3.6";
   auto refused = failed("handshake", -0x5d80, 3);

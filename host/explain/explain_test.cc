@@ -206,7 +206,7 @@ TEST_CASE("a firmware log whose printf lacks %zu (newlib-nano) still shows a rec
   CHECK(e.findings.front().finding.fix.find("MBEDTLS_SSL_IN_CONTENT_LEN") != std::string::npos);
 }
 
-TEST_CASE("'not trusted' under a heap budget the core reports is most likely the heap; without it, the trust list") {
+TEST_CASE("'not trusted' under a heap budget the core reports is most likely the heap, without it, the trust list") {
   const std::string tail =
       "ssl_tls.c:9954: x509_verify_cert() returned -9984 (-0x2700)\n"
       "  ! peer certificate verify flags 00000008\n"

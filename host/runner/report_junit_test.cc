@@ -24,7 +24,7 @@ runner::CellResult cell(const char* scenario, runner::Verdict verdict, const cha
 
 }  // namespace
 
-TEST_CASE("JUnit: a testcase per cell; unexpected cells fail with their finding, infrastructure errors are errors") {
+TEST_CASE("JUnit: a testcase per cell, unexpected cells fail with their finding, infrastructure errors are errors") {
   auto as_expected = cell("field/01-suite-mismatch", runner::Verdict::kAsExpected, "");
   as_expected.findings = {{"no-shared-ciphersuite", "The server accepts only X.", {"client: -0x50"}, "Add Y."}};
   auto unexpected = cell("field/02-sha1-root", runner::Verdict::kUnexpected, "expected a pass, got -0x262e");

@@ -77,7 +77,7 @@ void require_the_recorded_pass(const HandshakeOutcome& outcome) {
 
 }  // namespace
 
-TEST_CASE("a healthy board: reset once, sync, run the cell; the next cell needs only a protocol reset") {
+TEST_CASE("a healthy board: reset once, sync, run the cell, the next cell needs only a protocol reset") {
   auto bench = bench_with({});
   require_the_recorded_pass(bench->target.handshake(field_fixed_cell()));
   CHECK(bench->board->resets() == 1);
@@ -116,7 +116,7 @@ TEST_CASE("nothing but noise on the line is an infrastructure error, never a res
   CHECK_THAT(*outcome.infrastructure_error, Contains("no banner") && Contains("malformed"));
 }
 
-TEST_CASE("the port vanishing mid-handshake fails that cell; the next reopens the board by serial number") {
+TEST_CASE("the port vanishing mid-handshake fails that cell, the next reopens the board by serial number") {
   auto bench = bench_with({.vanish_on = MessageType::kConnect});
   const auto first = bench->target.handshake(field_fixed_cell());
   REQUIRE(first.infrastructure_error);
@@ -127,7 +127,7 @@ TEST_CASE("the port vanishing mid-handshake fails that cell; the next reopens th
   CHECK(bench->board->resets() == 2);
 }
 
-TEST_CASE("a board that stops answering mid-handshake fails that cell within the deadline; a reset revives it") {
+TEST_CASE("a board that stops answering mid-handshake fails that cell within the deadline, a reset revives it") {
   auto bench = bench_with({.hang_on = MessageType::kConnect});
   auto cell = field_fixed_cell();
   cell.deadline = 1500ms;

@@ -81,6 +81,10 @@ ToolChoice choose_tool(const std::string& requested, std::string (*installed)(co
   return choice;
 }
 
+ToolChoice choose_installed_tool(const std::string& requested) {
+  return choose_tool(requested, [](const std::string& name) { return process::find_in_path(name).string(); });
+}
+
 std::optional<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path, const std::string& serial,
                                     const std::string& image, std::string& error) {
   namespace fs = std::filesystem;
@@ -121,9 +125,7 @@ std::vector<std::string> reset_command(FlashTool tool, const std::string& tool_p
 }
 
 int flash_command(const FlashRequest& request, std::FILE* out, std::FILE* err) {
-  const ToolChoice tool = choose_tool(request.tool, [](const std::string& name) {
-    return process::find_in_path(name).string();
-  });
+  const ToolChoice tool = choose_installed_tool(request.tool);
   std::string error;
   const auto ports = enumerate_serial_ports(error);
   if (!ports) {

@@ -42,6 +42,8 @@ struct ToolChoice {
   std::string error;
 };
 ToolChoice choose_tool(const std::string& requested, std::string (*installed)(const std::string&));
+// choose_tool with the tools found in PATH.
+ToolChoice choose_installed_tool(const std::string& requested);
 
 // The command line. openocd takes the ELF; st-flash the raw binary beside
 // it (same name, .bin), written at kFlashBase. Errors (a missing image, no

@@ -100,6 +100,16 @@ bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& r
   return ok;
 }
 
+// Creates the folder a flag names, if one is named; false (having said why)
+// if it cannot be.
+bool make_folder(const char* flag, const std::string& path) {
+  if (path.empty()) return true;
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) fmt::print(stderr, "shakedown: {} {}: {}\n", flag, path, ec.message());
+  return !ec;
+}
+
 int run(RunArgs args) {
   std::vector<scenario::Scenario> scenarios;
   try {
@@ -158,26 +168,11 @@ int run(RunArgs args) {
     fmt::print(stderr, "shakedown: --target {}: expected sim, qemu or board\n", args.target);
     return kUsage;
   }
-  if (!args.traffic_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(args.traffic_dir, ec);
-    if (ec) {
-      fmt::print(stderr, "shakedown: --record-traffic {}: {}\n", args.traffic_dir, ec.message());
-      return kUsage;
-    }
-    if (args.target == "sim") {
-      fmt::print(stderr, "shakedown: --record-traffic: the sim target does not record; use qemu or board\n");
-      return kUsage;
-    }
+  if (!args.traffic_dir.empty() && args.target == "sim") {
+    fmt::print(stderr, "shakedown: --record-traffic: the sim target does not record; use qemu or board\n");
+    return kUsage;
   }
-  if (!args.out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(args.out_dir, ec);
-    if (ec) {
-      fmt::print(stderr, "shakedown: --out {}: {}\n", args.out_dir, ec.message());
-      return kUsage;
-    }
-  }
+  if (!make_folder("--record-traffic", args.traffic_dir) || !make_folder("--out", args.out_dir)) return kUsage;
 
   const runner::Runner runner(
       {

@@ -39,6 +39,11 @@ std::string waiting_for(int state) {
   }
 }
 
+// Only the client's side is known (`shakedown explain`: a log, no server).
+bool client_side_only(const Evidence& e) {
+  return !e.server.known;
+}
+
 std::string client_line(const Evidence& e) {
   const auto& c = e.client;
   return fmt::format("client: {} returned {} ({}) at {}, client state {}", c.failed_call, format_code(c.result),
@@ -434,10 +439,27 @@ const CertInfo* issuer_of_top(const Evidence& e) {
 
 // An allocation that fails while Mbed TLS checks a certificate's signature
 // does not surface as ALLOC_FAILED: the issuer is dropped as if its
-// signature were wrong, and the chain is reported "not trusted".
+// signature were wrong, and the chain is reported "not trusted". With the
+// server's chain known, the issuer's presence confirms it; from a log alone
+// (the core's heap line says a budget was imposed), it is the likely cause.
 std::optional<Finding> heap_exhausted_in_verify(const Evidence& e) {
   const bool budget_imposed = e.client.heap_budget > 0 && e.client.heap_budget < e.build.heap_capacity;
   if (e.client.passed() || !budget_imposed || !(verify_flags(e) & codes::kBadCertNotTrusted)) return std::nullopt;
+  const std::string heap_line = fmt::format("client: heap peak {} bytes, budget {} bytes of a {}-byte arena",
+                                            e.client.heap_peak, e.client.heap_budget, e.build.heap_capacity);
+  if (client_side_only(e)) {
+    return Finding{
+        "heap-exhausted",
+        fmt::format("Most likely Mbed TLS ran out of heap while checking a certificate's signature: the handshake "
+                    "ran under a {}-byte heap budget (peak {} bytes), and Mbed TLS reports an allocation that fails "
+                    "there as an untrusted chain ({}).",
+                    e.client.heap_budget, e.client.heap_peak, format_code(e.client.result)),
+        {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED", heap_line},
+        fmt::format("Run the handshake once without the budget: if it passes, give Mbed TLS a margin above its peak "
+                    "(fragmentation needs some), or shrink MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN "
+                    "in {}; if it still fails, the chain is really untrusted.",
+                    e.profile_file)};
+  }
   const CertInfo* issuer = issuer_of_top(e);
   if (issuer == nullptr) return std::nullopt;
   return Finding{
@@ -448,9 +470,7 @@ std::optional<Finding> heap_exhausted_in_verify(const Evidence& e) {
                   e.client.peer_chain.back().subject, issuer->subject,
                   issuer->trusted_by_client ? "in the trust list" : "sent by the server", e.client.heap_budget,
                   e.client.heap_peak, format_code(e.client.result)),
-      {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED, yet the issuer was present",
-       fmt::format("client: heap peak {} bytes, budget {} bytes of a {}-byte arena", e.client.heap_peak,
-                   e.client.heap_budget, e.build.heap_capacity)},
+      {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED, yet the issuer was present", heap_line},
       fmt::format("Run the handshake once without a budget to measure its peak, and give Mbed TLS a margin above it "
                   "(fragmentation of the heap needs some); or shrink MBEDTLS_SSL_IN_CONTENT_LEN / "
                   "MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
@@ -1260,10 +1280,6 @@ std::optional<Finding> handshake_timeout(const Evidence& e) {
 // These read what a device's debug log shows and word the finding so; they
 // fire only when nothing is known of the server.
 
-bool client_side_only(const Evidence& e) {
-  return !e.server.known;
-}
-
 bool alloc_failed(const device::ClientReport& c) {
   const uint32_t high = c.high_part(), low = c.low_part();
   return high == codes::kSslAllocFailed || high == codes::kX509AllocFailed || high == codes::kPkAllocFailed ||
@@ -1280,30 +1296,6 @@ std::optional<Finding> heap_exhausted_from_log(const Evidence& e) {
                  fmt::format("Give Mbed TLS more heap (its peak on a passing handshake, measured with `shakedown "
                              "run`), or shrink MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
                              e.profile_file)};
-}
-
-// The log's view of heap_exhausted_in_verify: "not trusted" under a heap
-// budget the core says was below the arena. The log cannot show whether the
-// issuer was there, so this is the likely cause, not a certain one.
-std::optional<Finding> heap_exhausted_in_verify_from_log(const Evidence& e) {
-  const bool budget_imposed = e.client.heap_budget > 0 && e.client.heap_budget < e.build.heap_capacity;
-  if (!client_side_only(e) || e.client.passed() || !budget_imposed ||
-      !(verify_flags(e) & codes::kBadCertNotTrusted)) {
-    return std::nullopt;
-  }
-  return Finding{
-      "heap-exhausted",
-      fmt::format("Most likely Mbed TLS ran out of heap while checking a certificate's signature: the handshake ran "
-                  "under a {}-byte heap budget (peak {} bytes), and Mbed TLS reports an allocation that fails there "
-                  "as an untrusted chain ({}).",
-                  e.client.heap_budget, e.client.heap_peak, format_code(e.client.result)),
-      {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_NOT_TRUSTED",
-       fmt::format("client: heap peak {} bytes, budget {} bytes of a {}-byte arena", e.client.heap_peak,
-                   e.client.heap_budget, e.build.heap_capacity)},
-      fmt::format("Run the handshake once without the budget: if it passes, give Mbed TLS a margin above its peak "
-                  "(fragmentation needs some), or shrink MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN in "
-                  "{}; if it still fails, the chain is really untrusted.",
-                  e.profile_file)};
 }
 
 std::optional<Finding> ca_signature_hash_disabled_from_log(const Evidence& e) {
@@ -1687,7 +1679,6 @@ const std::vector<Rule>& rules() {
       handshake_message_too_large_for_input_buffer,
       heap_exhausted,
       heap_exhausted_in_verify,
-      heap_exhausted_in_verify_from_log,
       cert_not_yet_valid_clock_unset,
       cert_not_yet_valid,
       cert_expired,

@@ -220,13 +220,13 @@ std::string run_tool(const std::vector<std::string>& argv) {
 }  // namespace
 
 std::string StLinkBench::reset(const std::string& serial) {
-  const auto tool = boards::choose_tool(tool_, [](const std::string& name) { return process::find_in_path(name).string(); });
+  const auto tool = boards::choose_installed_tool(tool_);
   if (!tool.tool) return tool.error;
   return run_tool(boards::reset_command(*tool.tool, tool.path, serial));
 }
 
 std::string StLinkBench::flash(const std::string& serial, const std::filesystem::path& image) {
-  const auto tool = boards::choose_tool(tool_, [](const std::string& name) { return process::find_in_path(name).string(); });
+  const auto tool = boards::choose_installed_tool(tool_);
   if (!tool.tool) return tool.error;
   std::string error;
   const auto plan = boards::plan_flash(*tool.tool, tool.path, serial, image.string(), error);

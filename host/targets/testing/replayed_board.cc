@@ -99,10 +99,9 @@ ReplayedBench::ReplayedBench(const std::vector<links::TrafficChunk>& recording, 
       if (!(host ? to_device : from_device).feed(byte)) continue;
       const protocol::Frame& f = (host ? to_device : from_device).frame();
       if (host) {
-        exchanges_.push_back({static_cast<MessageType>(f.type), {}, {}});
+        exchanges_.push_back({static_cast<MessageType>(f.type), {}});
       } else if (!exchanges_.empty()) {
-        exchanges_.back().replies.emplace_back(f.payload.begin(), f.payload.end());
-        exchanges_.back().reply_types.push_back(f.type);
+        exchanges_.back().replies.push_back({f.type, std::vector<uint8_t>(f.payload.begin(), f.payload.end())});
       }
     }
   }
@@ -164,13 +163,13 @@ void ReplayedBench::answer(MessageType type, uint16_t seq, std::span<const uint8
   }
   const Exchange& e = exchanges_[*found];
   std::array<uint8_t, protocol::kMaxEncodedFrame> frame{};
-  for (size_t i = 0; i < e.replies.size(); ++i) {
+  for (const Reply& reply : e.replies) {
     if (faults_.noise_before_replies > 0) push(noise(faults_.noise_before_replies));
-    std::vector<uint8_t> body = e.replies[i];
-    if (static_cast<MessageType>(e.reply_types[i]) == MessageType::kBanner) {
-      body = rewrite_banner(body, nonce, flashed_.empty() ? faults_.runs_before_flash : std::nullopt);
-    }
-    const size_t n = protocol::encode_frame(e.reply_types[i], seq, body, frame);
+    const std::vector<uint8_t> body =
+        static_cast<MessageType>(reply.type) == MessageType::kBanner
+            ? rewrite_banner(reply.payload, nonce, flashed_.empty() ? faults_.runs_before_flash : std::nullopt)
+            : reply.payload;
+    const size_t n = protocol::encode_frame(reply.type, seq, body, frame);
     push(std::span<const uint8_t>(frame.data(), n));
   }
 }

@@ -67,14 +67,18 @@ class ReplayedBench final : public BenchHardware {
   size_t requests(protocol::MessageType type) const;
   std::string port_name() const;
 
-  // The board's side of the open link (ReplayLink calls these).
+  // The line state an open link shares with the bench: bytes for the host,
+  // whether the port has gone, the decoder of what the host sent.
   struct Line;
 
  private:
+  struct Reply {
+    uint8_t type = 0;
+    std::vector<uint8_t> payload;  // re-framed with the request's seq on replay
+  };
   struct Exchange {
     protocol::MessageType request{};
-    std::vector<std::vector<uint8_t>> replies;  // each a decoded frame: type, payload (seq patched on replay)
-    std::vector<uint8_t> reply_types;
+    std::vector<Reply> replies;
   };
   void answer(protocol::MessageType type, uint16_t seq, std::span<const uint8_t> payload);
   std::vector<uint8_t> noise(size_t n);

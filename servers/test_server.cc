@@ -302,15 +302,15 @@ struct Connection {
     }
   }
 
-  // After the handshake: read until the client's close_notify or EOF.
+  // After the handshake: echo what the client sends, as a device's first
+  // exchange expects, until its close_notify or EOF. The client's first
+  // request may have come with its Finished, so read what is here first.
   awaitable<void> drain() {
     for (;;) {
-      Read got = co_await read();  // see drain_until_closed: no co_await in conditions
-      if (got != Read::kData) co_return;
       int n = 0;
-      do {
-        n = SSL_read(ssl.get(), buffer.data(), static_cast<int>(buffer.size()));
-      } while (n > 0);
+      while ((n = SSL_read(ssl.get(), buffer.data(), static_cast<int>(buffer.size()))) > 0) {
+        SSL_write(ssl.get(), buffer.data(), n);  // into the memory BIO: whole, or not at all
+      }
       if (SSL_get_shutdown(ssl.get()) & SSL_RECEIVED_SHUTDOWN) {
         SSL_shutdown(ssl.get());
         co_await flush();
@@ -318,6 +318,8 @@ struct Connection {
       }
       if (SSL_get_error(ssl.get(), n) != SSL_ERROR_WANT_READ) co_return;
       co_await flush();
+      Read got = co_await read();  // see drain_until_closed: no co_await in conditions
+      if (got != Read::kData) co_return;
     }
   }
 

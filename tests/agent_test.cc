@@ -145,6 +145,12 @@ TEST_CASE("unknown requests and broken payloads get error frames, and the agent 
   const uint8_t wrong_width[] = {protocol::configure_tag::kReadTimeoutMs, 1, 0, 5};
   CHECK(error_code(t.request(MessageType::kConfigure, wrong_width)) ==
         static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  std::vector<uint8_t> too_long(80);
+  TlvWriter lw(too_long);
+  lw.put_bytes(protocol::configure_tag::kFirstRequest, std::vector<uint8_t>(65, 'x'));
+  too_long.resize(lw.size());
+  CHECK(error_code(t.request(MessageType::kConfigure, too_long)) ==
+        static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
   CHECK(t.request(MessageType::kSync, sync_payload(7)).type == static_cast<uint8_t>(MessageType::kBanner));
 }
 
@@ -197,6 +203,8 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
   TlvWriter cw(conf);
   cw.put_str(protocol::configure_tag::kHostname, "cloud.shakedown.test");
   cw.put_u8(protocol::configure_tag::kDebugLevel, 1);
+  const uint8_t first_request[] = {'p', 'i', 'n', 'g', '\n'};
+  cw.put_bytes(protocol::configure_tag::kFirstRequest, first_request);
   conf.resize(cw.size());
   REQUIRE(t.request(MessageType::kConfigure, conf).type == static_cast<uint8_t>(MessageType::kAck));
 
@@ -222,12 +230,15 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
   TlvReader r(report.payload);
   uint8_t stage = 0;
   uint32_t heap_peak = 0;
+  uint32_t reply_bytes = 0;
   while (r.next()) {
     if (r.tag() == protocol::report_tag::kStage) r.get_u8(stage);
     if (r.tag() == protocol::report_tag::kHeapPeak) r.get_u32(heap_peak);
+    if (r.tag() == protocol::report_tag::kReplyBytes) r.get_u32(reply_bytes);
   }
   CHECK(stage == static_cast<uint8_t>(core::Stage::kDone));
   CHECK(heap_peak > 10'000);
+  CHECK(reply_bytes == sizeof first_request);  // the server's echo of the first request
   size_t peers = 0;
   for (const auto& f : t.console.frames) peers += f.type == static_cast<uint8_t>(MessageType::kPeerCertificate);
   CHECK(peers == 2);
@@ -240,6 +251,19 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
   auto sent = t.request(MessageType::kSend, data);
   REQUIRE(sent.type == static_cast<uint8_t>(MessageType::kAck));
   CHECK(u32_tag(sent.payload, protocol::ack_tag::kStatus) == sizeof hello);
+  std::vector<uint8_t> receive(32);
+  TlvWriter rw(receive);
+  rw.put_u16(protocol::receive_tag::kMaxBytes, 256);
+  rw.put_u32(protocol::receive_tag::kTimeoutMs, 2'000);
+  receive.resize(rw.size());
+  auto echoed = t.request(MessageType::kReceive, receive);
+  REQUIRE(echoed.type == static_cast<uint8_t>(MessageType::kData));
+  std::vector<uint8_t> echo;
+  TlvReader er(echoed.payload);
+  while (er.next()) {
+    if (er.tag() == protocol::data_tag::kData) echo.assign(er.value().begin(), er.value().end());
+  }
+  CHECK(echo == std::vector<uint8_t>(std::begin(hello), std::end(hello)));
 
   REQUIRE(t.request(MessageType::kReset).type == static_cast<uint8_t>(MessageType::kAck));
   CHECK(error_code(t.request(MessageType::kSend, data)) == static_cast<uint8_t>(protocol::ErrorCode::kNotConnected));

@@ -374,3 +374,46 @@ TEST_CASE("signature algorithms: the server signs with one the client offered, o
   const auto& offered_then = none.capture->client_hello->signature_algorithms;
   CHECK(std::find(offered_then.begin(), offered_then.end(), 0x0203) == offered_then.end());  // ecdsa_sha1
 }
+
+TEST_CASE("first exchange: the server echoes the request, on the newest version both sides have", "[default-16k]") {
+  auto config = test::tls12_endpoint();
+  config.max_version = "tls1.3";
+  static constexpr uint8_t kRequest[] = {'p', 'i', 'n', 'g', '\n'};
+  auto options = with_hostname();
+  options.first_request = kRequest;
+  auto o = run(config, options);
+  INFO(o.report.result_name);
+  CHECK(o.report.stage == core::Stage::kDone);
+  CHECK(o.report.reply_bytes == sizeof kRequest);
+  CHECK(std::string(o.report.version) == (core::build_facts().tls1_3 ? "TLSv1.3" : "TLSv1.2"));
+}
+
+TEST_CASE("TLS 1.3 server requiring a client certificate: the handshake completes, the first exchange meets alert 116",
+          "[default-16k]") {
+  auto config = test::tls12_endpoint();
+  config.min_version = config.max_version = "tls1.3";
+  config.client_auth = servers::ClientAuth::kRequire;
+  config.client_ca = &test::ec_chain();
+  static constexpr uint8_t kRequest[] = {'p', 'i', 'n', 'g', '\n'};
+  auto options = with_hostname();
+  if (!core::build_facts().tls1_3) {  // 2.28: the version itself is refused, long before
+    CHECK(run(config, options).report.stage == core::Stage::kHandshake);
+    return;
+  }
+  auto without_exchange = run(config, options);
+  CHECK(without_exchange.report.stage == core::Stage::kDone);  // what a handshake-only test would believe
+  options.first_request = kRequest;
+  auto o = run(config, options);
+  CHECK(o.report.stage == core::Stage::kExchange);
+  // The server's alert and its reset race the request: the read meets the
+  // alert, or the write meets the reset and the alert is read after it.
+  const std::string call = o.report.failed_call;
+  INFO(call << " returned " << name(o.report));
+  CHECK(((call == "mbedtls_ssl_read" && name(o.report) == "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE") ||
+         (call == "mbedtls_ssl_write" && name(o.report) == "MBEDTLS_ERR_NET_CONN_RESET")));
+  CHECK(std::string(o.report.version) == "TLSv1.3");
+  REQUIRE(o.report.alerts_received_count >= 1);
+  CHECK(o.report.alerts_received[o.report.alerts_received_count - 1].description == 116);
+  REQUIRE(o.capture);
+  CHECK(o.capture->end == servers::ConnectionEnd::kFailedWithAlert);
+}

@@ -202,6 +202,12 @@ void Agent::on_configure(std::span<const uint8_t> payload) {
         if (!r.get_u8(u8) || u8 > 4) return refuse(ErrorCode::kBadPayload, "debug_level: u8 0..4");
         options_.debug_level = u8;
         break;
+      case kFirstRequest:
+        if (r.value().empty() || r.value().size() > sizeof first_request_)
+          return refuse(ErrorCode::kBadPayload, "first_request: 1..64 bytes");
+        std::copy(r.value().begin(), r.value().end(), first_request_);
+        options_.first_request = {first_request_, r.value().size()};
+        break;
       default: break;  // a newer host's option: ignored, as docs/protocol.md says
     }
   }
@@ -313,6 +319,7 @@ void Agent::send_report(const core::HandshakeReport& rep, uint32_t stack_peak) {
   w.put_u32(kHeapBudget, rep.heap_budget);
   w.put_u32(kDurationMs, rep.duration_ms);
   if (stack_peak != 0) w.put_u32(kStackPeak, stack_peak);
+  if (!options_.first_request.empty()) w.put_u32(kReplyBytes, rep.reply_bytes);
   reply(MessageType::kReport, w.bytes());
 }
 

@@ -221,6 +221,7 @@ std::string_view stage_name(Stage stage) {
     case Stage::kConnect: return "connect";
     case Stage::kHandshake: return "handshake";
     case Stage::kDone: return "done";
+    case Stage::kExchange: return "exchange";
   }
   return "unknown";
 }
@@ -275,6 +276,10 @@ void Client::log_outcome(const HandshakeReport& report) {
   // A budget below the arena squeezes the heap on purpose. Mbed TLS hides
   // an allocation that fails inside a signature check behind "not
   // trusted", so a reader of the log needs to know the squeeze was on.
+  if (report.stage == Stage::kExchange) {
+    write_line(log_, LogSource::kCore, 1, "  ! the handshake completed on %s; the first exchange failed",
+               report.version);
+  }
   if (report.stage != Stage::kDone && heap_.budget() < heap_.capacity()) {
     write_line(log_, LogSource::kCore, 1, "  ! heap: peak %u of a %u-byte budget; arena %u",
                static_cast<unsigned>(report.heap_peak), static_cast<unsigned>(heap_.budget()),
@@ -387,6 +392,46 @@ void Client::establish(const ClientOptions& options, HandshakeReport& report) {
   }
   // The verify callback's pointer into `report` must not outlive this call.
   mbedtls_ssl_conf_verify(&s.config, nullptr, nullptr);
+  if (!options.first_request.empty()) exchange_first(options, report);
+}
+
+void Client::exchange_first(const ClientOptions& options, HandshakeReport& report) {
+  Session& s = *session_;
+  int ret = write(options.first_request);
+  if (ret < 0) {
+    // A server that hangs up may have said why first (a TLS 1.3 server's
+    // alert 116 comes just before its reset): read it for the report.
+    unsigned char unread[16];
+    note_alert(mbedtls_ssl_read(&s.ssl, unread, sizeof unread), report);
+    return fail(report, Stage::kExchange, "mbedtls_ssl_write", ret);
+  }
+  // TLS 1.3 session tickets and other post-handshake messages come first;
+  // Mbed TLS reads them inside mbedtls_ssl_read, which may then ask again.
+  auto read_again = [](int code) {
+    return code == MBEDTLS_ERR_SSL_WANT_READ || code == MBEDTLS_ERR_SSL_WANT_WRITE
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+           || code == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+#endif
+        ;
+  };
+  const uint64_t deadline = clock_.monotonic_ms() + options.read_timeout_ms;
+  unsigned char reply[64];
+  do {
+    ret = mbedtls_ssl_read(&s.ssl, reply, sizeof reply);
+  } while (read_again(ret) && clock_.monotonic_ms() < deadline);
+  if (read_again(ret)) ret = MBEDTLS_ERR_SSL_TIMEOUT;
+  note_alert(ret, report);
+  // 0 is a clean close before any reply: Mbed TLS's close_notify code says so.
+  if (ret == 0) ret = MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY;
+  if (ret < 0) return fail(report, Stage::kExchange, "mbedtls_ssl_read", ret);
+  report.reply_bytes = static_cast<uint32_t>(ret);
+}
+
+void Client::note_alert(int read_result, HandshakeReport& report) {
+  if (read_result == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
+      report.alerts_received_count < HandshakeReport::kMaxAlerts) {
+    report.alerts_received[report.alerts_received_count++] = {2, compat::received_alert_description(session_->ssl)};
+  }
 }
 
 int Client::write(std::span<const uint8_t> data) {

@@ -42,6 +42,18 @@ inline int handshake_state(const mbedtls_ssl_context& ssl) {
 #endif
 }
 
+// The description of the alert just read: valid when a call has returned
+// MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, the record still in the input
+// buffer. Mbed TLS has no accessor; after the handshake the alert is
+// encrypted, so the record watch cannot see it.
+inline uint8_t received_alert_description(const mbedtls_ssl_context& ssl) {
+#if MBEDTLS_VERSION_MAJOR >= 3
+  return ssl.MBEDTLS_PRIVATE(in_msg)[1];
+#else
+  return ssl.in_msg[1];
+#endif
+}
+
 // The hash of a certificate's signature, e.g. "SHA256"; "" when unknown.
 inline const char* signature_md_name(const mbedtls_x509_crt& crt) {
 #if MBEDTLS_VERSION_MAJOR >= 3

@@ -4,6 +4,7 @@
 // same whatever the target.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,9 @@ struct PeerCertificate {
 };
 
 struct ClientReport {
-  std::string stage;  // setup, load-trust, connect, handshake, done
+  // setup, load-trust, connect, handshake, done; or exchange: the handshake
+  // completed and the first exchange after it failed.
+  std::string stage;
   int32_t result = 0;
   std::string result_name;  // "MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + MBEDTLS_ERR_OID_NOT_FOUND"
   std::string result_text;
@@ -51,7 +54,10 @@ struct ClientReport {
   uint32_t heap_peak = 0;
   uint32_t heap_budget = 0;
   uint32_t duration_ms = 0;
-  uint32_t stack_peak = 0;  // bytes; 0: the target does not measure it
+  uint32_t stack_peak = 0;              // bytes; 0: the target does not measure it
+  std::optional<uint32_t> reply_bytes;  // of the first exchange's reply; none without an exchange
+
+  bool handshake_completed() const { return stage == "done" || stage == "exchange"; }
 
   bool passed() const { return stage == "done" && result == 0; }
   // Mbed TLS's high-level (0x1000..0x7f80) and low-level (0x01..0x7f) parts.

@@ -67,7 +67,8 @@ Banner parse_banner(std::span<const uint8_t> payload) {
 }
 
 std::string stage_from_wire(uint8_t stage) {
-  static constexpr std::array<const char*, 5> kStages = {"setup", "load-trust", "connect", "handshake", "done"};
+  static constexpr std::array<const char*, 6> kStages = {"setup",     "load-trust", "connect",
+                                                         "handshake", "done",       "exchange"};
   if (stage >= kStages.size()) throw DeviceError(fmt::format("report: unknown stage {}", stage));
   return kStages[stage];
 }
@@ -80,6 +81,7 @@ ClientReport parse_report(std::span<const uint8_t> payload) {
   while (r.next()) {
     uint8_t u8 = 0;
     uint16_t u16 = 0;
+    uint32_t u32 = 0;
     switch (r.tag()) {
       case kStage:
         if (r.get_u8(u8)) rep.stage = stage_from_wire(u8), has_stage = true;
@@ -122,6 +124,9 @@ ClientReport parse_report(std::span<const uint8_t> payload) {
       case kHeapBudget: r.get_u32(rep.heap_budget); break;
       case kDurationMs: r.get_u32(rep.duration_ms); break;
       case kStackPeak: r.get_u32(rep.stack_peak); break;
+      case kReplyBytes:
+        if (r.get_u32(u32)) rep.reply_bytes = u32;
+        break;
       default: break;
     }
   }
@@ -279,6 +284,9 @@ void DeviceClient::configure(const DeviceConfig& c, milliseconds timeout) {
   }
   if (c.heap_budget != 0) w.put_u32(kHeapBudget, c.heap_budget);
   w.put_u8(kDebugLevel, c.debug_level);
+  if (!c.first_request.empty()) {
+    w.put_bytes(kFirstRequest, {reinterpret_cast<const uint8_t*>(c.first_request.data()), c.first_request.size()});
+  }
   if (!w.ok()) throw DeviceError("configure: the options do not fit one frame");
   request(MessageType::kConfigure, w.bytes(), timeout);
 }

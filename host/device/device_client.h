@@ -42,6 +42,9 @@ struct DeviceConfig {
   std::string time = "now";  // now (the device's clock), unset, or seconds since 1970
   uint32_t heap_budget = 0;  // 0: the whole arena
   uint8_t debug_level = 3;
+  // Sent once the handshake completes, then one reply awaited (at most 64
+  // bytes); empty: no exchange.
+  std::string first_request;
 };
 
 struct DeviceStats {

@@ -46,6 +46,10 @@ bool client_side_only(const Evidence& e) {
 
 std::string client_line(const Evidence& e) {
   const auto& c = e.client;
+  if (c.stage == "exchange") {
+    return fmt::format("client: {} returned {} ({}) after the handshake completed", c.failed_call,
+                       format_code(c.result), c.result_name);
+  }
   return fmt::format("client: {} returned {} ({}) at {}, client state {}", c.failed_call, format_code(c.result),
                      c.result_name, c.stage, c.handshake_state);
 }
@@ -298,23 +302,30 @@ std::optional<Finding> no_shared_group(const Evidence& e) {
 
 // TLS 1.3: the CertificateRequest is encrypted, and the server rejects the
 // client's empty Certificate only after the client's Finished, so the
-// client's handshake completes and its first read meets alert 116.
+// client's handshake completes and its first exchange meets alert 116 (seen when
+// the scenario makes a first exchange, foretold when it does not).
 std::optional<Finding> client_certificate_required_after_handshake(const Evidence& e) {
-  if (!e.client.passed() || !e.server.connection) return std::nullopt;
+  if (!e.client.handshake_completed() || !e.server.connection) return std::nullopt;
   const auto& conn = *e.server.connection;
   if (conn.end != servers::ConnectionEnd::kFailedWithAlert ||
       conn.verdict.find("did not return a certificate") == std::string::npos) {
     return std::nullopt;
   }
+  const bool exchange_failed = !e.client.passed();
   std::string ca = e.server.chain.empty() ? "its CA" : "'" + e.server.chain.front().subject + "'";
+  std::vector<std::string> evidence{fmt::format("client: handshake completed on {}", e.client.version)};
+  if (exchange_failed) evidence.push_back(client_line(e));
+  if (received_alert(e, codes::kAlertCertificateRequired)) {
+    evidence.push_back("client: received alert 116 (certificate_required) after the handshake");
+  }
+  evidence.push_back(fmt::format("server: failed the handshake after the client's Finished: {}", conn.verdict));
   return Finding{"client-certificate-required",
                  fmt::format("The server requires a client certificate (mutual TLS) and the device sent none: over "
                              "{} the device's handshake completes, then the server refuses the connection "
-                             "(certificate_required, 116) and the device's first read fails. It accepts "
+                             "(certificate_required, 116) and the device's first exchange {}. It accepts "
                              "certificates issued by {}.",
-                             e.client.version, ca),
-                 {fmt::format("client: handshake completed on {}", e.client.version),
-                  fmt::format("server: failed the handshake after the client's Finished: {}", conn.verdict)},
+                             e.client.version, exchange_failed ? "fails" : "will fail", ca),
+                 std::move(evidence),
                  fmt::format("Give the device a certificate and key issued by {} (mbedtls_ssl_conf_own_cert).", ca)};
 }
 
@@ -1430,7 +1441,7 @@ std::optional<Finding> client_certificate_finding(const Evidence& e, const std::
 std::optional<Finding> client_certificate_required_from_log(const Evidence& e) {
   if (!client_side_only(e) || e.client.alerts_received.empty()) return std::nullopt;
   const uint8_t alert = e.client.alerts_received.back().description;
-  const bool tls13 = alert == 116;  // certificate_required
+  const bool tls13 = alert == codes::kAlertCertificateRequired;
   const bool tls12 = alert == 40 && e.client.handshake_state >= 7;  // after the client's flight
   if (!tls13 && !tls12) return std::nullopt;
   return client_certificate_finding(e, fmt::format("answered with alert {} ({})", alert, device::alert_name(alert)));
@@ -1441,7 +1452,11 @@ std::optional<Finding> client_certificate_required_from_log(const Evidence& e) {
 std::optional<Finding> client_certificate_dropped_from_log(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
   if (!client_side_only(e) || e.log == nullptr || !e.log->certificate_requested) return std::nullopt;
-  if (e.client.passed() || e.client.handshake_state < 7 || e.client.handshake_state > 13 ||
+  // TLS 1.2: during the client's flight; TLS 1.3: at the first exchange
+  // after a handshake in which the client sent no certificate.
+  const bool in_flight = e.client.handshake_state >= 7 && e.client.handshake_state <= 13;
+  const bool at_first_exchange = e.client.stage == "exchange" && e.log->sent_no_certificate;
+  if (e.client.passed() || !(in_flight || at_first_exchange) ||
       (m != codes::kNetConnReset && m != codes::kSslConnEof)) {
     return std::nullopt;
   }
@@ -1452,7 +1467,9 @@ std::optional<Finding> client_certificate_finding(const Evidence& e, const std::
   return Finding{"client-certificate-required",
                  fmt::format("The server requires a client certificate (mutual TLS) and the device sent none; it {}.",
                              how),
-                 {client_line(e), fmt::format("client: the server {} {}", how, waiting_for(e.client.handshake_state))},
+                 {client_line(e), fmt::format("client: the server {} {}", how,
+                                              e.client.stage == "exchange" ? "after the handshake, to the first request"
+                                                                           : waiting_for(e.client.handshake_state))},
                  "Give the device a certificate and key the server's CA issued (mbedtls_ssl_conf_own_cert), or turn "
                  "off client authentication on the server."};
 }

@@ -38,5 +38,6 @@ constexpr uint32_t kBadCertBadMd = 0x4000;
 // TLS alert descriptions.
 constexpr uint8_t kAlertProtocolVersion = 70;
 constexpr uint8_t kAlertUnrecognizedName = 112;
+constexpr uint8_t kAlertCertificateRequired = 116;
 
 }  // namespace shakedown::diagnosis::codes

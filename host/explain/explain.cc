@@ -148,7 +148,7 @@ Explanation explain(LogFacts facts) {
                                     "Certificates' validity cannot be checked until it is (SNTP, or an RTC).",
                                     f.lines.count(Fact::kClock) != 0 ? f.lines.at(Fact::kClock).front() : 0));
   }
-  if (f.report.passed() && f.log.certificate_requested && f.log.sent_no_certificate) {
+  if (f.report.passed() && f.log.certificate_requested && f.log.sent_no_certificate && !f.read_after_handshake) {
     // TLS 1.3 servers judge the client's empty Certificate after its
     // Finished: the client's side completes, the rejection comes at its first read.
     out.notes.push_back(
@@ -174,10 +174,11 @@ std::string to_text(const Explanation& e) {
   if (!f.result_known) {
     outcome = fmt::format("the log ends during the handshake, in client state {}", f.report.handshake_state);
   } else if (!f.report.passed()) {
+    std::string where = "at " + f.report.stage;
+    if (f.report.stage == "handshake") where = fmt::format("in client state {}", f.report.handshake_state);
+    if (f.report.stage == "exchange") where = "after the handshake completed";
     outcome = fmt::format("{} returned {}{} {}", f.report.failed_call, device::format_code(f.report.result),
-                          f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")",
-                          f.report.stage == "handshake" ? fmt::format("in client state {}", f.report.handshake_state)
-                                                        : "at " + f.report.stage);
+                          f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")", where);
   }
   out += fmt::format("Mbed TLS {}: {}\n\n", f.build.mbedtls_line.empty() ? "(line unknown)" : f.build.mbedtls_line,
                      outcome);
@@ -348,6 +349,8 @@ std::string reproducer_scenario(const Explanation& e, const std::string& name) {
   if (f.time == "unset" || id == "cert-not-yet-valid-clock-unset") out += "  time: unset\n";
   if (id == "handshake-timeout") out += "  read_timeout_ms: 500\n";
   if (id == "verify-optional-untrusted") out += "  auth_mode: optional\n";
+  // The failure came after the handshake: the client must exchange data to meet it.
+  if (f.report.stage == "exchange") out += "  exchange: true\n";
   out += "expect:\n";
   // Warnings come with a handshake that completes.
   const bool passes = id == "verify-optional-untrusted" || id == "hostname-not-set" || id == "legacy-protocol-negotiated";

@@ -227,3 +227,50 @@ TEST_CASE("'not trusted' under a heap budget the core reports is most likely the
   REQUIRE_FALSE(plain.findings.empty());
   CHECK(ids(plain)[0] != "heap-exhausted");
 }
+
+TEST_CASE("TLS 1.3: alert 116 at the first read after a completed handshake is a missing client certificate") {
+  // A product's log, cut to the lines that matter: the server asked for a
+  // certificate, the client sent none, the handshake completed, and the
+  // application's first read met the server's verdict.
+  const std::string handshake =
+      "ssl_tls.c:4670: => handshake\n"
+      "ssl_tls.c:4589: client state: MBEDTLS_SSL_CERTIFICATE_REQUEST\n"
+      "ssl_tls13_client.c:2334: got a certificate request\n"
+      "ssl_tls.c:4589: client state: MBEDTLS_SSL_CLIENT_CERTIFICATE\n"
+      "ssl_misc.h:1353: handshake state: 7 (MBEDTLS_SSL_CLIENT_CERTIFICATE) -> 11 (MBEDTLS_SSL_CLIENT_FINISHED)\n"
+      "ssl_tls.c:4589: client state: MBEDTLS_SSL_HANDSHAKE_WRAPUP\n"
+      "ssl_tls.c:4681: <= handshake\n"
+      "app: connected, sending CONNECT\n";
+  const Explanation rejected = explain_text(handshake +
+                                            "ssl_msg.c:5989: => read\n"
+                                            "ssl_msg.c:5274: got an alert message, type: [2:116]\n"
+                                            "ssl_msg.c:5281: is a fatal alert message (msg 116)\n"
+                                            "ssl_msg.c:6049: mbedtls_ssl_read_record() returned -30592 (-0x7780)\n"
+                                            "mqtt: read failed\n");
+  CHECK(rejected.facts.report.stage == "exchange");
+  CHECK(rejected.facts.report.failed_call == "mbedtls_ssl_read");
+  REQUIRE_FALSE(rejected.findings.empty());
+  CHECK(ids(rejected)[0] == "client-certificate-required");
+  CHECK_THAT(to_text(rejected), Catch::Matchers::Contains("after the handshake completed"));
+  CHECK_THAT(reproducer_scenario(rejected, "r"), Catch::Matchers::Contains("exchange: true"));
+
+  // Or the first write met the server's reset, the alert unread: the same cause.
+  const Explanation reset = explain_text(handshake +
+                                         "ssl_msg.c:2377: ssl->f_send() returned -80 (-0x0050)\n"
+                                         "ssl_msg.c:6236: mbedtls_ssl_write_record() returned -80 (-0x0050)\n"
+                                         "  ! mbedtls_ssl_write returned -0x0050\n");
+  CHECK(reset.facts.report.stage == "exchange");
+  CHECK(reset.facts.report.failed_call == "mbedtls_ssl_write");
+  REQUIRE_FALSE(reset.findings.empty());
+  CHECK(ids(reset)[0] == "client-certificate-required");
+  // Where the log ends at the handshake, explain can only say what may follow.
+  const Explanation ended = explain_text(handshake);
+  CHECK(ended.findings.empty());
+  REQUIRE(ended.notes.size() == 1);
+  CHECK_THAT(ended.notes[0], Catch::Matchers::Contains("alert 116"));
+  // The same handshake, then data read: the server accepted the client without a certificate.
+  const Explanation accepted = explain_text(handshake + "ssl_msg.c:6273: <= read\n");
+  CHECK(accepted.facts.report.passed());
+  CHECK(accepted.findings.empty());
+  CHECK(accepted.notes.empty());
+}

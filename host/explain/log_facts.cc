@@ -245,7 +245,7 @@ void LogFactsBuilder::set_result(size_t line, const std::string& call, int32_t c
   // An application's "! mbedtls_ssl_handshake returned" outranks the
   // library's inner returns; among the library's, the last one stands.
   if (current_.result_known && current_.report.failed_call.starts_with("mbedtls_") && !from_application) return;
-  result_from_library_ = !from_application;
+  current_.result_from_application = from_application;
   current_.report.result = code;
   current_.report.failed_call = call;
   current_.report.result_name.clear();
@@ -366,11 +366,17 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
     start_attempt(n);
     return true;
   }
+  if (t == "<= read" && current_.handshake_completed && current_.report.result == 0) {
+    current_.read_after_handshake = true;
+    event(n, "data-in", "application data read after the handshake");
+    return true;
+  }
   if (t == "<= handshake" || t == "handshake: done" || t == "<= handshake wrapup") {
     if (!current_.result_known) {
       current_.report.result = 0;
       current_.report.stage = "done";
       current_.result_known = true;
+      current_.handshake_completed = true;
       event(n, "done", "handshake complete");
     }
     return true;
@@ -395,7 +401,7 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
     if (state >= 0 && state != current_.report.handshake_state) {
       // The handshake went on: an inner call's error before this was not
       // fatal (x509_verify_cert under MBEDTLS_SSL_VERIFY_OPTIONAL).
-      if (current_.result_known && result_from_library_) {
+      if (current_.result_known && current_.report.result != 0 && !current_.result_from_application) {
         current_.result_known = false;
         current_.report.result = 0;
         current_.report.failed_call.clear();
@@ -723,7 +729,13 @@ LogFacts LogFactsBuilder::finish() {
   facts.attempts = attempts_;
   facts.mbedtls_seen = mbedtls_seen_;
   auto& r = facts.report;
-  if (facts.result_known && r.result != 0) {
+  if (facts.result_known && r.result != 0 && facts.handshake_completed) {
+    r.stage = "exchange";
+    // An inner call's code reaches the application through its read (or write).
+    if (!facts.result_from_application) {
+      r.failed_call = r.failed_call.find("write") != std::string::npos ? "mbedtls_ssl_write" : "mbedtls_ssl_read";
+    }
+  } else if (facts.result_known && r.result != 0) {
     r.stage = stage_for_call(r.failed_call);
     // An inner call's code ends the handshake: the application sees it from mbedtls_ssl_handshake.
     if (r.stage == "handshake") r.failed_call = "mbedtls_ssl_handshake";
@@ -732,7 +744,7 @@ LogFacts LogFactsBuilder::finish() {
   } else {
     r.stage = "handshake";  // the log ends mid-handshake
   }
-  if (r.stage == "done" && r.version.empty()) {
+  if ((r.stage == "done" || r.stage == "exchange") && r.version.empty()) {
     r.version = facts.log.client_hello && facts.log.client_hello->legacy_version == 0x0303 ? "TLSv1.2" : "";
   }
   // What the log shows of the build: its line, from the library's file

@@ -66,6 +66,11 @@ struct LogFacts {
   int attempts = 0;             // handshakes started in the log
   bool mbedtls_seen = false;    // any Mbed TLS debug statement at all
   bool result_known = false;    // the log says how the attempt ended
+  // The handshake completed; a failure after it is the application's first
+  // exchange (a TLS 1.3 server's alert 116 comes only then).
+  bool handshake_completed = false;
+  bool read_after_handshake = false;  // and then application data was read ("<= read")
+  bool result_from_application = false;  // an application's "! call returned" line gave the result
 };
 
 class LogFactsBuilder {
@@ -103,7 +108,6 @@ class LogFactsBuilder {
   bool in_certificate_ = false;
   int attempts_ = 0;
   bool mbedtls_seen_ = false;
-  bool result_from_library_ = false;  // the result so far is an inner call's, not the application's
   int32_t last_code_ = 0;
   std::string line_hint_;  // the Mbed TLS line its file names say
 };

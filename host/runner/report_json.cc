@@ -111,6 +111,8 @@ json to_json(const CellResult& r) {
   out["peak_stack_bytes"] = r.report.stack_peak != 0 ? json(r.report.stack_peak) : json(nullptr);
   out["handshake_ms"] = r.report.duration_ms;
   out["bytes"] = {{"sent", r.report.bytes_sent}, {"received", r.report.bytes_received}};
+  // Bytes of the reply to the first request after the handshake; null: the scenario made no exchange.
+  out["exchange_reply_bytes"] = r.report.reply_bytes ? json(*r.report.reply_bytes) : json(nullptr);
   json findings = json::array();
   for (const auto& f : r.findings) {
     findings.push_back({{"id", f.id}, {"summary", f.summary}, {"evidence", f.evidence}, {"fix", f.fix}});

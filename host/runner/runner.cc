@@ -137,6 +137,10 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
   return "";
 }
 
+// What a scenario with `exchange: true` sends after the handshake; the
+// test server echoes it.
+constexpr std::string_view kFirstRequest = "shakedown: first request\n";
+
 targets::HandshakeRequest handshake_request(const scenario::Scenario& s, const scenario::Cell& cell, uint16_t port,
                                             const servers::Chain& chain) {
   return {
@@ -152,7 +156,8 @@ targets::HandshakeRequest handshake_request(const scenario::Scenario& s, const s
                  .read_timeout_ms = s.client.read_timeout_ms,
                  .max_fragment_length = s.client.max_fragment_length,
                  .time = s.client.time,
-                 .heap_budget = s.client.heap_budget},
+                 .heap_budget = s.client.heap_budget,
+                 .first_request = s.client.exchange ? std::string(kFirstRequest) : std::string()},
       .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
   };
 }
@@ -222,7 +227,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     }
     r.report = std::move(outcome.report);
     r.build = std::move(outcome.build);
-    const bool reached_server = r.report.stage == "handshake" || r.report.stage == "done";
+    const bool reached_server = r.report.stage == "handshake" || r.report.handshake_completed();
     if (!s_server && reached_server && server.wait_for_captures(1, kCaptureWait)) r.capture = server.captures().front();
     server.stop();
     if (s_server) s_server->stop();

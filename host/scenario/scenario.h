@@ -49,6 +49,7 @@ struct ClientSpec {
   std::vector<uint16_t> ciphersuites;  // a subset of the build's; empty: all of them
   uint8_t auth_mode = 2;               // 0 none, 1 optional, 2 required
   uint16_t max_fragment_length = 0;    // ask the server for records this small; 0: do not ask
+  bool exchange = false;               // after the handshake, send a request and await the echo
 };
 
 struct Scenario {

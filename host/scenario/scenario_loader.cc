@@ -37,6 +37,7 @@ class Fields {
     }
   }
 
+  const std::string& where() const { return where_; }
   bool has(const std::string& key) const { return static_cast<bool>(node_[key]); }
   YAML::Node get(const std::string& key) const { return node_[key]; }
 
@@ -210,7 +211,7 @@ bool boolean(const Fields& f, const std::string& key, bool fallback) {
   if (!f.has(key)) return fallback;
   bool value = false;
   if (!f.get(key).IsScalar() || !YAML::convert<bool>::decode(f.get(key), value)) {
-    f.fail(f.get(key), fmt::format("'{}' in server must be true or false", key));
+    f.fail(f.get(key), fmt::format("'{}' in {} must be true or false", key, f.where()));
   }
   return value;
 }
@@ -412,7 +413,7 @@ Scenario load_scenario(const fs::path& file) {
   s.summary = top.string("summary");
 
   Fields client = top.section("client", {"hostname", "mbedtls", "time", "read_timeout_ms", "heap_budget", "versions",
-                                         "ciphersuites", "auth_mode", "max_fragment_length", "sni"});
+                                         "ciphersuites", "auth_mode", "max_fragment_length", "sni", "exchange"});
   s.client.hostname = client.string("hostname");
   s.client.time = client.string("time", "now");
   if (s.client.time != "now" && s.client.time != "unset" &&
@@ -448,6 +449,7 @@ Scenario load_scenario(const fs::path& file) {
     s.client.ciphersuites.push_back(id);
   }
   s.client.send_sni = boolean(client, "sni", true);
+  s.client.exchange = boolean(client, "exchange", false);
   const std::string auth = one_of(client, "auth_mode", "required", {"none", "optional", "required"}, "client");
   s.client.auth_mode = auth == "none" ? 0 : auth == "optional" ? 1 : 2;
   s.client.max_fragment_length = static_cast<uint16_t>(client.integer("max_fragment_length", 0, 0, 4096));
@@ -461,6 +463,9 @@ Scenario load_scenario(const fs::path& file) {
 
   s.chain = load_pki(file, top.required("pki"), s.client.hostname);
   load_server(top.section("server", kServerKeys), s);
+  if (s.client.exchange && s.peer == Scenario::Peer::kOpensslSServer) {
+    client.fail(client.get("exchange"), "'exchange' needs shakedown's own server: openssl s_server does not echo");
+  }
   s.cells = load_cells(file, top.required("expect"), lines);
   return s;
 }

@@ -67,6 +67,11 @@ TEST_CASE("a good scenario loads into a cell per line and profile, the line-spec
   CHECK(s.cells[2].expect.error == -0x7780);
   CHECK_FALSE(s.cells[2].expect.finding);
   CHECK(s.cells[3].expect.result == Expectation::Result::kPass);
+  CHECK_FALSE(s.client.exchange);
+  CHECK(load_scenario(write_scenario(good_with("  hostname: cloud.shakedown.test\n",
+                                               "  hostname: cloud.shakedown.test\n  exchange: true\n"),
+                                     "exchange"))
+            .client.exchange);
 }
 
 TEST_CASE("a target-specific expectation applies on that target only, for all lines or one") {
@@ -117,6 +122,13 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
        good_with("  on_handshake_failure: reset", "  on_handshake_failure: reset\n  peer: openssl-s_server"), 9,
        "openssl s_server cannot play this server: on_handshake_failure"},
       {"a chain of one", good_with("  - {key: ec-p256}\n", ""), 3, "'pki' must be a list of at least two"},
+      {"exchange not a boolean",
+       good_with("  hostname: cloud.shakedown.test\n", "  hostname: cloud.shakedown.test\n  exchange: once\n"), 11,
+       "'exchange' in client must be true or false"},
+      {"an exchange with s_server, which does not echo",
+       good_with("  on_handshake_failure: reset\nclient:\n  hostname: cloud.shakedown.test\n",
+                 "  peer: openssl-s_server\nclient:\n  hostname: cloud.shakedown.test\n  exchange: true\n"),
+       11, "'exchange' needs shakedown's own server"},
   }));
   INFO(c.what);
   const fs::path file = write_scenario(c.text);

@@ -122,6 +122,7 @@ class Agent {
   Blob own_key_;
   core::ClientOptions options_;
   char hostname_[256] = {};
+  uint8_t first_request_[64] = {};
   char address_[64] = {};
   uint16_t suites_[core::HandshakeReport::kMaxSuites] = {};
 

@@ -48,6 +48,11 @@ struct ClientOptions {
   // Bound on each wait for the server; a silent server ends in
   // MBEDTLS_ERR_SSL_TIMEOUT instead of a hang.
   uint32_t read_timeout_ms = 10'000;
+  // Sent once the handshake completes, then one reply is awaited, as an
+  // application's first exchange: in TLS 1.3 the server judges the client's
+  // certificate after the client's Finished, so only this shows its verdict.
+  // Empty: no exchange.
+  std::span<const uint8_t> first_request;
   // Mbed TLS debug threshold: 0 silent ... 4 everything; 3 is what field
   // logs usually carry.
   int debug_level = 3;
@@ -84,6 +89,10 @@ class Client {
   struct Session;
   // Everything from seeding to the handshake's end, into `report`.
   void establish(const ClientOptions& options, HandshakeReport& report);
+  // Writes the first request and reads the reply's first bytes.
+  void exchange_first(const ClientOptions& options, HandshakeReport& report);
+  // Adds the fatal alert a read after the handshake ended on, if it did.
+  void note_alert(int read_result, HandshakeReport& report);
   void log_outcome(const HandshakeReport& report);
   void release();
 

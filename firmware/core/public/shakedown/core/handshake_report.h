@@ -8,13 +8,16 @@
 
 namespace shakedown::core {
 
-// Where a run ended. Ordered: a later stage means the run got further.
+// Where a run ended. A later stage means the run got further; kExchange,
+// which lies between kHandshake and kDone, came later and keeps the next
+// number so that the device protocol's values stay as they were.
 enum class Stage : uint8_t {
   kSetup,      // seeding the generator, applying options
   kLoadTrust,  // parsing the CA certificates (and the client's own)
   kConnect,    // opening the transport
   kHandshake,  // mbedtls_ssl_handshake
-  kDone,       // handshake complete
+  kDone,       // handshake complete, and the first exchange if one was asked
+  kExchange,   // the handshake completed; the first request or its reply failed
 };
 
 std::string_view stage_name(Stage stage);
@@ -71,7 +74,7 @@ struct HandshakeReport {
   // Certificates in the client's trust list that did not parse.
   uint8_t trust_parse_failures = 0;
 
-  // Negotiated, when stage is kDone: e.g. "TLSv1.2",
+  // Negotiated, when the handshake completed (kDone, kExchange): e.g. "TLSv1.2",
   // "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384" with its IANA id, and the
   // key exchange group's IANA id (0x0017 secp256r1; 0 when unknown).
   char version[16] = {};
@@ -98,6 +101,7 @@ struct HandshakeReport {
   uint32_t heap_peak = 0;    // bytes of Mbed TLS heap at the handshake's peak
   uint32_t heap_budget = 0;  // the budget it ran under
   uint32_t duration_ms = 0;  // connect to end of handshake
+  uint32_t reply_bytes = 0;  // of the first exchange's reply
 };
 
 }  // namespace shakedown::core

@@ -79,6 +79,7 @@ inline constexpr uint8_t kWallTime = 8;           // i64: seconds since 1970
 inline constexpr uint8_t kWallTimeUnset = 9;      // u8 (any value): the clock is unset
 inline constexpr uint8_t kHeapBudget = 10;        // u32: bytes; absent: the whole arena
 inline constexpr uint8_t kDebugLevel = 11;        // u8: 0..4
+inline constexpr uint8_t kFirstRequest = 12;      // bytes, at most 64: sent after the handshake; one reply awaited
 }  // namespace configure_tag
 
 namespace blob_tag {
@@ -129,7 +130,7 @@ inline constexpr uint8_t kText = 3;    // str
 }  // namespace log_tag
 
 namespace report_tag {
-inline constexpr uint8_t kStage = 1;                   // u8: core::Stage
+inline constexpr uint8_t kStage = 1;                   // u8: core::Stage (5: exchange, after done)
 inline constexpr uint8_t kResult = 2;                  // i32
 inline constexpr uint8_t kFailedCall = 3;              // str
 inline constexpr uint8_t kResultName = 4;              // str
@@ -154,6 +155,7 @@ inline constexpr uint8_t kHeapPeak = 22;               // u32
 inline constexpr uint8_t kHeapBudget = 23;             // u32
 inline constexpr uint8_t kDurationMs = 24;             // u32
 inline constexpr uint8_t kStackPeak = 25;              // u32: bytes; absent where the port cannot measure it
+inline constexpr uint8_t kReplyBytes = 26;             // u32: of the first exchange's reply; absent without one
 }  // namespace report_tag
 
 namespace peer_tag {

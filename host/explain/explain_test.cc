@@ -274,3 +274,27 @@ TEST_CASE("TLS 1.3: alert 116 at the first read after a completed handshake is a
   CHECK(accepted.findings.empty());
   CHECK(accepted.notes.empty());
 }
+
+TEST_CASE("a 3.x ClientHello without supported versions offered TLS 1.2 alone, and the reproducer says so") {
+  // 3.x logs no "max version" line; only TLS 1.3 adds supported_versions.
+  const std::string hello =
+      "ssl_tls.c:4670: => handshake\n"
+      "ssl_tls.c:4589: client state: MBEDTLS_SSL_CLIENT_HELLO\n"
+      "ssl_client.c:0370: client hello, add ciphersuite: c02b, TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256\n";
+  const std::string refused =
+      "ssl_tls.c:4589: client state: MBEDTLS_SSL_SERVER_HELLO\n"
+      "ssl_msg.c:5274: got an alert message, type: [2:70]\n"
+      "ssl_tls.c:4681: <= handshake\n"
+      "  ! mbedtls_ssl_handshake returned -0x7780\n";
+  const Explanation tls12 = explain_text(hello + refused);
+  REQUIRE(tls12.facts.log.client_hello);
+  CHECK(tls12.facts.log.client_hello->legacy_version == 0x0303);
+  REQUIRE_FALSE(tls12.findings.empty());
+  CHECK(ids(tls12)[0] == "protocol-version-mismatch");
+  CHECK_THAT(reproducer_scenario(tls12, "r"), Catch::Matchers::Contains("  versions: [tls1.2]\n") &&
+                                                  Catch::Matchers::Contains("server:\n  versions: [tls1.3]\n"));
+
+  const Explanation tls13 = explain_text(hello + "ssl_tls13_client.c:0080: supported version: [3:4]\n" + refused);
+  REQUIRE(tls13.facts.log.client_hello);
+  CHECK(tls13.facts.log.client_hello->legacy_version == 0);
+}

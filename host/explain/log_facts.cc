@@ -726,6 +726,14 @@ LogFacts LogFactsBuilder::finish() {
   }
   end_attempt();
   LogFacts facts = kept_ ? std::move(*kept_) : LogFacts{};
+  // 3.x logs no "max version" line: its ClientHello always carries TLS 1.2
+  // as the legacy version, and only TLS 1.3 adds supported_versions. Suites
+  // without a supported version therefore mean TLS 1.2 alone.
+  if (auto& hello = facts.log.client_hello; line_hint_ == "3.6" && hello && hello->legacy_version == 0 &&
+                                            hello->supported_versions.empty() && !hello->cipher_suites.empty()) {
+    hello->legacy_version = 0x0303;
+    facts.build.tls1_2 = true;
+  }
   facts.attempts = attempts_;
   facts.mbedtls_seen = mbedtls_seen_;
   auto& r = facts.report;

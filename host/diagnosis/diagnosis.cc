@@ -418,6 +418,15 @@ std::optional<Finding> cert_not_yet_valid(const Evidence& e) {
   }
   const auto* pc = peer_with_flag(e, codes::kBadCertFuture);
   const std::string subject = pc != nullptr ? pc->subject : "in the server's chain";
+  if (e.log != nullptr && !e.log->clock_known) {
+    // A log that does not show the clock: the alternative to a clock never set.
+    return Finding{"cert-not-yet-valid",
+                   "Or: the device's clock is right and a certificate in the server's chain is really not valid yet; "
+                   "the log does not show the clock, so only its reading tells this from a clock never set.",
+                   {client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_FUTURE"},
+                   "Log the clock before the handshake; if it is right, have the server use a certificate that is "
+                   "already valid."};
+  }
   const bool clock_now = e.setup.time == "now";
   return Finding{
       "cert-not-yet-valid",
@@ -674,10 +683,12 @@ std::optional<Finding> untrusted_ca(const Evidence& e) {
   if (missing != nullptr && !missing->sent_by_server() && !missing->trusted_by_client) {
     evidence.push_back(fmt::format("server: has '{}' ({}) but does not send it", missing->subject, missing->role));
   }
+  // Without the server's side (a log alone) how many it sent is unknown.
+  const std::string count = e.server.chain.empty() ? "" : fmt::format(" ({} certificates sent)", sent);
   return Finding{"untrusted-ca",
-                 fmt::format("The server's chain ({} certificates sent) does not lead to a CA the device trusts: {} "
-                             "is missing from the chain or the device's trust list.",
-                             sent, top_issuer),
+                 fmt::format("The server's chain{} does not lead to a CA the device trusts: {} is missing from the "
+                             "chain or the device's trust list.",
+                             count, top_issuer),
                  evidence,
                  fmt::format("Have the server send its intermediate certificates, or add {} to the device's CA list.",
                              top_issuer)};

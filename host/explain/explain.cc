@@ -243,7 +243,8 @@ nlohmann::json to_json(const Explanation& e) {
             {"error_low", device::format_code(-static_cast<int32_t>(r.low_part()))},
             {"handshake_state", r.handshake_state}}},
           {"client_hello", hello},
-          {"clock", e.facts.time},
+          // "unset", seconds since 1970, or null where the log does not show it.
+          {"clock", e.facts.log.clock_known ? nlohmann::json(e.facts.time) : nlohmann::json(nullptr)},
           {"attempts", e.facts.attempts}};
 }
 

@@ -298,3 +298,19 @@ TEST_CASE("a 3.x ClientHello without supported versions offered TLS 1.2 alone, a
   REQUIRE(tls13.facts.log.client_hello);
   CHECK(tls13.facts.log.client_hello->legacy_version == 0);
 }
+
+TEST_CASE("a certificate not yet valid by a clock the log does not show: a clock never set, or else the certificate") {
+  const Explanation e = explain_text(
+      "ssl_tls.c:4589: client state: MBEDTLS_SSL_SERVER_CERTIFICATE\n"
+      "ssl_tls.c:9954: x509_verify_cert() returned -9984 (-0x2700)\n"
+      "  ! peer certificate verify flags 00000200\n"
+      "  ! The certificate validity starts in the future\n"
+      "  ! mbedtls_ssl_handshake returned -0x2700\n");
+  REQUIRE(ids(e).size() == 2);
+  CHECK(ids(e)[0] == "cert-not-yet-valid-clock-unset");
+  CHECK(ids(e)[1] == "cert-not-yet-valid");
+  // Nothing about a "correct" clock the log never showed.
+  CHECK_THAT(e.findings[1].finding.summary, Catch::Matchers::StartsWith("Or:"));
+  for (const auto& line : e.findings[1].finding.evidence) CHECK_THAT(line, !Catch::Matchers::Contains("clock read"));
+  CHECK(to_json(e)["clock"].is_null());
+}

@@ -273,13 +273,15 @@ void Client::log_outcome(const HandshakeReport& report) {
     }
 #endif
   }
-  // A budget below the arena squeezes the heap on purpose. Mbed TLS hides
-  // an allocation that fails inside a signature check behind "not
-  // trusted", so a reader of the log needs to know the squeeze was on.
+  // A failure after a completed handshake reads like a handshake's failure
+  // in Mbed TLS's own lines; say where it happened.
   if (report.stage == Stage::kExchange) {
     write_line(log_, LogSource::kCore, 1, "  ! the handshake completed on %s; the first exchange failed",
                report.version);
   }
+  // A budget below the arena squeezes the heap on purpose. Mbed TLS hides
+  // an allocation that fails inside a signature check behind "not
+  // trusted", so a reader of the log needs to know the squeeze was on.
   if (report.stage != Stage::kDone && heap_.budget() < heap_.capacity()) {
     write_line(log_, LogSource::kCore, 1, "  ! heap: peak %u of a %u-byte budget; arena %u",
                static_cast<unsigned>(report.heap_peak), static_cast<unsigned>(heap_.budget()),

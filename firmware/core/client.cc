@@ -398,30 +398,15 @@ void Client::establish(const ClientOptions& options, HandshakeReport& report) {
 }
 
 void Client::exchange_first(const ClientOptions& options, HandshakeReport& report) {
-  Session& s = *session_;
   int ret = write(options.first_request);
+  unsigned char reply[64];
   if (ret < 0) {
     // A server that hangs up may have said why first (a TLS 1.3 server's
     // alert 116 comes just before its reset): read it for the report.
-    unsigned char unread[16];
-    note_alert(mbedtls_ssl_read(&s.ssl, unread, sizeof unread), report);
+    note_alert(read(reply, options.read_timeout_ms), report);
     return fail(report, Stage::kExchange, "mbedtls_ssl_write", ret);
   }
-  // TLS 1.3 session tickets and other post-handshake messages come first;
-  // Mbed TLS reads them inside mbedtls_ssl_read, which may then ask again.
-  auto read_again = [](int code) {
-    return code == MBEDTLS_ERR_SSL_WANT_READ || code == MBEDTLS_ERR_SSL_WANT_WRITE
-#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
-           || code == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
-#endif
-        ;
-  };
-  const uint64_t deadline = clock_.monotonic_ms() + options.read_timeout_ms;
-  unsigned char reply[64];
-  do {
-    ret = mbedtls_ssl_read(&s.ssl, reply, sizeof reply);
-  } while (read_again(ret) && clock_.monotonic_ms() < deadline);
-  if (read_again(ret)) ret = MBEDTLS_ERR_SSL_TIMEOUT;
+  ret = read(reply, options.read_timeout_ms);
   note_alert(ret, report);
   // 0 is a clean close before any reply: Mbed TLS's close_notify code says so.
   if (ret == 0) ret = MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY;
@@ -449,7 +434,22 @@ int Client::write(std::span<const uint8_t> data) {
 int Client::read(std::span<uint8_t> out, uint32_t timeout_ms) {
   if (session_ == nullptr || !session_->handshake_done) return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
   mbedtls_ssl_conf_read_timeout(&session_->config, timeout_ms);
-  int ret = mbedtls_ssl_read(&session_->ssl, out.data(), out.size());
+  // TLS 1.3 session tickets and other post-handshake messages may come
+  // before the data; Mbed TLS reads them inside mbedtls_ssl_read, which may
+  // then ask to be called again. Bounded by the timeout, as the handshake is.
+  auto read_again = [](int code) {
+    return code == MBEDTLS_ERR_SSL_WANT_READ || code == MBEDTLS_ERR_SSL_WANT_WRITE
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+           || code == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+#endif
+        ;
+  };
+  const uint64_t deadline = clock_.monotonic_ms() + timeout_ms;
+  int ret = 0;
+  do {
+    ret = mbedtls_ssl_read(&session_->ssl, out.data(), out.size());
+  } while (read_again(ret) && clock_.monotonic_ms() < deadline);
+  if (read_again(ret)) ret = MBEDTLS_ERR_SSL_TIMEOUT;
   return ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ? 0 : ret;
 }
 

@@ -339,6 +339,11 @@ void LogFactsBuilder::finish_dump() {
   }
 }
 
+servers::ClientHelloCapture& LogFactsBuilder::text_hello() {
+  if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
+  return *current_.log.client_hello;
+}
+
 bool LogFactsBuilder::take_statement(const LogLine& line) {
   std::string_view t = line.text;
   const size_t n = line.number;
@@ -444,15 +449,13 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   }
   if (auto v = after(t, "server name extension: "); !v.empty()) {
     current_.hostname = std::string(trim(v));
-    if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
-    current_.log.client_hello->server_name = current_.hostname;
+    text_hello().server_name = current_.hostname;
     cite(Fact::kHostname, n);
     return true;
   }
   if (auto v = after(t, "client hello, max version: "); !v.empty()) {
     if (auto version = bracket_version(v)) {
-      if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
-      current_.log.client_hello->legacy_version = *version;
+      text_hello().legacy_version = *version;
       current_.build.tls1_2 = *version >= 0x0303;
       cite(Fact::kVersion, n);
       event(n, "client-hello", fmt::format("ClientHello offers up to {}", version_text(*version)));
@@ -462,8 +465,7 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   }
   if (auto v = after(t, "supported version: "); !v.empty() && !starts_with(t, "server")) {
     if (auto version = bracket_version(v)) {
-      if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
-      auto& versions = current_.log.client_hello->supported_versions;
+      auto& versions = text_hello().supported_versions;
       if (versions.size() < 8) versions.push_back(*version);
       if (*version == 0x0304) current_.build.tls1_3 = true;
       if (*version == 0x0303) current_.build.tls1_2 = true;
@@ -475,24 +477,22 @@ bool LogFactsBuilder::take_statement(const LogLine& line) {
   if (auto v = after(t, "NamedGroup: "); !v.empty()) {
     const size_t open = v.find("( ");
     if (auto id = open == std::string_view::npos ? std::nullopt : number(v.substr(open + 2), true)) {
-      if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
-      if (current_.log.client_hello->groups.size() < 32) current_.log.client_hello->groups.push_back(static_cast<uint16_t>(*id));
+      auto& groups = text_hello().groups;
+      if (groups.size() < 32) groups.push_back(static_cast<uint16_t>(*id));
       return true;
     }
     return false;
   }
   if (auto v = after(t, "sent signature scheme ["); !v.empty()) {
     if (auto id = number(v.substr(0, v.find(']')))) {
-      if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
-      auto& algs = current_.log.client_hello->signature_algorithms;
+      auto& algs = text_hello().signature_algorithms;
       if (algs.size() < 64) algs.push_back(static_cast<uint16_t>(*id));
       return true;
     }
     return false;
   }
   if (t.find("max_fragment_length extension") != std::string_view::npos && starts_with(t, "client hello")) {
-    if (!current_.log.client_hello) current_.log.client_hello = servers::ClientHelloCapture{};
-    current_.log.client_hello->max_fragment_length = -1;  // asked for; the size is not in the log
+    text_hello().max_fragment_length = -1;  // asked for; the size is not in the log
     return true;
   }
   if (auto v = after(t, "got an alert message, type: "); !v.empty()) {

@@ -92,6 +92,8 @@ class LogFactsBuilder {
   void event(size_t line, std::string kind, std::string text);
   void cite(Fact fact, size_t line);
   bool take_statement(const LogLine& line);
+  // The ClientHello the text lines describe, begun on first use.
+  servers::ClientHelloCapture& text_hello();
   void take_application_line(const LogLine& line);
   void take_certificate_line(const LogLine& line);
   bool take_dump_row(const LogLine& line);

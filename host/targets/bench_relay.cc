@@ -30,6 +30,15 @@ struct Pipe {
   bool done = false;
 };
 
+// Ends both sides with a reset, once, whichever end noticed first.
+void end_pipe(Pipe& pipe) {
+  if (pipe.done) return;
+  pipe.done = true;
+  reset(pipe.board);
+  reset(pipe.server);
+  pipe.idle.cancel();
+}
+
 // Copies one direction until it ends; an orderly end is passed on as a
 // half-close, a reset as a reset of both.
 awaitable<void> pump(std::shared_ptr<Pipe> pipe, tcp::socket& from, tcp::socket& to) {
@@ -46,12 +55,7 @@ awaitable<void> pump(std::shared_ptr<Pipe> pipe, tcp::socket& from, tcp::socket&
     co_await asio::async_write(to, asio::buffer(buffer.data(), n), asio::redirect_error(use_awaitable, ec));
     if (ec) break;
   }
-  if (!pipe->done) {
-    pipe->done = true;
-    reset(pipe->board);
-    reset(pipe->server);
-    pipe->idle.cancel();
-  }
+  end_pipe(*pipe);
 }
 
 awaitable<void> watch_idle(std::shared_ptr<Pipe> pipe) {
@@ -60,9 +64,7 @@ awaitable<void> watch_idle(std::shared_ptr<Pipe> pipe) {
     co_await pipe->idle.async_wait(asio::redirect_error(use_awaitable, ec));
     if (pipe->done) co_return;
     if (pipe->idle.expiry() <= asio::steady_timer::clock_type::now()) {
-      pipe->done = true;
-      reset(pipe->board);
-      reset(pipe->server);
+      end_pipe(*pipe);
       co_return;
     }
   }

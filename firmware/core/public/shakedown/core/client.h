@@ -76,7 +76,9 @@ class Client {
   HandshakeReport connect(const ClientOptions& options);
 
   // Application data over the open session: bytes moved, or a negative
-  // Mbed TLS code. read() returns 0 when the server closed the session.
+  // Mbed TLS code. read() returns 0 when the server closed the session; it
+  // reads through post-handshake messages (session tickets) within
+  // timeout_ms, and MBEDTLS_ERR_SSL_TIMEOUT when no data came in that time.
   int write(std::span<const uint8_t> data);
   int read(std::span<uint8_t> out, uint32_t timeout_ms);
 

@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
     auto facts = shakedown::explain::read_log(in, path.string());
     auto explanation = shakedown::explain::explain(std::move(facts));
     ms.push_back(shakedown::bench::ms_since(start));
-    first = explanation.findings.empty() ? "none" : explanation.findings.front().finding.id;
+    first = explanation.findings.empty() ? "none"
+                                         : shakedown::diagnosis::finding_name(explanation.findings.front().finding.id);
     lines = explanation.facts.attempts;
   }
   std::filesystem::remove(path);

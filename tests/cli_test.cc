@@ -9,7 +9,7 @@
 #include <pugixml.hpp>
 #include <set>
 
-#include "catalogue.h"
+#include "findings.h"
 
 #include "shakedown/protocol/frame.h"
 #include "shakedown/protocol/messages.h"

@@ -208,14 +208,14 @@ int run(RunArgs args) {
     unexpected += r.verdict == runner::Verdict::kUnexpected;
     infra += r.verdict == runner::Verdict::kInfrastructureError;
     const auto* f = r.primary_finding();
-    unexplained += f != nullptr && f->id == "unexplained";
+    unexplained += f != nullptr && f->id == diagnosis::FindingId::kUnexplained;
   }
   for (const auto& problem : target_problems) fmt::print("\ninfrastructure: {}\n", problem);
   if (unexplained > 0) {
     fmt::print(
-        "\n!!! {} cell{} failed in a way no rule explains (finding 'unexplained'): read their device logs "
+        "\n!!! {} cell{} failed in a way no rule explains (finding '{}'): read their device logs "
         "and server captures, then add a rule and a scenario.\n",
-        unexplained, unexplained == 1 ? "" : "s");
+        unexplained, unexplained == 1 ? "" : "s", diagnosis::finding_name(diagnosis::FindingId::kUnexplained));
   }
   fmt::print("\n{} cells: {} as expected, {} unexpected, {} infrastructure errors{}\n", results.size(),
              results.size() - unexpected - infra, unexpected, infra,
@@ -280,8 +280,9 @@ int explain_log(const ExplainArgs& args) {
     }
     if (!args.json) fmt::print("\nReproducer written to {}\n", args.scenario_out);
   }
-  const bool unexplained = std::any_of(explanation.findings.begin(), explanation.findings.end(),
-                                       [](const auto& f) { return f.finding.id == "unexplained"; });
+  const bool unexplained = std::any_of(explanation.findings.begin(), explanation.findings.end(), [](const auto& f) {
+    return f.finding.id == diagnosis::FindingId::kUnexplained;
+  });
   return unexplained ? kUnexpected : kAllAsExpected;
 }
 

@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "client_report.h"
+#include "findings.h"
 
 namespace shakedown::diagnosis {
 
@@ -70,10 +71,10 @@ struct ClientLogView {
   // for them): a record larger than the buffer, a message split over
   // records it is reassembling, a split it cannot handle (2.x), a record
   // shorter than a handshake header.
-  bool input_overflow = false;            // "requesting more data than fits"
-  bool reassembling = false;              // "waiting for more handshake fragments"
+  bool input_overflow = false;             // "requesting more data than fits"
+  bool reassembling = false;               // "waiting for more handshake fragments"
   bool fragmentation_unsupported = false;  // "TLS handshake fragmentation not supported"
-  bool message_too_short = false;         // "handshake message too short"
+  bool message_too_short = false;          // "handshake message too short"
 };
 
 // The versions a ClientHello offered: its supported_versions, else every
@@ -84,14 +85,14 @@ std::vector<uint16_t> offered_versions(const servers::ClientHelloCapture& hello)
 uint16_t group_id(std::string_view openssl_name);
 
 struct Finding {
-  std::string id;       // from the catalogue, e.g. "no-shared-ciphersuite"
+  FindingId id;         // declared in findings.def; finding_name(id) is its text id
   std::string summary;  // one sentence: what is wrong
   std::vector<std::string> evidence;
   std::string fix;  // the config line or server change that fixes it
 };
 
 // The findings for one handshake, most specific first. Empty for a clean
-// pass; a failure no rule explains gives exactly one "unexplained" finding.
+// pass; a failure no rule explains gives exactly one FindingId::kUnexplained.
 // With an unknown server, a refusal of the ClientHello gives its candidate
 // causes in order of likelihood, the first being the primary finding.
 std::vector<Finding> diagnose(const Evidence& evidence);

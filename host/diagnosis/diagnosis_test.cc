@@ -65,7 +65,7 @@ TEST_CASE("no shared suite: names both sides, how the server ended, and the line
   server.connection->verdict = "no shared cipher";
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() >= 1);
-  CHECK(findings[0].id == "no-shared-ciphersuite");
+  CHECK(findings[0].id == diagnosis::FindingId::kNoSharedCiphersuite);
   CHECK_THAT(findings[0].summary,
              Contains("c02b and c02c") && Contains("ECDHE-RSA-AES256-GCM-SHA384") && Contains("reset the connection"));
   CHECK(
@@ -73,7 +73,7 @@ TEST_CASE("no shared suite: names both sides, how the server ended, and the line
       "Add MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 to MBEDTLS_SSL_CIPHERSUITES in firmware/configs/field-2x.h.");
   // The generic reading stays as a second opinion.
   REQUIRE(findings.size() == 2);
-  CHECK(findings[1].id == "connection-reset-after-client-hello");
+  CHECK(findings[1].id == diagnosis::FindingId::kConnectionResetAfterClientHello);
 }
 
 TEST_CASE("a reset after a ClientHello the server could have accepted is not a suite problem") {
@@ -84,7 +84,7 @@ TEST_CASE("a reset after a ClientHello the server could have accepted is not a s
                     capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kFailedWithReset)};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].id == "connection-reset-after-client-hello");
+  CHECK(findings[0].id == diagnosis::FindingId::kConnectionResetAfterClientHello);
 }
 
 TEST_CASE("a SHA-1 root on a build without SHA-1 is named, with the macro for the line") {
@@ -94,12 +94,12 @@ TEST_CASE("a SHA-1 root on a build without SHA-1 is named, with the macro for th
       {}, {cert("root", "RSA", 2048, "sha1", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)}, {}};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].id == "ca-signature-hash-disabled");
+  CHECK(findings[0].id == diagnosis::FindingId::kCaSignatureHashDisabled);
   CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_SHA1_C in firmware/configs/field-2x.h"));
 
   SECTION("with SHA-1 on, the same code is not blamed on the hash") {
     build.sha1 = true;
-    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == diagnosis::FindingId::kUnexplained);
   }
 }
 
@@ -109,12 +109,12 @@ TEST_CASE("an RSA key larger than MBEDTLS_MPI_MAX_SIZE gives the size it needs")
   ServerView server{
       {}, {cert("root", "RSA", 4096, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)}, {}};
   auto findings = diagnose({client, build, server, "p.h"});
-  REQUIRE(findings[0].id == "rsa-key-too-large-for-mpi");
+  REQUIRE(findings[0].id == diagnosis::FindingId::kRsaKeyTooLargeForMpi);
   CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_MPI_MAX_SIZE 512"));
 
   SECTION("keys within the limit: not this rule") {
     build.mpi_max_size = 512;
-    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == diagnosis::FindingId::kUnexplained);
   }
 }
 
@@ -125,13 +125,13 @@ TEST_CASE("a record larger than the input buffer gives the buffer size that hold
   capture.records_sent = {{22, 80, 2, false}, {22, 2807, 11, false}};
   ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "p.h"});
-  REQUIRE(findings[0].id == "record-too-large-for-input-buffer");
+  REQUIRE(findings[0].id == diagnosis::FindingId::kRecordTooLargeForInputBuffer);
   CHECK_THAT(findings[0].summary, Contains("Certificate record is 2807 bytes") && Contains("holds 2048"));
   CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_SSL_IN_CONTENT_LEN 4096"));
 
   SECTION("records that fit: not this rule") {
     build.in_content_len = 4096;
-    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == diagnosis::FindingId::kUnexplained);
   }
 }
 
@@ -143,7 +143,7 @@ TEST_CASE("a pass has no findings, a failure no rule explains is 'unexplained', 
   CHECK(diagnose({ok, build, server, "p.h"}).empty());
   auto findings = diagnose({failed("setup", -0x7f00), build, server, "p.h"});
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].id == "unexplained");
+  CHECK(findings[0].id == diagnosis::FindingId::kUnexplained);
   CHECK_THAT(findings[0].summary, Contains("-0x7f00"));
 }
 
@@ -161,7 +161,7 @@ TEST_CASE("an untrusted chain: an issuer sent before the certificate it signed i
       {}};
   auto out_of_order = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE_FALSE(out_of_order.empty());
-  CHECK(out_of_order[0].id == "untrusted-ca");
+  CHECK(out_of_order[0].id == diagnosis::FindingId::kUntrustedCa);
   CHECK_THAT(out_of_order[0].summary, Contains("out of order"));
 
   // The same chain in order, but without the leaf's issuer: missing, not misordered.
@@ -169,7 +169,7 @@ TEST_CASE("an untrusted chain: an issuer sent before the certificate it signed i
   server.chain[2].sent_position = 1;
   auto missing = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE_FALSE(missing.empty());
-  CHECK(missing[0].id == "untrusted-ca");
+  CHECK(missing[0].id == diagnosis::FindingId::kUntrustedCa);
   CHECK_THAT(missing[0].summary, !Contains("out of order") && Contains("is missing"));
   CHECK_THAT(missing[0].evidence.back(), Contains("does not send it"));
 }
@@ -186,14 +186,14 @@ TEST_CASE("a P-384 server key the client's groups lack is a key-type finding, no
   server.connection->client_hello->groups = {0x0017};
   auto findings = diagnose({client, build, server, "firmware/configs/p256-only.h"});
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].id == "server-key-type-disabled");
+  CHECK(findings[0].id == diagnosis::FindingId::kServerKeyTypeDisabled);
   CHECK_THAT(findings[0].summary, Contains("EC P-384 key") && Contains("secp256r1"));
   CHECK_THAT(findings[0].fix, Contains("MBEDTLS_ECP_DP_SECP384R1_ENABLED in firmware/configs/p256-only.h"));
 
   // With P-384 offered the key is usable: the rule holds back.
   server.connection->client_hello->groups = {0x0017, 0x0018};
   for (const auto& f : diagnose({client, build, server, "firmware/configs/p256-only.h"})) {
-    CHECK(f.id != "server-key-type-disabled");
+    CHECK(f.id != diagnosis::FindingId::kServerKeyTypeDisabled);
   }
 }
 
@@ -209,14 +209,14 @@ TEST_CASE("an Ed25519 server key: no config line helps, the server must change i
   server.connection->client_hello->signature_algorithms = {0x0403, 0x0503};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].id == "server-key-type-disabled");
+  CHECK(findings[0].id == diagnosis::FindingId::kServerKeyTypeDisabled);
   CHECK_THAT(findings[0].summary, Contains("Ed25519 key") && Contains("0x0807"));
   CHECK_THAT(findings[0].fix, Contains("No config line") && Contains("ECDSA P-256"));
 
   // A client that offered ed25519 could have used it: the rule holds back.
   server.connection->client_hello->signature_algorithms.push_back(0x0807);
   for (const auto& f : diagnose({client, build, server, "firmware/configs/field-2x.h"})) {
-    CHECK(f.id != "server-key-type-disabled");
+    CHECK(f.id != diagnosis::FindingId::kServerKeyTypeDisabled);
   }
 }
 
@@ -230,7 +230,7 @@ TEST_CASE("a suite the build has but the application left out is added at run ti
   server.connection->verdict = "no shared cipher";
   auto findings = diagnose({client, build, server, "firmware/configs/default-16k.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "no-shared-ciphersuite");
+  CHECK(findings[0].id == diagnosis::FindingId::kNoSharedCiphersuite);
   CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_conf_ciphersuites") && !Contains("MBEDTLS_SSL_CIPHERSUITES in"));
 }
 
@@ -244,7 +244,7 @@ TEST_CASE("a server whose suites all need another key than its certificate's is 
   server.connection->verdict = "no shared cipher";
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "server-suites-unusable-with-certificate");
+  CHECK(findings[0].id == diagnosis::FindingId::kServerSuitesUnusableWithCertificate);
   CHECK_THAT(findings[0].fix, Contains("Fix the server") && Contains("ECDHE-RSA"));
 }
 
@@ -257,16 +257,16 @@ TEST_CASE("a certificate not yet valid: the unset clock and a right clock are di
   Evidence evidence{client, build, server, "p.h", {"cloud.shakedown.test", "now", 2}};
   auto now = diagnose(evidence);
   REQUIRE_FALSE(now.empty());
-  CHECK(now[0].id == "cert-not-yet-valid");
+  CHECK(now[0].id == diagnosis::FindingId::kCertNotYetValid);
   CHECK_THAT(now[0].fix, Contains("notBefore"));
 
   evidence.setup.time = "1262304000";  // 2010-01-01: a clock far behind
   auto behind = diagnose(evidence);
-  CHECK(behind[0].id == "cert-not-yet-valid");
+  CHECK(behind[0].id == diagnosis::FindingId::kCertNotYetValid);
   CHECK_THAT(behind[0].summary, Contains("2010-01-01"));
 
   evidence.setup.time = "unset";
-  CHECK(diagnose(evidence)[0].id == "cert-not-yet-valid-clock-unset");
+  CHECK(diagnose(evidence)[0].id == diagnosis::FindingId::kCertNotYetValidClockUnset);
 }
 
 TEST_CASE("an expired trusted root is named as the device's CA, not as the server's certificate") {
@@ -279,7 +279,7 @@ TEST_CASE("an expired trusted root is named as the device's CA, not as the serve
       {}, {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "cert-expired");
+  CHECK(findings[0].id == diagnosis::FindingId::kCertExpired);
   CHECK_THAT(findings[0].summary, Contains("root CA the device trusts"));
   CHECK_THAT(findings[0].fix, Contains("CA list"));
 }
@@ -292,13 +292,13 @@ TEST_CASE("a fatal alert in answer to the ClientHello is named, and internal_err
       {servers::suite_name(0xc02b)}, {}, capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kMisbehaved)};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].id == "alert-after-client-hello");
+  CHECK(findings[0].id == diagnosis::FindingId::kAlertAfterClientHello);
   CHECK_THAT(findings[0].summary, Contains("80 (internal_error)"));
   CHECK_THAT(findings[0].fix, Contains("server's log"));
 
   SECTION("later in the handshake it is not this rule") {
     client.handshake_state = 4;
-    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == diagnosis::FindingId::kUnexplained);
   }
 }
 
@@ -310,7 +310,7 @@ TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify, an older line passes wit
   server.connection->client_hello->server_name = "";
   auto findings = diagnose({refused, build, server, "p.h"});
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].id == "hostname-not-set");
+  CHECK(findings[0].id == diagnosis::FindingId::kHostnameNotSet);
   CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_set_hostname"));
 
   device::ClientReport ok;
@@ -318,7 +318,7 @@ TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify, an older line passes wit
   ok.peer_chain = {{0, "CN=other.shakedown.test", "CN=root", "EC", 256, "SHA256", 0}};
   auto warned = diagnose({ok, build, server, "p.h"});
   REQUIRE(warned.size() == 1);
-  CHECK(warned[0].id == "hostname-not-set");
+  CHECK(warned[0].id == diagnosis::FindingId::kHostnameNotSet);
   CHECK_THAT(warned[0].summary, Contains("Warning") && Contains("other.shakedown.test"));
 
   server.connection->client_hello->server_name = "cloud.shakedown.test";
@@ -334,13 +334,13 @@ TEST_CASE("a handshake message split over records that the line cannot reassembl
   ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "handshake-message-fragmented");
+  CHECK(findings[0].id == diagnosis::FindingId::kHandshakeMessageFragmented);
   CHECK_THAT(findings[0].summary, Contains("Certificate message (704 bytes)") && Contains("at most 100 bytes"));
   CHECK_THAT(findings[0].fix, Contains("Mbed TLS 3.6"));
 
   SECTION("messages that each fit their record: not this rule") {
     server.connection->transcript = {{true, 2, 80}};
-    CHECK(diagnose({client, build, server, "p.h"})[0].id == "unexplained");
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == diagnosis::FindingId::kUnexplained);
   }
 }
 
@@ -357,7 +357,7 @@ TEST_CASE("no shared signature algorithm: OpenSSL's verdict, or RSA-PSS offered 
   refused.alerts_received = {{2, 40}};
   auto findings = diagnose({refused, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "no-shared-signature-algorithm");
+  CHECK(findings[0].id == diagnosis::FindingId::kNoSharedSignatureAlgorithm);
   CHECK_THAT(findings[0].fix, Contains("RSA+SHA256"));
 
   build.mbedtls_line = "3.6";
@@ -367,12 +367,13 @@ TEST_CASE("no shared signature algorithm: OpenSSL's verdict, or RSA-PSS offered 
   rejected.alerts_sent = {{2, 47}};
   findings = diagnose({rejected, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "no-shared-signature-algorithm");
+  CHECK(findings[0].id == diagnosis::FindingId::kNoSharedSignatureAlgorithm);
   CHECK_THAT(findings[0].summary, Contains("RSA-PSS (0804)") && Contains("-0x6600"));
 
   SECTION("the same code on an ECDSA certificate is not this rule") {
     server.chain[1].key_type = "EC";
-    for (const auto& f : diagnose({rejected, build, server, "p.h"})) CHECK(f.id != "no-shared-signature-algorithm");
+    for (const auto& f : diagnose({rejected, build, server, "p.h"}))
+      CHECK(f.id != diagnosis::FindingId::kNoSharedSignatureAlgorithm);
   }
 }
 
@@ -388,15 +389,15 @@ TEST_CASE(
   server.connection->verdict = "no shared cipher";
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK(findings[0].id == diagnosis::FindingId::kProtocolVersionMismatch);
   CHECK_THAT(findings[0].summary, Contains("offers TLS 1.2."));
   CHECK_THAT(findings[0].fix, Contains("Upgrade the server"));
 
   build.mbedtls_line = "2.28";  // 2.28 may take TLS 1.1, but not with these suites
-  CHECK(diagnose({client, build, server, "p.h"})[0].id == "protocol-version-mismatch");
+  CHECK(diagnose({client, build, server, "p.h"})[0].id == diagnosis::FindingId::kProtocolVersionMismatch);
 
   server.connection->client_hello->cipher_suites = {0xc02b, 0xc013};  // a CBC-SHA suite TLS 1.1 can use
-  CHECK(diagnose({client, build, server, "p.h"})[0].id != "protocol-version-mismatch");
+  CHECK(diagnose({client, build, server, "p.h"})[0].id != diagnosis::FindingId::kProtocolVersionMismatch);
 }
 
 TEST_CASE("versions: a client capped below the server at run time is told to raise its maximum") {
@@ -408,7 +409,7 @@ TEST_CASE("versions: a client capped below the server at run time is told to rai
   server.min_version = server.max_version = "tls1.3";
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK(findings[0].id == diagnosis::FindingId::kProtocolVersionMismatch);
   CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_conf_max_tls_version"));
 }
 
@@ -423,7 +424,7 @@ TEST_CASE("an untrusted chain: a skipped SHA-1 intermediate, a refused issuer, t
                     {}};
   auto skipped = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE_FALSE(skipped.empty());
-  CHECK(skipped[0].id == "server-cert-signature-hash-rejected");
+  CHECK(skipped[0].id == diagnosis::FindingId::kServerCertSignatureHashRejected);
   CHECK_THAT(skipped[0].summary, Contains("MBEDTLS_SHA1_C") && Contains("skips"));
 
   // With SHA-1 in the build the intermediate parses: it was there, but refused as the issuer.
@@ -433,7 +434,7 @@ TEST_CASE("an untrusted chain: a skipped SHA-1 intermediate, a refused issuer, t
                        {1, "CN=intermediate 2", "CN=intermediate 1", "EC", 256, "SHA256", 0x08}};
   auto refused = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(refused.empty());
-  CHECK(refused[0].id == "untrusted-ca");
+  CHECK(refused[0].id == diagnosis::FindingId::kUntrustedCa);
   CHECK_THAT(refused[0].summary, Contains("refuses it as the issuer") && Contains("pathLenConstraint is 0"));
 
   // A chain that ends at a self-signed root the device does not have.
@@ -441,7 +442,7 @@ TEST_CASE("an untrusted chain: a skipped SHA-1 intermediate, a refused issuer, t
                        {1, "CN=other root", "CN=other root", "EC", 256, "SHA256", 0x08}};
   auto own_root = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(own_root.empty());
-  CHECK(own_root[0].id == "untrusted-ca");
+  CHECK(own_root[0].id == diagnosis::FindingId::kUntrustedCa);
   CHECK_THAT(own_root[0].summary, Contains("ends at its own root 'CN=other root'"));
 }
 
@@ -454,7 +455,7 @@ TEST_CASE("an IP address as hostname on Mbed TLS 2.28 is named as the cause of t
   Evidence evidence{client, build, server, "p.h", {"127.0.0.1", "now", 2}};
   auto findings = diagnose(evidence);
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "hostname-mismatch");
+  CHECK(findings[0].id == diagnosis::FindingId::kHostnameMismatch);
   CHECK_THAT(findings[0].summary, Contains("by its address") && Contains("iPAddress"));
 
   evidence.setup.hostname = "cloud.shakedown.test";
@@ -471,12 +472,13 @@ TEST_CASE("a handshake header split over records is refused by every line") {
   ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "handshake-message-fragmented");
+  CHECK(findings[0].id == diagnosis::FindingId::kHandshakeMessageFragmented);
   CHECK_THAT(findings[0].summary, Contains("4-byte header") && Contains("2.28 and 3.6"));
 
   SECTION("the same code with whole headers in every record is not this rule") {
     server.connection->records_sent = {{22, 100, 2, false}};
-    for (const auto& f : diagnose({client, build, server, "p.h"})) CHECK(f.id != "handshake-message-fragmented");
+    for (const auto& f : diagnose({client, build, server, "p.h"}))
+      CHECK(f.id != diagnosis::FindingId::kHandshakeMessageFragmented);
   }
 }
 
@@ -492,13 +494,13 @@ TEST_CASE("heap: a failed allocation in the signature check shows as an untruste
       {}, {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE(findings.size() >= 2);
-  CHECK(findings[0].id == "heap-exhausted");
+  CHECK(findings[0].id == diagnosis::FindingId::kHeapExhausted);
   CHECK_THAT(findings[0].summary, Contains("26000-byte budget"));
-  CHECK(findings[1].id == "untrusted-ca");
+  CHECK(findings[1].id == diagnosis::FindingId::kUntrustedCa);
 
   SECTION("without a budget the same flags are the chain's own") {
     client.heap_budget = 1048576;
-    CHECK(diagnose({client, build, server, "p.h"})[0].id == "untrusted-ca");
+    CHECK(diagnose({client, build, server, "p.h"})[0].id == diagnosis::FindingId::kUntrustedCa);
   }
 }
 
@@ -513,7 +515,7 @@ TEST_CASE("records that fit but a handshake message that does not: max fragment 
   ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "handshake-message-too-large-for-input-buffer");
+  CHECK(findings[0].id == diagnosis::FindingId::kHandshakeMessageTooLargeForInputBuffer);
   CHECK_THAT(findings[0].summary, Contains("Certificate message is 2807 bytes") && Contains("holds 2048"));
   CHECK_THAT(findings[0].fix, Contains("#define MBEDTLS_SSL_IN_CONTENT_LEN 4096"));
 }
@@ -526,12 +528,12 @@ TEST_CASE("without the server's capture (s_server): versions from the build, fra
   refused.alerts_received = {{2, 70}};
   auto findings = diagnose({refused, build, server, "firmware/configs/field-2x.h"});
   REQUIRE_FALSE(findings.empty());
-  CHECK(findings[0].id == "protocol-version-mismatch");
+  CHECK(findings[0].id == diagnosis::FindingId::kProtocolVersionMismatch);
   CHECK_THAT(findings[0].summary, Contains("no higher than TLS 1.2"));
 
   server.min_version = server.max_version = "tls1.2";  // the versions overlap: not a version problem
   auto other = diagnose({refused, build, server, "p.h"});
-  CHECK(other[0].id == "alert-after-client-hello");
+  CHECK(other[0].id == diagnosis::FindingId::kAlertAfterClientHello);
   CHECK_THAT(other[0].summary, !Contains("middlebox"));
 
   auto fragmented = failed("handshake", -0x7080, 3);
@@ -539,7 +541,7 @@ TEST_CASE("without the server's capture (s_server): versions from the build, fra
   fragmented.records_received = 3;
   auto f = diagnose({fragmented, build, server, "p.h"});
   REQUIRE_FALSE(f.empty());
-  CHECK(f[0].id == "handshake-message-fragmented");
+  CHECK(f[0].id == diagnosis::FindingId::kHandshakeMessageFragmented);
   build.mbedtls_line = "3.6";  // 3.6 reassembles: FEATURE_UNAVAILABLE means something else there
-  CHECK(diagnose({fragmented, build, server, "p.h"})[0].id == "unexplained");
+  CHECK(diagnose({fragmented, build, server, "p.h"})[0].id == diagnosis::FindingId::kUnexplained);
 }

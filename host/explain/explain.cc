@@ -14,41 +14,34 @@ namespace {
 
 constexpr size_t kChunk = 1 << 16;
 
-// The facts a finding rests on, for citing log lines.
-std::vector<Fact> facts_behind(const std::string& id, bool facts_have_certificates) {
-  if (id == "no-shared-ciphersuite" || id == "server-suites-unusable-with-certificate") {
-    return {Fact::kSuites, Fact::kAlertIn, Fact::kState, Fact::kResult};
-  }
-  if (id.starts_with("connection-") || id == "alert-after-client-hello" || id == "sni-required" ||
-      id == "hostname-not-set") {
-    return {Fact::kClientHello, Fact::kHostname, Fact::kAlertIn, Fact::kState, Fact::kResult};
-  }
-  if (id == "protocol-version-mismatch" || id == "legacy-protocol-negotiated") {
-    return {Fact::kVersion, Fact::kAlertIn, Fact::kResult};
-  }
-  if (id == "no-shared-group" || id == "no-shared-signature-algorithm" ||
-      (id == "server-key-type-disabled" && !facts_have_certificates)) {
-    return {Fact::kClientHello, Fact::kAlertIn, Fact::kResult};
-  }
-  if (id.starts_with("cert-") || id == "hostname-mismatch" || id == "untrusted-ca" || id == "verify-optional-untrusted" ||
-      id == "server-cert-signature-hash-rejected" || id == "server-key-type-disabled") {
-    return {Fact::kCertificates, Fact::kVerify, Fact::kClock, Fact::kHostname, Fact::kTrust, Fact::kResult};
-  }
-  if (id == "ca-signature-hash-disabled" || id == "rsa-key-too-large-for-mpi") {
-    return {Fact::kTrust, Fact::kCertificates, Fact::kResult};
-  }
-  if (id.find("record") != std::string::npos || id.find("fragment") != std::string::npos ||
-      id.find("buffer") != std::string::npos) {
-    return {Fact::kRecords, Fact::kState, Fact::kResult};
-  }
-  if (id == "heap-exhausted") return {Fact::kHeap, Fact::kResult};
-  return {Fact::kState, Fact::kAlertIn, Fact::kAlertOut, Fact::kResult};
-}
+using diagnosis::FindingId;
 
-std::vector<size_t> lines_for(const LogFacts& facts, const std::string& id) {
+// explain's name for each kind of log fact a finding's declaration cites.
+constexpr std::pair<diagnosis::LogFact, Fact> kFactOf[] = {
+    {diagnosis::LogFact::kResult, Fact::kResult},
+    {diagnosis::LogFact::kState, Fact::kState},
+    {diagnosis::LogFact::kClientHello, Fact::kClientHello},
+    {diagnosis::LogFact::kSuites, Fact::kSuites},
+    {diagnosis::LogFact::kClock, Fact::kClock},
+    {diagnosis::LogFact::kHostname, Fact::kHostname},
+    {diagnosis::LogFact::kAlertIn, Fact::kAlertIn},
+    {diagnosis::LogFact::kAlertOut, Fact::kAlertOut},
+    {diagnosis::LogFact::kRecords, Fact::kRecords},
+    {diagnosis::LogFact::kCertificates, Fact::kCertificates},
+    {diagnosis::LogFact::kVerify, Fact::kVerify},
+    {diagnosis::LogFact::kTrust, Fact::kTrust},
+    {diagnosis::LogFact::kHeap, Fact::kHeap},
+    {diagnosis::LogFact::kVersion, Fact::kVersion},
+};
+
+// The log lines behind the facts a finding's declaration cites.
+std::vector<size_t> lines_for(const LogFacts& facts, FindingId id) {
+  const auto& cites = diagnosis::declaration(id).cites;
+  const auto& cited = facts.lines.count(Fact::kCertificates) != 0 ? cites.facts_with_certificates : cites.facts;
   std::set<size_t> lines;
-  for (Fact f : facts_behind(id, facts.lines.count(Fact::kCertificates) != 0)) {
-    auto it = facts.lines.find(f);
+  for (const auto& [kind, fact] : kFactOf) {
+    if (!cited.contains(kind)) continue;
+    auto it = facts.lines.find(fact);
     if (it == facts.lines.end()) continue;
     // Long runs (a suite per line) are cited by their first and last lines.
     const auto& l = it->second;
@@ -125,13 +118,9 @@ Explanation explain(LogFacts facts) {
     out.findings.push_back({std::move(finding), std::move(lines)});
   }
   // A refused ClientHello gives alternatives, not several faults.
-  static const std::set<std::string> kRefusalCandidates = {
-      "no-shared-ciphersuite",       "no-shared-group",
-      "server-key-type-disabled",    "no-shared-signature-algorithm",
-      "server-suites-unusable-with-certificate", "protocol-version-mismatch",
-      "sni-required",                "connection-reset-after-client-hello",
-      "connection-closed-after-client-hello", "alert-after-client-hello"};
-  const auto refusal = [&](const ExplainedFinding& x) { return kRefusalCandidates.count(x.finding.id) != 0; };
+  const auto refusal = [](const ExplainedFinding& x) {
+    return diagnosis::declaration(x.finding.id).refusal == diagnosis::Refusal::kCandidate;
+  };
   out.candidates = out.findings.size() > 1 && std::all_of(out.findings.begin(), out.findings.end(), refusal) &&
                    !f.report.passed() && f.report.handshake_state <= 2;
   if (out.candidates) {
@@ -193,10 +182,11 @@ std::string to_text(const Explanation& e) {
     const auto& x = e.findings[i];
     if (e.candidates && i > 0) {
       if (i == 1) out += "\nOther candidates, less likely, in order:\n";
-      out += fmt::format("{}. [{}] {}\n     fix: {}\n", i + 1, x.finding.id, x.finding.summary, x.finding.fix);
+      out += fmt::format("{}. [{}] {}\n     fix: {}\n", i + 1, diagnosis::finding_name(x.finding.id), x.finding.summary,
+                         x.finding.fix);
       continue;
     }
-    out += fmt::format("{}. [{}] {}\n", i + 1, x.finding.id, x.finding.summary);
+    out += fmt::format("{}. [{}] {}\n", i + 1, diagnosis::finding_name(x.finding.id), x.finding.summary);
     for (const auto& ev : x.finding.evidence) out += fmt::format("     evidence: {}\n", ev);
     if (!x.log_lines.empty()) out += fmt::format("     log lines: {}\n", fmt::join(x.log_lines, ", "));
     out += fmt::format("     fix: {}\n", x.finding.fix);
@@ -210,7 +200,7 @@ std::string to_text(const Explanation& e) {
 nlohmann::json to_json(const Explanation& e) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& x : e.findings) {
-    findings.push_back({{"id", x.finding.id},
+    findings.push_back({{"id", diagnosis::finding_name(x.finding.id)},
                         {"summary", x.finding.summary},
                         {"evidence", x.finding.evidence},
                         {"fix", x.finding.fix},
@@ -255,41 +245,44 @@ std::vector<uint16_t> offered_versions(const LogFacts& f) {
   return f.log.client_hello ? diagnosis::offered_versions(*f.log.client_hello) : std::vector<uint16_t>{};
 }
 
-// The server a finding needs to happen again, as scenario YAML lines, or
-// nothing when the log does not say enough to rebuild that server.
-std::optional<std::string> server_for(const std::string& id, const LogFacts& f) {
+// The server a finding's recipe needs to happen again, as scenario YAML
+// lines, or nothing when the log does not say enough to rebuild that server.
+std::optional<std::string> server_for(const diagnosis::Reproducer& recipe, const LogFacts& f) {
+  using diagnosis::ServerRecipe;
   const auto offered = [&](uint16_t s) {
     return std::find(f.report.offered_suites.begin(), f.report.offered_suites.end(), s) != f.report.offered_suites.end();
   };
-  if (id == "no-shared-ciphersuite") {
-    // A suite the client did not offer, as the field's server wanted.
-    const char* suite = !offered(0xc030) ? "ECDHE-RSA-AES256-GCM-SHA384" : "ECDHE-RSA-CHACHA20-POLY1305";
-    const bool reset = f.report.low_part() == 0x50;
-    const bool closed = (f.report.high_part() | f.report.low_part()) == 0x7280;
-    return fmt::format("  versions: [tls1.2]\n  ciphersuites: [{}]\n{}", suite,
-                       reset ? "  on_handshake_failure: reset\n" : closed ? "  on_handshake_failure: close\n" : "");
+  std::string versions;
+  switch (recipe.server) {
+    case ServerRecipe::kNone: return std::nullopt;
+    case ServerRecipe::kTls12: versions = "  versions: [tls1.2]\n"; break;
+    case ServerRecipe::kNegotiatedVersion:
+      versions = fmt::format("  versions: [{}]\n", f.report.version == "TLSv1.3" ? "tls1.3" : "tls1.2");
+      break;
+    case ServerRecipe::kSuiteNotOffered: {
+      // A suite the client did not offer, as the field's server wanted.
+      const char* suite = !offered(0xc030) ? "ECDHE-RSA-AES256-GCM-SHA384" : "ECDHE-RSA-CHACHA20-POLY1305";
+      const bool reset = f.report.low_part() == 0x50;
+      const bool closed = (f.report.high_part() | f.report.low_part()) == 0x7280;
+      versions = fmt::format("  versions: [tls1.2]\n  ciphersuites: [{}]\n{}", suite,
+                             reset    ? "  on_handshake_failure: reset\n"
+                             : closed ? "  on_handshake_failure: close\n"
+                                      : "");
+      break;
+    }
+    case ServerRecipe::kVersionNotOffered: {
+      const auto v = offered_versions(f);
+      const bool has12 = std::find(v.begin(), v.end(), 0x0303) != v.end();
+      const bool has13 = std::find(v.begin(), v.end(), 0x0304) != v.end();
+      versions = fmt::format("  versions: [{}]\n", !has13 ? "tls1.3" : !has12 ? "tls1.2" : "tls1.1");
+      break;
+    }
   }
-  if (id == "connection-reset-after-client-hello") return "  versions: [tls1.2]\n  after_client_hello: reset\n";
-  if (id == "connection-closed-after-client-hello") return "  versions: [tls1.2]\n  after_client_hello: close\n";
-  if (id == "handshake-timeout") return "  versions: [tls1.2]\n  after_client_hello: silence\n";
-  if (id == "protocol-version-mismatch") {
-    // A version the client did not offer.
-    const auto v = offered_versions(f);
-    const bool has12 = std::find(v.begin(), v.end(), 0x0303) != v.end();
-    const bool has13 = std::find(v.begin(), v.end(), 0x0304) != v.end();
-    return fmt::format("  versions: [{}]\n", !has13 ? "tls1.3" : !has12 ? "tls1.2" : "tls1.1");
-  }
-  if (id == "sni-required") return "  versions: [tls1.2]\n  sni: {required: true}\n";
-  if (id == "cert-not-yet-valid-clock-unset" || id == "hostname-mismatch" || id == "cert-expired" ||
-      id == "untrusted-ca" || id == "verify-optional-untrusted" || id == "client-certificate-required") {
-    return fmt::format("  versions: [{}]\n{}{}", f.report.version == "TLSv1.3" ? "tls1.3" : "tls1.2",
-                       id == "client-certificate-required" ? "  client_auth: require\n" : "",
-                       id == "untrusted-ca" || id == "verify-optional-untrusted" ? "  send: [2]\n" : "");
-  }
-  return std::nullopt;
+  return versions + std::string(recipe.server_lines);
 }
 
-std::string pki_for(const std::string& id, const LogFacts& f) {
+std::string pki_for(const diagnosis::Reproducer& recipe, const LogFacts& f) {
+  using diagnosis::ChainRecipe;
   // The server's certificate as the log saw it, where it matters.
   const bool rsa = !f.report.peer_chain.empty() ? f.report.peer_chain.front().key_type == "RSA"
                                                 : std::none_of(f.report.offered_suites.begin(),
@@ -297,36 +290,45 @@ std::string pki_for(const std::string& id, const LogFacts& f) {
                                                                  return s == 0xc02b || s == 0xc02c || s == 0xc023 ||
                                                                         s == 0xc024 || s == 0xcca9;
                                                                });
-  const std::string key = id == "no-shared-ciphersuite" || rsa ? "rsa-2048" : "ec-p256";
-  std::string root = fmt::format("  - {{key: {}}}\n", key);
-  std::string leaf = fmt::format("  - {{key: {}}}\n", key);
-  if (id == "hostname-mismatch") leaf = fmt::format("  - {{key: {}, cn: other.shakedown.test, sans: [\"DNS:other.shakedown.test\"]}}\n", key);
-  if (id == "cert-expired") leaf = fmt::format("  - {{key: {}, valid_from_days: -400, valid_until_days: -1}}\n", key);
-  if (id == "untrusted-ca" || id == "verify-optional-untrusted") {
-    // The server leaves out the intermediate that leads to the trusted root.
-    return fmt::format("  - {{key: {}}}  # root, trusted\n  - {{key: {}}}  # intermediate, not sent\n  - {{key: {}}}\n",
-                       key, key, key);
+  const std::string key = recipe.chain == ChainRecipe::kRsa || rsa ? "rsa-2048" : "ec-p256";
+  const std::string root = fmt::format("  - {{key: {}}}\n", key);
+  switch (recipe.chain) {
+    case ChainRecipe::kLeafNamesOtherHost:
+      return root +
+             fmt::format("  - {{key: {}, cn: other.shakedown.test, sans: [\"DNS:other.shakedown.test\"]}}\n", key);
+    case ChainRecipe::kLeafExpired:
+      return root + fmt::format("  - {{key: {}, valid_from_days: -400, valid_until_days: -1}}\n", key);
+    case ChainRecipe::kIntermediateNotSent:
+      // The server leaves out the intermediate that leads to the trusted root.
+      return fmt::format(
+          "  - {{key: {}}}  # root, trusted\n  - {{key: {}}}  # intermediate, not sent\n  - {{key: {}}}\n", key, key,
+          key);
+    case ChainRecipe::kAsLogged:
+    case ChainRecipe::kRsa: break;
   }
-  return root + leaf;
+  return root + fmt::format("  - {{key: {}}}\n", key);
 }
 
 }  // namespace
 
 std::string reproducer_scenario(const Explanation& e, const std::string& name) {
   const LogFacts& f = e.facts;
-  const std::string id = e.findings.empty() ? "" : e.findings.front().finding.id;
-  auto server = server_for(id, f);
+  const diagnosis::Finding* first = e.findings.empty() ? nullptr : &e.findings.front().finding;
+  const diagnosis::Reproducer recipe = first != nullptr ? diagnosis::declaration(first->id).reproducer
+                                                        : diagnosis::kNoReproducer;
+  const bool versions_refused = recipe.server == diagnosis::ServerRecipe::kVersionNotOffered;
+  auto server = server_for(recipe, f);
   std::string out = fmt::format("# {}: written by `shakedown explain` from a device log.\n", name);
   if (!server) {
     out += fmt::format(
         "# The log does not say enough to rebuild the server behind `{}`; this scenario runs the client as the\n"
         "# log shows it against a plain server. Edit `server:` to match yours.\n",
-        id.empty() ? "a passing handshake" : id);
+        first != nullptr ? diagnosis::finding_name(first->id) : "a passing handshake");
     server = "  versions: [tls1.2]\n";
   }
   out += fmt::format("summary: >-\n  Reproduces what the log shows: {}\n",
                      e.findings.empty() ? "a completed handshake." : e.findings.front().finding.summary);
-  out += "pki:\n" + pki_for(id, f);
+  out += "pki:\n" + pki_for(recipe, f);
   out += "server:\n" + *server;
   out += "client:\n";
   if (!f.hostname.empty()) {
@@ -336,31 +338,29 @@ std::string reproducer_scenario(const Explanation& e, const std::string& name) {
   }
   if (!f.build.mbedtls_line.empty()) out += fmt::format("  mbedtls: [\"{}\"]\n", f.build.mbedtls_line);
   // The suites it offered, as a run-time restriction of the default build.
-  if (!f.report.offered_suites.empty() && f.report.offered_suites.size() <= 16 && id != "protocol-version-mismatch") {
+  if (!f.report.offered_suites.empty() && f.report.offered_suites.size() <= 16 && !versions_refused) {
     out += fmt::format("  ciphersuites: [{}]\n", hex_ids(f.report.offered_suites, ", "));
   }
-  // The versions it offered, when the finding is about them.
-  if (id == "protocol-version-mismatch") {
+  // The versions it offered, when the server refuses them.
+  if (versions_refused) {
     std::string versions;
     for (uint16_t v : offered_versions(f)) {
       if (v >= 0x0303) versions += fmt::format("{}tls1.{}", versions.empty() ? "" : ", ", v - 0x0301);
     }
     if (!versions.empty()) out += fmt::format("  versions: [{}]\n", versions);
   }
-  if (f.time == "unset" || id == "cert-not-yet-valid-clock-unset") out += "  time: unset\n";
-  if (id == "handshake-timeout") out += "  read_timeout_ms: 500\n";
-  if (id == "verify-optional-untrusted") out += "  auth_mode: optional\n";
+  if (f.time == "unset" || recipe.clock == diagnosis::ClientClock::kUnset) out += "  time: unset\n";
+  out += recipe.client_lines;
   // The failure came after the handshake: the client must exchange data to meet it.
   if (f.report.stage == "exchange") out += "  exchange: true\n";
   out += "expect:\n";
-  // Warnings come with a handshake that completes.
-  const bool passes = id == "verify-optional-untrusted" || id == "hostname-not-set" || id == "legacy-protocol-negotiated";
-  if (id.empty()) {
+  if (first == nullptr) {
     out += "  default-16k: {result: pass}\n";
-  } else if (passes) {
-    out += fmt::format("  default-16k: {{result: pass, finding: {}}}\n", id);
   } else {
-    out += fmt::format("  default-16k: {{result: fail, finding: {}}}\n", id);
+    // Warnings come with a handshake that completes.
+    const bool passes = diagnosis::declaration(first->id).severity == diagnosis::Severity::kWarning;
+    out += fmt::format("  default-16k: {{result: {}, finding: {}}}\n", passes ? "pass" : "fail",
+                       diagnosis::finding_name(first->id));
   }
   return out;
 }

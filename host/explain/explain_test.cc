@@ -4,10 +4,12 @@
 
 #include "explain.h"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <sstream>
 
 using namespace shakedown::explain;
+using Catch::Matchers::Contains;
 
 namespace {
 
@@ -16,8 +18,8 @@ Explanation explain_text(const std::string& text) {
   return explain(read_log(in, "test.log"));
 }
 
-std::vector<std::string> ids(const Explanation& e) {
-  std::vector<std::string> out;
+std::vector<shakedown::diagnosis::FindingId> ids(const Explanation& e) {
+  std::vector<shakedown::diagnosis::FindingId> out;
   for (const auto& f : e.findings) out.push_back(f.finding.id);
   return out;
 }
@@ -58,7 +60,7 @@ TEST_CASE("the field failure as a forum shows it: reset after the ClientHello, t
   CHECK(r.offered_suites == std::vector<uint16_t>{0xc02b, 0xc02c});
   REQUIRE_FALSE(e.findings.empty());
   const auto& first = e.findings.front();
-  CHECK(first.finding.id == "no-shared-ciphersuite");
+  CHECK(first.finding.id == shakedown::diagnosis::FindingId::kNoSharedCiphersuite);
   CHECK(first.finding.summary.find("reset the connection right after the ClientHello") != std::string::npos);
   CHECK(first.finding.summary.find("c02b") != std::string::npos);
   CHECK(first.finding.fix.find("MBEDTLS_SSL_CIPHERSUITES") != std::string::npos);
@@ -67,7 +69,8 @@ TEST_CASE("the field failure as a forum shows it: reset after the ClientHello, t
   CHECK(std::find(first.log_lines.begin(), first.log_lines.end(), 19) != first.log_lines.end());
   // Other causes follow as candidates, the plain "reset" among them.
   const auto all = ids(e);
-  CHECK(std::find(all.begin(), all.end(), "connection-reset-after-client-hello") != all.end());
+  CHECK(std::find(all.begin(), all.end(), shakedown::diagnosis::FindingId::kConnectionResetAfterClientHello) !=
+        all.end());
   REQUIRE_FALSE(e.notes.empty());
   CHECK(e.notes.front().find("clock was never set") != std::string::npos);
   CHECK(e.facts.time == "unset");
@@ -89,7 +92,7 @@ TEST_CASE("a default client reset after its ClientHello is a plain reset first, 
   const Explanation e = explain_text(log);
   CHECK(e.facts.report.offered_suites.size() == 10);
   REQUIRE_FALSE(e.findings.empty());
-  CHECK(e.findings.front().finding.id == "connection-reset-after-client-hello");
+  CHECK(e.findings.front().finding.id == shakedown::diagnosis::FindingId::kConnectionResetAfterClientHello);
 }
 
 TEST_CASE("level markers, timestamps, Windows paths, curly quotes and joined statements are read") {
@@ -178,7 +181,7 @@ TEST_CASE("a log with several attempts explains the last failure and says how ma
   CHECK(e.facts.attempts == 3);
   CHECK(e.facts.report.result == -0x6800);
   REQUIRE_FALSE(e.findings.empty());
-  CHECK(e.findings.front().finding.id == "handshake-timeout");
+  CHECK(e.findings.front().finding.id == shakedown::diagnosis::FindingId::kHandshakeTimeout);
   CHECK(e.notes.back().find("3 handshake attempts") != std::string::npos);
 }
 
@@ -202,7 +205,7 @@ TEST_CASE("a firmware log whose printf lacks %zu (newlib-nano) still shows a rec
   const Explanation e = explain_text(log);
   CHECK(e.facts.build.mbedtls_line.empty());  // ssl_tls.c and ssl_msg.c are in both lines
   REQUIRE_FALSE(e.findings.empty());
-  CHECK(e.findings.front().finding.id == "record-too-large-for-input-buffer");
+  CHECK(e.findings.front().finding.id == shakedown::diagnosis::FindingId::kRecordTooLargeForInputBuffer);
   CHECK(e.findings.front().finding.fix.find("MBEDTLS_SSL_IN_CONTENT_LEN") != std::string::npos);
 }
 
@@ -219,13 +222,13 @@ TEST_CASE("'not trusted' under a heap budget the core reports is most likely the
   CHECK(e.facts.report.heap_peak == 22932);
   CHECK(e.facts.build.heap_capacity == 1048576);
   REQUIRE(ids(e).size() >= 2);
-  CHECK(ids(e)[0] == "heap-exhausted");
-  CHECK(ids(e)[1] == "untrusted-ca");
+  CHECK(ids(e)[0] == shakedown::diagnosis::FindingId::kHeapExhausted);
+  CHECK(ids(e)[1] == shakedown::diagnosis::FindingId::kUntrustedCa);
 
   const Explanation plain = explain_text("ssl_tls.c:4589: client state: MBEDTLS_SSL_SERVER_CERTIFICATE\n" + tail +
                                          "  ! mbedtls_ssl_handshake returned -0x2700\n");
   REQUIRE_FALSE(plain.findings.empty());
-  CHECK(ids(plain)[0] != "heap-exhausted");
+  CHECK(ids(plain)[0] != shakedown::diagnosis::FindingId::kHeapExhausted);
 }
 
 TEST_CASE("TLS 1.3: alert 116 at the first read after a completed handshake is a missing client certificate") {
@@ -250,7 +253,7 @@ TEST_CASE("TLS 1.3: alert 116 at the first read after a completed handshake is a
   CHECK(rejected.facts.report.stage == "exchange");
   CHECK(rejected.facts.report.failed_call == "mbedtls_ssl_read");
   REQUIRE_FALSE(rejected.findings.empty());
-  CHECK(ids(rejected)[0] == "client-certificate-required");
+  CHECK(ids(rejected)[0] == shakedown::diagnosis::FindingId::kClientCertificateRequired);
   CHECK_THAT(to_text(rejected), Catch::Matchers::Contains("after the handshake completed"));
   CHECK_THAT(reproducer_scenario(rejected, "r"), Catch::Matchers::Contains("exchange: true"));
 
@@ -262,7 +265,7 @@ TEST_CASE("TLS 1.3: alert 116 at the first read after a completed handshake is a
   CHECK(reset.facts.report.stage == "exchange");
   CHECK(reset.facts.report.failed_call == "mbedtls_ssl_write");
   REQUIRE_FALSE(reset.findings.empty());
-  CHECK(ids(reset)[0] == "client-certificate-required");
+  CHECK(ids(reset)[0] == shakedown::diagnosis::FindingId::kClientCertificateRequired);
   // Where the log ends at the handshake, explain can only say what may follow.
   const Explanation ended = explain_text(handshake);
   CHECK(ended.findings.empty());
@@ -290,7 +293,7 @@ TEST_CASE("a 3.x ClientHello without supported versions offered TLS 1.2 alone, a
   REQUIRE(tls12.facts.log.client_hello);
   CHECK(tls12.facts.log.client_hello->legacy_version == 0x0303);
   REQUIRE_FALSE(tls12.findings.empty());
-  CHECK(ids(tls12)[0] == "protocol-version-mismatch");
+  CHECK(ids(tls12)[0] == shakedown::diagnosis::FindingId::kProtocolVersionMismatch);
   CHECK_THAT(reproducer_scenario(tls12, "r"), Catch::Matchers::Contains("  versions: [tls1.2]\n") &&
                                                   Catch::Matchers::Contains("server:\n  versions: [tls1.3]\n"));
 
@@ -307,10 +310,28 @@ TEST_CASE("a certificate not yet valid by a clock the log does not show: a clock
       "  ! The certificate validity starts in the future\n"
       "  ! mbedtls_ssl_handshake returned -0x2700\n");
   REQUIRE(ids(e).size() == 2);
-  CHECK(ids(e)[0] == "cert-not-yet-valid-clock-unset");
-  CHECK(ids(e)[1] == "cert-not-yet-valid");
+  CHECK(ids(e)[0] == shakedown::diagnosis::FindingId::kCertNotYetValidClockUnset);
+  CHECK(ids(e)[1] == shakedown::diagnosis::FindingId::kCertNotYetValid);
   // Nothing about a "correct" clock the log never showed.
   CHECK_THAT(e.findings[1].finding.summary, Catch::Matchers::StartsWith("Or:"));
   for (const auto& line : e.findings[1].finding.evidence) CHECK_THAT(line, !Catch::Matchers::Contains("clock read"));
   CHECK(to_json(e)["clock"].is_null());
+}
+
+TEST_CASE("the reproducer of each declared finding follows its declaration: its recipe, or a plain server") {
+  using namespace shakedown::diagnosis;
+  Explanation e = explain_text(kForumFieldLog);
+  REQUIRE_FALSE(e.findings.empty());
+  for (const auto& d : kFindingDeclarations) {
+    INFO(d.name);
+    e.findings.front().finding.id = d.id;
+    const std::string yaml = reproducer_scenario(e, "row");
+    const bool plain = yaml.find("does not say enough to rebuild the server behind `" + std::string(d.name) + "`") !=
+                       std::string::npos;
+    CHECK(plain == (d.reproducer.server == ServerRecipe::kNone));
+    if (!d.reproducer.server_lines.empty()) CHECK_THAT(yaml, Contains(std::string(d.reproducer.server_lines)));
+    if (!d.reproducer.client_lines.empty()) CHECK_THAT(yaml, Contains(std::string(d.reproducer.client_lines)));
+    const char* result = d.severity == Severity::kWarning ? "pass" : "fail";
+    CHECK_THAT(yaml, Contains(fmt::format("default-16k: {{result: {}, finding: {}}}", result, d.name)));
+  }
 }

@@ -76,7 +76,7 @@ json to_json(const servers::ConnectionCapture& c) {
 json to_json(const CellResult& r) {
   const auto& expect = r.cell.expect_on(r.target);
   json expected = {{"result", expect.result == scenario::Expectation::Result::kPass ? "pass" : "fail"}};
-  if (expect.finding) expected["finding"] = *expect.finding;
+  if (expect.finding) expected["finding"] = diagnosis::finding_name(*expect.finding);
   if (expect.error) expected["error_code"] = device::format_code(*expect.error);
 
   json out = {
@@ -97,7 +97,7 @@ json to_json(const CellResult& r) {
 
   const auto* primary = r.primary_finding();
   out["result"] = r.report.passed() ? "pass" : "fail";
-  out["finding"] = primary != nullptr ? json(primary->id) : json(nullptr);
+  out["finding"] = primary != nullptr ? json(diagnosis::finding_name(primary->id)) : json(nullptr);
   out["error_code"] = device::format_code(r.report.result);
   out["error_name"] = r.report.result_name;
   out["failed_call"] = r.report.failed_call;
@@ -115,7 +115,8 @@ json to_json(const CellResult& r) {
   out["exchange_reply_bytes"] = r.report.reply_bytes ? json(*r.report.reply_bytes) : json(nullptr);
   json findings = json::array();
   for (const auto& f : r.findings) {
-    findings.push_back({{"id", f.id}, {"summary", f.summary}, {"evidence", f.evidence}, {"fix", f.fix}});
+    findings.push_back(
+        {{"id", diagnosis::finding_name(f.id)}, {"summary", f.summary}, {"evidence", f.evidence}, {"fix", f.fix}});
   }
   out["findings"] = findings;
   json chain = json::array();

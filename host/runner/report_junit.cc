@@ -34,7 +34,7 @@ std::pair<std::string, std::string> split_name(const std::string& scenario) {
 }
 
 std::string finding_text(const diagnosis::Finding& f) {
-  std::string text = fmt::format("{}: {}\n", f.id, f.summary);
+  std::string text = fmt::format("{}: {}\n", diagnosis::finding_name(f.id), f.summary);
   for (const auto& line : f.evidence) text += fmt::format("  - {}\n", line);
   text += fmt::format("fix: {}\n", f.fix);
   return text;
@@ -53,7 +53,9 @@ void add_testcase(pugi::xml_node suite, const CellResult& r) {
     auto failure = tc.append_child("failure");
     failure.append_attribute("type") = "unexpected";
     failure.append_attribute("message") =
-        (primary != nullptr ? fmt::format("{} [{}: {}]", r.why, primary->id, primary->summary) : r.why).c_str();
+        (primary != nullptr ? fmt::format("{} [{}: {}]", r.why, diagnosis::finding_name(primary->id), primary->summary)
+                            : r.why)
+            .c_str();
     failure.text() = findings.c_str();
   } else if (r.verdict == Verdict::kInfrastructureError) {
     auto error = tc.append_child("error");

@@ -26,9 +26,11 @@ runner::CellResult cell(const char* scenario, runner::Verdict verdict, const cha
 
 TEST_CASE("JUnit: a testcase per cell, unexpected cells fail with their finding, infrastructure errors are errors") {
   auto as_expected = cell("field/01-suite-mismatch", runner::Verdict::kAsExpected, "");
-  as_expected.findings = {{"no-shared-ciphersuite", "The server accepts only X.", {"client: -0x50"}, "Add Y."}};
+  as_expected.findings = {
+      {diagnosis::FindingId::kNoSharedCiphersuite, "The server accepts only X.", {"client: -0x50"}, "Add Y."}};
   auto unexpected = cell("field/02-sha1-root", runner::Verdict::kUnexpected, "expected a pass, got -0x262e");
-  unexpected.findings = {{"ca-signature-hash-disabled", "The CA is signed with SHA-1.", {"e1"}, "Enable SHA-1."}};
+  unexpected.findings = {
+      {diagnosis::FindingId::kCaSignatureHashDisabled, "The CA is signed with SHA-1.", {"e1"}, "Enable SHA-1."}};
   auto infra = cell("versions/01-tls13-only", runner::Verdict::kInfrastructureError, "simulator died: signal 11");
 
   const auto path =

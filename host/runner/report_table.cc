@@ -13,7 +13,7 @@ namespace {
 std::string expected_text(const scenario::Expectation& e) {
   if (e.result == scenario::Expectation::Result::kPass) return "pass";
   std::string text = "fail";
-  if (e.finding) text += ": " + *e.finding;
+  if (e.finding) text += fmt::format(": {}", diagnosis::finding_name(*e.finding));
   return text;
 }
 
@@ -41,8 +41,8 @@ void print_table(std::FILE* out, const std::vector<CellResult>& results) {
   for (const auto& r : results) {
     const auto* f = r.primary_finding();
     rows.push_back({r.scenario, r.target, r.cell.mbedtls_line, r.cell.profile,
-                    expected_text(r.cell.expect_on(r.target)), got_text(r), f != nullptr ? f->id : "-",
-                    verdict_text(r.verdict)});
+                    expected_text(r.cell.expect_on(r.target)), got_text(r),
+                    f != nullptr ? std::string(diagnosis::finding_name(f->id)) : "-", verdict_text(r.verdict)});
   }
   std::array<size_t, kColumns> width{};
   for (const auto& row : rows) {
@@ -69,7 +69,7 @@ void print_findings(std::FILE* out, const std::vector<CellResult>& results) {
     fmt::print(out, "\n{} [{}, Mbed TLS {}, {}]\n", r.scenario, r.target, r.cell.mbedtls_line, r.cell.profile);
     if (r.verdict != Verdict::kAsExpected) fmt::print(out, "  {}: {}\n", verdict_text(r.verdict), r.why);
     if (f == nullptr) continue;
-    fmt::print(out, "  {}: {}\n", f->id, f->summary);
+    fmt::print(out, "  {}: {}\n", diagnosis::finding_name(f->id), f->summary);
     for (const auto& line : f->evidence) fmt::print(out, "    - {}\n", line);
     fmt::print(out, "  fix: {}\n", f->fix);
   }

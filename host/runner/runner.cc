@@ -118,12 +118,15 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
                   const std::vector<diagnosis::Finding>& findings) {
   const std::string got =
       report.passed() ? "a pass" : fmt::format("{} ({})", device::format_code(report.result), report.result_name);
-  const std::string primary = findings.empty() ? "none" : findings.front().id;
+  const diagnosis::Finding* primary = findings.empty() ? nullptr : &findings.front();
+  const auto primary_name = primary != nullptr ? diagnosis::finding_name(primary->id) : "none";
+  const bool other_finding = expect.finding && (primary == nullptr || *expect.finding != primary->id);
   if (expect.result == scenario::Expectation::Result::kPass) {
     if (!report.passed()) return fmt::format("expected a pass, got {}", got);
-    // A pass may carry a warning (verify-optional-untrusted, legacy-protocol-negotiated).
-    if (expect.finding && *expect.finding != primary) {
-      return fmt::format("expected a pass with finding {}, got {}", *expect.finding, primary);
+    // A pass may carry a warning (a declared Severity::kWarning).
+    if (other_finding) {
+      return fmt::format("expected a pass with finding {}, got {}", diagnosis::finding_name(*expect.finding),
+                         primary_name);
     }
     return "";
   }
@@ -131,8 +134,8 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
   if (expect.error && *expect.error != report.result) {
     return fmt::format("expected error {}, got {}", device::format_code(*expect.error), got);
   }
-  if (expect.finding && *expect.finding != primary) {
-    return fmt::format("expected finding {}, got {}", *expect.finding, primary);
+  if (other_finding) {
+    return fmt::format("expected finding {}, got {}", diagnosis::finding_name(*expect.finding), primary_name);
   }
   return "";
 }

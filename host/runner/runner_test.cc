@@ -17,24 +17,27 @@ device::ClientReport report(const char* stage, int32_t code) {
   return r;
 }
 
-std::vector<diagnosis::Finding> finding(const char* id) {
+std::vector<diagnosis::Finding> finding(diagnosis::FindingId id) {
   return {{id, "", {}, ""}};
 }
 
 }  // namespace
 
 TEST_CASE("a result matches its expectation only when result, error and primary finding all do") {
-  Expectation fail_reset{Expectation::Result::kFail, "no-shared-ciphersuite", -0x50, 1};
-  CHECK(runner::judge(fail_reset, report("handshake", -0x50), finding("no-shared-ciphersuite")).empty());
-  CHECK(runner::judge(fail_reset, report("handshake", -0x7780), finding("no-shared-ciphersuite")) ==
+  Expectation fail_reset{Expectation::Result::kFail, diagnosis::FindingId::kNoSharedCiphersuite, -0x50, 1};
+  CHECK(runner::judge(fail_reset, report("handshake", -0x50), finding(diagnosis::FindingId::kNoSharedCiphersuite))
+            .empty());
+  CHECK(runner::judge(fail_reset, report("handshake", -0x7780), finding(diagnosis::FindingId::kNoSharedCiphersuite)) ==
         "expected error -0x0050, got -0x7780 (NAME)");
-  CHECK(runner::judge(fail_reset, report("handshake", -0x50), finding("connection-reset-after-client-hello")) ==
+  CHECK(runner::judge(fail_reset, report("handshake", -0x50),
+                      finding(diagnosis::FindingId::kConnectionResetAfterClientHello)) ==
         "expected finding no-shared-ciphersuite, got connection-reset-after-client-hello");
   CHECK(runner::judge(fail_reset, report("done", 0), {}) == "expected a failure, got a pass");
 
   Expectation pass{Expectation::Result::kPass, std::nullopt, std::nullopt, 1};
   CHECK(runner::judge(pass, report("done", 0), {}).empty());
-  CHECK(runner::judge(pass, report("handshake", -0x50), finding("x")) == "expected a pass, got -0x0050 (NAME)");
+  CHECK(runner::judge(pass, report("handshake", -0x50), finding(diagnosis::FindingId::kHandshakeTimeout)) ==
+        "expected a pass, got -0x0050 (NAME)");
 }
 
 TEST_CASE("a missing simulator build is an infrastructure error, not a result") {

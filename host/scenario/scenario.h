@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "findings.h"
 #include "pki.h"
 #include "test_server.h"
 
@@ -18,7 +19,7 @@ namespace shakedown::scenario {
 struct Expectation {
   enum class Result { kPass, kFail };
   Result result = Result::kPass;
-  std::optional<std::string> finding;  // the primary finding's id
+  std::optional<diagnosis::FindingId> finding;  // the primary finding
   std::optional<int32_t> error;        // the client's (negative) return code
   int line = 0;                        // where it was written, for messages
 };

@@ -9,7 +9,7 @@
 #include <map>
 #include <set>
 
-#include "catalogue.h"
+#include "findings.h"
 #include "s_server_peer.h"
 
 namespace shakedown::scenario {
@@ -320,11 +320,11 @@ Expectation load_expectation(const fs::path& file, const YAML::Node& node, const
                                                                         : Expectation::Result::kFail;
   if (f.has("finding")) {
     std::string id = f.string("finding");
-    if (!diagnosis::is_known_finding(id)) {
+    e.finding = diagnosis::parse_finding(id);
+    if (!e.finding) {
       f.fail(f.get("finding"),
              fmt::format("unknown finding '{}' in {} (see docs/scenarios.md for the ids)", id, where));
     }
-    e.finding = id;
   }
   if (f.has("error")) {
     auto code = parse_error_code(f.string("error"));

@@ -61,7 +61,7 @@ TEST_CASE("a good scenario loads into a cell per line and profile, the line-spec
   REQUIRE(s.cells.size() == 4);
   CHECK(s.cells[0].mbedtls_line == "2.28");
   CHECK(s.cells[0].profile == "field-2x");
-  CHECK(s.cells[0].expect.finding == "no-shared-ciphersuite");
+  CHECK(s.cells[0].expect.finding == shakedown::diagnosis::FindingId::kNoSharedCiphersuite);
   CHECK(s.cells[0].expect.error == -0x50);
   CHECK(s.cells[2].mbedtls_line == "3.6");
   CHECK(s.cells[2].expect.error == -0x7780);

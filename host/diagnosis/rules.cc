@@ -1,0 +1,59 @@
+#include "rules.h"
+
+#include <algorithm>
+
+namespace shakedown::diagnosis {
+
+std::vector<Rule> all_rules() {
+  std::vector<Rule> out;
+  for (auto family :
+       {negotiation_rules(), certificate_rules(), resource_rules(), server_behaviour_rules(), log_only_rules()}) {
+    out.insert(out.end(), family.begin(), family.end());
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Rule& a, const Rule& b) { return a.band < b.band; });
+  return out;
+}
+
+uint32_t magnitude(const device::ClientReport& c) {
+  return c.result < 0 ? static_cast<uint32_t>(-c.result) : 0;
+}
+
+bool client_side_only(const Evidence& e) {
+  return !e.server.known;
+}
+
+bool hash_enabled(const std::string& hash, const device::BuildFacts& b) {
+  if (hash == "sha1") return b.sha1;
+  if (hash == "sha256") return b.sha256;
+  if (hash == "sha384") return b.sha384;
+  return true;  // sha512: not tracked yet
+}
+
+uint32_t verify_flags(const Evidence& e) {
+  return e.client.verify_flags == 0xffffffffu ? 0 : e.client.verify_flags;
+}
+
+bool received_alert(const Evidence& e, uint8_t description) {
+  return std::any_of(e.client.alerts_received.begin(), e.client.alerts_received.end(),
+                     [&](const device::AlertSeen& a) { return a.description == description; });
+}
+
+std::string common_name(std::string_view dn) {
+  const size_t at = dn.rfind("CN=");
+  if (at == std::string_view::npos) return std::string(dn);
+  std::string_view cn = dn.substr(at + 3);
+  return std::string(cn.substr(0, cn.find_first_of(",/")));
+}
+
+const CertInfo* issuer_of_top(const Evidence& e) {
+  if (e.client.peer_chain.empty()) return nullptr;
+  const std::string issuer = common_name(e.client.peer_chain.back().issuer);
+  if (issuer == common_name(e.client.peer_chain.back().subject)) return nullptr;  // self-signed: no issuer to find
+  const CertInfo* found = nullptr;
+  for (const auto& c : e.server.chain) {
+    if (common_name(c.subject) == issuer && (c.sent_by_server() || c.trusted_by_client)) found = &c;
+  }
+  return found;
+}
+
+}  // namespace shakedown::diagnosis

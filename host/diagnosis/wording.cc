@@ -1,0 +1,88 @@
+#include "wording.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace shakedown::diagnosis {
+
+using device::format_code;
+
+// mbedtls_ssl_states: the first sixteen are the same on 2.28 and 3.6.
+std::string waiting_for(int state) {
+  switch (state) {
+    case 1: return "while sending its ClientHello";
+    case 2: return "waiting for the ServerHello";
+    case 3: return "waiting for the server's Certificate";
+    case 4: return "waiting for the ServerKeyExchange";
+    case 5: return "waiting for a CertificateRequest or the ServerHelloDone";
+    case 6: return "waiting for the ServerHelloDone";
+    case 12: return "waiting for the server's ChangeCipherSpec";
+    case 13: return "waiting for the server's Finished";
+    default: return fmt::format("in client state {}", state);
+  }
+}
+
+std::string client_line(const Evidence& e) {
+  const auto& c = e.client;
+  if (c.stage == "exchange") {
+    return fmt::format("client: {} returned {} ({}) after the handshake completed", c.failed_call,
+                       format_code(c.result), c.result_name);
+  }
+  return fmt::format("client: {} returned {} ({}) at {}, client state {}", c.failed_call, format_code(c.result),
+                     c.result_name, c.stage, c.handshake_state);
+}
+
+std::string suite_label(uint16_t id) {
+  auto name = servers::suite_name(id);
+  return name.openssl_name.empty() ? fmt::format("{:04x}", id) : fmt::format("{:04x} ({})", id, name.openssl_name);
+}
+
+std::string suite_list(const std::vector<uint16_t>& ids) {
+  std::vector<std::string> labels;
+  for (auto id : ids) labels.push_back(suite_label(id));
+  return fmt::format("{}", fmt::join(labels, ", "));
+}
+
+std::string hex_list(const std::vector<uint16_t>& ids) {
+  constexpr size_t kShown = 6;
+  std::vector<std::string> out;
+  for (size_t i = 0; i < ids.size() && i < kShown; ++i) out.push_back(fmt::format("{:04x}", ids[i]));
+  if (ids.size() > kShown) return fmt::format("{} and {} more", fmt::join(out, ", "), ids.size() - kShown);
+  if (out.size() < 2) return fmt::format("{}", fmt::join(out, ""));
+  const std::string last = out.back();
+  out.pop_back();
+  return fmt::format("{} and {}", fmt::join(out, ", "), last);
+}
+
+std::string hash_macro(const std::string& hash, const device::BuildFacts& b) {
+  const bool v2 = b.mbedtls_line.starts_with("2.");
+  if (hash == "sha1") return "MBEDTLS_SHA1_C";
+  if (hash == "sha256") return "MBEDTLS_SHA256_C";
+  if (hash == "sha384") return v2 ? "MBEDTLS_SHA512_C" : "MBEDTLS_SHA384_C";
+  return "MBEDTLS_SHA512_C";
+}
+
+size_t next_buffer_size(size_t needed) {
+  constexpr size_t kMaxRecordContent = 16384;
+  size_t size = 512;
+  while (size < needed && size < kMaxRecordContent) size *= 2;
+  return size;
+}
+
+std::string version_name(uint16_t wire) {
+  switch (wire) {
+    case 0x0301: return "TLS 1.0";
+    case 0x0302: return "TLS 1.1";
+    case 0x0303: return "TLS 1.2";
+    case 0x0304: return "TLS 1.3";
+    default: return fmt::format("0x{:04x}", wire);
+  }
+}
+
+std::string group_list(const std::vector<uint16_t>& ids) {
+  std::vector<std::string> names;
+  for (auto id : ids) names.push_back(device::group_name(id));
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+}  // namespace shakedown::diagnosis

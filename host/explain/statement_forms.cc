@@ -74,15 +74,15 @@ constexpr std::array kStatementForms = {
     // The server's certificates and requests.
     LineForm{"a certificate request", kMbedtls3_6, "ssl_tls13_client.c", kWhole, "got a certificate request",
              take_certificate_request},
-    LineForm{"a CertificateRequest's extension", kMbedtls3_6, "ssl_tls.c mbedtls_ssl_print_extension", kStart,
-             "CertificateRequest: ", take_certificate_request},
+    LineForm{"a CertificateRequest's extension", kMbedtls3_6, "mbedtls_ssl_print_extension, from ssl_tls13_generic.c",
+             kStart, "CertificateRequest: ", take_certificate_request},
     LineForm{"a peer certificate; its lines follow", kMbedtls, "mbedtls_debug_print_crt, from ssl_tls.c", kStart,
              "peer certificate #", take_peer_certificate},
     // The ServerHello.
     LineForm{"the suite the ServerHello chose", kMbedtls,
              "ssl_cli.c (2.28), ssl_tls12_client.c and ssl_tls13_client.c (3.6)", kValueAfter,
              "server hello, chosen ciphersuite: ", take_chosen_suite},
-    LineForm{"TLS 1.3 chosen", kMbedtls3_6, "ssl_tls.c mbedtls_ssl_print_extension", kAnywhere,
+    LineForm{"TLS 1.3 chosen", kMbedtls3_6, "mbedtls_ssl_print_extension, from ssl_tls13_generic.c", kAnywhere,
              "supported_versions(43) extension received", take_server_tls13},
     // Heap and results.
     LineForm{"an allocation failed", kMbedtls, "ssl_tls.c", kStart, "alloc(", take_alloc_failed},

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,59 +64,39 @@ struct LogFacts {
   std::vector<TimelineEvent> timeline;
   size_t timeline_dropped = 0;  // events beyond the bound
   std::map<Fact, std::vector<size_t>> lines;
-  int attempts = 0;             // handshakes started in the log
-  bool mbedtls_seen = false;    // any Mbed TLS debug statement at all
-  bool result_known = false;    // the log says how the attempt ended
+  int attempts = 0;           // handshakes started in the log
+  bool mbedtls_seen = false;  // any Mbed TLS debug statement at all
+  bool result_known = false;  // the log says how the attempt ended
   // The handshake completed; a failure after it is the application's first
   // exchange (a TLS 1.3 server's alert 116 comes only then).
   bool handshake_completed = false;
-  bool read_after_handshake = false;  // and then application data was read ("<= read")
+  bool read_after_handshake = false;     // and then application data was read ("<= read")
   bool result_from_application = false;  // an application's "! call returned" line gave the result
 };
+
+struct Reading;  // the builder's state (facts_reading.h)
 
 class LogFactsBuilder {
  public:
   static constexpr size_t kMaxTimeline = 4000;
 
+  LogFactsBuilder();
+  ~LogFactsBuilder();
+  LogFactsBuilder(const LogFactsBuilder&) = delete;
+  LogFactsBuilder& operator=(const LogFactsBuilder&) = delete;
+
   void add(const LogLine& line);
   LogFacts finish();
 
  private:
-  struct Dump {
-    std::string name;
-    size_t expected = 0;
-    std::vector<uint8_t> bytes;
-    size_t line = 0;
-  };
-
-  void start_attempt(size_t line);
-  void event(size_t line, std::string kind, std::string text);
-  void cite(Fact fact, size_t line);
+  // An Mbed TLS statement through the statement forms (statement_forms.h);
+  // false when none took it.
   bool take_statement(const LogLine& line);
-  // The ClientHello the text lines describe, begun on first use.
-  servers::ClientHelloCapture& text_hello();
-  void take_application_line(const LogLine& line);
-  void take_certificate_line(const LogLine& line);
-  bool take_dump_row(const LogLine& line);
-  void finish_dump();
-  void set_result(size_t line, const std::string& call, int32_t code, bool from_application,
-                  const std::string& statement = "");
-  void end_attempt();
 
-  LogFacts current_;
-  std::optional<LogFacts> kept_;  // the attempt chosen so far, when several
-  std::optional<Dump> dump_;
-  std::optional<LogLine> unrecognised_;  // the last statement no pattern took (maybe cut by wrapping)
-  std::optional<device::PeerCertificate> cert_;
-  bool in_certificate_ = false;
-  int attempts_ = 0;
+  std::unique_ptr<Reading> reading_;
+  std::optional<LogLine> unrecognised_;  // the last statement no form took (maybe cut by wrapping)
   bool mbedtls_seen_ = false;
-  int32_t last_code_ = 0;
   std::string line_hint_;  // the Mbed TLS line its file names say
 };
-
-// Mbed TLS's client handshake state for its name in 3.x logs
-// ("MBEDTLS_SSL_SERVER_HELLO" -> 2); -1 when unknown.
-int state_number(std::string_view name);
 
 }  // namespace shakedown::explain

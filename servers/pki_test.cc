@@ -2,6 +2,7 @@
 // keys), the key pool, the cache and concurrent issuers.
 
 #include "pki.h"
+#include "chain_facts.h"
 
 #include <arpa/inet.h>
 #include <openssl/x509v3.h>
@@ -134,8 +135,9 @@ TEST_CASE("each key spec makes a key of its type and size") {
   CAPTURE(key);
   REQUIRE(KeySpec::parse(key)->name() == key);
   Chain chain = issue_chain(chain_of({cert("ec-p256"), cert(key)}), kSharedCache);
-  CHECK(chain.leaf().key_type() == type);
-  CHECK(chain.leaf().key_bits() == bits);
+  const CertFacts leaf = describe_chain(chain).back();
+  CHECK(leaf.key_type == type);
+  CHECK(leaf.key_bits == bits);
   CHECK(EVP_PKEY_eq(X509_get0_pubkey(chain.leaf().cert.get()), chain.leaf().key.get()) == 1);
   CHECK(verify(chain) == X509_V_OK);
 }

@@ -18,7 +18,7 @@
 #include "client_hello.h"
 #include "mbedtls_compat.h"
 #include "record_watch.h"
-#include "shakedown/core/error_names.h"
+#include "shakedown/mbedtls_errors/error_names.h"
 
 namespace shakedown::core {
 namespace {
@@ -126,7 +126,7 @@ void fail(HandshakeReport& report, Stage stage, const char* call, int code) {
   const uint32_t magnitude = code < 0 ? static_cast<uint32_t>(-static_cast<int64_t>(code)) : 0;
   report.result_high = static_cast<uint16_t>(magnitude & 0x7f80u);
   report.result_low = static_cast<uint16_t>(magnitude & 0x007fu);
-  format_error_name(code, report.result_name, sizeof report.result_name);
+  mbedtls_errors::format_error_name(code, report.result_name, sizeof report.result_name);
   mbedtls_strerror(code, report.result_text, sizeof report.result_text);
 }
 

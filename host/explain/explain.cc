@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <set>
 
-#include "shakedown/core/error_names.h"
+#include "shakedown/mbedtls_errors/error_names.h"
 
 namespace shakedown::explain {
 namespace {
@@ -105,7 +105,7 @@ Explanation explain(LogFacts facts) {
   out.facts = std::move(facts);
   if (out.facts.report.result < 0 && out.facts.report.result_name.empty()) {
     char name[160];
-    core::format_error_name(out.facts.report.result, name, sizeof name);
+    mbedtls_errors::format_error_name(out.facts.report.result, name, sizeof name);
     out.facts.report.result_name = name;
   }
   const LogFacts& f = out.facts;

@@ -6,8 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#include <openssl/x509v3.h>
-
+#include "chain_facts.h"
 #include "report_json.h"
 #include "s_server_peer.h"
 #include "server_setup.h"
@@ -21,55 +20,32 @@ using namespace std::chrono_literals;
 // How long the server may take to finish a connection the client has left.
 constexpr auto kCaptureWait = 10s;  // returns as soon as the capture is in; generous for loaded machines
 
-std::string not_after(X509* cert) {
-  struct tm t {};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &t) != 1) return "unknown";
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &t);
-  return buf;
-}
-
-std::vector<std::string> dns_names(X509* cert) {
-  std::vector<std::string> names;
-  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-  for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans, i);
-    if (name->type == GEN_DNS) {
-      names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
-                         static_cast<size_t>(ASN1_STRING_length(name->d.dNSName)));
-    }
-  }
-  GENERAL_NAMES_free(sans);
-  return names;
-}
-
-// A CA's pathLenConstraint; none when it has none.
-std::optional<int> path_length(X509* cert) {
-  const long length = X509_get_pathlen(cert);
-  if (length < 0) return std::nullopt;
-  return static_cast<int>(length);
-}
-
-// The chain as the diagnosis sees it; each certificate's signature hash comes
-// from the spec it was issued from.
-std::vector<diagnosis::CertInfo> describe_chain(const servers::ChainSpec& spec, const servers::Chain& chain,
-                                                const servers::EndpointConfig& server) {
+// The chain as the diagnosis sees it: the facts servers/ reads from the
+// certificates, with where the server sends each and what the client trusts.
+std::vector<diagnosis::CertInfo> describe_chain(const servers::Chain& chain, const servers::EndpointConfig& server) {
   std::vector<diagnosis::CertInfo> out;
-  const size_t leaf = chain.certs.size() - 1;
-  for (size_t i = 0; i < chain.certs.size(); ++i) {
-    const auto& c = chain.certs[i];
+  std::vector<servers::CertFacts> facts = servers::describe_chain(chain);
+  const size_t leaf = facts.size() - 1;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    servers::CertFacts& f = facts[i];
     std::optional<size_t> sent_position;
     if (server.send.empty()) {
       if (i != 0) sent_position = leaf - i;  // the leaf, then each issuer
     } else if (auto at = std::find(server.send.begin(), server.send.end(), i); at != server.send.end()) {
       sent_position = static_cast<size_t>(at - server.send.begin());
     }
-    out.push_back({i == 0      ? "root"
-                   : i == leaf ? "leaf"
-                               : fmt::format("intermediate {}", i),
-                   c.subject(), c.key_type(), c.key_bits(), c.signature_algorithm(), spec.certs[i].signature_hash,
-                   c.der_size, i == 0, sent_position, not_after(c.cert.get()), dns_names(c.cert.get()),
-                   path_length(c.cert.get())});
+    out.push_back({.role = std::move(f.role),
+                   .subject = std::move(f.subject),
+                   .key_type = std::move(f.key_type),
+                   .key_bits = f.key_bits,
+                   .signature_algorithm = std::move(f.signature_algorithm),
+                   .signature_hash = std::move(f.signature_hash),
+                   .der_size = f.der_size,
+                   .trusted_by_client = i == 0,
+                   .sent_position = sent_position,
+                   .not_after = std::move(f.not_after),
+                   .dns_names = std::move(f.dns_names),
+                   .path_length = f.path_length});
   }
   return out;
 }
@@ -236,7 +212,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     if (s_server) s_server->stop();
 
     diagnosis::ServerView view{.accepted_suites = server.accepted_suites(),
-                               .chain = describe_chain(s.chain, chain, config),
+                               .chain = describe_chain(chain, config),
                                .connection = r.capture,
                                .min_version = config.min_version,
                                .max_version = config.max_version,

@@ -155,7 +155,7 @@ TEST_CASE("the QEMU agent answers sync again and again, and QEMU stops when aske
                               .server_port = 1});
   CHECK(qemu.banner().build.profile == "default-16k");
   for (int i = 0; i < 3; ++i) CHECK(qemu.device().sync(std::chrono::seconds(2)).build.target == "qemu-mps2-an386");
-  CHECK(qemu.stop(std::chrono::seconds(5)) == "stopped");
+  CHECK(qemu.stop(std::chrono::seconds(5)).kind == targets::ExitKind::kStopped);
 }
 
 TEST_CASE("an image that never answers is an infrastructure error within the sync bound") {

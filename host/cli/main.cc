@@ -29,21 +29,17 @@
 #include <optional>
 #include <thread>
 
-#include "bench_file.h"
 #include "board_list.h"
-#include "board_target.h"
 #include "flash.h"
 #include "compare.h"
 #include "explain.h"
 #include "matrix.h"
-#include "qemu_target.h"
 #include "report_json.h"
 #include "report_junit.h"
 #include "report_table.h"
 #include "runner.h"
 #include "scenario_loader.h"
-#include "sim_builds.h"
-#include "sim_target.h"
+#include "target_registry.h"
 
 namespace {
 
@@ -100,6 +96,17 @@ bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& r
   return ok;
 }
 
+// --target's help, from the registry's rows: "sim (...), qemu (...) or board (...)".
+std::string target_help() {
+  const auto rows = targets::target_rows();
+  std::string help = "Where the client runs: ";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    help += i == 0 ? "" : i + 1 == rows.size() ? " or " : ", ";
+    help += fmt::format("{} ({})", rows[i].name, rows[i].description);
+  }
+  return help;
+}
+
 // Creates the folder a flag names, if one is named; false (having said why)
 // if it cannot be.
 bool make_folder(const char* flag, const std::string& path) {
@@ -136,42 +143,24 @@ int run(RunArgs args) {
     fmt::print(stderr, "shakedown: no cell matches (check --filter, --mbedtls and --shard; --list shows the cells)\n");
     return kUsage;
   }
+  const targets::TargetRow* row = targets::find_target(args.target);
+  if (row == nullptr) {
+    fmt::print(stderr, "shakedown: --target {}: expected {}\n", args.target, targets::target_names());
+    return kUsage;
+  }
   std::unique_ptr<targets::Target> target;
-  if (args.target == "sim") {
-    target = std::make_unique<targets::SimTarget>(sim::default_sim_build_dir(),
-                                                  targets::SimTargetOptions{.reuse_instances = !args.fresh_instances});
-  } else if (args.target == "qemu") {
-    target = std::make_unique<targets::QemuTarget>(
-        args.firmware_dir, std::filesystem::path(),
-        targets::QemuTargetOptions{
-            .reuse_instances = !args.fresh_instances, .max_idle = args.jobs, .traffic_dir = args.traffic_dir});
-  } else if (args.target == "board") {
-    if (args.bench_file.empty()) {
-      fmt::print(stderr, "shakedown: --target board needs --bench FILE, the boards and their network (docs/bench.md)\n");
-      return kUsage;
-    }
-    targets::Bench bench;
-    try {
-      bench = targets::load_bench_file(args.bench_file);
-    } catch (const targets::BenchFileError& e) {
-      fmt::print(stderr, "shakedown: --bench {}\n", e.what());
-      return kUsage;
-    }
-    // One cell per board at a time: more jobs would only queue for a board.
-    args.jobs = std::min<unsigned>(args.jobs, static_cast<unsigned>(bench.boards.size()));
-    auto hardware = std::make_unique<targets::StLinkBench>(bench.flash_tool);
-    target = std::make_unique<targets::BoardTarget>(
-        std::move(bench), std::move(hardware),
-        targets::BoardTargetOptions{
-            .image_dir = args.firmware_dir, .flash = !args.no_flash, .traffic_dir = args.traffic_dir});
-  } else {
-    fmt::print(stderr, "shakedown: --target {}: expected sim, qemu or board\n", args.target);
+  try {
+    target = row->make({.firmware_dir = args.firmware_dir,
+                        .bench_file = args.bench_file,
+                        .traffic_dir = args.traffic_dir,
+                        .fresh_instances = args.fresh_instances,
+                        .flash = !args.no_flash,
+                        .jobs = args.jobs});
+  } catch (const targets::TargetUsageError& e) {
+    fmt::print(stderr, "shakedown: {}\n", e.what());
     return kUsage;
   }
-  if (!args.traffic_dir.empty() && args.target == "sim") {
-    fmt::print(stderr, "shakedown: --record-traffic: the sim target does not record; use qemu or board\n");
-    return kUsage;
-  }
+  args.jobs = std::min(args.jobs, target->max_parallel());
   if (!make_folder("--record-traffic", args.traffic_dir) || !make_folder("--out", args.out_dir)) return kUsage;
 
   const runner::Runner runner(
@@ -294,10 +283,7 @@ int main(int argc, char** argv) {
   RunArgs args;
   auto* run_cmd = app.add_subcommand("run", "Run scenarios on a target and explain each failure");
   run_cmd->add_option("paths", args.paths, "Scenario files, or folders of them")->required();
-  run_cmd->add_option("--target", args.target,
-                      "Where the client runs: sim, qemu (the firmware under QEMU) or board (NUCLEO-F429ZI boards on "
-                      "a bench, see --bench)")
-      ->capture_default_str();
+  run_cmd->add_option("--target", args.target, target_help())->capture_default_str();
   run_cmd->add_option("--firmware-dir", args.firmware_dir,
                       "Where the qemu and board targets find their firmware images")
       ->capture_default_str();

@@ -4,7 +4,6 @@
 
 #include <thread>
 
-#include "device_session.h"
 #include "flash.h"
 #include "serial_link.h"
 #include "subprocess.h"
@@ -25,178 +24,171 @@ bool same_build(const device::BuildFacts& build, const HandshakeRequest& request
 
 }  // namespace
 
-BoardTarget::BoardTarget(Bench bench, std::unique_ptr<BenchHardware> hardware, BoardTargetOptions options)
-    : hardware_(std::move(hardware)), options_(std::move(options)) {
-  for (auto& spec : bench.boards) {
-    auto board = std::make_unique<Board>();
-    board->spec = std::move(spec);
-    boards_.push_back(std::move(board));
+// One board of the bench: its link, what it runs, its relay. Off until
+// boot() (a hardware reset and sync); stop() drops the link, so the next
+// boot() reopens the port by serial number and resets the board.
+class BoardDevice final : public DeviceInstance {
+ public:
+  BoardDevice(BoardBackend& backend, BenchBoard spec) : backend_(backend), spec_(std::move(spec)) {}
+
+  std::string label() const override { return fmt::format("board {} (ST-Link {})", spec_.name, spec_.serial); }
+  bool up() const override { return device_ && !needs_reset_; }
+
+  void boot(const HandshakeRequest& request, Clock::time_point deadline) override {
+    if (!relay_) relay_ = std::make_unique<BenchRelay>(spec_.host_address, spec_.address);
+    reset_and_sync(deadline);
+    ensure_build(request, deadline);
   }
-}
 
-BoardTarget::~BoardTarget() {
-  shut_down();
-}
-
-std::filesystem::path BoardTarget::image_path(const std::string& mbedtls_line, const std::string& profile) const {
-  return options_.image_dir / fmt::format("firmware-nucleo-f429zi-{}-{}.elf", mbedtls_line, profile);
-}
-
-std::optional<std::string> BoardTarget::unavailable(const std::string& mbedtls_line,
-                                                    const std::string& profile) const {
-  if (!options_.flash || std::filesystem::exists(image_path(mbedtls_line, profile))) return std::nullopt;
-  return fmt::format("no NUCLEO-F429ZI image for Mbed TLS {} with profile {}: {} (build preset nucleo, or pass "
-                     "--firmware-dir)",
-                     mbedtls_line, profile, image_path(mbedtls_line, profile).string());
-}
-
-BoardTarget::Board* BoardTarget::acquire(Clock::time_point deadline) {
-  std::unique_lock lock(mutex_);
-  for (;;) {
-    for (auto& board : boards_) {
-      if (!board->busy) {
-        board->busy = true;
-        return board.get();
-      }
+  bool reset(const HandshakeRequest& request, Clock::time_point deadline) override {
+    try {
+      device_->reset(std::min<std::chrono::milliseconds>(kProtocolReset, left_until(deadline)));
+    } catch (const device::DeviceError&) {
+      return false;  // it did not take a protocol reset: the hardware one next
     }
-    if (freed_.wait_until(lock, deadline) == std::cv_status::timeout) return nullptr;
+    ensure_build(request, deadline);
+    return true;
   }
-}
 
-void BoardTarget::release(Board& board) {
-  {
-    std::lock_guard lock(mutex_);
-    board.busy = false;
+  device::DeviceClient& device() override { return *device_; }
+  const device::BuildFacts& build() const override { return *running_; }
+
+  ServerEndpoint server_endpoint(uint16_t server_port) override {
+    relay_->set_server_port(server_port);
+    return {spec_.host_address, relay_->port()};
   }
-  freed_.notify_one();
+
+  InstanceExit stop(std::chrono::milliseconds) override {
+    drop_link();
+    return {.kind = ExitKind::kStopped};
+  }
+  ExitKind healthy_exit() const override { return ExitKind::kStopped; }
+
+ private:
+  void drop_link();
+  // The steps of the board target's header; each throws std::runtime_error
+  // (or DeviceError) with what went wrong.
+  void open_link(Clock::time_point deadline);
+  void reset_and_sync(Clock::time_point deadline);
+  void ensure_build(const HandshakeRequest& request, Clock::time_point deadline);
+
+  BoardBackend& backend_;
+  BenchBoard spec_;
+  std::unique_ptr<links::Link> link_;
+  std::unique_ptr<device::DeviceClient> device_;
+  std::optional<device::BuildFacts> running_;  // what its last banner said
+  bool needs_reset_ = true;                    // first use, or after trouble
+  std::unique_ptr<BenchRelay> relay_;
+  unsigned sessions_ = 0;
+};
+
+void BoardDevice::drop_link() {
+  device_.reset();
+  link_.reset();
+  running_.reset();
+  needs_reset_ = true;
 }
 
-void BoardTarget::drop_link(Board& board) {
-  board.device.reset();
-  board.link.reset();
-  board.running.reset();
-  board.needs_reset = true;
-}
-
-void BoardTarget::open_link(Board& board, Clock::time_point deadline) {
-  if (board.link) return;
+void BoardDevice::open_link(Clock::time_point deadline) {
+  if (link_) return;
+  const BoardTargetOptions& options = backend_.options_;
   // The port is looked up by the ST-Link's serial number each time: after a
   // re-enumeration it may be back under another name, or not back yet.
-  const auto give_up = std::min(deadline, Clock::now() + options_.reappear_timeout);
+  const auto give_up = std::min(deadline, Clock::now() + options.reappear_timeout);
   std::string port, error;
   for (;;) {
-    if (auto ports = hardware_->ports(error)) {
+    if (auto ports = backend_.hardware_->ports(error)) {
       for (const auto& p : *ports) {
-        if (p.usb && p.serial == board.spec.serial) port = p.name;
+        if (p.usb && p.serial == spec_.serial) port = p.name;
       }
       if (!port.empty()) break;
-      error = fmt::format("no serial port with USB serial number {} is attached", board.spec.serial);
+      error = fmt::format("no serial port with USB serial number {} is attached", spec_.serial);
     }
-    if (Clock::now() + options_.poll_interval >= give_up) {
+    if (Clock::now() + options.poll_interval >= give_up) {
       throw std::runtime_error(
           fmt::format("after {} ms: {}",
-                      std::chrono::duration_cast<std::chrono::milliseconds>(options_.reappear_timeout).count(), error));
+                      std::chrono::duration_cast<std::chrono::milliseconds>(options.reappear_timeout).count(), error));
     }
-    std::this_thread::sleep_for(options_.poll_interval);
+    std::this_thread::sleep_for(options.poll_interval);
   }
-  auto link = hardware_->open(port, error);
+  auto link = backend_.hardware_->open(port, error);
   if (!link) throw std::runtime_error(fmt::format("cannot open {}: {}", port, error));
-  if (!options_.traffic_dir.empty()) {
+  if (!options.traffic_dir.empty()) {
     link = std::make_unique<links::RecordingLink>(
-        std::move(link), options_.traffic_dir / fmt::format("board-{}-{}.traffic", board.spec.name, ++board.sessions));
+        std::move(link), options.traffic_dir / fmt::format("board-{}-{}.traffic", spec_.name, ++sessions_));
   }
-  board.link = std::move(link);
-  board.device = std::make_unique<device::DeviceClient>(*board.link);
-  board.needs_reset = true;
+  link_ = std::move(link);
+  device_ = std::make_unique<device::DeviceClient>(*link_);
+  needs_reset_ = true;
 }
 
-void BoardTarget::reset_and_sync(Board& board, Clock::time_point deadline) {
+void BoardDevice::reset_and_sync(Clock::time_point deadline) {
+  const BoardTargetOptions& options = backend_.options_;
   std::string why;
-  for (int attempt = 1; attempt <= options_.resets_before_giving_up; ++attempt) {
-    open_link(board, deadline);
-    if (std::string error = hardware_->reset(board.spec.serial); !error.empty()) {
+  for (int attempt = 1; attempt <= options.resets_before_giving_up; ++attempt) {
+    open_link(deadline);
+    if (std::string error = backend_.hardware_->reset(spec_.serial); !error.empty()) {
       throw std::runtime_error(fmt::format("reset failed: {}", error));
     }
     try {
-      const auto banner = board.device->sync(std::min(options_.banner_timeout, left_until(deadline)));
-      board.running = banner.build;
-      board.needs_reset = false;
+      const auto banner = device_->sync(std::min(options.banner_timeout, left_until(deadline)));
+      running_ = banner.build;
+      needs_reset_ = false;
       return;
     } catch (const device::DeviceError& e) {
       why = e.what();
       // A port that went away comes back (or not) by its serial number.
-      if (board.link) {
+      if (link_) {
         std::array<uint8_t, 1> probe{};
-        if (board.link->read(probe, 1ms).status == links::LinkRead::Status::kClosed) drop_link(board);
+        if (link_->read(probe, 1ms).status == links::LinkRead::Status::kClosed) drop_link();
       }
     }
     if (Clock::now() >= deadline) break;
   }
-  throw std::runtime_error(fmt::format("no banner after {} reset{}: {}", options_.resets_before_giving_up,
-                                       options_.resets_before_giving_up == 1 ? "" : "s", why));
+  throw std::runtime_error(fmt::format("no banner after {} reset{}: {}", options.resets_before_giving_up,
+                                       options.resets_before_giving_up == 1 ? "" : "s", why));
 }
 
-void BoardTarget::ensure_build(Board& board, const HandshakeRequest& request, Clock::time_point deadline) {
-  if (!board.needs_reset && board.device) {
-    try {
-      board.device->reset(std::min<std::chrono::milliseconds>(kProtocolReset, left_until(deadline)));
-    } catch (const device::DeviceError&) {
-      board.needs_reset = true;  // it did not take a protocol reset: try the hardware one
-    }
+void BoardDevice::ensure_build(const HandshakeRequest& request, Clock::time_point deadline) {
+  if (same_build(*running_, request)) return;
+  const std::string running = fmt::format("Mbed TLS {} with {}", running_->mbedtls_line, running_->profile);
+  if (!backend_.options_.flash) {
+    throw std::runtime_error(
+        fmt::format("it runs {}, not {} with {} (flashing is off)", running, request.mbedtls_line, request.profile));
   }
-  if (board.needs_reset) reset_and_sync(board, deadline);
-  if (same_build(*board.running, request)) return;
-  const std::string running = fmt::format("Mbed TLS {} with {}", board.running->mbedtls_line, board.running->profile);
-  if (!options_.flash) {
-    throw std::runtime_error(fmt::format("it runs {}, not {} with {} (flashing is off)", running,
-                                         request.mbedtls_line, request.profile));
-  }
-  const auto image = image_path(request.mbedtls_line, request.profile);
-  if (std::string error = hardware_->flash(board.spec.serial, image); !error.empty()) {
-    board.needs_reset = true;
+  const auto image = backend_.image_path(request.mbedtls_line, request.profile);
+  if (std::string error = backend_.hardware_->flash(spec_.serial, image); !error.empty()) {
+    needs_reset_ = true;
     throw std::runtime_error(fmt::format("flashing {} failed: {}", image.filename().string(), error));
   }
-  reset_and_sync(board, deadline);
-  if (!same_build(*board.running, request)) {
+  reset_and_sync(deadline);
+  if (!same_build(*running_, request)) {
     throw std::runtime_error(fmt::format("after flashing {} it still says it runs Mbed TLS {} with {}",
-                                         image.filename().string(), board.running->mbedtls_line,
-                                         board.running->profile));
+                                         image.filename().string(), running_->mbedtls_line, running_->profile));
   }
 }
 
-HandshakeOutcome BoardTarget::handshake(const HandshakeRequest& request) {
-  HandshakeOutcome outcome;
-  const auto deadline = Clock::now() + request.deadline;
-  Board* board = acquire(deadline);
-  if (board == nullptr) {
-    outcome.infrastructure_error = "no board of the bench became free before the cell's deadline";
-    return outcome;
-  }
-  try {
-    if (!board->relay) board->relay = std::make_unique<BenchRelay>(board->spec.host_address, board->spec.address);
-    ensure_build(*board, request, deadline);
-    outcome.build = *board->running;
-    board->relay->set_server_port(request.server_port);
-    run_handshake_exchange(*board->device, request, with_host_time(request.config), board->spec.host_address,
-                           board->relay->port(), deadline, outcome);
-  } catch (const std::exception& e) {
-    // Whatever state the board is in, the next cell starts from a reset
-    // and a freshly opened port.
-    outcome.infrastructure_error = fmt::format("board {} (ST-Link {}): {}", board->spec.name, board->spec.serial, e.what());
-    drop_link(*board);
-  }
-  release(*board);
-  return outcome;
+BoardBackend::BoardBackend(Bench bench, std::unique_ptr<BenchHardware> hardware, BoardTargetOptions options)
+    : bench_(std::move(bench)), hardware_(std::move(hardware)), options_(std::move(options)) {}
+
+std::vector<std::unique_ptr<DeviceInstance>> BoardBackend::fleet() {
+  std::vector<std::unique_ptr<DeviceInstance>> boards;
+  for (auto& spec : bench_.boards) boards.push_back(std::make_unique<BoardDevice>(*this, std::move(spec)));
+  bench_.boards.clear();
+  return boards;
 }
 
-std::vector<std::string> BoardTarget::shut_down() {
-  std::lock_guard lock(mutex_);
-  for (auto& board : boards_) {
-    board->device.reset();
-    board->link.reset();
-    board->relay.reset();
-  }
-  return {};
+std::filesystem::path BoardBackend::image_path(const std::string& mbedtls_line, const std::string& profile) const {
+  return options_.image_dir / fmt::format("firmware-nucleo-f429zi-{}-{}.elf", mbedtls_line, profile);
+}
+
+std::optional<std::string> BoardBackend::unavailable(const std::string& mbedtls_line,
+                                                     const std::string& profile) const {
+  if (!options_.flash || std::filesystem::exists(image_path(mbedtls_line, profile))) return std::nullopt;
+  return fmt::format(
+      "no NUCLEO-F429ZI image for Mbed TLS {} with profile {}: {} (build preset nucleo, or pass "
+      "--firmware-dir)",
+      mbedtls_line, profile, image_path(mbedtls_line, profile).string());
 }
 
 StLinkBench::StLinkBench(std::string tool) : tool_(std::move(tool)) {}

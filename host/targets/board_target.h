@@ -18,12 +18,12 @@
 // Anything going wrong on the way (a silent board, garbage only, the port
 // vanishing, a board that stops answering) is an infrastructure error for
 // that cell, never a result, and the board is reset and reopened before
-// its next cell.
+// its next cell. BoardBackend is what it does differently from the other
+// targets (device_backend.h): its boards are a fixed fleet, and
+// PooledTarget drives them.
 
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,10 +31,9 @@
 #include "bench_file.h"
 #include "bench_relay.h"
 #include "board_list.h"
-#include "device_session.h"
-#include "device_client.h"
+#include "device_backend.h"
 #include "link.h"
-#include "target.h"
+#include "pooled_target.h"
 
 namespace shakedown::targets {
 
@@ -74,42 +73,36 @@ struct BoardTargetOptions {
   std::filesystem::path traffic_dir;
 };
 
-class BoardTarget final : public Target {
+class BoardBackend final : public DeviceBackend {
  public:
-  BoardTarget(Bench bench, std::unique_ptr<BenchHardware> hardware, BoardTargetOptions options);
-  ~BoardTarget() override;
+  BoardBackend(Bench bench, std::unique_ptr<BenchHardware> hardware, BoardTargetOptions options);
   std::string name() const override { return "board"; }
   std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const override;
-  HandshakeOutcome handshake(const HandshakeRequest& request) override;
-  std::vector<std::string> shut_down() override;
+  // Firmware has no clock of its own.
+  DeviceClock clock() const override { return DeviceClock::kFromHost; }
+  // The bench's boards, in its order; called once.
+  std::vector<std::unique_ptr<DeviceInstance>> fleet() override;
+  std::unique_ptr<DeviceInstance> make_instance(const HandshakeRequest&) override { return nullptr; }
+  std::string none_free() const override { return "no board of the bench became free before the cell's deadline"; }
 
   std::filesystem::path image_path(const std::string& mbedtls_line, const std::string& profile) const;
 
  private:
-  struct Board {
-    BenchBoard spec;
-    bool busy = false;
-    std::unique_ptr<links::Link> link;
-    std::unique_ptr<device::DeviceClient> device;
-    std::optional<device::BuildFacts> running;  // what its last banner said
-    bool needs_reset = true;                    // first use, or after trouble
-    std::unique_ptr<BenchRelay> relay;
-    unsigned sessions = 0;
-  };
-  Board* acquire(SteadyClock::time_point deadline);
-  void release(Board& board);
-  // The steps above; each throws std::runtime_error (or DeviceError) with
-  // what went wrong.
-  void open_link(Board& board, SteadyClock::time_point deadline);
-  void reset_and_sync(Board& board, SteadyClock::time_point deadline);
-  void ensure_build(Board& board, const HandshakeRequest& request, SteadyClock::time_point deadline);
-  void drop_link(Board& board);
-
+  friend class BoardDevice;
+  Bench bench_;
   std::unique_ptr<BenchHardware> hardware_;
   BoardTargetOptions options_;
-  std::mutex mutex_;
-  std::condition_variable freed_;
-  std::vector<std::unique_ptr<Board>> boards_;
+};
+
+// PooledTarget over BoardBackend, named for its callers.
+class BoardTarget final : public PooledTarget {
+ public:
+  BoardTarget(Bench bench, std::unique_ptr<BenchHardware> hardware, BoardTargetOptions options)
+      : PooledTarget(std::make_unique<BoardBackend>(std::move(bench), std::move(hardware), std::move(options))) {}
+
+  std::filesystem::path image_path(const std::string& mbedtls_line, const std::string& profile) const {
+    return static_cast<const BoardBackend&>(backend()).image_path(mbedtls_line, profile);
+  }
 };
 
 // The real bench: libserialport for ports, SerialLink for the line, and

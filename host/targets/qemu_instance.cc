@@ -63,14 +63,15 @@ std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const
 
 }  // namespace
 
-std::string describe_qemu_exit(const std::string& exit) {
+InstanceExit with_firmware_meaning(InstanceExit exit) {
   // The port's FatalExit codes (firmware/ports/qemu-mps2-an386/semihosting.h).
-  static const std::vector<std::pair<std::string, const char*>> kMeanings = {
-      {"exit 10", "a peripheral did not answer"}, {"exit 11", "lwIP assertion"}, {"exit 12", "CPU fault"},
-      {"exit 13", "newlib heap exhausted"},       {"exit 14", "abort"},          {"exit 1", "QEMU error"},
+  static const std::vector<std::pair<int, const char*>> kMeanings = {
+      {10, "a peripheral did not answer"}, {11, "lwIP assertion"}, {12, "CPU fault"},
+      {13, "newlib heap exhausted"},       {14, "abort"},          {1, "QEMU error"},
   };
+  if (exit.kind != ExitKind::kExitCode) return exit;
   for (const auto& [code, meaning] : kMeanings) {
-    if (exit == code) return fmt::format("{} ({})", exit, meaning);
+    if (exit.number == code) exit.meaning = meaning;
   }
   return exit;
 }
@@ -140,22 +141,24 @@ QemuInstance::~QemuInstance() {
   stop(0ms);
 }
 
-std::string QemuInstance::stop(std::chrono::milliseconds timeout) {
-  if (stopped_) return "stopped";
+InstanceExit QemuInstance::stop(std::chrono::milliseconds timeout) {
+  const InstanceExit stopped{.kind = ExitKind::kStopped};
+  if (stopped_) return stopped;
   stopped_ = true;
   device_.reset();
   link_.reset();
-  std::string how = "stopped";
+  InstanceExit how = stopped;
   if (child_) {
     if (child_->running()) {
       child_->send_signal(SIGTERM);
       // QEMU ends on SIGTERM with status 0. Anything else means it ended on
       // its own just before (its death may reach us as a closed UART before
       // it can be reaped), or that it would not stop.
-      std::string exit = child_->finish(timeout);
-      if (exit != "exit 0" && !exit.starts_with("killed by signal 15")) how = describe_qemu_exit(exit);
+      const InstanceExit exit = InstanceExit::from_child(child_->finish(timeout));
+      const bool on_sigterm = exit.kind == ExitKind::kSignalled && exit.number == SIGTERM;
+      if (exit.kind != ExitKind::kCleanExit && !on_sigterm) how = with_firmware_meaning(exit);
     } else {
-      how = describe_qemu_exit(child_->finish(0ms));
+      how = with_firmware_meaning(InstanceExit::from_child(child_->finish(0ms)));
     }
   }
   reap_helpers(true);

@@ -33,6 +33,7 @@
 
 #include "child.h"
 #include "device_client.h"
+#include "instance_exit.h"
 #include "tcp_link.h"
 
 namespace shakedown::targets {
@@ -72,9 +73,9 @@ class QemuInstance {
   void set_server_port(uint16_t port);
 
   // Stops QEMU and its helpers within `timeout` (then kills them); returns
-  // how QEMU ended: "stopped" when it was still running as it should be,
-  // else its exit ("exit 12 (firmware fault)").
-  std::string stop(std::chrono::milliseconds timeout);
+  // how QEMU ended: kStopped when it was still running as it should be,
+  // else its exit (kExitCode 12, meaning "CPU fault").
+  InstanceExit stop(std::chrono::milliseconds timeout);
   // QEMU's stderr: its own errors and the firmware's semihosting output.
   const std::string& stderr_text() { return child_->stderr_text(); }
 
@@ -92,7 +93,8 @@ class QemuInstance {
   bool stopped_ = false;
 };
 
-// What a QEMU exit status means for this port's firmware (its FatalExit codes).
-std::string describe_qemu_exit(const std::string& exit);
+// `exit` with what its status means for this port's firmware (its
+// FatalExit codes) when it is one of them.
+InstanceExit with_firmware_meaning(InstanceExit exit);
 
 }  // namespace shakedown::targets

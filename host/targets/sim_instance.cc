@@ -39,10 +39,10 @@ SimInstance::SimInstance(const std::filesystem::path& executable) : child_(comma
   banner_ = device_->sync(kSync);
 }
 
-std::string SimInstance::stop(std::chrono::milliseconds timeout) {
+InstanceExit SimInstance::stop(std::chrono::milliseconds timeout) {
   device_.reset();
   link_.reset();  // the build sees its console close and exits
-  return child_.finish(timeout);
+  return InstanceExit::from_child(child_.finish(timeout));
 }
 
 }  // namespace shakedown::targets

@@ -11,6 +11,7 @@
 
 #include "child.h"
 #include "device_client.h"
+#include "instance_exit.h"
 #include "tcp_link.h"
 
 namespace shakedown::targets {
@@ -27,8 +28,8 @@ class SimInstance {
   const device::Banner& banner() const { return banner_; }
 
   // Hangs up and waits up to `timeout` for the build to exit; returns how it
-  // ended ("exit 0" when healthy). Its stderr is in process().
-  std::string stop(std::chrono::milliseconds timeout);
+  // ended (kCleanExit when healthy). Its stderr is in process().
+  InstanceExit stop(std::chrono::milliseconds timeout);
   process::Child& process() { return child_; }
 
  private:

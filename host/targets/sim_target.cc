@@ -2,28 +2,68 @@
 
 #include <fmt/format.h>
 
-#include "device_session.h"
 #include "sim_builds.h"
+#include "sim_instance.h"
 
 namespace shakedown::targets {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = SteadyClock;
 
-constexpr auto kExit = 5s;   // for the simulator to exit once the host hangs up
 constexpr auto kReset = 2s;  // for a reused instance to acknowledge reset
+
+// One simulator build's process, started on boot() and replaced by a new
+// one on the next boot().
+class SimDevice final : public DeviceInstance {
+ public:
+  explicit SimDevice(std::filesystem::path executable) : executable_(std::move(executable)) {}
+
+  std::string label() const override { return "simulator " + executable_.filename().string(); }
+  bool up() const override { return sim_ && !stopped_; }
+
+  void boot(const HandshakeRequest& request, SteadyClock::time_point) override {
+    if (up()) sim_->stop(0s);  // wedged: its earlier handshake already has its result
+    sim_.reset();
+    stopped_ = false;
+    sim_ = std::make_unique<SimInstance>(executable_);
+    const device::BuildFacts& build = sim_->banner().build;
+    if (build.mbedtls_line != request.mbedtls_line || build.profile != request.profile) {
+      throw WrongBuild(fmt::format("simulator {} says it is Mbed TLS {} with {}", executable_.filename().string(),
+                                   build.mbedtls_line, build.profile));
+    }
+  }
+
+  bool reset(const HandshakeRequest&, SteadyClock::time_point deadline) override {
+    try {
+      sim_->device().reset(std::min<std::chrono::milliseconds>(kReset, left_until(deadline)));
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  device::DeviceClient& device() override { return sim_->device(); }
+  const device::BuildFacts& build() const override { return sim_->banner().build; }
+  ServerEndpoint server_endpoint(uint16_t server_port) override { return {"127.0.0.1", server_port}; }
+
+  InstanceExit stop(std::chrono::milliseconds timeout) override {
+    if (!up()) return {};
+    stopped_ = true;
+    return sim_->stop(timeout);
+  }
+  // A healthy simulator exits 0 once the host hangs up.
+  ExitKind healthy_exit() const override { return ExitKind::kCleanExit; }
+  std::string stderr_text() override { return sim_ ? sim_->process().stderr_text() : ""; }
+
+ private:
+  std::filesystem::path executable_;
+  std::unique_ptr<SimInstance> sim_;  // kept after stop() for its exit and stderr
+  bool stopped_ = false;
+};
 
 }  // namespace
 
-SimTarget::SimTarget(std::filesystem::path build_dir, SimTargetOptions options)
-    : build_dir_(std::move(build_dir)), options_(options) {}
-
-SimTarget::~SimTarget() {
-  shut_down();
-}
-
-std::optional<std::string> SimTarget::unavailable(const std::string& line, const std::string& profile) const {
+std::optional<std::string> SimBackend::unavailable(const std::string& line, const std::string& profile) const {
   if (std::filesystem::exists(sim::sim_build_path(build_dir_, line, profile))) return std::nullopt;
   return fmt::format(
       "no simulator build for Mbed TLS {} with profile {} (is firmware/configs/{}.h there, and the line among "
@@ -31,72 +71,8 @@ std::optional<std::string> SimTarget::unavailable(const std::string& line, const
       line, profile, profile);
 }
 
-HandshakeOutcome SimTarget::handshake(const HandshakeRequest& req) {
-  HandshakeOutcome outcome;
-  const auto exe = sim::sim_build_path(build_dir_, req.mbedtls_line, req.profile);
-  const auto deadline = Clock::now() + req.deadline;
-  const std::string name = exe.filename().string();
-  const IdlePool<SimInstance>::BuildKey key{req.mbedtls_line, req.profile};
-
-  // A reused instance is reset first; one that does not take the reset is
-  // dropped (its earlier handshake already has its result) and a fresh one
-  // started instead.
-  std::unique_ptr<SimInstance> sim = options_.reuse_instances ? idle_.take(key) : nullptr;
-  if (sim) {
-    try {
-      sim->device().reset(kReset);
-    } catch (const std::exception&) {
-      sim->stop(0s);
-      sim.reset();
-    }
-  }
-  try {
-    if (!sim) {
-      sim = std::make_unique<SimInstance>(exe);
-      const device::BuildFacts& build = sim->banner().build;
-      if (build.mbedtls_line != req.mbedtls_line || build.profile != req.profile) {
-        outcome.infrastructure_error =
-            fmt::format("simulator {} says it is Mbed TLS {} with {}", name, build.mbedtls_line, build.profile);
-        sim->stop(0s);
-        return outcome;
-      }
-    }
-    outcome.build = sim->banner().build;
-    run_handshake_exchange(sim->device(), req, req.config, "127.0.0.1", req.server_port, deadline, outcome);
-  } catch (const std::exception& e) {
-    const std::string exit = sim ? sim->stop(kExit) : "";
-    const std::string err = sim ? sim->process().stderr_text() : "";
-    outcome.infrastructure_error =
-        fmt::format("simulator {}: {}{}{}", name, e.what(), exit.empty() ? "" : " (" + exit + ")",
-                    err.empty() ? "" : "; stderr: " + tail(err));
-    return outcome;
-  }
-  if (options_.reuse_instances) {
-    idle_.give_back(key, std::move(sim));  // no cap: never handed back
-    return outcome;
-  }
-  // A healthy simulator exits 0 once the host hangs up.
-  if (std::string exit = sim->stop(kExit); exit != "exit 0") {
-    const std::string& err = sim->process().stderr_text();
-    outcome.infrastructure_error =
-        fmt::format("simulator {} {} after its report{}", name, exit, err.empty() ? "" : "; stderr: " + tail(err));
-  }
-  return outcome;
-}
-
-std::vector<std::string> SimTarget::shut_down() {
-  auto idle = idle_.drain();
-  std::vector<std::string> problems;
-  for (auto& [key, pool] : idle) {
-    for (auto& sim : pool) {
-      if (std::string exit = sim->stop(kExit); exit != "exit 0") {
-        const std::string& err = sim->process().stderr_text();
-        problems.push_back(fmt::format("simulator shakedown-sim-{}-{} {} when the run ended{}", key.first, key.second,
-                                       exit, err.empty() ? "" : "; stderr: " + tail(err)));
-      }
-    }
-  }
-  return problems;
+std::unique_ptr<DeviceInstance> SimBackend::make_instance(const HandshakeRequest& request) {
+  return std::make_unique<SimDevice>(sim::sim_build_path(build_dir_, request.mbedtls_line, request.profile));
 }
 
 }  // namespace shakedown::targets

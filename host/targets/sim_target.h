@@ -1,23 +1,36 @@
 #pragma once
 // The simulator target: simulator builds reached only through the device
 // protocol over a loopback socket, exactly as a QEMU chardev or a board's
-// UART would be. A running build serves one handshake after another, as a
-// board does (reset, configure, connect, close); idle builds wait in a pool
-// per (line, profile). A build that is missing, crashes, hangs or speaks
-// garbage is an infrastructure error, never a result.
+// UART would be. SimBackend is what it does differently from the other
+// targets (device_backend.h); PooledTarget drives it. A running build
+// serves one handshake after another, as a board does (reset, configure,
+// connect, close); idle builds wait in a pool per (line, profile). A build
+// that is missing, crashes, hangs or speaks garbage is an infrastructure
+// error, never a result.
 
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <utility>
-#include <vector>
+#include <optional>
+#include <string>
 
-#include "idle_pool.h"
-#include "sim_instance.h"
-#include "target.h"
+#include "device_backend.h"
+#include "pooled_target.h"
 
 namespace shakedown::targets {
+
+class SimBackend final : public DeviceBackend {
+ public:
+  // `build_dir` holds shakedown-sim-<line>-<profile>.
+  explicit SimBackend(std::filesystem::path build_dir) : build_dir_(std::move(build_dir)) {}
+  std::string name() const override { return "sim"; }
+  std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const override;
+  // The simulator reads the host's clock itself.
+  DeviceClock clock() const override { return DeviceClock::kOwn; }
+  std::unique_ptr<DeviceInstance> make_instance(const HandshakeRequest& request) override;
+
+ private:
+  std::filesystem::path build_dir_;
+};
 
 struct SimTargetOptions {
   // false: a new simulator process per handshake (slower; for isolating a
@@ -25,24 +38,15 @@ struct SimTargetOptions {
   bool reuse_instances = true;
 };
 
-class SimTarget final : public Target {
+// PooledTarget over SimBackend, named for its callers.
+class SimTarget final : public PooledTarget {
  public:
-  explicit SimTarget(std::filesystem::path build_dir, SimTargetOptions options = {});
-  ~SimTarget() override;
-
-  std::string name() const override { return "sim"; }
-  std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const override;
-  HandshakeOutcome handshake(const HandshakeRequest& request) override;
-  std::vector<std::string> shut_down() override;
-
+  explicit SimTarget(std::filesystem::path build_dir, SimTargetOptions options = {})
+      : PooledTarget(std::make_unique<SimBackend>(std::move(build_dir)),
+                     PoolOptions{.reuse_instances = options.reuse_instances}) {}
   bool has_build(const std::string& mbedtls_line, const std::string& profile) const {
     return !unavailable(mbedtls_line, profile);
   }
-
- private:
-  std::filesystem::path build_dir_;
-  SimTargetOptions options_;
-  IdlePool<SimInstance> idle_;
 };
 
 }  // namespace shakedown::targets

@@ -5,6 +5,7 @@
 // answer reports an infrastructure error, never a handshake result.
 
 #include <chrono>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,9 @@ class Target {
   // problems found doing so (an instance that did not exit cleanly), for the
   // run's report. Called once, after the last handshake.
   virtual std::vector<std::string> shut_down() { return {}; }
+  // How many handshakes it can run at once; more only queue (a bench of N
+  // boards runs N).
+  virtual unsigned max_parallel() const { return std::numeric_limits<unsigned>::max(); }
 };
 
 }  // namespace shakedown::targets

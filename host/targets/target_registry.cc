@@ -1,0 +1,72 @@
+#include "target_registry.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "board_target.h"
+#include "qemu_target.h"
+#include "sim_builds.h"
+#include "sim_target.h"
+
+namespace shakedown::targets {
+namespace {
+
+std::unique_ptr<Target> make_sim(const TargetSettings& s) {
+  if (!s.traffic_dir.empty()) {
+    throw TargetUsageError("--record-traffic: the sim target does not record; use qemu or board");
+  }
+  return std::make_unique<SimTarget>(sim::default_sim_build_dir(),
+                                     SimTargetOptions{.reuse_instances = !s.fresh_instances});
+}
+
+std::unique_ptr<Target> make_qemu(const TargetSettings& s) {
+  return std::make_unique<QemuTarget>(
+      s.firmware_dir, std::filesystem::path(),
+      QemuTargetOptions{.reuse_instances = !s.fresh_instances, .max_idle = s.jobs, .traffic_dir = s.traffic_dir});
+}
+
+std::unique_ptr<Target> make_board(const TargetSettings& s) {
+  if (s.bench_file.empty()) {
+    throw TargetUsageError("--target board needs --bench FILE, the boards and their network (docs/bench.md)");
+  }
+  Bench bench;
+  try {
+    bench = load_bench_file(s.bench_file);
+  } catch (const BenchFileError& e) {
+    throw TargetUsageError(fmt::format("--bench {}", e.what()));
+  }
+  auto hardware = std::make_unique<StLinkBench>(bench.flash_tool);
+  return std::make_unique<BoardTarget>(
+      std::move(bench), std::move(hardware),
+      BoardTargetOptions{.image_dir = s.firmware_dir, .flash = s.flash, .traffic_dir = s.traffic_dir});
+}
+
+constexpr TargetRow kTargets[] = {
+    {"sim", "the simulator builds on this host", make_sim},
+    {"qemu", "the firmware under QEMU", make_qemu},
+    {"board", "NUCLEO-F429ZI boards on a bench, see --bench", make_board},
+};
+
+}  // namespace
+
+std::span<const TargetRow> target_rows() {
+  return kTargets;
+}
+
+const TargetRow* find_target(std::string_view name) {
+  const auto* row =
+      std::find_if(std::begin(kTargets), std::end(kTargets), [&](const TargetRow& r) { return r.name == name; });
+  return row == std::end(kTargets) ? nullptr : row;
+}
+
+std::string target_names() {
+  std::string names;
+  for (size_t i = 0; i < std::size(kTargets); ++i) {
+    names += i == 0 ? "" : i + 1 == std::size(kTargets) ? " or " : ", ";
+    names += kTargets[i].name;
+  }
+  return names;
+}
+
+}  // namespace shakedown::targets

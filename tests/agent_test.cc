@@ -139,18 +139,27 @@ TEST_CASE("unknown requests and broken payloads get error frames, and the agent 
   AgentUnderTest t;
   CHECK(error_code(t.request(static_cast<MessageType>(0x42))) ==
         static_cast<uint8_t>(protocol::ErrorCode::kUnknownType));
-  const uint8_t truncated_tlv[] = {protocol::configure_tag::kReadTimeoutMs, 4, 0, 1};
+  const uint8_t truncated_tlv[] = {protocol::client_option::read_timeout_ms.tag, 4, 0, 1};
   CHECK(error_code(t.request(MessageType::kConfigure, truncated_tlv)) ==
         static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
-  const uint8_t wrong_width[] = {protocol::configure_tag::kReadTimeoutMs, 1, 0, 5};
+  const uint8_t wrong_width[] = {protocol::client_option::read_timeout_ms.tag, 1, 0, 5};
   CHECK(error_code(t.request(MessageType::kConfigure, wrong_width)) ==
         static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
   std::vector<uint8_t> too_long(80);
   TlvWriter lw(too_long);
-  lw.put_bytes(protocol::configure_tag::kFirstRequest, std::vector<uint8_t>(65, 'x'));
+  lw.put_bytes(protocol::client_option::first_request.tag, std::vector<uint8_t>(65, 'x'));
   too_long.resize(lw.size());
   CHECK(error_code(t.request(MessageType::kConfigure, too_long)) ==
         static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  // Out of its row's bounds in client_options.def: auth_mode 0..2, a fragment length Mbed TLS can ask for.
+  const uint8_t auth_mode_3[] = {protocol::client_option::auth_mode.tag, 1, 0, 3};
+  CHECK(error_code(t.request(MessageType::kConfigure, auth_mode_3)) ==
+        static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  const uint8_t fragment_1000[] = {protocol::client_option::max_fragment_length.tag, 2, 0, 0xe8, 0x03};
+  CHECK(error_code(t.request(MessageType::kConfigure, fragment_1000)) ==
+        static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  const uint8_t fragment_1024[] = {protocol::client_option::max_fragment_length.tag, 2, 0, 0x00, 0x04};
+  CHECK(t.request(MessageType::kConfigure, fragment_1024).type == static_cast<uint8_t>(MessageType::kAck));
   CHECK(t.request(MessageType::kSync, sync_payload(7)).type == static_cast<uint8_t>(MessageType::kBanner));
 }
 
@@ -201,10 +210,10 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
   AgentUnderTest t;
   std::vector<uint8_t> conf(256);
   TlvWriter cw(conf);
-  cw.put_str(protocol::configure_tag::kHostname, "cloud.shakedown.test");
-  cw.put_u8(protocol::configure_tag::kDebugLevel, 1);
+  cw.put_str(protocol::client_option::hostname.tag, "cloud.shakedown.test");
+  cw.put_u8(protocol::client_option::debug_level.tag, 1);
   const uint8_t first_request[] = {'p', 'i', 'n', 'g', '\n'};
-  cw.put_bytes(protocol::configure_tag::kFirstRequest, first_request);
+  cw.put_bytes(protocol::client_option::first_request.tag, first_request);
   conf.resize(cw.size());
   REQUIRE(t.request(MessageType::kConfigure, conf).type == static_cast<uint8_t>(MessageType::kAck));
 

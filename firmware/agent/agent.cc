@@ -14,7 +14,7 @@ using protocol::MessageType;
 using protocol::TlvReader;
 using protocol::TlvWriter;
 
-constexpr uint32_t kDefaultReadTimeoutMs = 5'000;
+constexpr uint32_t kDefaultReadTimeoutMs = protocol::client_option::read_timeout_ms.fallback;
 constexpr uint16_t kMaxReceive = 512;  // fits a kData frame with room to spare
 
 uint32_t feature_bits(const core::BuildFacts& f) {
@@ -30,6 +30,23 @@ bool version_from_wire(uint16_t wire, core::TlsVersion& out) {
     case 0x0303: out = core::TlsVersion::kTls1_2; return true;
     case 0x0304: out = core::TlsVersion::kTls1_3; return true;
     default: return false;
+  }
+}
+
+// An unsigned number of `width` bytes, as client_options.def's rows carry them.
+bool read_unsigned(const TlvReader& r, uint8_t width, uint32_t& out) {
+  uint8_t u8 = 0;
+  uint16_t u16 = 0;
+  switch (width) {
+    case 1:
+      if (!r.get_u8(u8)) return false;
+      out = u8;
+      return true;
+    case 2:
+      if (!r.get_u16(u16)) return false;
+      out = u16;
+      return true;
+    default: return r.get_u32(out);
   }
 }
 
@@ -148,71 +165,85 @@ void Agent::send_banner(uint32_t nonce) {
 }
 
 void Agent::on_configure(std::span<const uint8_t> payload) {
-  using namespace protocol::configure_tag;
   client_.close();
   forget_configuration();
   TlvReader r(payload);
   while (r.next()) {
-    uint8_t u8 = 0;
-    uint16_t u16 = 0;
-    uint32_t u32 = 0;
-    int64_t i64 = 0;
-    switch (r.tag()) {
-      case kHostname:
-        if (r.value().size() >= sizeof hostname_) return refuse(ErrorCode::kBadPayload, "hostname: too long");
-        copy_string(r.get_str(), hostname_, sizeof hostname_);
-        options_.hostname = hostname_;
-        break;
-      case kSuites: {
-        size_t count = r.get_u16_list(suites_);
-        if (count > std::size(suites_)) return refuse(ErrorCode::kBadPayload, "suites: more than 64");
-        options_.ciphersuites = {suites_, count};
-        break;
-      }
-      case kMinVersion:
-        if (!r.get_u16(u16) || !version_from_wire(u16, options_.min_version))
-          return refuse(ErrorCode::kBadPayload, "min_version: u16 0x0301..0x0304");
-        break;
-      case kMaxVersion:
-        if (!r.get_u16(u16) || !version_from_wire(u16, options_.max_version))
-          return refuse(ErrorCode::kBadPayload, "max_version: u16 0x0301..0x0304");
-        break;
-      case kAuthMode:
-        if (!r.get_u8(u8) || u8 > 2) return refuse(ErrorCode::kBadPayload, "auth_mode: u8 0..2");
-        options_.auth_mode = static_cast<core::AuthMode>(u8);
-        break;
-      case kReadTimeoutMs:
-        if (!r.get_u32(u32) || u32 == 0) return refuse(ErrorCode::kBadPayload, "read_timeout_ms: u32 > 0");
-        options_.read_timeout_ms = u32;
-        break;
-      case kMaxFragmentLength:
-        if (!r.get_u16(u16)) return refuse(ErrorCode::kBadPayload, "max_fragment_length: u16");
-        options_.max_fragment_length = u16;
-        break;
-      case kWallTime:
-        if (!r.get_i64(i64)) return refuse(ErrorCode::kBadPayload, "wall_time: i64");
-        clock_.set(i64);
-        break;
-      case kWallTimeUnset: clock_.unset(); break;
-      case kHeapBudget:
-        if (!r.get_u32(u32)) return refuse(ErrorCode::kBadPayload, "heap_budget: u32");
-        options_.heap_budget = u32;
-        break;
-      case kDebugLevel:
-        if (!r.get_u8(u8) || u8 > 4) return refuse(ErrorCode::kBadPayload, "debug_level: u8 0..4");
-        options_.debug_level = u8;
-        break;
-      case kFirstRequest:
-        if (r.value().empty() || r.value().size() > sizeof first_request_)
-          return refuse(ErrorCode::kBadPayload, "first_request: 1..64 bytes");
-        std::copy(r.value().begin(), r.value().end(), first_request_);
-        options_.first_request = {first_request_, r.value().size()};
-        break;
-      default: break;  // a newer host's option: ignored, as docs/protocol.md says
-    }
+    if (const char* refusal = apply_option(r)) return refuse(ErrorCode::kBadPayload, refusal);
   }
   if (!r.ok()) return refuse(ErrorCode::kBadPayload, "configure: malformed TLV");
   ack(0);
+}
+
+const char* Agent::apply_option(const TlvReader& r) {
+  namespace option = protocol::client_option;
+  const uint8_t tag = r.tag();
+#define SHAKEDOWN_NUMBER(field, ...) \
+  if (option::field.owns(tag)) return set_number(r, option::field, options_.field);
+#define SHAKEDOWN_CHOICE(field, ...) \
+  if (option::field.owns(tag)) return set_number(r, option::field, options_.field);
+#define SHAKEDOWN_SPECIAL(field, ...) \
+  if (option::field.owns(tag)) return decode_##field(r, option::field);
+#include "shakedown/protocol/client_options.def"
+  return nullptr;  // a newer host's option: ignored, as docs/protocol.md says
+}
+
+template <typename T>
+const char* Agent::set_number(const TlvReader& r, const protocol::ClientOptionRow& row, T& out) {
+  uint32_t value = 0;
+  if (!read_unsigned(r, row.width, value) || !row.accepts(value)) return refusal(row, ": wrong width or out of range");
+  out = static_cast<T>(value);
+  return nullptr;
+}
+
+const char* Agent::refusal(const protocol::ClientOptionRow& row, std::string_view why) {
+  size_t n = std::min(row.field.size(), sizeof refusal_ - 1);
+  std::memcpy(refusal_, row.field.data(), n);
+  size_t m = std::min(why.size(), sizeof refusal_ - 1 - n);
+  std::memcpy(refusal_ + n, why.data(), m);
+  refusal_[n + m] = '\0';
+  return refusal_;
+}
+
+const char* Agent::decode_hostname(const TlvReader& r, const protocol::ClientOptionRow&) {
+  if (r.value().size() >= sizeof hostname_) return "hostname: too long";
+  copy_string(r.get_str(), hostname_, sizeof hostname_);
+  options_.hostname = hostname_;
+  return nullptr;
+}
+
+const char* Agent::decode_ciphersuites(const TlvReader& r, const protocol::ClientOptionRow&) {
+  size_t count = r.get_u16_list(suites_);
+  if (count > std::size(suites_)) return "suites: more than 64";
+  options_.ciphersuites = {suites_, count};
+  return nullptr;
+}
+
+const char* Agent::decode_versions(const TlvReader& r, const protocol::ClientOptionRow& row) {
+  const bool min = r.tag() == row.tag;
+  uint16_t wire = 0;
+  if (!r.get_u16(wire) || !version_from_wire(wire, min ? options_.min_version : options_.max_version)) {
+    return min ? "min_version: u16 0x0301..0x0304" : "max_version: u16 0x0301..0x0304";
+  }
+  return nullptr;
+}
+
+const char* Agent::decode_time(const TlvReader& r, const protocol::ClientOptionRow& row) {
+  if (r.tag() != row.tag) {  // the next tag: unset, whatever its value
+    clock_.unset();
+    return nullptr;
+  }
+  int64_t wall_s = 0;
+  if (!r.get_i64(wall_s)) return "wall_time: i64";
+  clock_.set(wall_s);
+  return nullptr;
+}
+
+const char* Agent::decode_first_request(const TlvReader& r, const protocol::ClientOptionRow&) {
+  if (r.value().empty() || r.value().size() > sizeof first_request_) return "first_request: 1..64 bytes";
+  std::copy(r.value().begin(), r.value().end(), first_request_);
+  options_.first_request = {first_request_, r.value().size()};
+  return nullptr;
 }
 
 void Agent::on_blob(std::span<const uint8_t> payload) {
@@ -379,7 +410,12 @@ void Agent::on_close() {
 
 void Agent::forget_configuration() {
   options_ = core::ClientOptions{};
-  options_.read_timeout_ms = kDefaultReadTimeoutMs;
+  // The rows' defaults, which the host leaves unsent.
+#define SHAKEDOWN_NUMBER(field, key, tag, type, min, max, fallback, ...) \
+  options_.field = static_cast<decltype(options_.field)>(fallback);
+#define SHAKEDOWN_CHOICE(field, key, tag, fallback, names) \
+  options_.field = static_cast<decltype(options_.field)>(fallback);
+#include "shakedown/protocol/client_options.def"
   clock_.follow_port();
   ca_chain_.total = ca_chain_.received = 0;
   own_certificate_.total = own_certificate_.received = 0;

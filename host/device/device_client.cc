@@ -266,28 +266,10 @@ Banner DeviceClient::sync(milliseconds timeout) {
   }
 }
 
-void DeviceClient::configure(const DeviceConfig& c, milliseconds timeout) {
-  using namespace protocol::configure_tag;
+void DeviceClient::configure(const DeviceConfig& config, milliseconds timeout) {
   std::array<uint8_t, protocol::kMaxPayload> payload{};
   TlvWriter w(payload);
-  if (!c.hostname.empty()) w.put_str(kHostname, c.hostname);
-  if (!c.suites.empty()) w.put_u16_list(kSuites, c.suites);
-  if (c.min_version) w.put_u16(kMinVersion, *c.min_version);
-  if (c.max_version) w.put_u16(kMaxVersion, *c.max_version);
-  w.put_u8(kAuthMode, c.auth_mode);
-  w.put_u32(kReadTimeoutMs, c.read_timeout_ms);
-  if (c.max_fragment_length != 0) w.put_u16(kMaxFragmentLength, c.max_fragment_length);
-  if (c.time == "unset") {
-    w.put_u8(kWallTimeUnset, 1);
-  } else if (c.time != "now") {
-    w.put_i64(kWallTime, std::stoll(c.time));
-  }
-  if (c.heap_budget != 0) w.put_u32(kHeapBudget, c.heap_budget);
-  w.put_u8(kDebugLevel, c.debug_level);
-  if (!c.first_request.empty()) {
-    w.put_bytes(kFirstRequest, {reinterpret_cast<const uint8_t*>(c.first_request.data()), c.first_request.size()});
-  }
-  if (!w.ok()) throw DeviceError("configure: the options do not fit one frame");
+  if (!encode_configure(config, w)) throw DeviceError("configure: the options do not fit one frame");
   request(MessageType::kConfigure, w.bytes(), timeout);
 }
 

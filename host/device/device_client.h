@@ -7,13 +7,13 @@
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "client_report.h"
+#include "device_config.h"
 #include "link.h"
 #include "shakedown/protocol/frame.h"
 #include "shakedown/protocol/messages.h"
@@ -29,22 +29,6 @@ struct Banner {
   uint16_t protocol_version = 0;
   uint32_t nonce = 0;
   BuildFacts build;
-};
-
-struct DeviceConfig {
-  std::string hostname;
-  std::vector<uint16_t> suites;         // empty: the build's
-  std::optional<uint16_t> min_version;  // 0x0303 for TLS 1.2
-  std::optional<uint16_t> max_version;
-  uint8_t auth_mode = 2;  // 0 none, 1 optional, 2 required
-  uint32_t read_timeout_ms = 5'000;
-  uint16_t max_fragment_length = 0;
-  std::string time = "now";  // now (the device's clock), unset, or seconds since 1970
-  uint32_t heap_budget = 0;  // 0: the whole arena
-  uint8_t debug_level = 3;
-  // Sent once the handshake completes, then one reply awaited (at most 64
-  // bytes); empty: no exchange.
-  std::string first_request;
 };
 
 struct DeviceStats {

@@ -116,10 +116,6 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
   return "";
 }
 
-// What a scenario with `exchange: true` sends after the handshake; the
-// test server echoes it.
-constexpr std::string_view kFirstRequest = "shakedown: first request\n";
-
 targets::HandshakeRequest handshake_request(const scenario::Scenario& s, const scenario::Cell& cell, uint16_t port,
                                             const servers::Chain& chain) {
   return {
@@ -127,17 +123,8 @@ targets::HandshakeRequest handshake_request(const scenario::Scenario& s, const s
       .profile = cell.profile,
       .server_port = port,
       .ca_chain = pem_for_device(chain.root().pem),
-      .config = {.hostname = s.client.send_sni ? s.client.hostname : "",
-                 .suites = s.client.ciphersuites,
-                 .min_version = s.client.min_version,
-                 .max_version = s.client.max_version,
-                 .auth_mode = s.client.auth_mode,
-                 .read_timeout_ms = s.client.read_timeout_ms,
-                 .max_fragment_length = s.client.max_fragment_length,
-                 .time = s.client.time,
-                 .heap_budget = s.client.heap_budget,
-                 .first_request = s.client.exchange ? std::string(kFirstRequest) : std::string()},
-      .deadline = std::chrono::milliseconds(s.client.read_timeout_ms) * 4 + 10s,
+      .config = s.client.device,
+      .deadline = std::chrono::milliseconds(s.client.device.read_timeout_ms) * 4 + 10s,
   };
 }
 
@@ -221,7 +208,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
                                       r.build,
                                       view,
                                       fmt::format("firmware/configs/{}.h", cell.profile),
-                                      {s.client.hostname, s.client.time, s.client.auth_mode}});
+                                      {s.client.hostname, s.client.device.time, s.client.device.auth_mode}});
   } catch (const std::exception& e) {
     r.why = fmt::format("{}: {}", s.file.string(), e.what());
     return r;

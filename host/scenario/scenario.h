@@ -8,8 +8,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "device_config.h"
 #include "findings.h"
 #include "pki.h"
 #include "test_server.h"
@@ -39,18 +41,17 @@ struct Cell {
   }
 };
 
+// What a scenario with `exchange: true` sends after the handshake; the test
+// server echoes it.
+inline constexpr std::string_view kFirstRequest = "shakedown: first request\n";
+
+// The client section: the options as the device is configured with them
+// (their rows: client_options.def), and the name the scenario's PKI is for.
 struct ClientSpec {
-  std::string hostname;
-  bool send_sni = true;      // false: no SNI and no name check, as without mbedtls_ssl_set_hostname
-  std::string time = "now";  // now, unset, or seconds since 1970
-  uint32_t read_timeout_ms = 5'000;
-  uint32_t heap_budget = 0;             // bytes of Mbed TLS heap; 0: the target's whole arena
-  std::optional<uint16_t> min_version;  // 0x0303 for TLS 1.2; none: the build's default
-  std::optional<uint16_t> max_version;
-  std::vector<uint16_t> ciphersuites;  // a subset of the build's; empty: all of them
-  uint8_t auth_mode = 2;               // 0 none, 1 optional, 2 required
-  uint16_t max_fragment_length = 0;    // ask the server for records this small; 0: do not ask
-  bool exchange = false;               // after the handshake, send a request and await the echo
+  std::string hostname;  // the leaf's name; device.hostname is empty with `sni: false`
+  device::DeviceConfig device;
+
+  bool exchange() const { return !device.first_request.empty(); }
 };
 
 struct Scenario {

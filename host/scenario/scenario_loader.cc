@@ -9,112 +9,15 @@
 #include <map>
 #include <set>
 
+#include "client_loader.h"
 #include "findings.h"
 #include "s_server_peer.h"
+#include "yaml_fields.h"
 
 namespace shakedown::scenario {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Reads one YAML mapping, checking its keys and the types of its values;
-// every complaint names the file and line.
-class Fields {
- public:
-  Fields(const fs::path& file, const YAML::Node& node, std::string where, std::vector<std::string> allowed,
-         int header_line = 0)
-      : file_(file),
-        node_(node),
-        where_(std::move(where)),
-        header_line_(header_line > 0 ? header_line : node.Mark().line + 1) {
-    if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping", where_));
-    for (const auto& entry : node) {
-      auto key = entry.first.as<std::string>();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(entry.first,
-             fmt::format("unknown key '{}' in {} (expected one of: {})", key, where_, fmt::join(allowed, ", ")));
-      }
-    }
-  }
-
-  const std::string& where() const { return where_; }
-  bool has(const std::string& key) const { return static_cast<bool>(node_[key]); }
-  YAML::Node get(const std::string& key) const { return node_[key]; }
-
-  YAML::Node required(const std::string& key) const {
-    if (!has(key)) fail_at(header_line_, fmt::format("missing field '{}' in {}", key, where_));
-    return node_[key];
-  }
-
-  // A nested mapping, whose missing fields are reported at its key's line.
-  Fields section(const std::string& key, std::vector<std::string> allowed) const {
-    YAML::Node value = required(key);
-    int line = value.Mark().line + 1;
-    for (const auto& entry : node_) {
-      if (entry.first.as<std::string>() == key) line = entry.first.Mark().line + 1;
-    }
-    return Fields(file_, value, key, std::move(allowed), line);
-  }
-
-  std::string string(const std::string& key, std::optional<std::string> fallback = std::nullopt) const {
-    if (!has(key)) {
-      if (fallback) return *fallback;
-      required(key);
-    }
-    YAML::Node v = node_[key];
-    if (!v.IsScalar()) fail(v, fmt::format("'{}' in {} must be a string", key, where_));
-    return v.as<std::string>();
-  }
-
-  long integer(const std::string& key, long fallback, long min, long max) const {
-    if (!has(key)) return fallback;
-    YAML::Node v = node_[key];
-    long value = 0;
-    if (!v.IsScalar() || !YAML::convert<long>::decode(v, value)) {
-      fail(v, fmt::format("'{}' in {} must be a whole number", key, where_));
-    }
-    if (value < min || value > max) fail(v, fmt::format("'{}' in {} must be from {} to {}", key, where_, min, max));
-    return value;
-  }
-
-  std::vector<std::string> strings(const std::string& key, std::vector<std::string> fallback = {}) const {
-    if (!has(key)) return fallback;
-    YAML::Node v = node_[key];
-    if (!v.IsSequence()) fail(v, fmt::format("'{}' in {} must be a list of strings", key, where_));
-    std::vector<std::string> out;
-    for (const auto& item : v) {
-      if (!item.IsScalar()) fail(item, fmt::format("'{}' in {} must be a list of strings", key, where_));
-      out.push_back(item.as<std::string>());
-    }
-    return out;
-  }
-
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
-    fail_at(at.Mark().line + 1, message);
-  }
-
-  const fs::path& file() const { return file_; }
-
-  [[noreturn]] void fail_at(int line, const std::string& message) const {
-    throw LoadError(fmt::format("{}:{}: {}", file_.string(), line, message));
-  }
-
- private:
-  const fs::path& file_;
-  YAML::Node node_;
-  std::string where_;
-  int header_line_;
-};
-
-std::string one_of(const Fields& f, const std::string& key, const std::string& fallback,
-                   const std::vector<std::string>& choices, const std::string& where) {
-  std::string value = f.string(key, fallback);
-  if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
-    f.fail(f.get(key),
-           fmt::format("'{}' in {} must be one of: {} (got '{}')", key, where, fmt::join(choices, ", "), value));
-  }
-  return value;
-}
 
 // "-0x0050" or "-80".
 std::optional<int32_t> parse_error_code(const std::string& text) {
@@ -150,7 +53,7 @@ servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const s
           fmt::format("'key' in {} must be rsa-<bits>, ec-p256, ec-p384, ec-p521 or ed25519 (got '{}')", where, key));
     }
     cert.key = *parsed;
-    cert.signature_hash = one_of(f, "hash", "sha256", servers::ChainSpec::known_hashes(), where);
+    cert.signature_hash = f.one_of("hash", "sha256", servers::ChainSpec::known_hashes(), where);
     cert.extra_sans = static_cast<int>(f.integer("extra_sans", 0, 0, 1000));
     if (f.has("cn")) cert.common_name = f.string("cn");
     cert.sans = f.strings("sans");
@@ -207,15 +110,6 @@ const std::vector<std::pair<std::string, int>> kServerMessages = {
     {"CertificateRequest", 13}, {"ServerHelloDone", 14},
 };
 
-bool boolean(const Fields& f, const std::string& key, bool fallback) {
-  if (!f.has(key)) return fallback;
-  bool value = false;
-  if (!f.get(key).IsScalar() || !YAML::convert<bool>::decode(f.get(key), value)) {
-    f.fail(f.get(key), fmt::format("'{}' in {} must be true or false", key, f.where()));
-  }
-  return value;
-}
-
 void load_server(const Fields& f, Scenario& scenario) {
   servers::EndpointConfig& server = scenario.server;
   const size_t chain_size = scenario.chain.certs.size();
@@ -239,7 +133,7 @@ void load_server(const Fields& f, Scenario& scenario) {
     server.groups = groups;
   }
   auto after =
-      one_of(f, "after_client_hello", "negotiate", {"negotiate", "reset", "close", "silence", "alert"}, "server");
+      f.one_of("after_client_hello", "negotiate", {"negotiate", "reset", "close", "silence", "alert"}, "server");
   server.after_client_hello = after == "reset"     ? servers::AfterClientHello::kReset
                               : after == "close"   ? servers::AfterClientHello::kClose
                               : after == "silence" ? servers::AfterClientHello::kSilence
@@ -271,22 +165,22 @@ void load_server(const Fields& f, Scenario& scenario) {
     server.dribble_bytes = static_cast<size_t>(dribble.integer("bytes", 1, 1, 16384));
     server.dribble_every = std::chrono::milliseconds(dribble.integer("every_ms", 0, 0, 60'000));
   }
-  server.session_tickets = boolean(f, "session_tickets", true);
+  server.session_tickets = f.boolean("session_tickets", true);
   server.ignore_max_fragment_length =
-      one_of(f, "max_fragment_length", "honour", {"honour", "ignore"}, "server") == "ignore";
-  auto auth = one_of(f, "client_auth", "none", {"none", "request", "require"}, "server");
+      f.one_of("max_fragment_length", "honour", {"honour", "ignore"}, "server") == "ignore";
+  auto auth = f.one_of("client_auth", "none", {"none", "request", "require"}, "server");
   server.client_auth = auth == "request"   ? servers::ClientAuth::kRequest
                        : auth == "require" ? servers::ClientAuth::kRequire
                                            : servers::ClientAuth::kNone;
-  const std::string peer = one_of(f, "peer", "shakedown", {"shakedown", "openssl-s_server"}, "server");
+  const std::string peer = f.one_of("peer", "shakedown", {"shakedown", "openssl-s_server"}, "server");
   scenario.peer = peer == "openssl-s_server" ? Scenario::Peer::kOpensslSServer : Scenario::Peer::kShakedown;
   // Checked last, once every field it depends on is read (see the end).
   if (f.has("sni")) {
     Fields sni(f.file(), f.get("sni"), "server.sni", {"required", "default_hostname"});
-    server.require_sni = sni.has("required") && boolean(sni, "required", false);
+    server.require_sni = sni.has("required") && sni.boolean("required", false);
     if (sni.has("default_hostname")) scenario.sni_default_hostname = sni.string("default_hostname");
   }
-  auto on_failure = one_of(f, "on_handshake_failure", "alert", {"alert", "reset", "close"}, "server");
+  auto on_failure = f.one_of("on_handshake_failure", "alert", {"alert", "reset", "close"}, "server");
   server.on_handshake_failure = on_failure == "reset"   ? servers::OnHandshakeFailure::kReset
                                 : on_failure == "close" ? servers::OnHandshakeFailure::kClose
                                                         : servers::OnHandshakeFailure::kAlert;
@@ -316,8 +210,8 @@ Expectation load_expectation(const fs::path& file, const YAML::Node& node, const
   Expectation e;
   e.line = node.Mark().line + 1;
   f.required("result");
-  e.result = one_of(f, "result", "", {"pass", "fail"}, where) == "pass" ? Expectation::Result::kPass
-                                                                        : Expectation::Result::kFail;
+  e.result = f.one_of("result", "", {"pass", "fail"}, where) == "pass" ? Expectation::Result::kPass
+                                                                       : Expectation::Result::kFail;
   if (f.has("finding")) {
     std::string id = f.string("finding");
     e.finding = diagnosis::parse_finding(id);
@@ -412,58 +306,13 @@ Scenario load_scenario(const fs::path& file) {
   s.name = (file.parent_path().filename() / file.stem()).string();
   s.summary = top.string("summary");
 
-  Fields client = top.section("client", {"hostname", "mbedtls", "time", "read_timeout_ms", "heap_budget", "versions",
-                                         "ciphersuites", "auth_mode", "max_fragment_length", "sni", "exchange"});
-  s.client.hostname = client.string("hostname");
-  s.client.time = client.string("time", "now");
-  if (s.client.time != "now" && s.client.time != "unset" &&
-      s.client.time.find_first_not_of("0123456789") != std::string::npos) {
-    client.fail(client.get("time"), "'time' in client must be now, unset or seconds since 1970");
-  }
-  s.client.read_timeout_ms = static_cast<uint32_t>(client.integer("read_timeout_ms", 5'000, 1, 600'000));
-  s.client.heap_budget = static_cast<uint32_t>(client.integer("heap_budget", 0, 0, 64L << 20));
-  if (client.has("versions")) {
-    std::vector<uint16_t> wire;
-    for (const auto& v : client.strings("versions")) {
-      static const std::vector<std::string> kNames = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
-      auto it = std::find(kNames.begin(), kNames.end(), v);
-      if (it == kNames.end()) {
-        client.fail(client.get("versions"), fmt::format("unknown version '{}' in client.versions (expected one of: {})",
-                                                        v, fmt::join(kNames, ", ")));
-      }
-      wire.push_back(static_cast<uint16_t>(0x0301 + (it - kNames.begin())));
-    }
-    if (wire.empty()) client.fail(client.get("versions"), "'versions' in client must name at least one version");
-    s.client.min_version = *std::min_element(wire.begin(), wire.end());
-    s.client.max_version = *std::max_element(wire.begin(), wire.end());
-  }
-  for (const auto& suite : client.strings("ciphersuites")) {
-    uint16_t id = 0;
-    std::string_view hex = suite;
-    if (hex.starts_with("0x")) hex.remove_prefix(2);
-    auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), id, 16);
-    if (ec != std::errc() || end != hex.data() + hex.size() || hex.size() != 4) {
-      client.fail(client.get("ciphersuites"),
-                  fmt::format("'ciphersuites' in client: '{}' is not a suite id such as c02b", suite));
-    }
-    s.client.ciphersuites.push_back(id);
-  }
-  s.client.send_sni = boolean(client, "sni", true);
-  s.client.exchange = boolean(client, "exchange", false);
-  const std::string auth = one_of(client, "auth_mode", "required", {"none", "optional", "required"}, "client");
-  s.client.auth_mode = auth == "none" ? 0 : auth == "optional" ? 1 : 2;
-  s.client.max_fragment_length = static_cast<uint16_t>(client.integer("max_fragment_length", 0, 0, 4096));
-  if (s.client.max_fragment_length != 0 && s.client.max_fragment_length != 512 &&
-      s.client.max_fragment_length != 1024 && s.client.max_fragment_length != 2048 &&
-      s.client.max_fragment_length != 4096) {
-    client.fail(client.get("max_fragment_length"), "'max_fragment_length' in client must be 512, 1024, 2048 or 4096");
-  }
-  auto lines = client.strings("mbedtls", {"3.6", "2.28"});
-  if (lines.empty()) client.fail(client.get("mbedtls"), "'mbedtls' in client must name at least one line");
+  Fields client = top.section("client", client_keys());
+  std::vector<std::string> lines;
+  load_client(client, s.client, lines);
 
   s.chain = load_pki(file, top.required("pki"), s.client.hostname);
   load_server(top.section("server", kServerKeys), s);
-  if (s.client.exchange && s.peer == Scenario::Peer::kOpensslSServer) {
+  if (s.client.exchange() && s.peer == Scenario::Peer::kOpensslSServer) {
     client.fail(client.get("exchange"), "'exchange' needs shakedown's own server: openssl s_server does not echo");
   }
   s.cells = load_cells(file, top.required("expect"), lines);

@@ -47,6 +47,11 @@ std::string good_with(const std::string& from, const std::string& to) {
   return text.replace(at, from.size(), to);
 }
 
+// kGood with one more client option, on line 11.
+std::string with_client_option(const std::string& line) {
+  return good_with("  hostname: cloud.shakedown.test\n", "  hostname: cloud.shakedown.test\n  " + line + "\n");
+}
+
 }  // namespace
 
 TEST_CASE("a good scenario loads into a cell per line and profile, the line-specific expectation winning") {
@@ -67,11 +72,50 @@ TEST_CASE("a good scenario loads into a cell per line and profile, the line-spec
   CHECK(s.cells[2].expect.error == -0x7780);
   CHECK_FALSE(s.cells[2].expect.finding);
   CHECK(s.cells[3].expect.result == Expectation::Result::kPass);
-  CHECK_FALSE(s.client.exchange);
+  CHECK_FALSE(s.client.exchange());
   CHECK(load_scenario(write_scenario(good_with("  hostname: cloud.shakedown.test\n",
                                                "  hostname: cloud.shakedown.test\n  exchange: true\n"),
                                      "exchange"))
-            .client.exchange);
+            .client.exchange());
+}
+
+TEST_CASE("the client's options load into the device's configuration, absent ones at their defaults") {
+  const auto defaults = load_scenario(write_scenario(kGood, "defaults")).client;
+  CHECK(defaults.device.hostname == "cloud.shakedown.test");
+  CHECK(defaults.device.time == "now");
+  CHECK(defaults.device.read_timeout_ms == 5'000);
+  CHECK(defaults.device.heap_budget == 0);
+  CHECK(defaults.device.auth_mode == 2);
+  CHECK(defaults.device.max_fragment_length == 0);
+  CHECK(defaults.device.debug_level == 3);
+  CHECK_FALSE(defaults.device.min_version);
+  CHECK(defaults.device.ciphersuites.empty());
+  CHECK(defaults.device.first_request.empty());
+
+  const auto set = load_scenario(write_scenario(good_with("  hostname: cloud.shakedown.test\n",
+                                                          "  hostname: cloud.shakedown.test\n"
+                                                          "  time: unset\n"
+                                                          "  read_timeout_ms: 700\n"
+                                                          "  heap_budget: 40000\n"
+                                                          "  versions: [tls1.3, tls1.2]\n"
+                                                          "  ciphersuites: [c02b, 0xc030]\n"
+                                                          "  auth_mode: optional\n"
+                                                          "  max_fragment_length: 1024\n"
+                                                          "  sni: false\n"
+                                                          "  exchange: true\n"),
+                                                "options"))
+                       .client;
+  CHECK(set.hostname == "cloud.shakedown.test");
+  CHECK(set.device.hostname.empty());  // sni: false names no server
+  CHECK(set.device.time == "unset");
+  CHECK(set.device.read_timeout_ms == 700);
+  CHECK(set.device.heap_budget == 40'000);
+  CHECK(set.device.min_version == 0x0303);
+  CHECK(set.device.max_version == 0x0304);
+  CHECK(set.device.ciphersuites == std::vector<uint16_t>{0xc02b, 0xc030});
+  CHECK(set.device.auth_mode == 1);
+  CHECK(set.device.max_fragment_length == 1024);
+  CHECK(set.device.first_request == kFirstRequest);
 }
 
 TEST_CASE("a target-specific expectation applies on that target only, for all lines or one") {
@@ -129,6 +173,28 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
        good_with("  on_handshake_failure: reset\nclient:\n  hostname: cloud.shakedown.test\n",
                  "  peer: openssl-s_server\nclient:\n  hostname: cloud.shakedown.test\n  exchange: true\n"),
        11, "'exchange' needs shakedown's own server"},
+      {"a client key misspelt", good_with("  hostname: cloud", "  hostnme: cloud"), 10,
+       "unknown key 'hostnme' in client (expected one of: hostname, mbedtls, time, read_timeout_ms, heap_budget, "
+       "versions, ciphersuites, auth_mode, max_fragment_length, sni, exchange)"},
+      {"a fragment length Mbed TLS cannot ask for", with_client_option("max_fragment_length: 1000"), 11,
+       "'max_fragment_length' in client must be 512, 1024, 2048 or 4096"},
+      {"a fragment length out of range", with_client_option("max_fragment_length: 8192"), 11,
+       "'max_fragment_length' in client must be from 0 to 4096"},
+      {"a read timeout of 0", with_client_option("read_timeout_ms: 0"), 11,
+       "'read_timeout_ms' in client must be from 1 to 600000"},
+      {"a heap budget not a number", with_client_option("heap_budget: lots"), 11,
+       "'heap_budget' in client must be a whole number"},
+      {"an unknown auth mode", with_client_option("auth_mode: always"), 11,
+       "'auth_mode' in client must be one of: none, optional, required (got 'always')"},
+      {"a time that is none of now, unset, seconds", with_client_option("time: tomorrow"), 11,
+       "'time' in client must be now, unset or seconds since 1970"},
+      {"an unknown client version", with_client_option("versions: [tls1.4]"), 11,
+       "unknown version 'tls1.4' in client.versions (expected one of: tls1.0, tls1.1, tls1.2, tls1.3)"},
+      {"a suite that is no id", with_client_option("ciphersuites: [c02]"), 11,
+       "'ciphersuites' in client: 'c02' is not a suite id such as c02b"},
+      {"sni not a boolean", with_client_option("sni: maybe"), 11, "'sni' in client must be true or false"},
+      {"no Mbed TLS line", good_with("  mbedtls: [\"2.28\", \"3.6\"]", "  mbedtls: []"), 11,
+       "'mbedtls' in client must name at least one line"},
   }));
   INFO(c.what);
   const fs::path file = write_scenario(c.text);

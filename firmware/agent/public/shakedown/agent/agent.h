@@ -17,6 +17,7 @@
 #include "shakedown/core/client.h"
 #include "shakedown/protocol/frame.h"
 #include "shakedown/protocol/messages.h"
+#include "shakedown/protocol/tlv.h"
 
 namespace shakedown::agent {
 
@@ -90,6 +91,18 @@ class Agent {
   void dispatch(const protocol::Frame& frame);
   void on_sync(std::span<const uint8_t> payload);
   void on_configure(std::span<const uint8_t> payload);
+  // One option of kConfigure, by its row in client_options.def: nullptr, or
+  // why it is refused.
+  const char* apply_option(const protocol::TlvReader& r);
+  template <typename T>
+  const char* set_number(const protocol::TlvReader& r, const protocol::ClientOptionRow& row, T& out);
+  const char* refusal(const protocol::ClientOptionRow& row, std::string_view why);
+  // The special rows' decoders, by field.
+  const char* decode_hostname(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
+  const char* decode_ciphersuites(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
+  const char* decode_versions(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
+  const char* decode_time(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
+  const char* decode_first_request(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
   void on_blob(std::span<const uint8_t> payload);
   void on_connect(std::span<const uint8_t> payload);
   void on_send(std::span<const uint8_t> payload);
@@ -124,6 +137,7 @@ class Agent {
   char hostname_[256] = {};
   uint8_t first_request_[64] = {};
   char address_[64] = {};
+  char refusal_[64] = {};  // the message of an option refused
   uint16_t suites_[core::HandshakeReport::kMaxSuites] = {};
 
   uint8_t rx_[256] = {};

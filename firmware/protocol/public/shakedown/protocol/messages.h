@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "shakedown/protocol/client_options.h"
+
 namespace shakedown::protocol {
 
 // Frame types. Requests come from the host; the device answers each with
@@ -13,7 +15,7 @@ namespace shakedown::protocol {
 enum class MessageType : uint8_t {
   // host -> device
   kSync = 0x01,       // sync_tag: answered by kBanner
-  kConfigure = 0x02,  // configure_tag: answered by kAck
+  kConfigure = 0x02,  // client_options.def: answered by kAck
   kBlob = 0x03,       // blob_tag: one chunk of a certificate or key; kAck
   kConnect = 0x04,    // connect_tag: runs the handshake; kReport
   kSend = 0x05,       // data_tag::kData: application data; kAck (status: bytes or error)
@@ -67,20 +69,7 @@ inline constexpr uint32_t kTls12 = 1u << 5;
 inline constexpr uint32_t kTls13 = 1u << 6;
 }  // namespace feature
 
-namespace configure_tag {
-inline constexpr uint8_t kHostname = 1;           // str; absent: no SNI, no name check
-inline constexpr uint8_t kSuites = 2;             // u16 list; absent: the build's suites
-inline constexpr uint8_t kMinVersion = 3;         // u16: 0x0301 .. 0x0304
-inline constexpr uint8_t kMaxVersion = 4;         // u16
-inline constexpr uint8_t kAuthMode = 5;           // u8: 0 none, 1 optional, 2 required (default)
-inline constexpr uint8_t kReadTimeoutMs = 6;      // u32
-inline constexpr uint8_t kMaxFragmentLength = 7;  // u16: 512, 1024, 2048, 4096
-inline constexpr uint8_t kWallTime = 8;           // i64: seconds since 1970
-inline constexpr uint8_t kWallTimeUnset = 9;      // u8 (any value): the clock is unset
-inline constexpr uint8_t kHeapBudget = 10;        // u32: bytes; absent: the whole arena
-inline constexpr uint8_t kDebugLevel = 11;        // u8: 0..4
-inline constexpr uint8_t kFirstRequest = 12;      // bytes, at most 64: sent after the handshake; one reply awaited
-}  // namespace configure_tag
+// kConfigure's tags are the rows of client_options.def (client_options.h).
 
 namespace blob_tag {
 inline constexpr uint8_t kKind = 1;    // u8: BlobKind

@@ -1,0 +1,119 @@
+#include "client_loader.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace shakedown::scenario {
+namespace {
+
+using protocol::ClientOptionRow;
+
+template <typename T>
+void load_number(const Fields& f, const ClientOptionRow& row, T& out) {
+  if (row.key.empty()) return;  // not a scenario's to choose
+  const std::string key(row.key);
+  const long value = f.integer(key, row.fallback, row.min, row.max);
+  if (!row.accepts(static_cast<uint32_t>(value))) {
+    std::vector<std::string> allowed;
+    for (size_t i = 0; i < row.value_count; ++i) allowed.push_back(std::to_string(row.values[i]));
+    const std::string last = allowed.back();
+    allowed.pop_back();
+    f.fail(f.get(key), fmt::format("'{}' in client must be {}{}{}", key, fmt::join(allowed, ", "),
+                                   allowed.empty() ? "" : " or ", last));
+  }
+  out = static_cast<T>(value);
+}
+
+void load_choice(const Fields& f, const ClientOptionRow& row, uint8_t& out) {
+  const std::vector<std::string> names(row.names.begin(), row.names.begin() + static_cast<long>(row.name_count));
+  const std::string value = f.one_of(std::string(row.key), names[row.fallback], names, "client");
+  out = static_cast<uint8_t>(std::find(names.begin(), names.end(), value) - names.begin());
+}
+
+// The special rows and scenario keys, each by its field's name.
+using Lines = std::vector<std::string>;
+
+void load_hostname(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
+  spec.hostname = f.string(std::string(row.key));
+  spec.device.hostname = spec.hostname;
+}
+
+void load_mbedtls(const Fields& f, const ClientOptionRow& row, ClientSpec&, Lines& lines) {
+  const std::string key(row.key);
+  lines = f.strings(key, {"3.6", "2.28"});
+  if (lines.empty()) f.fail(f.get(key), "'mbedtls' in client must name at least one line");
+}
+
+void load_time(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
+  const std::string key(row.key);
+  std::string& time = spec.device.time;
+  time = f.string(key, "now");
+  if (time != "now" && time != "unset" && time.find_first_not_of("0123456789") != std::string::npos) {
+    f.fail(f.get(key), "'time' in client must be now, unset or seconds since 1970");
+  }
+}
+
+void load_versions(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
+  const std::string key(row.key);
+  if (!f.has(key)) return;
+  static const std::vector<std::string> kNames = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
+  std::vector<uint16_t> wire;
+  for (const auto& v : f.strings(key)) {
+    auto it = std::find(kNames.begin(), kNames.end(), v);
+    if (it == kNames.end()) {
+      f.fail(f.get(key),
+             fmt::format("unknown version '{}' in client.versions (expected one of: {})", v, fmt::join(kNames, ", ")));
+    }
+    wire.push_back(static_cast<uint16_t>(0x0301 + (it - kNames.begin())));
+  }
+  if (wire.empty()) f.fail(f.get(key), "'versions' in client must name at least one version");
+  spec.device.min_version = *std::min_element(wire.begin(), wire.end());
+  spec.device.max_version = *std::max_element(wire.begin(), wire.end());
+}
+
+void load_ciphersuites(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
+  const std::string key(row.key);
+  for (const auto& suite : f.strings(key)) {
+    uint16_t id = 0;
+    std::string_view hex = suite;
+    if (hex.starts_with("0x")) hex.remove_prefix(2);
+    auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), id, 16);
+    if (ec != std::errc() || end != hex.data() + hex.size() || hex.size() != 4) {
+      f.fail(f.get(key), fmt::format("'ciphersuites' in client: '{}' is not a suite id such as c02b", suite));
+    }
+    spec.device.ciphersuites.push_back(id);
+  }
+}
+
+// After hostname (the rows' order): `sni: false` sends none.
+void load_sni(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
+  if (!f.boolean(std::string(row.key), true)) spec.device.hostname.clear();
+}
+
+void load_first_request(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
+  if (f.boolean(std::string(row.key), false)) spec.device.first_request = kFirstRequest;
+}
+
+}  // namespace
+
+std::vector<std::string> client_keys() {
+  std::vector<std::string> keys;
+  for (const ClientOptionRow& row : protocol::kClientOptions) {
+    if (!row.key.empty()) keys.emplace_back(row.key);
+  }
+  return keys;
+}
+
+void load_client(const Fields& f, ClientSpec& spec, std::vector<std::string>& lines) {
+  namespace option = protocol::client_option;
+#define SHAKEDOWN_NUMBER(field, ...) load_number(f, option::field, spec.device.field);
+#define SHAKEDOWN_CHOICE(field, ...) load_choice(f, option::field, spec.device.field);
+#define SHAKEDOWN_SPECIAL(field, ...) load_##field(f, option::field, spec, lines);
+#define SHAKEDOWN_SCENARIO_KEY(field, ...) load_##field(f, option::field, spec, lines);
+#include "shakedown/protocol/client_options.def"
+}
+
+}  // namespace shakedown::scenario

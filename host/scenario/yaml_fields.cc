@@ -1,0 +1,100 @@
+#include "yaml_fields.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+namespace shakedown::scenario {
+
+Fields::Fields(const std::filesystem::path& file, const YAML::Node& node, std::string where,
+               std::vector<std::string> allowed, int header_line)
+    : file_(file),
+      node_(node),
+      where_(std::move(where)),
+      header_line_(header_line > 0 ? header_line : node.Mark().line + 1) {
+  if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping", where_));
+  for (const auto& entry : node) {
+    auto key = entry.first.as<std::string>();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      fail(entry.first,
+           fmt::format("unknown key '{}' in {} (expected one of: {})", key, where_, fmt::join(allowed, ", ")));
+    }
+  }
+}
+
+YAML::Node Fields::required(const std::string& key) const {
+  if (!has(key)) fail_at(header_line_, fmt::format("missing field '{}' in {}", key, where_));
+  return node_[key];
+}
+
+Fields Fields::section(const std::string& key, std::vector<std::string> allowed) const {
+  YAML::Node value = required(key);
+  int line = value.Mark().line + 1;
+  for (const auto& entry : node_) {
+    if (entry.first.as<std::string>() == key) line = entry.first.Mark().line + 1;
+  }
+  return Fields(file_, value, key, std::move(allowed), line);
+}
+
+std::string Fields::string(const std::string& key, std::optional<std::string> fallback) const {
+  if (!has(key)) {
+    if (fallback) return *fallback;
+    required(key);
+  }
+  YAML::Node v = node_[key];
+  if (!v.IsScalar()) fail(v, fmt::format("'{}' in {} must be a string", key, where_));
+  return v.as<std::string>();
+}
+
+long Fields::integer(const std::string& key, long fallback, long min, long max) const {
+  if (!has(key)) return fallback;
+  YAML::Node v = node_[key];
+  long value = 0;
+  if (!v.IsScalar() || !YAML::convert<long>::decode(v, value)) {
+    fail(v, fmt::format("'{}' in {} must be a whole number", key, where_));
+  }
+  if (value < min || value > max) fail(v, fmt::format("'{}' in {} must be from {} to {}", key, where_, min, max));
+  return value;
+}
+
+bool Fields::boolean(const std::string& key, bool fallback) const {
+  if (!has(key)) return fallback;
+  bool value = false;
+  if (!get(key).IsScalar() || !YAML::convert<bool>::decode(get(key), value)) {
+    fail(get(key), fmt::format("'{}' in {} must be true or false", key, where_));
+  }
+  return value;
+}
+
+std::vector<std::string> Fields::strings(const std::string& key, std::vector<std::string> fallback) const {
+  if (!has(key)) return fallback;
+  YAML::Node v = node_[key];
+  if (!v.IsSequence()) fail(v, fmt::format("'{}' in {} must be a list of strings", key, where_));
+  std::vector<std::string> out;
+  for (const auto& item : v) {
+    if (!item.IsScalar()) fail(item, fmt::format("'{}' in {} must be a list of strings", key, where_));
+    out.push_back(item.as<std::string>());
+  }
+  return out;
+}
+
+std::string Fields::one_of(const std::string& key, const std::string& fallback, const std::vector<std::string>& choices,
+                           const std::string& where) const {
+  std::string value = string(key, fallback);
+  if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
+    fail(get(key),
+         fmt::format("'{}' in {} must be one of: {} (got '{}')", key, where, fmt::join(choices, ", "), value));
+  }
+  return value;
+}
+
+void Fields::fail(const YAML::Node& at, const std::string& message) const {
+  fail_at(at.Mark().line + 1, message);
+}
+
+void Fields::fail_at(int line, const std::string& message) const {
+  throw LoadError(fmt::format("{}:{}: {}", file_.string(), line, message));
+}
+
+}  // namespace shakedown::scenario

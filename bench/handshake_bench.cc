@@ -122,7 +122,9 @@ int main(int argc, char** argv) {
       auto start = Clock::now();
       auto sim = start_sim(build.executable, ca);
       auto report = handshake(*sim, port);
-      if (auto exit = sim->stop(5s); exit != "exit 0") throw std::runtime_error("simulator " + exit);
+      if (auto exit = sim->stop(5s); exit.kind != targets::ExitKind::kCleanExit) {
+        throw std::runtime_error("simulator " + targets::to_string(exit));
+      }
       process_times.push_back(ms_since(start));
       row.heap_peak = std::max(row.heap_peak, report.heap_peak);
     }

@@ -37,11 +37,11 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
 
   std::unique_ptr<DeviceInstance> instance =
       options_.reuse_instances || pool_.fixed() ? pool_.take(key, deadline) : nullptr;
-  if (!instance && pool_.fixed()) {
+  if (!instance && !pool_.fixed()) instance = backend_->make_instance(request);
+  if (!instance) {  // a fixed fleet all busy until the deadline (or an empty one)
     outcome.infrastructure_error = backend_->none_free();
     return outcome;
   }
-  if (!instance) instance = backend_->make_instance(request);
   try {
     // A reused instance is reset first; one that does not take the reset
     // (it died while idle, or hangs) is booted afresh.

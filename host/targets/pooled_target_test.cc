@@ -164,7 +164,7 @@ TEST_CASE("an instance that comes up running another build is an error in its ow
   CHECK(script.made == 2);
 }
 
-TEST_CASE("a failing step is an infrastructure error with the instance's label, exit and stderr; it is dropped") {
+TEST_CASE("a failing step is an infrastructure error with the instance's label, exit and stderr, and is dropped") {
   Script script{.fail_endpoint = true, .on_stop = {.kind = ExitKind::kExitCode, .number = 3}};
   PooledTarget target(std::make_unique<FakeBackend>(script));
   const auto outcome = target.handshake(cell());

@@ -11,11 +11,19 @@
 
 #include "catalogue.h"
 #include "s_server_peer.h"
+#include "shakedown/tls/version.h"
 
 namespace shakedown::scenario {
 namespace {
 
 namespace fs = std::filesystem;
+
+// "tls1.0" .. "tls1.3": the versions a scenario may name, oldest first.
+std::vector<std::string> version_names() {
+  std::vector<std::string> names;
+  for (auto v : tls::all_versions()) names.emplace_back(tls::config_name(v));
+  return names;
+}
 
 // Reads one YAML mapping, checking its keys and the types of its values;
 // every complaint names the file and line.
@@ -219,7 +227,7 @@ bool boolean(const Fields& f, const std::string& key, bool fallback) {
 void load_server(const Fields& f, Scenario& scenario) {
   servers::EndpointConfig& server = scenario.server;
   const size_t chain_size = scenario.chain.certs.size();
-  static const std::vector<std::string> kVersions = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
+  static const std::vector<std::string> kVersions = version_names();
   auto versions = f.strings("versions", {"tls1.2", "tls1.3"});
   if (versions.empty()) f.fail(f.get("versions"), "'versions' in server must name at least one version");
   for (const auto& v : versions) {
@@ -425,13 +433,12 @@ Scenario load_scenario(const fs::path& file) {
   if (client.has("versions")) {
     std::vector<uint16_t> wire;
     for (const auto& v : client.strings("versions")) {
-      static const std::vector<std::string> kNames = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
-      auto it = std::find(kNames.begin(), kNames.end(), v);
-      if (it == kNames.end()) {
+      const auto version = tls::parse_config_name(v);
+      if (!version) {
         client.fail(client.get("versions"), fmt::format("unknown version '{}' in client.versions (expected one of: {})",
-                                                        v, fmt::join(kNames, ", ")));
+                                                        v, fmt::join(version_names(), ", ")));
       }
-      wire.push_back(static_cast<uint16_t>(0x0301 + (it - kNames.begin())));
+      wire.push_back(tls::wire_id(*version));
     }
     if (wire.empty()) client.fail(client.get("versions"), "'versions' in client must name at least one version");
     s.client.min_version = *std::min_element(wire.begin(), wire.end());

@@ -67,7 +67,11 @@ std::optional<MbedtlsLine> parse_mbedtls_line(std::string_view version) {
 }
 
 MbedtlsLine mbedtls_line_or_newest(std::string_view version) {
-  return parse_mbedtls_line(version).value_or(*kLines.back());
+  if (auto line = parse_mbedtls_line(version)) return *line;
+  for (const MbedtlsLine* line : kLines) {
+    if (version.starts_with(fmt::format("{}.", line->major))) return *line;  // "2.28-dev": its major's facts
+  }
+  return *kLines.back();
 }
 
 std::optional<MbedtlsLine> line_from_source_file(std::string_view file) {

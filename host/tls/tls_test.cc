@@ -24,6 +24,13 @@ TEST_CASE("each spelling of a version parses back to it") {
   CHECK(all_versions().size() == 4);
 }
 
+TEST_CASE("scenario files take only the scenario spelling") {
+  CHECK(parse_config_name("tls1.0") == Version::kTls1_0);
+  CHECK(parse_config_name("tls1.3") == Version::kTls1_3);
+  CHECK_FALSE(parse_config_name("TLSv1.2").has_value());
+  CHECK_FALSE(parse_config_name("TLS 1.2").has_value());
+}
+
 TEST_CASE("versions are spelt as scenarios, Mbed TLS, OpenSSL and findings spell them") {
   CHECK(config_name(Version::kTls1_2) == "tls1.2");
   CHECK(mbedtls_name(Version::kTls1_0) == "TLSv1.0");
@@ -182,6 +189,9 @@ TEST_CASE("text that names no known line gets the newest line's facts") {
   CHECK(mbedtls_line_or_newest("").name() == kMbedtls3_6.name());
   CHECK(mbedtls_line_or_newest("2.16").config_header == "mbedtls/config.h");
   CHECK(mbedtls_line_or_newest("2.16").name() == "2.16");
+  CHECK(mbedtls_line_or_newest("2.28-dev").major == 2);
+  CHECK(mbedtls_line_or_newest("2.x").rejects_fragmented_handshake);
+  CHECK(mbedtls_line_or_newest("20.1").major == 3);
 }
 
 TEST_CASE("a debug line's source file tells the line when only one line has it") {

@@ -66,6 +66,13 @@ std::optional<Version> parse_version(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<Version> parse_config_name(std::string_view text) {
+  for (const auto& r : kVersions) {
+    if (text == r.config) return r.version;
+  }
+  return std::nullopt;
+}
+
 std::string mbedtls_name(uint16_t wire) {
   if (auto v = version_from_wire(wire)) return std::string(mbedtls_name(*v));
   return fmt::format("0x{:04x}", wire);

@@ -46,8 +46,9 @@ extern const MbedtlsLine kMbedtls3_6;
 // for text that is no such version or a major the host does not know.
 std::optional<MbedtlsLine> parse_mbedtls_line(std::string_view version);
 
-// As parse_mbedtls_line, but text that names no known line (an empty line
-// from a log that does not show it) gets the newest line's facts: what the
+// As parse_mbedtls_line, but lenient: text that begins "<major>." gets that
+// major's facts ("2.28-dev"), and text that names no known line (an empty
+// line from a log that does not show it) gets the newest line's: what the
 // rules assume today when a line is not 2.x.
 MbedtlsLine mbedtls_line_or_newest(std::string_view version);
 

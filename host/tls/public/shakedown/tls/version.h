@@ -42,6 +42,9 @@ std::string_view prose_name(Version v);
 // Any of the four spellings above; none for anything else.
 std::optional<Version> parse_version(std::string_view text);
 
+// Only the scenario spelling ("tls1.2"), for files that must use it.
+std::optional<Version> parse_config_name(std::string_view text);
+
 // For wire ids that may be unknown (a ClientHello's): the name, or "0x0305".
 std::string mbedtls_name(uint16_t wire);
 std::string prose_name(uint16_t wire);

@@ -3,6 +3,7 @@
 #include "key_log.h"
 #include "pcap_writer.h"
 #include "record_stream.h"
+#include "shakedown/tls/version.h"
 
 #include <openssl/err.h>
 
@@ -24,11 +25,9 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
+// OpenSSL's TLS1_x_VERSION values are the wire ids.
 int version_from_name(const std::string& name, const char* field) {
-  if (name == "tls1.0") return TLS1_VERSION;
-  if (name == "tls1.1") return TLS1_1_VERSION;
-  if (name == "tls1.2") return TLS1_2_VERSION;
-  if (name == "tls1.3") return TLS1_3_VERSION;
+  if (auto v = tls::parse_config_name(name)) return tls::wire_id(*v);
   throw std::runtime_error(std::string(field) + ": unknown TLS version '" + name +
                            "' (expected tls1.0, tls1.1, tls1.2 or tls1.3)");
 }

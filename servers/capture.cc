@@ -1,8 +1,7 @@
 #include "capture.h"
 
-#include <openssl/ssl.h>
-
-#include "openssl_ptr.h"
+#include "shakedown/tls/alert.h"
+#include "shakedown/tls/cipher_suite.h"
 
 namespace shakedown::servers {
 
@@ -28,42 +27,20 @@ const RecordSeen* ConnectionCapture::largest_record() const {
 }
 
 const char* handshake_type_name(int type) {
-  switch (type) {
-    case 1: return "ClientHello";
-    case 2: return "ServerHello";
-    case 4: return "NewSessionTicket";
-    case 8: return "EncryptedExtensions";
-    case 11: return "Certificate";
-    case 12: return "ServerKeyExchange";
-    case 13: return "CertificateRequest";
-    case 14: return "ServerHelloDone";
-    case 15: return "CertificateVerify";
-    case 16: return "ClientKeyExchange";
-    case 20: return "Finished";
-    default: return "handshake message";
-  }
+  return tls::handshake_type_name(type);
 }
 
 SuiteName suite_name(uint16_t id) {
-  // One context with every suite OpenSSL implements, looked up by id.
-  static const SslCtxPtr ctx = [] {
-    SslCtxPtr c(SSL_CTX_new(TLS_method()));
-    SSL_CTX_set_security_level(c.get(), 0);
-    SSL_CTX_set_cipher_list(c.get(), "ALL:COMPLEMENTOFALL");
-    return c;
-  }();
-  static const SslPtr ssl(SSL_new(ctx.get()));
-  const unsigned char bytes[2] = {static_cast<unsigned char>(id >> 8), static_cast<unsigned char>(id & 0xff)};
   SuiteName name{id, {}, {}};
-  if (const SSL_CIPHER* c = SSL_CIPHER_find(ssl.get(), bytes)) {
-    name.openssl_name = SSL_CIPHER_get_name(c);
-    name.iana_name = SSL_CIPHER_standard_name(c);
+  if (const tls::CipherSuite* s = tls::cipher_suite(id)) {
+    name.openssl_name = s->openssl_name;
+    name.iana_name = s->iana_name;
   }
   return name;
 }
 
 bool is_signalling_suite(uint16_t id) {
-  return id == 0x00ff || id == 0x5600;
+  return tls::is_signalling_suite(id);
 }
 
 }  // namespace shakedown::servers

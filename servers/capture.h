@@ -74,7 +74,8 @@ struct ConnectionCapture {
   const RecordSeen* largest_record() const;
 };
 
-// A cipher suite by its IANA id and names.
+// A cipher suite by its IANA id and names (shakedown-tls's table; the
+// accepted-suite lists are filled from OpenSSL itself).
 struct SuiteName {
   uint16_t id = 0;
   std::string openssl_name;  // "ECDHE-RSA-AES256-GCM-SHA384"; empty if OpenSSL lacks it
@@ -82,13 +83,13 @@ struct SuiteName {
 };
 
 // Names for any suite OpenSSL knows (every suite it implements, enabled or
-// not); only the id for others.
+// not); only the id for others. Forwards to tls::cipher_suite.
 SuiteName suite_name(uint16_t id);
 
-// TLS_EMPTY_RENEGOTIATION_INFO_SCSV and TLS_FALLBACK_SCSV: signals, not suites.
+// Forwards to tls::is_signalling_suite (kept for host/diagnosis).
 bool is_signalling_suite(uint16_t id);
 
-// Names of handshake message types (RFC 8446 4), e.g. 11 -> "Certificate".
+// Forwards to tls::handshake_type_name (kept for host/diagnosis).
 const char* handshake_type_name(int type);
 
 }  // namespace shakedown::servers

@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "openssl_ptr.h"
+#include "shakedown/tls/version.h"
 
 extern char** environ;
 
@@ -31,10 +32,7 @@ constexpr size_t kMaxLog = 1u << 20;
 
 // EndpointConfig's version names as s_server's -min_protocol takes them.
 std::string protocol_name(const std::string& version) {
-  if (version == "tls1.0") return "TLSv1";
-  if (version == "tls1.1") return "TLSv1.1";
-  if (version == "tls1.2") return "TLSv1.2";
-  if (version == "tls1.3") return "TLSv1.3";
+  if (auto v = tls::parse_config_name(version)) return std::string(tls::openssl_name(*v));
   throw std::runtime_error("server.versions: unknown TLS version '" + version +
                            "' (expected tls1.0, tls1.1, tls1.2 or tls1.3)");
 }

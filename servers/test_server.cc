@@ -5,6 +5,7 @@
 
 #include "key_log.h"
 #include "server_connection.h"
+#include "shakedown/tls/version.h"
 
 namespace shakedown::servers {
 
@@ -14,11 +15,9 @@ using asio::ip::tcp;
 
 namespace {
 
+// OpenSSL's TLS1_x_VERSION values are the wire ids.
 int version_from_name(const std::string& name, const char* field) {
-  if (name == "tls1.0") return TLS1_VERSION;
-  if (name == "tls1.1") return TLS1_1_VERSION;
-  if (name == "tls1.2") return TLS1_2_VERSION;
-  if (name == "tls1.3") return TLS1_3_VERSION;
+  if (auto v = tls::parse_config_name(name)) return tls::wire_id(*v);
   throw std::runtime_error(std::string(field) + ": unknown TLS version '" + name +
                            "' (expected tls1.0, tls1.1, tls1.2 or tls1.3)");
 }

@@ -4,6 +4,9 @@
 #include <array>
 #include <utility>
 
+#include "shakedown/tls/alert.h"
+#include "shakedown/tls/named_group.h"
+
 namespace shakedown::device {
 
 std::string format_code(int32_t code) {
@@ -34,53 +37,11 @@ std::vector<std::string> verify_flag_names(uint32_t flags) {
 }
 
 std::string alert_name(uint8_t description) {
-  switch (description) {
-    case 0: return "close_notify";
-    case 10: return "unexpected_message";
-    case 20: return "bad_record_mac";
-    case 22: return "record_overflow";
-    case 40: return "handshake_failure";
-    case 42: return "bad_certificate";
-    case 43: return "unsupported_certificate";
-    case 44: return "certificate_revoked";
-    case 45: return "certificate_expired";
-    case 46: return "certificate_unknown";
-    case 47: return "illegal_parameter";
-    case 48: return "unknown_ca";
-    case 49: return "access_denied";
-    case 50: return "decode_error";
-    case 51: return "decrypt_error";
-    case 70: return "protocol_version";
-    case 71: return "insufficient_security";
-    case 80: return "internal_error";
-    case 86: return "inappropriate_fallback";
-    case 90: return "user_canceled";
-    case 109: return "missing_extension";
-    case 110: return "unsupported_extension";
-    case 112: return "unrecognized_name";
-    case 116: return "certificate_required";
-    case 120: return "no_application_protocol";
-    default: return fmt::format("alert {}", description);
-  }
+  return tls::alert_name(description);
 }
 
 std::string group_name(uint16_t id) {
-  switch (id) {
-    case 0x0017: return "secp256r1";
-    case 0x0018: return "secp384r1";
-    case 0x0019: return "secp521r1";
-    case 0x001d: return "x25519";
-    case 0x001e: return "x448";
-    case 0x001a: return "brainpoolP256r1";
-    case 0x001b: return "brainpoolP384r1";
-    case 0x001c: return "brainpoolP512r1";
-    case 0x0100: return "ffdhe2048";
-    case 0x0101: return "ffdhe3072";
-    case 0x0102: return "ffdhe4096";
-    case 0x0103: return "ffdhe6144";
-    case 0x0104: return "ffdhe8192";
-    default: return fmt::format("0x{:04x}", id);
-  }
+  return tls::group_name(id);
 }
 
 }  // namespace shakedown::device

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "shakedown/protocol/tlv.h"
+#include "shakedown/tls/stage.h"
 
 namespace shakedown::device {
 namespace {
@@ -66,11 +67,10 @@ Banner parse_banner(std::span<const uint8_t> payload) {
   return b;
 }
 
-std::string stage_from_wire(uint8_t stage) {
-  static constexpr std::array<const char*, 6> kStages = {"setup",     "load-trust", "connect",
-                                                         "handshake", "done",       "exchange"};
-  if (stage >= kStages.size()) throw DeviceError(fmt::format("report: unknown stage {}", stage));
-  return kStages[stage];
+std::string stage_from_wire(uint8_t value) {
+  const auto stage = tls::stage_from_wire(value);
+  if (!stage) throw DeviceError(fmt::format("report: unknown stage {}", value));
+  return std::string(tls::stage_name(*stage));
 }
 
 ClientReport parse_report(std::span<const uint8_t> payload) {

@@ -5,6 +5,9 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "shakedown/tls/alert.h"
+#include "shakedown/tls/named_group.h"
+
 namespace shakedown::runner {
 namespace {
 
@@ -22,7 +25,7 @@ const char* verdict_name(Verdict v) {
 json alerts_json(const std::vector<device::AlertSeen>& alerts) {
   json out = json::array();
   for (const auto& a : alerts) {
-    out.push_back({{"level", a.level}, {"description", a.description}, {"name", device::alert_name(a.description)}});
+    out.push_back({{"level", a.level}, {"description", a.description}, {"name", tls::alert_name(a.description)}});
   }
   return out;
 }
@@ -56,7 +59,7 @@ json to_json(const servers::ConnectionCapture& c) {
   json transcript = json::array();
   for (const auto& m : c.transcript) {
     transcript.push_back({{"from", m.from_server ? "server" : "client"},
-                          {"type", servers::handshake_type_name(m.type)},
+                          {"type", tls::handshake_type_name(m.type)},
                           {"length", m.length}});
   }
   out["transcript"] = transcript;
@@ -65,7 +68,7 @@ json to_json(const servers::ConnectionCapture& c) {
     alerts.push_back({{"from", a.from_server ? "server" : "client"},
                       {"level", a.level},
                       {"description", a.description},
-                      {"name", device::alert_name(a.description)}});
+                      {"name", tls::alert_name(a.description)}});
   }
   out["alerts"] = alerts;
   if (!c.pcap_path.empty()) out["pcap"] = c.pcap_path;
@@ -106,7 +109,7 @@ json to_json(const CellResult& r) {
   out["verify_flags"] = device::verify_flag_names(r.report.verify_flags);
   out["version"] = r.report.version;
   out["suite"] = r.report.suite;
-  out["group"] = r.report.group_id != 0 ? json(device::group_name(r.report.group_id)) : json(nullptr);
+  out["group"] = r.report.group_id != 0 ? json(tls::group_name(r.report.group_id)) : json(nullptr);
   out["peak_heap_bytes"] = r.report.heap_peak;
   out["peak_stack_bytes"] = r.report.stack_peak != 0 ? json(r.report.stack_peak) : json(nullptr);
   out["handshake_ms"] = r.report.duration_ms;

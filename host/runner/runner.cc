@@ -10,6 +10,8 @@
 #include "report_json.h"
 #include "s_server_peer.h"
 #include "server_setup.h"
+#include "shakedown/tls/named_group.h"
+#include "shakedown/tls/stage.h"
 #include "test_server.h"
 
 namespace shakedown::runner {
@@ -55,7 +57,8 @@ std::vector<uint16_t> server_groups(const std::string& list) {
   size_t start = 0;
   while (start < list.size()) {
     size_t end = std::min(list.find(':', start), list.size());
-    if (uint16_t id = diagnosis::group_id(std::string_view(list).substr(start, end - start))) ids.push_back(id);
+    const tls::NamedGroup* group = tls::named_group(std::string_view(list).substr(start, end - start));
+    if (group != nullptr) ids.push_back(group->id);
     start = end + 1;
   }
   return ids;
@@ -193,7 +196,8 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     }
     r.report = std::move(outcome.report);
     r.build = std::move(outcome.build);
-    const bool reached_server = r.report.stage == "handshake" || r.report.handshake_completed();
+    const bool reached_server =
+        r.report.stage == tls::stage_name(tls::Stage::kHandshake) || r.report.handshake_completed();
     if (!s_server && reached_server && server.wait_for_captures(1, kCaptureWait)) r.capture = server.captures().front();
     server.stop();
     if (s_server) s_server->stop();

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "shakedown/tls/version.h"
+
 namespace shakedown::scenario {
 namespace {
 
@@ -59,15 +61,14 @@ void load_time(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Li
 void load_versions(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
   const std::string key(row.key);
   if (!f.has(key)) return;
-  static const std::vector<std::string> kNames = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
   std::vector<uint16_t> wire;
   for (const auto& v : f.strings(key)) {
-    auto it = std::find(kNames.begin(), kNames.end(), v);
-    if (it == kNames.end()) {
-      f.fail(f.get(key),
-             fmt::format("unknown version '{}' in client.versions (expected one of: {})", v, fmt::join(kNames, ", ")));
+    const auto version = tls::parse_config_name(v);
+    if (!version) {
+      f.fail(f.get(key), fmt::format("unknown version '{}' in client.versions (expected one of: {})", v,
+                                     fmt::join(tls::config_names(), ", ")));
     }
-    wire.push_back(static_cast<uint16_t>(0x0301 + (it - kNames.begin())));
+    wire.push_back(tls::wire_id(*version));
   }
   if (wire.empty()) f.fail(f.get(key), "'versions' in client must name at least one version");
   spec.device.min_version = *std::min_element(wire.begin(), wire.end());

@@ -12,6 +12,7 @@
 #include "client_loader.h"
 #include "findings.h"
 #include "s_server_peer.h"
+#include "shakedown/tls/version.h"
 #include "yaml_fields.h"
 
 namespace shakedown::scenario {
@@ -113,7 +114,7 @@ const std::vector<std::pair<std::string, int>> kServerMessages = {
 void load_server(const Fields& f, Scenario& scenario) {
   servers::EndpointConfig& server = scenario.server;
   const size_t chain_size = scenario.chain.certs.size();
-  static const std::vector<std::string> kVersions = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"};
+  static const std::vector<std::string> kVersions = tls::config_names();
   auto versions = f.strings("versions", {"tls1.2", "tls1.3"});
   if (versions.empty()) f.fail(f.get("versions"), "'versions' in server must name at least one version");
   for (const auto& v : versions) {

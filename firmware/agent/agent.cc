@@ -169,7 +169,7 @@ void Agent::on_configure(std::span<const uint8_t> payload) {
   forget_configuration();
   TlvReader r(payload);
   while (r.next()) {
-    if (const char* refusal = apply_option(r)) return refuse(ErrorCode::kBadPayload, refusal);
+    if (const char* why = apply_option(r)) return refuse(ErrorCode::kBadPayload, why);
   }
   if (!r.ok()) return refuse(ErrorCode::kBadPayload, "configure: malformed TLV");
   ack(0);

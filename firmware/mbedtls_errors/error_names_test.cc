@@ -21,7 +21,7 @@ std::string name_of(int32_t code) {
 TEST_CASE("a code part is named from the line's headers") {
   CHECK(error_part_name(0x0050) == "MBEDTLS_ERR_NET_CONN_RESET");
   CHECK(error_part_name(0x7780) == "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE");
-  CHECK(error_part_name(0x0001).empty());
+  CHECK(error_part_name(0x001b).empty());  // no line defines it
 }
 
 TEST_CASE("a plain code is named alone") {
@@ -31,7 +31,7 @@ TEST_CASE("a plain code is named alone") {
 
 TEST_CASE("a composed code names its high and low parts") {
   CHECK(name_of(-0x262e) == "MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + MBEDTLS_ERR_OID_NOT_FOUND");
-  CHECK(name_of(-0x2601) == "MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + UNKNOWN(-0x0001)");
+  CHECK(name_of(-0x261b) == "MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + UNKNOWN(-0x001b)");
 }
 
 TEST_CASE("success and codes outside the scheme") {

@@ -102,7 +102,8 @@ std::string target_help() {
   std::string help = "Where the client runs: ";
   for (size_t i = 0; i < rows.size(); ++i) {
     help += i == 0 ? "" : i + 1 == rows.size() ? " or " : ", ";
-    help += fmt::format("{} ({})", rows[i].name, rows[i].description);
+    help += fmt::format("{}{}{} ({})", rows[i].name, rows[i].parameter.empty() ? "" : ":", rows[i].parameter,
+                        rows[i].description);
   }
   return help;
 }
@@ -143,7 +144,8 @@ int run(RunArgs args) {
     fmt::print(stderr, "shakedown: no cell matches (check --filter, --mbedtls and --shard; --list shows the cells)\n");
     return kUsage;
   }
-  const targets::TargetRow* row = targets::find_target(args.target);
+  std::string target_parameter;
+  const targets::TargetRow* row = targets::find_target(args.target, &target_parameter);
   if (row == nullptr) {
     fmt::print(stderr, "shakedown: --target {}: expected {}\n", args.target, targets::target_names());
     return kUsage;
@@ -155,7 +157,8 @@ int run(RunArgs args) {
                         .traffic_dir = args.traffic_dir,
                         .fresh_instances = args.fresh_instances,
                         .flash = !args.no_flash,
-                        .jobs = args.jobs});
+                        .jobs = args.jobs,
+                        .parameter = target_parameter});
   } catch (const targets::TargetUsageError& e) {
     fmt::print(stderr, "shakedown: {}\n", e.what());
     return kUsage;

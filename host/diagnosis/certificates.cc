@@ -329,6 +329,37 @@ std::optional<Finding> rsa_key_too_large_for_mpi(const Evidence& e) {
   return std::nullopt;
 }
 
+// A key in the server's chain that the verify profile refuses: Mbed TLS's
+// default profile takes RSA keys of 2048 bits and more and the curves it
+// lists; anything else is BADCERT_BAD_KEY, however well the chain is signed.
+std::optional<Finding> cert_key_too_weak(const Evidence& e) {
+  if (e.client.passed() || !(verify_flags(e) & codes::kBadCertBadKey)) return std::nullopt;
+  const auto* pc = peer_with_flag(e, codes::kBadCertBadKey);
+  // A log gives the chain's keys but not each certificate's flags: the short RSA key is the one.
+  for (size_t i = 0; pc == nullptr && i < e.client.peer_chain.size(); ++i) {
+    const auto& c = e.client.peer_chain[i];
+    if (c.key_type == "RSA" && c.key_bits > 0 && c.key_bits < 2048) pc = &c;
+  }
+  const std::string subject = pc != nullptr ? pc->subject : "?";
+  const bool short_rsa = pc != nullptr && pc->key_type == "RSA" && pc->key_bits > 0 && pc->key_bits < 2048;
+  std::vector<std::string> evidence{client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_BAD_KEY"};
+  if (pc != nullptr) {
+    evidence.push_back(fmt::format("client: '{}' (depth {}) has a {} {}-bit key", subject, pc->depth, pc->key_type,
+                                   pc->key_bits));
+  }
+  return Finding{
+      FindingId::kCertKeyTooWeak,
+      short_rsa ? fmt::format("The certificate '{}' has an RSA-{} key, below the 2048 bits Mbed TLS's default "
+                              "verify profile accepts, so the chain is refused however it is signed.",
+                              subject, pc->key_bits)
+                : fmt::format("The certificate '{}' has a key the device's verify profile refuses (a curve or "
+                              "size it does not allow).",
+                              subject),
+      evidence,
+      "Have the server use a certificate with an RSA key of 2048 bits or more, or an ECDSA key on P-256 or P-384. "
+      "Lowering the device's verify profile (mbedtls_ssl_conf_cert_profile) would accept keys that can be broken."};
+}
+
 // The client set no hostname (mbedtls_ssl_set_hostname): Mbed TLS 3.6.3 and
 // later refuse to verify a certificate then; older lines verify the chain
 // but check no name, so any certificate from a trusted CA passes.
@@ -381,6 +412,7 @@ std::span<const Rule> certificate_rules() {
        {FindingId::kServerCertSignatureHashRejected},
        one<server_cert_signature_hash_rejected>},
       {Band::kCertificates, Sources::kRunOrLog, {FindingId::kUntrustedCa}, one<untrusted_ca>},
+      {Band::kCertificates, Sources::kRunOrLog, {FindingId::kCertKeyTooWeak}, one<cert_key_too_weak>},
       {Band::kHostnameNotSet, Sources::kRunOrLog, {FindingId::kHostnameNotSet}, one<hostname_not_set>},
       {Band::kVerifyWarning, Sources::kRunOrLog, {FindingId::kVerifyOptionalUntrusted}, one<verify_optional_untrusted>},
   };

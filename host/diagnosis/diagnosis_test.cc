@@ -545,3 +545,26 @@ TEST_CASE("without the server's capture (s_server): versions from the build, fra
   build.mbedtls_line = "3.6";  // 3.6 reassembles: FEATURE_UNAVAILABLE means something else there
   CHECK(diagnose({fragmented, build, server, "p.h"})[0].id == diagnosis::FindingId::kUnexplained);
 }
+
+TEST_CASE("a key the verify profile refuses: a short RSA key is named with its size, another key generally") {
+  device::BuildFacts build = field_2x();
+  auto client = failed("handshake", -0x2700, 3);
+  client.verify_flags = 0x10000;
+  client.peer_chain = {{0, "CN=cloud.shakedown.test", "CN=root", "RSA", 1024, "SHA256", 0x10000},
+                       {1, "CN=root", "CN=root", "RSA", 2048, "SHA256", 0}};
+  ServerView server{{}, {cert("root", "RSA", 2048, "sha256", true, {}), cert("leaf", "RSA", 1024, "sha256", false, 0)},
+                    {}};
+  Evidence evidence{client, build, server, "p.h", {"cloud.shakedown.test", "now", 2}};
+  auto findings = diagnose(evidence);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == diagnosis::FindingId::kCertKeyTooWeak);
+  CHECK_THAT(findings[0].summary, Contains("'CN=cloud.shakedown.test'") && Contains("RSA-1024") && Contains("2048"));
+  CHECK_THAT(findings[0].fix, Contains("2048 bits or more"));
+
+  client.peer_chain[0].key_type = "EC";
+  client.peer_chain[0].key_bits = 224;
+  CHECK_THAT(diagnose(evidence)[0].summary, Contains("a curve or size") && !Contains("RSA-"));
+
+  client.verify_flags = client.peer_chain[0].verify_flags = 0x08;  // not trusted: another finding speaks
+  CHECK(diagnose(evidence)[0].id != diagnosis::FindingId::kCertKeyTooWeak);
+}

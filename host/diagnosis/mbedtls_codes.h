@@ -34,6 +34,7 @@ constexpr uint32_t kBadCertCnMismatch = 0x04;
 constexpr uint32_t kBadCertNotTrusted = 0x08;
 constexpr uint32_t kBadCertFuture = 0x0200;
 constexpr uint32_t kBadCertBadMd = 0x4000;
+constexpr uint32_t kBadCertBadKey = 0x10000;  // a key the verify profile refuses (RSA too short, a curve it lacks)
 
 // TLS alert descriptions.
 constexpr uint8_t kAlertProtocolVersion = 70;

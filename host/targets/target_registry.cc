@@ -42,11 +42,20 @@ std::unique_ptr<Target> make_board(const TargetSettings& s) {
       BoardTargetOptions{.image_dir = s.firmware_dir, .flash = s.flash, .traffic_dir = s.traffic_dir});
 }
 
+}  // namespace
+std::unique_ptr<Target> make_attached(const TargetSettings& settings);  // attached_target.cc
+namespace {
+
 constexpr TargetRow kTargets[] = {
-    {"sim", "the simulator builds on this host", make_sim},
-    {"qemu", "the firmware under QEMU", make_qemu},
-    {"board", "NUCLEO-F429ZI boards on a bench, see --bench", make_board},
+    {"sim", "", "the simulator builds on this host", make_sim},
+    {"qemu", "", "the firmware under QEMU", make_qemu},
+    {"board", "", "NUCLEO-F429ZI boards on a bench, see --bench", make_board},
+    {"attached", "PORT", "a device already serving the device protocol on 127.0.0.1:PORT", make_attached},
 };
+
+std::string spelled(const TargetRow& row) {
+  return row.parameter.empty() ? std::string(row.name) : fmt::format("{}:{}", row.name, row.parameter);
+}
 
 }  // namespace
 
@@ -54,17 +63,21 @@ std::span<const TargetRow> target_rows() {
   return kTargets;
 }
 
-const TargetRow* find_target(std::string_view name) {
+const TargetRow* find_target(std::string_view target, std::string* parameter) {
+  const auto colon = target.find(':');
+  const std::string_view name = target.substr(0, colon);
   const auto* row =
       std::find_if(std::begin(kTargets), std::end(kTargets), [&](const TargetRow& r) { return r.name == name; });
-  return row == std::end(kTargets) ? nullptr : row;
+  if (row == std::end(kTargets) || (colon == std::string_view::npos) != row->parameter.empty()) return nullptr;
+  if (parameter != nullptr) *parameter = colon == std::string_view::npos ? "" : std::string(target.substr(colon + 1));
+  return row;
 }
 
 std::string target_names() {
   std::string names;
   for (size_t i = 0; i < std::size(kTargets); ++i) {
     names += i == 0 ? "" : i + 1 == std::size(kTargets) ? " or " : ", ";
-    names += kTargets[i].name;
+    names += spelled(kTargets[i]);
   }
   return names;
 }

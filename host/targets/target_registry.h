@@ -25,6 +25,7 @@ struct TargetSettings {
   bool fresh_instances = false;        // --fresh-instances
   bool flash = true;                   // not --no-flash
   unsigned jobs = 1;                   // -j
+  std::string parameter;               // what follows the name in --target NAME:PARAMETER
 };
 
 // A factory's refusal of the settings (a missing --bench, a bench file that
@@ -36,15 +37,17 @@ class TargetUsageError : public std::runtime_error {
 
 struct TargetRow {
   std::string_view name;         // as --target takes it
+  std::string_view parameter;    // "PORT" when it takes --target NAME:PORT; empty when it takes none
   std::string_view description;  // for --help: what it is and what it needs
   // Throws TargetUsageError when the settings do not suit it.
   std::unique_ptr<Target> (*make)(const TargetSettings& settings);
 };
 
 std::span<const TargetRow> target_rows();
-// nullptr if no target has that name.
-const TargetRow* find_target(std::string_view name);
-// "sim, qemu or board": for messages.
+// The row --target names ("sim", or "attached:4000" for a row with a
+// parameter); nullptr if none. *parameter gets what follows the ':'.
+const TargetRow* find_target(std::string_view target, std::string* parameter = nullptr);
+// "sim, qemu, board or attached:PORT": for messages.
 std::string target_names();
 
 }  // namespace shakedown::targets

@@ -16,13 +16,25 @@ TEST_CASE("every registered target has a unique name, a description, and makes a
     CHECK(names.insert(row.name).second);
     CHECK_FALSE(row.description.empty());
     if (row.name == "board") continue;  // needs a bench file: below
-    const auto target = row.make({});
+    const std::string spelled = row.parameter.empty() ? std::string(row.name) : std::string(row.name) + ":4000";
+    std::string parameter;
+    CHECK(find_target(spelled, &parameter) == &row);
+    const auto target = row.make({.parameter = parameter});
     REQUIRE(target);
     CHECK(target->name() == row.name);
-    CHECK(find_target(row.name) == &row);
   }
-  CHECK(target_names() == "sim, qemu or board");
+  CHECK(target_names() == "sim, qemu, board or attached:PORT");
   CHECK(find_target("no-such-target") == nullptr);
+}
+
+TEST_CASE("a target's parameter is given exactly when its row takes one") {
+  std::string parameter;
+  REQUIRE(find_target("attached:41234", &parameter) != nullptr);
+  CHECK(parameter == "41234");
+  CHECK(find_target("attached") == nullptr);
+  CHECK(find_target("sim:41234") == nullptr);
+  CHECK_THROWS_WITH(find_target("attached:x")->make({.parameter = "x"}), Contains("'x' is not a port"));
+  CHECK_THROWS_AS(find_target("attached:0")->make({.parameter = "0"}), TargetUsageError);
 }
 
 TEST_CASE("a target refuses settings it cannot use, naming the flag") {

@@ -1,4 +1,5 @@
 #include "board_list.h"
+#include "shakedown/errors/exit_codes.h"
 
 #include <fmt/format.h>
 
@@ -64,11 +65,10 @@ std::string format_board_table(const std::vector<SerialPortInfo>& boards) {
 }
 
 int list_boards_command(std::FILE* out, std::FILE* err) {
-  std::string error;
-  const auto ports = enumerate_serial_ports(error);
+  const auto ports = enumerate_serial_ports();
   if (!ports) {
-    fmt::print(err, "shakedown: cannot list serial ports: {}\n", error);
-    return kEnumerationFailed;
+    fmt::print(err, "shakedown: cannot list serial ports: {}\n", ports.error().message);
+    return exit_codes::kInfrastructure;
   }
   const auto boards = boards_among(*ports);
   if (boards.empty()) {
@@ -77,10 +77,10 @@ int list_boards_command(std::FILE* out, std::FILE* err) {
                "ST-Link USB connector (CN1) into this host, and check that your user can read /dev/ttyACM* "
                "(group dialout; docs/bench.md).\n",
                ports->size(), ports->size() == 1 ? "" : "s");
-    return kNoBoards;
+    return exit_codes::kNoTarget;
   }
   fmt::print(out, "{}", format_board_table(boards));
-  return 0;
+  return exit_codes::kAllAsExpected;
 }
 
 }  // namespace shakedown::boards

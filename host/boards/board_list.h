@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "shakedown/errors/result.h"
+
 namespace shakedown::boards {
 
 inline constexpr uint16_t kStMicroelectronicsVid = 0x0483;
@@ -35,14 +37,13 @@ std::vector<SerialPortInfo> boards_among(std::vector<SerialPortInfo> ports);
 // description, under a header.
 std::string format_board_table(const std::vector<SerialPortInfo>& boards);
 
-// What libserialport sees now. On failure, nullopt and `error` says why.
-std::optional<std::vector<SerialPortInfo>> enumerate_serial_ports(std::string& error);
+// What libserialport sees now; an infrastructure error saying why if it
+// cannot tell.
+Result<std::vector<SerialPortInfo>> enumerate_serial_ports();
 
 // `shakedown boards`: prints the table, or "no boards found: ..." on stderr.
-// Returns 0 with boards, kNoBoards without, kEnumerationFailed if the ports
-// could not be listed.
-inline constexpr int kNoBoards = 4;
-inline constexpr int kEnumerationFailed = 2;
+// Returns exit_codes::kAllAsExpected with boards, kNoTarget without,
+// kInfrastructure if the ports could not be listed.
 int list_boards_command(std::FILE* out, std::FILE* err);
 
 }  // namespace shakedown::boards

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "shakedown/errors/exit_codes.h"
 #include "subprocess.h"
 
 namespace shakedown::boards {
@@ -60,39 +61,29 @@ BoardChoice choose_board(const std::vector<SerialPortInfo>& boards, const std::s
   return choice;
 }
 
-ToolChoice choose_tool(const std::string& requested, std::string (*installed)(const std::string&)) {
-  ToolChoice choice;
+Result<ToolChoice> choose_tool(const std::string& requested, std::string (*installed)(const std::string&)) {
   if (!requested.empty() && requested != "openocd" && requested != "st-flash") {
-    choice.error = fmt::format("--tool {}: expected openocd or st-flash", requested);
-    return choice;
+    return usage_error(fmt::format("--tool {}: expected openocd or st-flash", requested));
   }
   for (FlashTool tool : {FlashTool::kOpenocd, FlashTool::kStFlash}) {
     if (!requested.empty() && requested != tool_name(tool)) continue;
-    if (std::string path = installed(tool_name(tool)); !path.empty()) {
-      choice.tool = tool;
-      choice.path = path;
-      return choice;
-    }
+    if (std::string path = installed(tool_name(tool)); !path.empty()) return ToolChoice{tool, path};
   }
-  choice.error = requested.empty()
-                     ? "neither openocd nor st-flash is installed (apt-get install openocd, or stlink-tools)"
-                     : fmt::format("{} is not installed (apt-get install {})", requested,
-                                   requested == "openocd" ? "openocd" : "stlink-tools");
-  return choice;
+  return usage_error(requested.empty()
+                         ? "neither openocd nor st-flash is installed (apt-get install openocd, or stlink-tools)"
+                         : fmt::format("{} is not installed (apt-get install {})", requested,
+                                       requested == "openocd" ? "openocd" : "stlink-tools"));
 }
 
-ToolChoice choose_installed_tool(const std::string& requested) {
+Result<ToolChoice> choose_installed_tool(const std::string& requested) {
   return choose_tool(requested, [](const std::string& name) { return process::find_in_path(name).string(); });
 }
 
-std::optional<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path, const std::string& serial,
-                                    const std::string& image, std::string& error) {
+Result<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path, const std::string& serial,
+                             const std::string& image) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_regular_file(image, ec)) {
-    error = fmt::format("{}: no such image", image);
-    return std::nullopt;
-  }
+  if (!fs::is_regular_file(image, ec)) return usage_error(fmt::format("{}: no such image", image));
   FlashPlan plan{tool, serial, image, {}};
   const fs::path path(image);
   if (tool == FlashTool::kOpenocd) {
@@ -108,8 +99,7 @@ std::optional<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path
   fs::path bin = path;
   if (path.extension() != ".bin") bin.replace_extension(".bin");
   if (!fs::is_regular_file(bin, ec)) {
-    error = fmt::format("{}: st-flash needs the raw image {}, which is not there", image, bin.string());
-    return std::nullopt;
+    return usage_error(fmt::format("{}: st-flash needs the raw image {}, which is not there", image, bin.string()));
   }
   plan.image = bin.string();
   plan.argv = {tool_path, "--serial", serial, "--reset", "write", bin.string(), kFlashBase};
@@ -125,38 +115,37 @@ std::vector<std::string> reset_command(FlashTool tool, const std::string& tool_p
 }
 
 int flash_command(const FlashRequest& request, std::FILE* out, std::FILE* err) {
-  const ToolChoice tool = choose_installed_tool(request.tool);
-  std::string error;
-  const auto ports = enumerate_serial_ports(error);
+  const auto tool = choose_installed_tool(request.tool);
+  const auto ports = enumerate_serial_ports();
   if (!ports) {
-    fmt::print(err, "shakedown flash: cannot list serial ports: {}\n", error);
-    return kFlashFailed;
+    fmt::print(err, "shakedown flash: cannot list serial ports: {}\n", ports.error().message);
+    return exit_codes::kInfrastructure;
   }
   const BoardChoice board = choose_board(boards_among(*ports), request.serial);
   if (!board.board) {
     fmt::print(err, "shakedown flash: {}\n", board.error);
-    return board.no_boards ? kNoBoards : kFlashUsage;
+    return board.no_boards ? exit_codes::kNoTarget : exit_codes::kUsage;
   }
-  if (!tool.tool) {
-    fmt::print(err, "shakedown flash: {}\n", tool.error);
-    return kFlashUsage;
+  if (!tool) {
+    fmt::print(err, "shakedown flash: {}\n", tool.error().message);
+    return exit_codes::for_error(tool.error().kind);
   }
-  const auto plan = plan_flash(*tool.tool, tool.path, board.board->serial, request.image, error);
+  const auto plan = plan_flash(tool->tool, tool->path, board.board->serial, request.image);
   if (!plan) {
-    fmt::print(err, "shakedown flash: {}\n", error);
-    return kFlashUsage;
+    fmt::print(err, "shakedown flash: {}\n", plan.error().message);
+    return exit_codes::for_error(plan.error().kind);
   }
   fmt::print(out, "flashing {} into the board with ST-Link {} ({}):\n  {}\n", plan->image, plan->serial,
              board.board->name, fmt::join(plan->argv, " "));
-  if (request.dry_run) return 0;
+  if (request.dry_run) return exit_codes::kAllAsExpected;
   const auto result = process::run_process(plan->argv, std::chrono::seconds(120));
   fmt::print(out, "{}", result.out);
   fmt::print(err, "{}", result.err);
   if (!result.exited_cleanly()) {
     fmt::print(err, "shakedown flash: {} {}\n", tool_name(plan->tool), result.describe());
-    return kFlashFailed;
+    return exit_codes::kInfrastructure;
   }
-  return 0;
+  return exit_codes::kAllAsExpected;
 }
 
 }  // namespace shakedown::boards

@@ -36,20 +36,20 @@ BoardChoice choose_board(const std::vector<SerialPortInfo>& boards, const std::s
 
 // The tool: the requested one if installed, else openocd, else st-flash.
 // `installed(name)` gives a tool's path or "" (process::find_in_path in the CLI).
+// A usage error for an unknown tool, or none of those asked for installed.
 struct ToolChoice {
-  std::optional<FlashTool> tool;
+  FlashTool tool = FlashTool::kOpenocd;
   std::string path;
-  std::string error;
 };
-ToolChoice choose_tool(const std::string& requested, std::string (*installed)(const std::string&));
+Result<ToolChoice> choose_tool(const std::string& requested, std::string (*installed)(const std::string&));
 // choose_tool with the tools found in PATH.
-ToolChoice choose_installed_tool(const std::string& requested);
+Result<ToolChoice> choose_installed_tool(const std::string& requested);
 
 // The command line. openocd takes the ELF; st-flash the raw binary beside
-// it (same name, .bin), written at kFlashBase. Errors (a missing image, no
-// .bin for st-flash) come back in `error`.
-std::optional<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path, const std::string& serial,
-                                    const std::string& image, std::string& error);
+// it (same name, .bin), written at kFlashBase. A missing image, or no .bin
+// for st-flash, is a usage error.
+Result<FlashPlan> plan_flash(FlashTool tool, const std::string& tool_path, const std::string& serial,
+                             const std::string& image);
 
 // The command that resets the MCU of the board with `serial` through its
 // ST-Link and lets it run (the board target's "reset before sync").
@@ -59,11 +59,10 @@ const char* tool_name(FlashTool tool);
 
 // `shakedown flash IMAGE [--serial SN] [--tool T] [--dry-run]`: chooses the
 // board and tool, prints the command, runs it (bounded; its output passed
-// on). Returns 0 flashed (or planned, with dry_run); kNoBoards with no
-// ST-Link attached; kFlashUsage for an image, serial or tool that does not
-// fit; kFlashFailed when the tool fails or hangs (an infrastructure error).
-inline constexpr int kFlashUsage = 3;
-inline constexpr int kFlashFailed = 2;
+// on). Returns (exit_codes.h) kAllAsExpected flashed (or planned, with
+// dry_run); kNoTarget with no ST-Link attached; kUsage for an image, serial
+// or tool that does not fit; kInfrastructure when the ports cannot be listed
+// or the tool fails or hangs.
 struct FlashRequest {
   std::string image;
   std::string serial;

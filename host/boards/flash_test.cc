@@ -8,6 +8,7 @@
 #include <fstream>
 
 using namespace shakedown::boards;
+using shakedown::ErrorKind;
 
 namespace {
 
@@ -68,35 +69,39 @@ TEST_CASE("the board is the ST-Link with the serial asked for, or the only one, 
 }
 
 TEST_CASE("the tool is the one asked for if installed, else openocd, else st-flash") {
-  CHECK(*choose_tool("", only_st_flash).tool == FlashTool::kStFlash);
+  CHECK(choose_tool("", only_st_flash)->tool == FlashTool::kStFlash);
   auto openocd = choose_tool("", only_openocd);
-  CHECK(*openocd.tool == FlashTool::kOpenocd);
-  CHECK(openocd.path == "/usr/bin/openocd");
+  REQUIRE(openocd);
+  CHECK(openocd->tool == FlashTool::kOpenocd);
+  CHECK(openocd->path == "/usr/bin/openocd");
   auto missing = choose_tool("st-flash", only_openocd);
-  CHECK_FALSE(missing.tool);
-  CHECK(missing.error == "st-flash is not installed (apt-get install stlink-tools)");
-  CHECK(choose_tool("", none).error.find("neither openocd nor st-flash") == 0);
-  CHECK(choose_tool("jlink", only_openocd).error == "--tool jlink: expected openocd or st-flash");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind == ErrorKind::kUsage);
+  CHECK(missing.error().message == "st-flash is not installed (apt-get install stlink-tools)");
+  CHECK(choose_tool("", none).error().message.find("neither openocd nor st-flash") == 0);
+  CHECK(choose_tool("jlink", only_openocd).error().message == "--tool jlink: expected openocd or st-flash");
 }
 
 TEST_CASE("openocd gets the ELF and the adapter's serial, st-flash the .bin at the flash base") {
   Images images;
-  std::string error;
-  auto openocd = plan_flash(FlashTool::kOpenocd, "/usr/bin/openocd", "066DFF49", images / "fw.elf", error);
+  auto openocd = plan_flash(FlashTool::kOpenocd, "/usr/bin/openocd", "066DFF49", images / "fw.elf");
   REQUIRE(openocd);
   CHECK(openocd->argv == std::vector<std::string>{"/usr/bin/openocd", "-f", "board/st_nucleo_f4.cfg", "-c",
                                                   "adapter serial 066DFF49", "-c",
                                                   "program " + (images / "fw.elf") + " verify reset exit"});
-  auto st = plan_flash(FlashTool::kStFlash, "/usr/bin/st-flash", "066DFF49", images / "fw.elf", error);
+  auto st = plan_flash(FlashTool::kStFlash, "/usr/bin/st-flash", "066DFF49", images / "fw.elf");
   REQUIRE(st);
   CHECK(st->image == images / "fw.bin");
   CHECK(st->argv == std::vector<std::string>{"/usr/bin/st-flash", "--serial", "066DFF49", "--reset", "write",
                                              images / "fw.bin", "0x08000000"});
   // No raw image beside the ELF: st-flash cannot be given one.
-  CHECK_FALSE(plan_flash(FlashTool::kStFlash, "/usr/bin/st-flash", "066DFF49", images / "lonely.elf", error));
-  CHECK(error.find("st-flash needs the raw image") != std::string::npos);
-  CHECK_FALSE(plan_flash(FlashTool::kOpenocd, "/usr/bin/openocd", "066DFF49", images / "absent.elf", error));
-  CHECK(error.find("absent.elf: no such image") != std::string::npos);
+  const auto lonely = plan_flash(FlashTool::kStFlash, "/usr/bin/st-flash", "066DFF49", images / "lonely.elf");
+  REQUIRE_FALSE(lonely);
+  CHECK(lonely.error().kind == ErrorKind::kUsage);
+  CHECK(lonely.error().message.find("st-flash needs the raw image") != std::string::npos);
+  const auto absent = plan_flash(FlashTool::kOpenocd, "/usr/bin/openocd", "066DFF49", images / "absent.elf");
+  REQUIRE_FALSE(absent);
+  CHECK(absent.error().message.find("absent.elf: no such image") != std::string::npos);
 }
 
 TEST_CASE("a reset names the board to the tool by its serial number and leaves it running") {

@@ -4,6 +4,7 @@
 #include <libserialport.h>
 
 #include "board_list.h"
+#include "shakedown/errors/result.h"
 
 namespace shakedown::boards {
 namespace {
@@ -14,13 +15,14 @@ std::string text_or_empty(const char* text) {
 
 }  // namespace
 
-std::optional<std::vector<SerialPortInfo>> enumerate_serial_ports(std::string& error) {
+Result<std::vector<SerialPortInfo>> enumerate_serial_ports() {
   sp_port** list = nullptr;
   if (const sp_return rc = sp_list_ports(&list); rc != SP_OK) {
     char* message = sp_last_error_message();
-    error = message != nullptr && rc == SP_ERR_FAIL ? message : "libserialport error " + std::to_string(rc);
+    Error error = infrastructure_error(
+        message != nullptr && rc == SP_ERR_FAIL ? std::string(message) : "libserialport error " + std::to_string(rc));
     sp_free_error_message(message);
-    return std::nullopt;
+    return error;
   }
   std::vector<SerialPortInfo> ports;
   for (sp_port** p = list; *p != nullptr; ++p) {

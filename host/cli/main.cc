@@ -10,10 +10,11 @@
 //   shakedown flash <image> [--serial SN] [--tool openocd|st-flash] [--dry-run]
 //   shakedown explain <log file or -> [--json] [--scenario OUT]
 //
-// Exit status: 0 every cell as expected; 1 some cell not as expected;
-// 2 infrastructure errors (a target that did not answer) or an interrupted
-// run; 3 usage errors, including scenario files that do not load; 4 no
-// target (`boards` found no board attached).
+// Exit status (shakedown/errors/exit_codes.h): 0 every cell as expected;
+// 1 some cell not as expected; 2 infrastructure errors (a target that did
+// not answer) or an interrupted run; 3 usage errors, including scenario files
+// that do not load; 4 no target (`boards` found no board attached); 5 not a
+// log (`explain`).
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -38,17 +39,16 @@
 #include "report_junit.h"
 #include "report_table.h"
 #include "runner.h"
+#include "shakedown/errors/exit_codes.h"
 #include "scenario_loader.h"
 #include "target_registry.h"
 
 namespace {
 
 using namespace shakedown;
-
-constexpr int kAllAsExpected = 0;
-constexpr int kUnexpected = 1;
-constexpr int kInfrastructure = 2;
-constexpr int kUsage = 3;
+// Every subcommand's exit status comes from the one table.
+using exit_codes::kAllAsExpected, exit_codes::kUnexpected, exit_codes::kInfrastructure, exit_codes::kUsage,
+    exit_codes::kNotALog;
 
 std::atomic<bool> interrupted{false};
 
@@ -236,8 +236,6 @@ struct ExplainArgs {
   std::string scenario_out;
 };
 
-constexpr int kNotALog = 5;
-
 int explain_log(const ExplainArgs& args) {
   explain::LogFacts facts;
   try {
@@ -346,7 +344,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : kUsage;
+    return app.exit(e) == 0 ? kAllAsExpected : kUsage;
   }
   if (diff_cmd->parsed()) return diff(diff_a, diff_b);
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);

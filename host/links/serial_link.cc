@@ -24,22 +24,21 @@ unsigned int as_ms(std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-std::unique_ptr<SerialLink> SerialLink::open(const std::string& port_name, int baud, std::string& error) {
+Result<std::unique_ptr<SerialLink>> SerialLink::open(const std::string& port_name, int baud) {
   sp_port* port = nullptr;
   if (sp_return rc = sp_get_port_by_name(port_name.c_str(), &port); rc != SP_OK) {
-    error = fmt::format("{}: {}", port_name, last_error(rc));
-    return nullptr;
+    return infrastructure_error(fmt::format("{}: {}", port_name, last_error(rc)));
   }
   auto fail = [&](const char* step, sp_return rc) {
-    error = fmt::format("{}: {}: {}", port_name, step, last_error(rc));
+    Error error = infrastructure_error(fmt::format("{}: {}: {}", port_name, step, last_error(rc)));
     sp_close(port);
     sp_free_port(port);
-    return nullptr;
+    return error;
   };
   if (sp_return rc = sp_open(port, SP_MODE_READ_WRITE); rc != SP_OK) {
-    error = fmt::format("{}: open: {}", port_name, last_error(rc));
+    Error error = infrastructure_error(fmt::format("{}: open: {}", port_name, last_error(rc)));
     sp_free_port(port);
-    return nullptr;
+    return error;
   }
   if (sp_return rc = sp_set_baudrate(port, baud); rc != SP_OK) return fail("baud rate", rc);
   if (sp_return rc = sp_set_bits(port, 8); rc != SP_OK) return fail("data bits", rc);

@@ -5,10 +5,10 @@
 // write after that fails: the owner reopens the board by its serial number.
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "link.h"
+#include "shakedown/errors/result.h"
 
 struct sp_port;
 
@@ -19,8 +19,9 @@ inline constexpr int kBoardBaudRate = 115200;
 class SerialLink final : public Link {
  public:
   // Opens `port_name` ("/dev/ttyACM0") for reading and writing, discarding
-  // what the OS buffered before; nullptr with `error` set if it could not.
-  static std::unique_ptr<SerialLink> open(const std::string& port_name, int baud, std::string& error);
+  // what the OS buffered before; an infrastructure error naming the port
+  // and the failed step if it could not (never a null link).
+  static Result<std::unique_ptr<SerialLink>> open(const std::string& port_name, int baud);
   ~SerialLink() override;
   SerialLink(const SerialLink&) = delete;
   SerialLink& operator=(const SerialLink&) = delete;

@@ -22,11 +22,10 @@ int poll_ms(std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-std::optional<TcpLink> TcpLink::connect(uint16_t port, std::chrono::milliseconds timeout, std::string& error) {
+Result<TcpLink> TcpLink::connect(uint16_t port, std::chrono::milliseconds timeout) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
-    error = std::string("socket: ") + std::strerror(errno);
-    return std::nullopt;
+    return infrastructure_error(std::string("socket: ") + std::strerror(errno));
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -47,9 +46,9 @@ std::optional<TcpLink> TcpLink::connect(uint16_t port, std::chrono::milliseconds
     }
   }
   if (rc != 0) {
-    error = fmt::format("connect to 127.0.0.1:{}: {}", port, std::strerror(errno));
+    Error error = infrastructure_error(fmt::format("connect to 127.0.0.1:{}: {}", port, std::strerror(errno)));
     ::close(fd);
-    return std::nullopt;
+    return error;
   }
   return TcpLink(fd, port);
 }
@@ -99,7 +98,7 @@ std::string TcpLink::describe() const {
   return fmt::format("tcp 127.0.0.1:{}", port_);
 }
 
-std::optional<TcpListener> TcpListener::open(std::string& error) {
+Result<TcpListener> TcpListener::open() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -108,9 +107,9 @@ std::optional<TcpListener> TcpListener::open(std::string& error) {
   socklen_t len = sizeof addr;
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    error = std::string("listen on 127.0.0.1: ") + std::strerror(errno);
+    Error error = infrastructure_error(std::string("listen on 127.0.0.1: ") + std::strerror(errno));
     if (fd >= 0) ::close(fd);
-    return std::nullopt;
+    return error;
   }
   return TcpListener(fd, ntohs(addr.sin_port));
 }
@@ -123,8 +122,7 @@ TcpListener::~TcpListener() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::optional<TcpLink> TcpListener::accept(std::chrono::milliseconds timeout, const std::function<bool()>& give_up,
-                                           std::string& error) {
+Result<TcpLink> TcpListener::accept(std::chrono::milliseconds timeout, const std::function<bool()>& give_up) {
   using Clock = std::chrono::steady_clock;
   constexpr std::chrono::milliseconds kRecheck{20};
   const auto deadline = Clock::now() + timeout;
@@ -132,8 +130,8 @@ std::optional<TcpLink> TcpListener::accept(std::chrono::milliseconds timeout, co
     pollfd p{fd_, POLLIN, 0};
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
-      error = fmt::format("nothing connected to 127.0.0.1:{} within {} ms", port_, timeout.count());
-      return std::nullopt;
+      return infrastructure_error(
+          fmt::format("nothing connected to 127.0.0.1:{} within {} ms", port_, timeout.count()));
     }
     if (::poll(&p, 1, poll_ms(std::min(left, kRecheck))) == 1) {
       int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -143,13 +141,11 @@ std::optional<TcpLink> TcpListener::accept(std::chrono::milliseconds timeout, co
         return TcpLink(fd, port_);
       }
       if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-        error = std::string("accept: ") + std::strerror(errno);
-        return std::nullopt;
+        return infrastructure_error(std::string("accept: ") + std::strerror(errno));
       }
     }
     if (give_up && give_up()) {
-      error = fmt::format("gave up waiting for a connection to 127.0.0.1:{}", port_);
-      return std::nullopt;
+      return infrastructure_error(fmt::format("gave up waiting for a connection to 127.0.0.1:{}", port_));
     }
   }
 }

@@ -2,17 +2,17 @@
 // A Link over a TCP connection to a loopback address.
 
 #include <functional>
-#include <optional>
 
 #include "link.h"
+#include "shakedown/errors/result.h"
 
 namespace shakedown::links {
 
 class TcpLink final : public Link {
  public:
-  // Connects to 127.0.0.1:port within `timeout`; nullopt with `error` set if
-  // it could not.
-  static std::optional<TcpLink> connect(uint16_t port, std::chrono::milliseconds timeout, std::string& error);
+  // Connects to 127.0.0.1:port within `timeout`; an infrastructure error
+  // saying why if it could not.
+  static Result<TcpLink> connect(uint16_t port, std::chrono::milliseconds timeout);
   TcpLink(TcpLink&& other) noexcept;
   TcpLink& operator=(TcpLink&&) = delete;
   ~TcpLink() override;
@@ -35,8 +35,8 @@ class TcpLink final : public Link {
 // no race between choosing a port and binding it.
 class TcpListener {
  public:
-  // nullopt with `error` set if it could not listen.
-  static std::optional<TcpListener> open(std::string& error);
+  // An infrastructure error saying why if it could not listen.
+  static Result<TcpListener> open();
   TcpListener(TcpListener&& other) noexcept;
   TcpListener& operator=(TcpListener&&) = delete;
   ~TcpListener();
@@ -44,9 +44,8 @@ class TcpListener {
   uint16_t port() const { return port_; }
   // Accepts one connection within `timeout`, asking `give_up` every few
   // milliseconds whether waiting still makes sense (e.g. the peer process
-  // has died). nullopt with `error` set otherwise.
-  std::optional<TcpLink> accept(std::chrono::milliseconds timeout, const std::function<bool()>& give_up,
-                                std::string& error);
+  // has died). An infrastructure error saying why otherwise.
+  Result<TcpLink> accept(std::chrono::milliseconds timeout, const std::function<bool()>& give_up);
 
  private:
   TcpListener(int fd, uint16_t port) : fd_(fd), port_(port) {}

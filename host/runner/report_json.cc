@@ -152,16 +152,16 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
-std::optional<std::string> save_cell_artifacts(const std::filesystem::path& dir, const CellResult& r) {
+Result<void> save_cell_artifacts(const std::filesystem::path& dir, const CellResult& r) {
   try {
     std::filesystem::create_directories(dir);
     std::string log;
     for (const auto& line : r.device_log) log += line + "\n";
     write_file(dir / "device.log", log);
     write_file(dir / "result.json", to_json(r).dump(2) + "\n");
-    return std::nullopt;
+    return {};
   } catch (const std::exception& e) {
-    return fmt::format("cannot keep the cell's artifacts in {}: {}", dir.string(), e.what());
+    return infrastructure_error(fmt::format("cannot keep the cell's artifacts in {}: {}", dir.string(), e.what()));
   }
 }
 

@@ -148,9 +148,9 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!dir.empty()) {
     // Kept even when the cell failed to run: the log says how far it got.
-    if (auto error = save_cell_artifacts(dir, r)) {
+    if (const auto saved = save_cell_artifacts(dir, r); !saved) {
       r.verdict = Verdict::kInfrastructureError;
-      r.why = (r.why.empty() ? "" : r.why + "; ") + *error;
+      r.why = (r.why.empty() ? "" : r.why + "; ") + saved.error().message;
     } else {
       r.artifacts_dir = dir;
     }

@@ -29,9 +29,8 @@ class AttachedDevice final : public DeviceInstance {
 
   void boot(const HandshakeRequest& request, SteadyClock::time_point deadline) override {
     if (!link_) {
-      std::string error;
-      auto link = links::TcpLink::connect(port_, std::min<std::chrono::milliseconds>(5s, left_until(deadline)), error);
-      if (!link) throw std::runtime_error(fmt::format("{}: {}", label(), error));
+      auto link = links::TcpLink::connect(port_, std::min<std::chrono::milliseconds>(5s, left_until(deadline)));
+      if (!link) throw std::runtime_error(fmt::format("{}: {}", label(), link.error().message));
       link_.emplace(std::move(*link));
     }
     device_.emplace(*link_);

@@ -95,24 +95,27 @@ void BoardDevice::open_link(Clock::time_point deadline) {
   // The port is looked up by the ST-Link's serial number each time: after a
   // re-enumeration it may be back under another name, or not back yet.
   const auto give_up = std::min(deadline, Clock::now() + options.reappear_timeout);
-  std::string port, error;
+  std::string port, why;
   for (;;) {
-    if (auto ports = backend_.hardware_->ports(error)) {
+    if (auto ports = backend_.hardware_->ports()) {
       for (const auto& p : *ports) {
         if (p.usb && p.serial == spec_.serial) port = p.name;
       }
       if (!port.empty()) break;
-      error = fmt::format("no serial port with USB serial number {} is attached", spec_.serial);
+      why = fmt::format("no serial port with USB serial number {} is attached", spec_.serial);
+    } else {
+      why = ports.error().message;
     }
     if (Clock::now() + options.poll_interval >= give_up) {
       throw std::runtime_error(
           fmt::format("after {} ms: {}",
-                      std::chrono::duration_cast<std::chrono::milliseconds>(options.reappear_timeout).count(), error));
+                      std::chrono::duration_cast<std::chrono::milliseconds>(options.reappear_timeout).count(), why));
     }
     std::this_thread::sleep_for(options.poll_interval);
   }
-  auto link = backend_.hardware_->open(port, error);
-  if (!link) throw std::runtime_error(fmt::format("cannot open {}: {}", port, error));
+  auto opened = backend_.hardware_->open(port);
+  if (!opened) throw std::runtime_error(fmt::format("cannot open {}: {}", port, opened.error().message));
+  std::unique_ptr<links::Link> link = std::move(opened).value();
   if (!options.traffic_dir.empty()) {
     link = std::make_unique<links::RecordingLink>(
         std::move(link), options.traffic_dir / fmt::format("board-{}-{}.traffic", spec_.name, ++sessions_));
@@ -127,8 +130,8 @@ void BoardDevice::reset_and_sync(Clock::time_point deadline) {
   std::string why;
   for (int attempt = 1; attempt <= options.resets_before_giving_up; ++attempt) {
     open_link(deadline);
-    if (std::string error = backend_.hardware_->reset(spec_.serial); !error.empty()) {
-      throw std::runtime_error(fmt::format("reset failed: {}", error));
+    if (const auto reset = backend_.hardware_->reset(spec_.serial); !reset) {
+      throw std::runtime_error(fmt::format("reset failed: {}", reset.error().message));
     }
     try {
       const auto banner = device_->sync(std::min(options.banner_timeout, left_until(deadline)));
@@ -157,9 +160,9 @@ void BoardDevice::ensure_build(const HandshakeRequest& request, Clock::time_poin
         fmt::format("it runs {}, not {} with {} (flashing is off)", running, request.mbedtls_line, request.profile));
   }
   const auto image = backend_.image_path(request.mbedtls_line, request.profile);
-  if (std::string error = backend_.hardware_->flash(spec_.serial, image); !error.empty()) {
+  if (const auto flashed = backend_.hardware_->flash(spec_.serial, image); !flashed) {
     needs_reset_ = true;
-    throw std::runtime_error(fmt::format("flashing {} failed: {}", image.filename().string(), error));
+    throw std::runtime_error(fmt::format("flashing {} failed: {}", image.filename().string(), flashed.error().message));
   }
   reset_and_sync(deadline);
   if (!same_build(*running_, request)) {
@@ -193,36 +196,38 @@ std::optional<std::string> BoardBackend::unavailable(const std::string& mbedtls_
 
 StLinkBench::StLinkBench(std::string tool) : tool_(std::move(tool)) {}
 
-std::optional<std::vector<boards::SerialPortInfo>> StLinkBench::ports(std::string& error) {
-  return boards::enumerate_serial_ports(error);
+Result<std::vector<boards::SerialPortInfo>> StLinkBench::ports() {
+  return boards::enumerate_serial_ports();
 }
 
-std::unique_ptr<links::Link> StLinkBench::open(const std::string& port, std::string& error) {
-  return links::SerialLink::open(port, links::kBoardBaudRate, error);
+Result<std::unique_ptr<links::Link>> StLinkBench::open(const std::string& port) {
+  auto link = links::SerialLink::open(port, links::kBoardBaudRate);
+  if (!link) return link.error();
+  return std::unique_ptr<links::Link>(std::move(link).value());
 }
 
 namespace {
 
-std::string run_tool(const std::vector<std::string>& argv) {
+Result<void> run_tool(const std::vector<std::string>& argv) {
   const auto result = process::run_process(argv, kToolTimeout);
-  if (result.exited_cleanly()) return "";
-  return fmt::format("{} {}: {}", argv.front(), result.describe(), tail(result.err.empty() ? result.out : result.err));
+  if (result.exited_cleanly()) return {};
+  return infrastructure_error(
+      fmt::format("{} {}: {}", argv.front(), result.describe(), tail(result.err.empty() ? result.out : result.err)));
 }
 
 }  // namespace
 
-std::string StLinkBench::reset(const std::string& serial) {
+Result<void> StLinkBench::reset(const std::string& serial) {
   const auto tool = boards::choose_installed_tool(tool_);
-  if (!tool.tool) return tool.error;
-  return run_tool(boards::reset_command(*tool.tool, tool.path, serial));
+  if (!tool) return tool.error();
+  return run_tool(boards::reset_command(tool->tool, tool->path, serial));
 }
 
-std::string StLinkBench::flash(const std::string& serial, const std::filesystem::path& image) {
+Result<void> StLinkBench::flash(const std::string& serial, const std::filesystem::path& image) {
   const auto tool = boards::choose_installed_tool(tool_);
-  if (!tool.tool) return tool.error;
-  std::string error;
-  const auto plan = boards::plan_flash(*tool.tool, tool.path, serial, image.string(), error);
-  if (!plan) return error;
+  if (!tool) return tool.error();
+  const auto plan = boards::plan_flash(tool->tool, tool->path, serial, image.string());
+  if (!plan) return plan.error();
   return run_tool(plan->argv);
 }
 

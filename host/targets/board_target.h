@@ -34,6 +34,7 @@
 #include "device_backend.h"
 #include "link.h"
 #include "pooled_target.h"
+#include "shakedown/errors/result.h"
 
 namespace shakedown::targets {
 
@@ -43,15 +44,16 @@ namespace shakedown::targets {
 class BenchHardware {
  public:
   virtual ~BenchHardware() = default;
-  // The serial ports attached now; nullopt with `error` if they cannot be listed.
-  virtual std::optional<std::vector<boards::SerialPortInfo>> ports(std::string& error) = 0;
-  // Opens a port for the device protocol; nullptr with `error` if it cannot.
-  virtual std::unique_ptr<links::Link> open(const std::string& port, std::string& error) = 0;
+  // Each call returns an infrastructure error saying why when it fails.
+  // The serial ports attached now.
+  virtual Result<std::vector<boards::SerialPortInfo>> ports() = 0;
+  // Opens a port for the device protocol (never a null link).
+  virtual Result<std::unique_ptr<links::Link>> open(const std::string& port) = 0;
   // Resets the board with this ST-Link serial number (the MCU, not the
-  // ST-Link: its serial port stays open). "" when done, else why not.
-  virtual std::string reset(const std::string& serial) = 0;
-  // Programs `image` into that board. "" when done, else why not.
-  virtual std::string flash(const std::string& serial, const std::filesystem::path& image) = 0;
+  // ST-Link: its serial port stays open).
+  virtual Result<void> reset(const std::string& serial) = 0;
+  // Programs `image` into that board.
+  virtual Result<void> flash(const std::string& serial, const std::filesystem::path& image) = 0;
 };
 
 struct BoardTargetOptions {
@@ -111,10 +113,10 @@ class StLinkBench final : public BenchHardware {
  public:
   // `tool`: "", "openocd" or "st-flash" (the bench file's flash_tool).
   explicit StLinkBench(std::string tool);
-  std::optional<std::vector<boards::SerialPortInfo>> ports(std::string& error) override;
-  std::unique_ptr<links::Link> open(const std::string& port, std::string& error) override;
-  std::string reset(const std::string& serial) override;
-  std::string flash(const std::string& serial, const std::filesystem::path& image) override;
+  Result<std::vector<boards::SerialPortInfo>> ports() override;
+  Result<std::unique_ptr<links::Link>> open(const std::string& port) override;
+  Result<void> reset(const std::string& serial) override;
+  Result<void> flash(const std::string& serial, const std::filesystem::path& image) override;
 
  private:
   std::string tool_;

@@ -179,12 +179,11 @@ TEST_CASE("a recorded transcript that does not parse names the file, line and fi
 TEST_CASE("the recording link writes what it carries as a transcript that reads back byte for byte") {
   // A stand-in link over the replayed board, recorded.
   auto hardware = std::make_unique<ReplayedBench>(recording(), kSerial, ReplayFaults{});
-  std::string error;
-  auto ports = hardware->ports(error);
+  auto ports = hardware->ports();
   REQUIRE(ports);
   const auto path = std::filesystem::temp_directory_path() / ("shakedown-rec-" + std::to_string(::getpid()) + ".traffic");
   {
-    links::RecordingLink link(hardware->open("/dev/ttyACM0", error), path);
+    links::RecordingLink link(hardware->open("/dev/ttyACM0").value(), path);
     device::DeviceClient device(link);
     const auto banner = device.sync(2s);
     CHECK(banner.build.profile == "field-fixed");

@@ -51,9 +51,8 @@ class FakeDevice final : public DeviceInstance {
     ++script_.boots;
     stopped_ = false;
     bench_ = std::make_unique<testing::ReplayedBench>(recording(), kSerial, testing::ReplayFaults{});
-    std::string error;
-    const auto ports = bench_->ports(error);
-    link_ = bench_->open(ports->back().name, error);
+    const auto ports = bench_->ports();
+    link_ = bench_->open(ports->back().name).value();
     device_ = std::make_unique<device::DeviceClient>(*link_);
     build_ = device_->sync(2s).build;
     if (build_.profile != request.profile) {

@@ -81,9 +81,8 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   int output_fd = -1;  // owned here until the link takes it
   try {
-    std::string error;
-    auto listener = links::TcpListener::open(error);
-    if (!listener) throw std::runtime_error(error);
+    auto listener = links::TcpListener::open();
+    if (!listener) throw std::runtime_error(listener.error().message);
     set_server_port(options.server_port);
     // The agent's output pipe, open before QEMU starts so nothing the guest
     // writes is lost; O_RDWR so it never reads as closed meanwhile.
@@ -96,10 +95,9 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
       }
     }
     child_.emplace(command(options, listener->port(), work_dir_ / "server-port", work_dir_ / "helpers", output_pipe));
-    auto link = listener->accept(
-        options.boot_timeout, [this] { return !child_->running(); }, error);
+    auto link = listener->accept(options.boot_timeout, [this] { return !child_->running(); });
     if (!link) {
-      throw std::runtime_error(child_->running() ? "UART0 did not attach: " + error
+      throw std::runtime_error(child_->running() ? "UART0 did not attach: " + link.error().message
                                                  : "QEMU ended before UART0 attached");
     }
     if (output_fd >= 0) {

@@ -31,9 +31,8 @@ SimInstance::SimInstance(const std::filesystem::path& executable) : child_(comma
   } catch (const std::exception&) {
   }
   if (port <= 0 || port > 65535) throw std::runtime_error(fmt::format("announced no usable port: '{}'", *line));
-  std::string error;
-  auto link = links::TcpLink::connect(static_cast<uint16_t>(port), kSync, error);
-  if (!link) throw std::runtime_error(error);
+  auto link = links::TcpLink::connect(static_cast<uint16_t>(port), kSync);
+  if (!link) throw std::runtime_error(link.error().message);
   link_.emplace(std::move(*link));
   device_.emplace(*link_);
   banner_ = device_->sync(kSync);

@@ -174,7 +174,7 @@ void ReplayedBench::answer(MessageType type, uint16_t seq, std::span<const uint8
   }
 }
 
-std::optional<std::vector<boards::SerialPortInfo>> ReplayedBench::ports(std::string&) {
+Result<std::vector<boards::SerialPortInfo>> ReplayedBench::ports() {
   std::lock_guard lock(mutex_);
   std::vector<boards::SerialPortInfo> ports{{.name = "/dev/ttyS0", .description = "built-in UART"}};
   if (gone_until_ && Clock::now() < *gone_until_) return ports;
@@ -187,11 +187,10 @@ std::optional<std::vector<boards::SerialPortInfo>> ReplayedBench::ports(std::str
   return ports;
 }
 
-std::unique_ptr<links::Link> ReplayedBench::open(const std::string& port, std::string& error) {
+Result<std::unique_ptr<links::Link>> ReplayedBench::open(const std::string& port) {
   std::lock_guard lock(mutex_);
   if ((gone_until_ && Clock::now() < *gone_until_) || port != port_name_locked()) {
-    error = "No such file or directory";
-    return nullptr;
+    return infrastructure_error("No such file or directory");
   }
   return std::make_unique<ReplayLink>(line_, mutex_, arrived_, port,
                                       [this](MessageType type, uint16_t seq, std::span<const uint8_t> payload) {
@@ -199,19 +198,19 @@ std::unique_ptr<links::Link> ReplayedBench::open(const std::string& port, std::s
                                       });
 }
 
-std::string ReplayedBench::reset(const std::string& serial) {
+Result<void> ReplayedBench::reset(const std::string& serial) {
   std::lock_guard lock(mutex_);
-  if (serial != serial_) return fmt::format("no ST-Link with serial number {}", serial);
+  if (serial != serial_) return infrastructure_error(fmt::format("no ST-Link with serial number {}", serial));
   ++resets_;
   hung_ = resets_ <= faults_.silent_boots;
-  return "";
+  return {};
 }
 
-std::string ReplayedBench::flash(const std::string& serial, const std::filesystem::path& image) {
+Result<void> ReplayedBench::flash(const std::string& serial, const std::filesystem::path& image) {
   std::lock_guard lock(mutex_);
-  if (serial != serial_) return fmt::format("no ST-Link with serial number {}", serial);
+  if (serial != serial_) return infrastructure_error(fmt::format("no ST-Link with serial number {}", serial));
   flashed_.push_back(image);
-  return "";
+  return {};
 }
 
 int ReplayedBench::resets() const {

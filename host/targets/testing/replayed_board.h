@@ -56,10 +56,10 @@ class ReplayedBench final : public BenchHardware {
   ReplayedBench(const std::vector<links::TrafficChunk>& recording, std::string serial, ReplayFaults faults);
   ~ReplayedBench() override;
 
-  std::optional<std::vector<boards::SerialPortInfo>> ports(std::string& error) override;
-  std::unique_ptr<links::Link> open(const std::string& port, std::string& error) override;
-  std::string reset(const std::string& serial) override;
-  std::string flash(const std::string& serial, const std::filesystem::path& image) override;
+  Result<std::vector<boards::SerialPortInfo>> ports() override;
+  Result<std::unique_ptr<links::Link>> open(const std::string& port) override;
+  Result<void> reset(const std::string& serial) override;
+  Result<void> flash(const std::string& serial, const std::filesystem::path& image) override;
 
   // What happened, for assertions.
   int resets() const;

@@ -1,8 +1,5 @@
 #include "capture.h"
 
-#include "shakedown/tls/alert.h"
-#include "shakedown/tls/cipher_suite.h"
-
 namespace shakedown::servers {
 
 const char* connection_end_name(ConnectionEnd end) {
@@ -24,23 +21,6 @@ const RecordSeen* ConnectionCapture::largest_record() const {
     if (best == nullptr || r.length > best->length) best = &r;
   }
   return best;
-}
-
-const char* handshake_type_name(int type) {
-  return tls::handshake_type_name(type);
-}
-
-SuiteName suite_name(uint16_t id) {
-  SuiteName name{id, {}, {}};
-  if (const tls::CipherSuite* s = tls::cipher_suite(id)) {
-    name.openssl_name = s->openssl_name;
-    name.iana_name = s->iana_name;
-  }
-  return name;
-}
-
-bool is_signalling_suite(uint16_t id) {
-  return tls::is_signalling_suite(id);
 }
 
 }  // namespace shakedown::servers

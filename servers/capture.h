@@ -74,22 +74,12 @@ struct ConnectionCapture {
   const RecordSeen* largest_record() const;
 };
 
-// A cipher suite by its IANA id and names (shakedown-tls's table; the
+// A cipher suite by its IANA id and names, as OpenSSL names it (the
 // accepted-suite lists are filled from OpenSSL itself).
 struct SuiteName {
   uint16_t id = 0;
   std::string openssl_name;  // "ECDHE-RSA-AES256-GCM-SHA384"; empty if OpenSSL lacks it
   std::string iana_name;     // "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"; empty if OpenSSL lacks it
 };
-
-// Names for any suite OpenSSL knows (every suite it implements, enabled or
-// not); only the id for others. Forwards to tls::cipher_suite.
-SuiteName suite_name(uint16_t id);
-
-// Forwards to tls::is_signalling_suite (kept for host/diagnosis).
-bool is_signalling_suite(uint16_t id);
-
-// Forwards to tls::handshake_type_name (kept for host/diagnosis).
-const char* handshake_type_name(int type);
 
 }  // namespace shakedown::servers

@@ -1,8 +1,6 @@
 // The suite names the host prints come from shakedown-tls's plain table; the
 // test servers speak OpenSSL. This holds the two together, id by id.
 
-#include "capture.h"
-
 #include <openssl/ssl.h>
 
 #include <catch2/catch.hpp>
@@ -10,10 +8,13 @@
 #include <string>
 
 #include "openssl_ptr.h"
+#include "shakedown/tls/alert.h"
+#include "shakedown/tls/cipher_suite.h"
 
 namespace {
 
 using namespace shakedown::servers;
+using namespace shakedown::tls;
 
 TEST_CASE("every suite id is named as OpenSSL names it, and no other id is named") {
   SslCtxPtr ctx(SSL_CTX_new(TLS_method()));
@@ -24,17 +25,18 @@ TEST_CASE("every suite id is named as OpenSSL names it, and no other id is named
   for (uint32_t id = 0; id <= 0xffff; ++id) {
     const unsigned char bytes[2] = {static_cast<unsigned char>(id >> 8), static_cast<unsigned char>(id & 0xff)};
     const SSL_CIPHER* c = SSL_CIPHER_find(ssl.get(), bytes);
-    const SuiteName name = suite_name(static_cast<uint16_t>(id));
-    CHECK(name.id == id);
+    const CipherSuite* suite = cipher_suite(static_cast<uint16_t>(id));
     if (c == nullptr) {
-      if (!name.openssl_name.empty()) FAIL_CHECK("OpenSSL does not know " << name.openssl_name);
+      if (suite != nullptr) FAIL_CHECK("OpenSSL does not know " << suite->openssl_name);
       continue;
     }
     ++known;
     const char* standard = SSL_CIPHER_standard_name(c);
     INFO("suite " << id);
-    CHECK(name.openssl_name == SSL_CIPHER_get_name(c));
-    CHECK(name.iana_name == (standard != nullptr ? standard : ""));
+    REQUIRE(suite != nullptr);
+    CHECK(suite->id == id);
+    CHECK(suite->openssl_name == SSL_CIPHER_get_name(c));
+    CHECK(suite->iana_name == (standard != nullptr ? standard : ""));
   }
   CHECK(known > 100);
 }
@@ -43,7 +45,7 @@ TEST_CASE("the signalling values are not suites") {
   CHECK(is_signalling_suite(0x00ff));
   CHECK(is_signalling_suite(0x5600));
   CHECK_FALSE(is_signalling_suite(0xc02b));
-  CHECK(suite_name(0x5600).iana_name == "TLS_FALLBACK_SCSV");
+  CHECK(cipher_suite(0x5600)->iana_name == "TLS_FALLBACK_SCSV");
 }
 
 TEST_CASE("handshake messages are named as before") {

@@ -11,6 +11,7 @@
 
 #include "key_log.h"
 #include "openssl_client_hello.h"
+#include "shakedown/tls/alert.h"
 
 namespace shakedown::servers {
 
@@ -81,8 +82,8 @@ asio::awaitable<bool> ServerConnection::flush() {
   if (!co_await send({bytes.data(), cut})) co_return false;
   if (cut < bytes.size()) {
     stalled_ = true;
-    capture_.behaviour =
-        fmt::format("stalled {} ms before {}", config_.stall_for.count(), handshake_type_name(config_.stall_before));
+    capture_.behaviour = fmt::format("stalled {} ms before {}", config_.stall_for.count(),
+                                     tls::handshake_type_name(config_.stall_before));
     co_await pause(config_.stall_for);
     co_return co_await send(std::span<const uint8_t>(bytes).subspan(cut));
   }

@@ -4,9 +4,6 @@
 #include <array>
 #include <utility>
 
-#include "shakedown/tls/alert.h"
-#include "shakedown/tls/named_group.h"
-
 namespace shakedown::device {
 
 std::string format_code(int32_t code) {
@@ -34,14 +31,6 @@ std::vector<std::string> verify_flag_names(uint32_t flags) {
   }
   if (flags == 0xffffffffu) names = {"(verification did not run)"};
   return names;
-}
-
-std::string alert_name(uint8_t description) {
-  return tls::alert_name(description);
-}
-
-std::string group_name(uint16_t id) {
-  return tls::group_name(id);
 }
 
 }  // namespace shakedown::device

@@ -28,10 +28,9 @@ struct PeerCertificate {
 };
 
 struct ClientReport {
-  // tls::stage_name of the stage reached: setup, load-trust, connect,
-  // handshake, done; or exchange: the handshake completed and the first
-  // exchange after it failed.
-  std::string stage;
+  // The stage reached: setup .. done; or exchange: the handshake completed
+  // and the first exchange after it failed. Reports print tls::stage_name.
+  tls::Stage stage = tls::Stage::kSetup;
   int32_t result = 0;
   std::string result_name;  // "MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + MBEDTLS_ERR_OID_NOT_FOUND"
   std::string result_text;
@@ -60,12 +59,9 @@ struct ClientReport {
   uint32_t stack_peak = 0;              // bytes; 0: the target does not measure it
   std::optional<uint32_t> reply_bytes;  // of the first exchange's reply; none without an exchange
 
-  bool handshake_completed() const {
-    const auto s = tls::parse_stage(stage);
-    return s && tls::handshake_completed(*s);
-  }
+  bool handshake_completed() const { return tls::handshake_completed(stage); }
 
-  bool passed() const { return stage == tls::stage_name(tls::Stage::kDone) && result == 0; }
+  bool passed() const { return stage == tls::Stage::kDone && result == 0; }
   // Mbed TLS's high-level (0x1000..0x7f80) and low-level (0x01..0x7f) parts.
   uint32_t high_part() const { return result < 0 ? (static_cast<uint32_t>(-result) & 0x7f80u) : 0; }
   uint32_t low_part() const { return result < 0 ? (static_cast<uint32_t>(-result) & 0x7fu) : 0; }
@@ -96,11 +92,5 @@ std::string format_code(int32_t code);
 // Names of the MBEDTLS_X509_BADCERT_* bits set in `flags`, e.g.
 // {"MBEDTLS_X509_BADCERT_FUTURE"}; stable across Mbed TLS lines.
 std::vector<std::string> verify_flag_names(uint32_t flags);
-
-// Forwards to tls::alert_name (kept for host/diagnosis and host/explain).
-std::string alert_name(uint8_t description);
-
-// Forwards to tls::group_name (kept for host/diagnosis).
-std::string group_name(uint16_t id);
 
 }  // namespace shakedown::device

@@ -67,10 +67,10 @@ Banner parse_banner(std::span<const uint8_t> payload) {
   return b;
 }
 
-std::string stage_from_wire(uint8_t value) {
+tls::Stage stage_from_wire(uint8_t value) {
   const auto stage = tls::stage_from_wire(value);
   if (!stage) throw DeviceError(fmt::format("report: unknown stage {}", value));
-  return std::string(tls::stage_name(*stage));
+  return *stage;
 }
 
 ClientReport parse_report(std::span<const uint8_t> payload) {

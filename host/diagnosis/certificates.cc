@@ -87,7 +87,7 @@ std::optional<Finding> server_cert_signature_hash_rejected(const Evidence& e) {
     const CertInfo* dropped = issuer_of_top(e);
     if (dropped != nullptr && dropped->sent_by_server() && !dropped->trusted_by_client &&
         !hash_enabled(dropped->signature_hash, e.build)) {
-      const std::string macro = hash_macro(dropped->signature_hash, e.build);
+      const std::string macro(mbedtls_line(e).hash_macro(dropped->signature_hash));
       return Finding{
           FindingId::kServerCertSignatureHashRejected,
           fmt::format("The server sends its {} '{}' signed with {}, and this build has no {}: Mbed TLS skips a "
@@ -170,7 +170,7 @@ std::optional<Finding> hostname_mismatch(const Evidence& e) {
   const bool address =
       !e.setup.hostname.empty() && (e.setup.hostname.find(':') != std::string::npos ||
                                     e.setup.hostname.find_first_not_of("0123456789.") == std::string::npos);
-  if (address && e.build.mbedtls_line.starts_with("2.")) {
+  if (address && !mbedtls_line(e).matches_ip_address_san) {
     return Finding{
         FindingId::kHostnameMismatch,
         fmt::format("The device names the server by its address '{}', and Mbed TLS {} matches a hostname "
@@ -288,13 +288,13 @@ std::optional<Finding> verify_optional_untrusted(const Evidence& e) {
 }
 
 std::optional<Finding> ca_signature_hash_disabled(const Evidence& e) {
-  if (e.client.stage != "load-trust" || e.client.high_part() != codes::kX509UnknownSigAlg ||
+  if (e.client.stage != tls::Stage::kLoadTrust || e.client.high_part() != codes::kX509UnknownSigAlg ||
       e.client.low_part() != codes::kOidNotFound) {
     return std::nullopt;
   }
   for (const auto& cert : e.server.chain) {
     if (!cert.trusted_by_client || hash_enabled(cert.signature_hash, e.build)) continue;
-    std::string macro = hash_macro(cert.signature_hash, e.build);
+    const std::string macro(mbedtls_line(e).hash_macro(cert.signature_hash));
     return Finding{FindingId::kCaSignatureHashDisabled,
                    fmt::format("The trusted CA '{}' is signed with {}, and {} is off in this build, so "
                                "mbedtls_x509_crt_parse cannot parse it ({}).",
@@ -310,7 +310,7 @@ std::optional<Finding> rsa_key_too_large_for_mpi(const Evidence& e) {
   if (magnitude(e.client) != codes::kPkInvalidPubkey && e.client.high_part() != codes::kPkInvalidPubkey) {
     return std::nullopt;
   }
-  const bool at_load = e.client.stage == "load-trust";
+  const bool at_load = e.client.stage == tls::Stage::kLoadTrust;
   const size_t max_bits = e.build.mpi_max_size * 8;
   for (const auto& cert : e.server.chain) {
     const bool reached_client = at_load ? cert.trusted_by_client : cert.sent_by_server();

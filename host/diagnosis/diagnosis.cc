@@ -12,19 +12,8 @@ namespace shakedown::diagnosis {
 std::vector<uint16_t> offered_versions(const servers::ClientHelloCapture& hello) {
   if (!hello.supported_versions.empty()) return hello.supported_versions;
   std::vector<uint16_t> out;
-  for (uint16_t v = 0x0301; v <= hello.legacy_version; ++v) out.push_back(v);
+  for (uint16_t v = tls::wire_id(tls::Version::kTls1_0); v <= hello.legacy_version; ++v) out.push_back(v);
   return out;
-}
-
-uint16_t group_id(std::string_view name) {
-  if (name == "P-256" || name == "prime256v1" || name == "secp256r1") return 0x0017;
-  if (name == "P-384" || name == "secp384r1") return 0x0018;
-  if (name == "P-521" || name == "secp521r1") return 0x0019;
-  if (name == "X25519" || name == "x25519") return 0x001d;
-  if (name == "X448" || name == "x448") return 0x001e;
-  if (name == "ffdhe2048") return 0x0100;
-  if (name == "ffdhe3072") return 0x0101;
-  return 0;
 }
 
 std::vector<Finding> diagnose(const Evidence& e) {
@@ -55,11 +44,12 @@ std::vector<Finding> diagnose(const Evidence& e) {
     }
   }
   if (findings.empty() && !e.client.passed()) {
-    findings.push_back({FindingId::kUnexplained,
-                        fmt::format("No rule explains this failure: {} returned {} ({}) at {}.", e.client.failed_call,
-                                    device::format_code(e.client.result), e.client.result_name, e.client.stage),
-                        {client_line(e)},
-                        "Read the device log and the server capture; then add a rule and a scenario for it."});
+    findings.push_back(
+        {FindingId::kUnexplained,
+         fmt::format("No rule explains this failure: {} returned {} ({}) at {}.", e.client.failed_call,
+                     device::format_code(e.client.result), e.client.result_name, tls::stage_name(e.client.stage)),
+         {client_line(e)},
+         "Read the device log and the server capture; then add a rule and a scenario for it."});
   }
   return findings;
 }

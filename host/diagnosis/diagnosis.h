@@ -10,6 +10,7 @@
 #include "capture.h"
 #include "client_report.h"
 #include "findings.h"
+#include "shakedown/tls/version.h"
 
 namespace shakedown::diagnosis {
 
@@ -34,8 +35,8 @@ struct ServerView {
   std::vector<servers::SuiteName> accepted_suites;
   std::vector<CertInfo> chain;                           // root first
   std::optional<servers::ConnectionCapture> connection;  // none: the client never got that far
-  std::string min_version = "tls1.2";                    // what the server allows
-  std::string max_version = "tls1.3";
+  tls::Version min_version = tls::Version::kTls1_2;      // what the server allows
+  tls::Version max_version = tls::Version::kTls1_3;
   std::vector<uint16_t> groups;  // its named groups; empty: OpenSSL's defaults
   // False when nothing is known of the server (`shakedown explain` reads
   // only the client's log): the rules then reason from the client's side
@@ -80,9 +81,6 @@ struct ClientLogView {
 // The versions a ClientHello offered: its supported_versions, else every
 // version up to its legacy field.
 std::vector<uint16_t> offered_versions(const servers::ClientHelloCapture& hello);
-
-// Named-group ids for OpenSSL's names ("P-256" -> 0x0017); 0 if unknown.
-uint16_t group_id(std::string_view openssl_name);
 
 struct Finding {
   FindingId id;         // declared in findings.def; finding_name(id) is its text id

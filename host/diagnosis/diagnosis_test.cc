@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "shakedown/tls/cipher_suite.h"
+
 namespace {
 
 using namespace shakedown;
@@ -26,7 +28,14 @@ device::BuildFacts field_2x() {
   return b;
 }
 
-device::ClientReport failed(const char* stage, int32_t code, int state = 0) {
+// A suite the server accepts, named from the suite table.
+servers::SuiteName suite(uint16_t id) {
+  const tls::CipherSuite* s = tls::cipher_suite(id);
+  REQUIRE(s != nullptr);
+  return {id, std::string(s->openssl_name), std::string(s->iana_name)};
+}
+
+device::ClientReport failed(tls::Stage stage, int32_t code, int state = 0) {
   device::ClientReport r;
   r.stage = stage;
   r.result = code;
@@ -58,10 +67,9 @@ servers::ConnectionCapture capture_with_hello(std::vector<uint16_t> suites, serv
 
 TEST_CASE("no shared suite: names both sides, how the server ended, and the line to add") {
   auto build = field_2x();
-  auto client = failed("handshake", -0x50, 2);
-  ServerView server{{servers::suite_name(0xc030)},
-                    {},
-                    capture_with_hello({0xc02b, 0xc02c, 0x00ff}, servers::ConnectionEnd::kFailedWithReset)};
+  auto client = failed(tls::Stage::kHandshake, -0x50, 2);
+  ServerView server{
+      {suite(0xc030)}, {}, capture_with_hello({0xc02b, 0xc02c, 0x00ff}, servers::ConnectionEnd::kFailedWithReset)};
   server.connection->verdict = "no shared cipher";
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() >= 1);
@@ -78,10 +86,9 @@ TEST_CASE("no shared suite: names both sides, how the server ended, and the line
 
 TEST_CASE("a reset after a ClientHello the server could have accepted is not a suite problem") {
   auto build = field_2x();
-  auto client = failed("handshake", -0x50, 2);
-  ServerView server{{servers::suite_name(0xc02b)},
-                    {},
-                    capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kFailedWithReset)};
+  auto client = failed(tls::Stage::kHandshake, -0x50, 2);
+  ServerView server{
+      {suite(0xc02b)}, {}, capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kFailedWithReset)};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].id == diagnosis::FindingId::kConnectionResetAfterClientHello);
@@ -89,7 +96,7 @@ TEST_CASE("a reset after a ClientHello the server could have accepted is not a s
 
 TEST_CASE("a SHA-1 root on a build without SHA-1 is named, with the macro for the line") {
   auto build = field_2x();
-  auto client = failed("load-trust", -0x262e);
+  auto client = failed(tls::Stage::kLoadTrust, -0x262e);
   ServerView server{
       {}, {cert("root", "RSA", 2048, "sha1", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)}, {}};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
@@ -105,7 +112,7 @@ TEST_CASE("a SHA-1 root on a build without SHA-1 is named, with the macro for th
 
 TEST_CASE("an RSA key larger than MBEDTLS_MPI_MAX_SIZE gives the size it needs") {
   auto build = field_2x();
-  auto client = failed("load-trust", -0x3b00);
+  auto client = failed(tls::Stage::kLoadTrust, -0x3b00);
   ServerView server{
       {}, {cert("root", "RSA", 4096, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)}, {}};
   auto findings = diagnose({client, build, server, "p.h"});
@@ -120,10 +127,10 @@ TEST_CASE("an RSA key larger than MBEDTLS_MPI_MAX_SIZE gives the size it needs")
 
 TEST_CASE("a record larger than the input buffer gives the buffer size that holds it") {
   auto build = field_2x();
-  auto client = failed("handshake", -0x7100, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x7100, 3);
   auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
   capture.records_sent = {{22, 80, 2, false}, {22, 2807, 11, false}};
-  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  ServerView server{{suite(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE(findings[0].id == diagnosis::FindingId::kRecordTooLargeForInputBuffer);
   CHECK_THAT(findings[0].summary, Contains("Certificate record is 2807 bytes") && Contains("holds 2048"));
@@ -139,9 +146,9 @@ TEST_CASE("a pass has no findings, a failure no rule explains is 'unexplained', 
   auto build = field_2x();
   ServerView server{};
   device::ClientReport ok;
-  ok.stage = "done";
+  ok.stage = tls::Stage::kDone;
   CHECK(diagnose({ok, build, server, "p.h"}).empty());
-  auto findings = diagnose({failed("setup", -0x7f00), build, server, "p.h"});
+  auto findings = diagnose({failed(tls::Stage::kSetup, -0x7f00), build, server, "p.h"});
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].id == diagnosis::FindingId::kUnexplained);
   CHECK_THAT(findings[0].summary, Contains("-0x7f00"));
@@ -149,7 +156,7 @@ TEST_CASE("a pass has no findings, a failure no rule explains is 'unexplained', 
 
 TEST_CASE("an untrusted chain: an issuer sent before the certificate it signed is named as out of order") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x2700, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x2700, 3);
   client.verify_flags = 0x08;
   // The client verified the leaf and its issuer, then found no issuer for that.
   client.peer_chain = {{0, "CN=leaf", "CN=intermediate 2", "EC", 256, "SHA256", 0},
@@ -177,9 +184,9 @@ TEST_CASE("an untrusted chain: an issuer sent before the certificate it signed i
 TEST_CASE("a P-384 server key the client's groups lack is a key-type finding, not a suite one") {
   device::BuildFacts build = field_2x();
   build.profile = "p256-only";
-  auto client = failed("handshake", -0x7780, 2);
+  auto client = failed(tls::Stage::kHandshake, -0x7780, 2);
   ServerView server{
-      {servers::suite_name(0xc02b)},
+      {suite(0xc02b)},
       {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "EC", 384, "sha384", false, 0)},
       capture_with_hello({0xc02b, 0xc02c}, servers::ConnectionEnd::kFailedWithAlert)};
   server.connection->verdict = "no shared cipher";
@@ -199,9 +206,9 @@ TEST_CASE("a P-384 server key the client's groups lack is a key-type finding, no
 
 TEST_CASE("an Ed25519 server key: no config line helps, the server must change its certificate") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x7780, 2);
+  auto client = failed(tls::Stage::kHandshake, -0x7780, 2);
   ServerView server{
-      {servers::suite_name(0xc02b)},
+      {suite(0xc02b)},
       {cert("root", "EC", 256, "sha256", true, std::nullopt), cert("leaf", "ED25519", 253, "sha256", false, 0)},
       capture_with_hello({0xc02b, 0xc02c}, servers::ConnectionEnd::kFailedWithAlert)};
   server.connection->verdict = "no shared cipher";
@@ -223,10 +230,9 @@ TEST_CASE("an Ed25519 server key: no config line helps, the server must change i
 TEST_CASE("a suite the build has but the application left out is added at run time, not in the config") {
   device::BuildFacts build = field_2x();
   build.ciphersuites = {0xc02b, 0xc02c, 0xc030};
-  auto client = failed("handshake", -0x7780, 2);
-  ServerView server{{servers::suite_name(0xc030)},
-                    {},
-                    capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
+  auto client = failed(tls::Stage::kHandshake, -0x7780, 2);
+  ServerView server{
+      {suite(0xc030)}, {}, capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
   server.connection->verdict = "no shared cipher";
   auto findings = diagnose({client, build, server, "firmware/configs/default-16k.h"});
   REQUIRE_FALSE(findings.empty());
@@ -236,7 +242,7 @@ TEST_CASE("a suite the build has but the application left out is added at run ti
 
 TEST_CASE("a server whose suites all need another key than its certificate's is the server's fault") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x7780, 2);
+  auto client = failed(tls::Stage::kHandshake, -0x7780, 2);
   ServerView server{
       {},
       {cert("root", "RSA", 2048, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)},
@@ -250,7 +256,7 @@ TEST_CASE("a server whose suites all need another key than its certificate's is 
 
 TEST_CASE("a certificate not yet valid: the unset clock and a right clock are different findings") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x2700, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x2700, 3);
   client.verify_flags = 0x0200;
   client.peer_chain = {{0, "CN=leaf", "CN=root", "EC", 256, "SHA256", 0x0200}};
   ServerView server{{}, {cert("root", "EC", 256, "sha256", true, std::nullopt)}, {}};
@@ -271,7 +277,7 @@ TEST_CASE("a certificate not yet valid: the unset clock and a right clock are di
 
 TEST_CASE("an expired trusted root is named as the device's CA, not as the server's certificate") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x2700, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x2700, 3);
   client.verify_flags = 0x01;
   client.peer_chain = {{0, "CN=leaf", "CN=root", "EC", 256, "SHA256", 0},
                        {1, "CN=root", "CN=root", "EC", 256, "SHA256", 0x01}};
@@ -286,10 +292,9 @@ TEST_CASE("an expired trusted root is named as the device's CA, not as the serve
 
 TEST_CASE("a fatal alert in answer to the ClientHello is named, and internal_error points at the server") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x7780, 2);
+  auto client = failed(tls::Stage::kHandshake, -0x7780, 2);
   client.alerts_received = {{2, 80}};
-  ServerView server{
-      {servers::suite_name(0xc02b)}, {}, capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kMisbehaved)};
+  ServerView server{{suite(0xc02b)}, {}, capture_with_hello({0xc02b, 0x00ff}, servers::ConnectionEnd::kMisbehaved)};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].id == diagnosis::FindingId::kAlertAfterClientHello);
@@ -305,7 +310,7 @@ TEST_CASE("a fatal alert in answer to the ClientHello is named, and internal_err
 TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify, an older line passes without a name check") {
   device::BuildFacts build = field_2x();
   build.mbedtls_line = "3.6";
-  auto refused = failed("handshake", -0x5d80, 3);
+  auto refused = failed(tls::Stage::kHandshake, -0x5d80, 3);
   ServerView server{{}, {}, capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed)};
   server.connection->client_hello->server_name = "";
   auto findings = diagnose({refused, build, server, "p.h"});
@@ -314,7 +319,7 @@ TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify, an older line passes wit
   CHECK_THAT(findings[0].fix, Contains("mbedtls_ssl_set_hostname"));
 
   device::ClientReport ok;
-  ok.stage = "done";
+  ok.stage = tls::Stage::kDone;
   ok.peer_chain = {{0, "CN=other.shakedown.test", "CN=root", "EC", 256, "SHA256", 0}};
   auto warned = diagnose({ok, build, server, "p.h"});
   REQUIRE(warned.size() == 1);
@@ -327,11 +332,11 @@ TEST_CASE("no hostname: Mbed TLS 3.6 refuses to verify, an older line passes wit
 
 TEST_CASE("a handshake message split over records that the line cannot reassemble") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x7080, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x7080, 3);
   auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
   capture.records_sent = {{22, 100, 2, false}, {22, 100, 11, false}, {22, 100, -1, false}};
   capture.transcript = {{false, 1, 150}, {true, 2, 80}, {true, 11, 700}};
-  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  ServerView server{{suite(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
   CHECK(findings[0].id == diagnosis::FindingId::kHandshakeMessageFragmented);
@@ -347,13 +352,13 @@ TEST_CASE("a handshake message split over records that the line cannot reassembl
 TEST_CASE("no shared signature algorithm: OpenSSL's verdict, or RSA-PSS offered by 3.6 and refused in TLS 1.2") {
   device::BuildFacts build = field_2x();
   ServerView server{
-      {servers::suite_name(0xc030)},
+      {suite(0xc030)},
       {cert("root", "RSA", 2048, "sha256", true, std::nullopt), cert("leaf", "RSA", 2048, "sha256", false, 0)},
       capture_with_hello({0xc030, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
-  server.max_version = "tls1.2";
+  server.max_version = tls::Version::kTls1_2;
   server.connection->client_hello->signature_algorithms = {0x0403, 0x0401};
   server.connection->verdict = "no shared signature algorithms";
-  auto refused = failed("handshake", -0x7780, 2);
+  auto refused = failed(tls::Stage::kHandshake, -0x7780, 2);
   refused.alerts_received = {{2, 40}};
   auto findings = diagnose({refused, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
@@ -363,7 +368,7 @@ TEST_CASE("no shared signature algorithm: OpenSSL's verdict, or RSA-PSS offered 
   build.mbedtls_line = "3.6";
   server.connection->verdict = "sslv3 alert illegal parameter";
   server.connection->client_hello->signature_algorithms = {0x0403, 0x0804, 0x0401};
-  auto rejected = failed("handshake", -0x6600, 4);
+  auto rejected = failed(tls::Stage::kHandshake, -0x6600, 4);
   rejected.alerts_sent = {{2, 47}};
   findings = diagnose({rejected, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
@@ -381,11 +386,10 @@ TEST_CASE(
     "versions: a TLS 1.2 ClientHello without supported_versions takes no TLS 1.1 on 3.6 or with AEAD-only suites") {
   device::BuildFacts build = field_2x();
   build.mbedtls_line = "3.6";
-  auto client = failed("handshake", -0x7780, 2);
-  ServerView server{{servers::suite_name(0xc014)},
-                    {},
-                    capture_with_hello({0xc02b, 0xc02c, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
-  server.min_version = server.max_version = "tls1.1";
+  auto client = failed(tls::Stage::kHandshake, -0x7780, 2);
+  ServerView server{
+      {suite(0xc014)}, {}, capture_with_hello({0xc02b, 0xc02c, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
+  server.min_version = server.max_version = tls::Version::kTls1_1;
   server.connection->verdict = "no shared cipher";
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
@@ -404,9 +408,9 @@ TEST_CASE("versions: a client capped below the server at run time is told to rai
   device::BuildFacts build = field_2x();
   build.mbedtls_line = "3.6";
   build.tls1_3 = true;
-  auto client = failed("handshake", -0x7780, 2);
+  auto client = failed(tls::Stage::kHandshake, -0x7780, 2);
   ServerView server{{}, {}, capture_with_hello({0xc02b}, servers::ConnectionEnd::kFailedWithAlert)};
-  server.min_version = server.max_version = "tls1.3";
+  server.min_version = server.max_version = tls::Version::kTls1_3;
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
   CHECK(findings[0].id == diagnosis::FindingId::kProtocolVersionMismatch);
@@ -415,7 +419,7 @@ TEST_CASE("versions: a client capped below the server at run time is told to rai
 
 TEST_CASE("an untrusted chain: a skipped SHA-1 intermediate, a refused issuer, the server's own root") {
   device::BuildFacts build = field_2x();  // no SHA-1
-  auto client = failed("handshake", -0x2700, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x2700, 3);
   client.verify_flags = 0x08;
   client.peer_chain = {{0, "CN=leaf", "CN=intermediate 1", "EC", 256, "SHA256", 0x08}};
   ServerView server{{},
@@ -448,7 +452,7 @@ TEST_CASE("an untrusted chain: a skipped SHA-1 intermediate, a refused issuer, t
 
 TEST_CASE("an IP address as hostname on Mbed TLS 2.28 is named as the cause of the mismatch") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x2700, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x2700, 3);
   client.verify_flags = 0x04;
   client.peer_chain = {{0, "CN=127.0.0.1", "CN=root", "EC", 256, "SHA256", 0x04}};
   ServerView server{{}, {cert("leaf", "EC", 256, "sha256", false, 0)}, {}};
@@ -465,11 +469,11 @@ TEST_CASE("an IP address as hostname on Mbed TLS 2.28 is named as the cause of t
 TEST_CASE("a handshake header split over records is refused by every line") {
   device::BuildFacts build = field_2x();
   build.mbedtls_line = "3.6";
-  auto client = failed("handshake", -0x7200, 2);
+  auto client = failed(tls::Stage::kHandshake, -0x7200, 2);
   auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
   capture.records_sent = {{22, 1, 2, false}, {22, 1, -1, false}};
   capture.transcript = {{true, 2, 80}};
-  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  ServerView server{{suite(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "p.h"});
   REQUIRE_FALSE(findings.empty());
   CHECK(findings[0].id == diagnosis::FindingId::kHandshakeMessageFragmented);
@@ -485,7 +489,7 @@ TEST_CASE("a handshake header split over records is refused by every line") {
 TEST_CASE("heap: a failed allocation in the signature check shows as an untrusted chain under a budget") {
   device::BuildFacts build = field_2x();
   build.heap_capacity = 1048576;
-  auto client = failed("handshake", -0x2700, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x2700, 3);
   client.verify_flags = 0x08;
   client.heap_budget = 26000;
   client.heap_peak = 22932;
@@ -507,12 +511,12 @@ TEST_CASE("heap: a failed allocation in the signature check shows as an untruste
 TEST_CASE("records that fit but a handshake message that does not: max fragment length cannot help") {
   device::BuildFacts build = field_2x();
   build.mbedtls_line = "3.6";
-  auto client = failed("handshake", -0x7100, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x7100, 3);
   auto capture = capture_with_hello({0xc02b}, servers::ConnectionEnd::kClientClosed);
   capture.client_hello->max_fragment_length = 512;
   capture.records_sent = {{22, 512, 2, false}, {22, 512, -1, false}};
   capture.transcript = {{true, 2, 80}, {true, 11, 2803}};
-  ServerView server{{servers::suite_name(0xc02b)}, {}, capture};
+  ServerView server{{suite(0xc02b)}, {}, capture};
   auto findings = diagnose({client, build, server, "firmware/configs/field-2x.h"});
   REQUIRE_FALSE(findings.empty());
   CHECK(findings[0].id == diagnosis::FindingId::kHandshakeMessageTooLargeForInputBuffer);
@@ -523,20 +527,20 @@ TEST_CASE("records that fit but a handshake message that does not: max fragment 
 TEST_CASE("without the server's capture (s_server): versions from the build, fragmentation from the client") {
   device::BuildFacts build = field_2x();
   ServerView server{};
-  server.min_version = server.max_version = "tls1.3";
-  auto refused = failed("handshake", -0x7780, 2);
+  server.min_version = server.max_version = tls::Version::kTls1_3;
+  auto refused = failed(tls::Stage::kHandshake, -0x7780, 2);
   refused.alerts_received = {{2, 70}};
   auto findings = diagnose({refused, build, server, "firmware/configs/field-2x.h"});
   REQUIRE_FALSE(findings.empty());
   CHECK(findings[0].id == diagnosis::FindingId::kProtocolVersionMismatch);
   CHECK_THAT(findings[0].summary, Contains("no higher than TLS 1.2"));
 
-  server.min_version = server.max_version = "tls1.2";  // the versions overlap: not a version problem
+  server.min_version = server.max_version = tls::Version::kTls1_2;  // the versions overlap: not a version problem
   auto other = diagnose({refused, build, server, "p.h"});
   CHECK(other[0].id == diagnosis::FindingId::kAlertAfterClientHello);
   CHECK_THAT(other[0].summary, !Contains("middlebox"));
 
-  auto fragmented = failed("handshake", -0x7080, 3);
+  auto fragmented = failed(tls::Stage::kHandshake, -0x7080, 3);
   fragmented.largest_record_received = 512;
   fragmented.records_received = 3;
   auto f = diagnose({fragmented, build, server, "p.h"});

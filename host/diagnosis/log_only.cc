@@ -35,7 +35,7 @@ std::optional<Finding> heap_exhausted_from_log(const Evidence& e) {
 }
 
 std::optional<Finding> ca_signature_hash_disabled_from_log(const Evidence& e) {
-  if (e.client.stage != "load-trust" || e.client.high_part() != codes::kX509UnknownSigAlg ||
+  if (e.client.stage != tls::Stage::kLoadTrust || e.client.high_part() != codes::kX509UnknownSigAlg ||
       e.client.low_part() != codes::kOidNotFound) {
     return std::nullopt;
   }
@@ -58,7 +58,8 @@ std::optional<Finding> rsa_key_too_large_from_log(const Evidence& e) {
   for (const auto& c : e.client.peer_chain) {
     if (c.key_type == "RSA") bits = std::max(bits, c.key_bits);
   }
-  const std::string where = e.client.stage == "load-trust" ? "a trusted CA certificate" : "the server's certificate";
+  const std::string where =
+      e.client.stage == tls::Stage::kLoadTrust ? "a trusted CA certificate" : "the server's certificate";
   return Finding{FindingId::kRsaKeyTooLargeForMpi,
                  fmt::format("Mbed TLS rejects the RSA key of {} as invalid ({}): the key is larger than "
                              "MBEDTLS_MPI_MAX_SIZE allows{}.",
@@ -76,7 +77,7 @@ std::optional<Finding> rsa_key_too_large_from_log(const Evidence& e) {
 std::optional<Finding> record_too_large_from_log(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
   const bool overflow = e.log != nullptr && e.log->input_overflow;
-  if (e.client.stage != "handshake" || (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) ||
+  if (e.client.stage != tls::Stage::kHandshake || (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) ||
       (e.client.largest_record_received <= 512 && !overflow) || (e.log != nullptr && e.log->reassembling)) {
     return std::nullopt;
   }
@@ -100,7 +101,7 @@ std::optional<Finding> record_too_large_from_log(const Evidence& e) {
                   "(MBEDTLS_SSL_IN_CONTENT_LEN), so the client drops it without an alert ({}).",
                   size > 0 ? fmt::format("{}-byte", size) : "too large a",
                   e.client.largest_record_handshake_type >= 0
-                      ? servers::handshake_type_name(static_cast<uint8_t>(e.client.largest_record_handshake_type))
+                      ? tls::handshake_type_name(static_cast<uint8_t>(e.client.largest_record_handshake_type))
                   : waiting_for(e.client.handshake_state).find("Certificate") != std::string::npos ? "Certificate"
                                                                                                    : "handshake",
                   format_code(e.client.result)),
@@ -121,11 +122,11 @@ std::optional<Finding> record_too_large_from_log(const Evidence& e) {
 // (FEATURE_UNAVAILABLE).
 std::optional<Finding> handshake_fragmented_from_log(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
-  if (e.client.stage != "handshake" || e.client.records_received == 0) return std::nullopt;
+  if (e.client.stage != tls::Stage::kHandshake || e.client.records_received == 0) return std::nullopt;
   const bool tiny = m == codes::kSslInvalidRecord &&
                     (e.client.largest_record_received < 4 || (e.log != nullptr && e.log->message_too_short));
-  const bool split = m == codes::kSslFeatureUnavailable &&
-                     (e.build.mbedtls_line.starts_with("2.") || (e.log != nullptr && e.log->fragmentation_unsupported));
+  const bool split = m == codes::kSslFeatureUnavailable && (mbedtls_line(e).rejects_fragmented_handshake ||
+                                                            (e.log != nullptr && e.log->fragmentation_unsupported));
   if (!tiny && !split) return std::nullopt;
   return Finding{FindingId::kHandshakeMessageFragmented,
                  tiny ? fmt::format("The server sends handshake records smaller than a handshake message's 4-byte "
@@ -166,7 +167,7 @@ std::optional<Finding> client_certificate_required_from_log(const Evidence& e) {
   const bool tls13 = alert == codes::kAlertCertificateRequired;
   const bool tls12 = alert == 40 && e.client.handshake_state >= 7;  // after the client's flight
   if (!tls13 && !tls12) return std::nullopt;
-  return client_certificate_finding(e, fmt::format("answered with alert {} ({})", alert, device::alert_name(alert)));
+  return client_certificate_finding(e, fmt::format("answered with alert {} ({})", alert, tls::alert_name(alert)));
 }
 
 // TLS 1.2: the server asked for a certificate, the client sent an empty one,
@@ -177,7 +178,7 @@ std::optional<Finding> client_certificate_dropped_from_log(const Evidence& e) {
   // TLS 1.2: during the client's flight; TLS 1.3: at the first exchange
   // after a handshake in which the client sent no certificate.
   const bool in_flight = e.client.handshake_state >= 7 && e.client.handshake_state <= 13;
-  const bool at_first_exchange = e.client.stage == "exchange" && e.log->sent_no_certificate;
+  const bool at_first_exchange = e.client.stage == tls::Stage::kExchange && e.log->sent_no_certificate;
   if (e.client.passed() || !(in_flight || at_first_exchange) ||
       (m != codes::kNetConnReset && m != codes::kSslConnEof)) {
     return std::nullopt;
@@ -190,8 +191,8 @@ std::optional<Finding> client_certificate_finding(const Evidence& e, const std::
       FindingId::kClientCertificateRequired,
       fmt::format("The server requires a client certificate (mutual TLS) and the device sent none; it {}.", how),
       {client_line(e), fmt::format("client: the server {} {}", how,
-                                   e.client.stage == "exchange" ? "after the handshake, to the first request"
-                                                                : waiting_for(e.client.handshake_state))},
+                                   e.client.stage == tls::Stage::kExchange ? "after the handshake, to the first request"
+                                                                           : waiting_for(e.client.handshake_state))},
       "Give the device a certificate and key the server's CA issued (mbedtls_ssl_conf_own_cert), or turn "
       "off client authentication on the server."};
 }
@@ -203,7 +204,7 @@ std::optional<Finding> protocol_version_from_log(const Evidence& e) {
   }
   std::vector<std::string> versions;
   if (e.log != nullptr && e.log->client_hello) {
-    for (auto v : offered_versions(*e.log->client_hello)) versions.push_back(version_name(v));
+    for (auto v : offered_versions(*e.log->client_hello)) versions.push_back(tls::prose_name(v));
   }
   const std::string offered = versions.empty() ? "" : fmt::format(" (it offered {})", fmt::join(versions, ", "));
   return Finding{FindingId::kProtocolVersionMismatch,
@@ -224,7 +225,7 @@ std::optional<Finding> protocol_version_from_log(const Evidence& e) {
 // buffer: a message larger than the buffer fails there.
 std::optional<Finding> handshake_message_too_large_from_log(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
-  if (e.log == nullptr || e.client.stage != "handshake" || m != codes::kSslBadInputData ||
+  if (e.log == nullptr || e.client.stage != tls::Stage::kHandshake || m != codes::kSslBadInputData ||
       !(e.log->largest_handshake_message > e.client.largest_record_received ||
         (e.log->reassembling && e.log->input_overflow))) {
     return std::nullopt;
@@ -276,7 +277,7 @@ std::optional<Finding> pss_rejected_from_log(const Evidence& e) {
   const bool sent_illegal_parameter = std::any_of(e.client.alerts_sent.begin(), e.client.alerts_sent.end(),
                                                   [](const device::AlertSeen& a) { return a.description == 47; });
   if (e.client.passed() || magnitude(e.client) != 0x6600 || e.client.handshake_state != 4 || !sent_illegal_parameter ||
-      e.build.mbedtls_line.starts_with("2.")) {
+      !mbedtls_line(e).tls12_rejects_offered_rsa_pss) {
     return std::nullopt;
   }
   return Finding{FindingId::kNoSharedSignatureAlgorithm,

@@ -10,12 +10,18 @@
 
 #include "mbedtls_codes.h"
 #include "rules.h"
+#include "shakedown/tls/cipher_suite.h"
+#include "shakedown/tls/mbedtls_line.h"
+#include "shakedown/tls/named_group.h"
+#include "shakedown/tls/signature_scheme.h"
+#include "shakedown/tls/version.h"
 #include "wording.h"
 
 namespace shakedown::diagnosis {
 namespace {
 
 using device::format_code;
+using tls::Version;
 
 std::string how_server_ended(const servers::ConnectionCapture& c) {
   switch (c.end) {
@@ -26,32 +32,26 @@ std::string how_server_ended(const servers::ConnectionCapture& c) {
   }
 }
 
-std::string config_version_name(const std::string& v) {
-  return "TLS " + v.substr(3);
-}  // "tls1.2" -> "TLS 1.2"
-
-uint16_t wire_version(const std::string& v) {
-  if (v == "tls1.0") return 0x0301;
-  if (v == "tls1.1") return 0x0302;
-  if (v == "tls1.2") return 0x0303;
-  return 0x0304;
+// "TLS 1.2", or "TLS 1.0 to TLS 1.2".
+std::string server_range(const ServerView& server) {
+  const std::string low(tls::prose_name(server.min_version));
+  return server.min_version == server.max_version ? low
+                                                  : fmt::format("{} to {}", low, tls::prose_name(server.max_version));
 }
 
+// What to enable for a group: its Mbed TLS macro, or its id for a group
+// Mbed TLS has none for.
 std::string group_macro(uint16_t id) {
-  switch (id) {
-    case 0x0017: return "MBEDTLS_ECP_DP_SECP256R1_ENABLED";
-    case 0x0018: return "MBEDTLS_ECP_DP_SECP384R1_ENABLED";
-    case 0x0019: return "MBEDTLS_ECP_DP_SECP521R1_ENABLED";
-    case 0x001d: return "MBEDTLS_ECP_DP_CURVE25519_ENABLED";
-    case 0x001e: return "MBEDTLS_ECP_DP_CURVE448_ENABLED";
-    default: return fmt::format("the group 0x{:04x}", id);
-  }
+  const tls::NamedGroup* group = tls::named_group(id);
+  return group != nullptr && !group->mbedtls_macro.empty() ? std::string(group->mbedtls_macro)
+                                                           : fmt::format("the group 0x{:04x}", id);
 }
 
 // Suites defined only for TLS 1.2 and later (AEAD, or SHA-256/384 MACs):
 // a client offering nothing else cannot use TLS 1.0 or 1.1.
 bool tls12_only_suite(uint16_t id) {
-  const std::string n = servers::suite_name(id).iana_name;
+  const tls::CipherSuite* suite = tls::cipher_suite(id);
+  const std::string_view n = suite != nullptr ? suite->iana_name : "";
   return n.find("_GCM_") != std::string::npos || n.find("_CCM") != std::string::npos ||
          n.find("CHACHA20") != std::string::npos || n.ends_with("_SHA256") || n.ends_with("_SHA384");
 }
@@ -59,31 +59,29 @@ bool tls12_only_suite(uint16_t id) {
 // Without the server's capture (a stock peer): the versions the build has,
 // and the server's protocol_version alert.
 std::optional<Finding> protocol_version_mismatch_uncaptured(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake" || e.server.connection ||
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake || e.server.connection ||
       !received_alert(e, codes::kAlertProtocolVersion)) {
     return std::nullopt;
   }
-  const uint16_t build_high = e.build.tls1_3 ? 0x0304 : e.build.tls1_2 ? 0x0303 : 0;
-  const uint16_t low = wire_version(e.server.min_version);
+  const uint16_t build_high = e.build.tls1_3   ? tls::wire_id(Version::kTls1_3)
+                              : e.build.tls1_2 ? tls::wire_id(Version::kTls1_2)
+                                               : 0;
+  const uint16_t low = tls::wire_id(e.server.min_version);
   if (build_high == 0 || low <= build_high) return std::nullopt;
-  const std::string server_range =
-      e.server.min_version == e.server.max_version
-          ? config_version_name(e.server.min_version)
-          : config_version_name(e.server.min_version) + " to " + config_version_name(e.server.max_version);
   return Finding{
       FindingId::kProtocolVersionMismatch,
       fmt::format("The server allows only {} but this build goes no higher than {}; the server answered "
                   "protocol_version (70).",
-                  server_range, version_name(build_high)),
+                  server_range(e.server), tls::prose_name(build_high)),
       {client_line(e), "client: received fatal alert 70 (protocol_version)",
-       fmt::format("profile {}: highest version {}", e.build.profile, version_name(build_high))},
+       fmt::format("profile {}: highest version {}", e.build.profile, tls::prose_name(build_high))},
       fmt::format("Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS 3.x only), or "
                   "let the server accept {}.",
-                  e.profile_file, version_name(build_high))};
+                  e.profile_file, tls::prose_name(build_high))};
 }
 
 std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake || !e.server.connection ||
       !e.server.connection->client_hello) {
     return std::nullopt;
   }
@@ -91,101 +89,99 @@ std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
   auto offered = offered_versions(hello);
   // A ClientHello without supported_versions names only its highest version;
   // what it really takes below that depends on the line and its suites.
+  const tls::MbedtlsLine line = tls::mbedtls_line_or_newest(e.build.mbedtls_line);
   std::string why_not_older;
   if (hello.supported_versions.empty()) {
     std::vector<uint16_t> suites;
     for (auto id : hello.cipher_suites) {
-      if (!servers::is_signalling_suite(id)) suites.push_back(id);
+      if (!tls::is_signalling_suite(id)) suites.push_back(id);
     }
-    if (!e.build.mbedtls_line.starts_with("2.")) {
+    if (!line.can_offer(Version::kTls1_1)) {
       why_not_older = fmt::format("Mbed TLS {} has no TLS 1.0 or 1.1", e.build.mbedtls_line);
     } else if (!suites.empty() && std::all_of(suites.begin(), suites.end(), tls12_only_suite)) {
       why_not_older = "every suite the client offers needs TLS 1.2";
     }
-    if (!why_not_older.empty()) std::erase_if(offered, [](uint16_t v) { return v < 0x0303; });
+    if (!why_not_older.empty()) std::erase_if(offered, [](uint16_t v) { return v < tls::wire_id(Version::kTls1_2); });
   }
   if (offered.empty()) return std::nullopt;
-  const uint16_t low = wire_version(e.server.min_version), high = wire_version(e.server.max_version);
+  const uint16_t low = tls::wire_id(e.server.min_version), high = tls::wire_id(e.server.max_version);
   const bool overlap = std::any_of(offered.begin(), offered.end(), [&](uint16_t v) { return v >= low && v <= high; });
   if (overlap) return std::nullopt;
   std::vector<std::string> names;
-  for (auto v : offered) names.push_back(version_name(v));
-  const std::string server_range =
-      low == high ? config_version_name(e.server.min_version)
-                  : config_version_name(e.server.min_version) + " to " + config_version_name(e.server.max_version);
+  for (auto v : offered) names.push_back(tls::prose_name(v));
+  const std::string range = server_range(e.server);
   const uint16_t client_high = *std::max_element(offered.begin(), offered.end());
   const uint16_t client_low = *std::min_element(offered.begin(), offered.end());
   const bool server_newer = low > client_high;
   std::vector<std::string> evidence{
-      client_line(e), fmt::format("server: allows {}; ClientHello offered {}", server_range, fmt::join(names, ", ")),
+      client_line(e), fmt::format("server: allows {}; ClientHello offered {}", range, fmt::join(names, ", ")),
       fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)};
   if (!why_not_older.empty()) evidence.push_back(fmt::format("client: takes nothing below TLS 1.2: {}", why_not_older));
   std::string fix;
   if (server_newer) {
-    fix = e.build.tls1_3 && client_high < 0x0304
+    fix = e.build.tls1_3 && client_high < tls::wire_id(Version::kTls1_3)
               ? fmt::format(
                     "The build has TLS 1.3 but the application caps the client at {}: raise its maximum "
                     "version (mbedtls_ssl_conf_max_tls_version), or let the server accept {}.",
-                    version_name(client_high), version_name(client_high))
+                    tls::prose_name(client_high), tls::prose_name(client_high))
               : fmt::format(
                     "Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS "
                     "3.x only), or let the server accept {}.",
                     e.profile_file, names.back());
-  } else if (e.build.tls1_2 && client_low > 0x0303 && high >= 0x0303) {
+  } else if (const uint16_t tls12 = tls::wire_id(Version::kTls1_2);
+             e.build.tls1_2 && client_low > tls12 && high >= tls12) {
     fix = fmt::format(
         "The build has TLS 1.2 but the application sets the client's minimum to {}: lower it "
         "(mbedtls_ssl_conf_min_tls_version), or upgrade the server to {}.",
-        version_name(client_low), version_name(client_low));
+        tls::prose_name(client_low), tls::prose_name(client_low));
   } else {
-    fix = fmt::format("Upgrade the server to TLS 1.2 or later: {} {} deprecated (RFC 8996){}.", server_range,
+    fix = fmt::format("Upgrade the server to TLS 1.2 or later: {} {} deprecated (RFC 8996){}.", range,
                       low == high ? "is" : "are",
-                      e.build.mbedtls_line.starts_with("2.")
+                      line.can_offer(Version::kTls1_1)
                           ? ", and re-enabling it on the device (MBEDTLS_SSL_PROTO_TLS1_1, CBC suites) is a last resort"
                           : fmt::format(", and Mbed TLS {} cannot speak it", e.build.mbedtls_line));
   }
-  return Finding{
-      FindingId::kProtocolVersionMismatch,
-      fmt::format("The server allows only {} but the client offers {}.", server_range, fmt::join(names, ", ")),
-      evidence, fix};
+  return Finding{FindingId::kProtocolVersionMismatch,
+                 fmt::format("The server allows only {} but the client offers {}.", range, fmt::join(names, ", ")),
+                 evidence, fix};
 }
 
 std::optional<Finding> no_shared_group(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake || !e.server.connection ||
       !e.server.connection->client_hello || e.server.groups.empty()) {
     return std::nullopt;
   }
-  // Over TLS 1.2 only elliptic curves (ids below 0x0100) serve ECDHE; a
-  // finite-field group both sides know is no help there.
-  const bool tls12_only = e.server.max_version != "tls1.3";
-  auto usable = [&](uint16_t g) { return !tls12_only || g < 0x0100; };
+  // Over TLS 1.2 only elliptic curves serve ECDHE; a finite-field group
+  // both sides know is no help there.
+  const bool tls12_only = e.server.max_version != Version::kTls1_3;
+  auto usable = [&](uint16_t g) { return !tls12_only || tls::serves_tls12_ecdhe(g); };
   const auto& offered = e.server.connection->client_hello->groups;
   const bool shared = std::any_of(offered.begin(), offered.end(), [&](uint16_t g) {
     return usable(g) && std::find(e.server.groups.begin(), e.server.groups.end(), g) != e.server.groups.end();
   });
   if (shared) return std::nullopt;
-  return Finding{FindingId::kNoSharedGroup,
-                 fmt::format("The server accepts only the groups {} but the client offered {}; no key exchange is "
-                             "possible{}.",
-                             group_list(e.server.groups), group_list(offered),
-                             tls12_only ? " (over TLS 1.2, only elliptic curves serve ECDHE)" : ""),
-                 {client_line(e),
-                  fmt::format("server: groups {}, up to {}", group_list(e.server.groups),
-                              config_version_name(e.server.max_version)),
-                  fmt::format("server: the ClientHello offered groups {}", group_list(offered)),
-                  fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
-                 std::all_of(e.server.groups.begin(), e.server.groups.end(), [](uint16_t g) { return g >= 0x0100; })
-                     ? std::string("Have the server offer an elliptic curve for TLS 1.2, or allow TLS 1.3 (where "
-                                   "Mbed TLS 3.6 can use finite-field groups).")
-                     : fmt::format("Enable a group the server accepts: #define {} in {} (and keep it in the "
-                                   "client's curve list); or let the server accept one of the client's.",
-                                   group_macro(e.server.groups.front()), e.profile_file)};
+  return Finding{
+      FindingId::kNoSharedGroup,
+      fmt::format("The server accepts only the groups {} but the client offered {}; no key exchange is "
+                  "possible{}.",
+                  group_list(e.server.groups), group_list(offered),
+                  tls12_only ? " (over TLS 1.2, only elliptic curves serve ECDHE)" : ""),
+      {client_line(e),
+       fmt::format("server: groups {}, up to {}", group_list(e.server.groups), tls::prose_name(e.server.max_version)),
+       fmt::format("server: the ClientHello offered groups {}", group_list(offered)),
+       fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
+      std::all_of(e.server.groups.begin(), e.server.groups.end(),
+                  [](uint16_t g) { return !tls::serves_tls12_ecdhe(g); })
+          ? std::string("Have the server offer an elliptic curve for TLS 1.2, or allow TLS 1.3 (where "
+                        "Mbed TLS 3.6 can use finite-field groups).")
+          : fmt::format("Enable a group the server accepts: #define {} in {} (and keep it in the "
+                        "client's curve list); or let the server accept one of the client's.",
+                        group_macro(e.server.groups.front()), e.profile_file)};
 }
 
 std::optional<Finding> legacy_protocol_negotiated(const Evidence& e) {
-  if (!e.client.passed() ||
-      (e.client.version != "TLSv1" && e.client.version != "TLSv1.0" && e.client.version != "TLSv1.1")) {
-    return std::nullopt;
-  }
+  const auto version = tls::parse_version(e.client.version);
+  if (!e.client.passed() || !version || *version > Version::kTls1_1) return std::nullopt;
   return Finding{
       FindingId::kLegacyProtocolNegotiated,
       fmt::format("Warning: the handshake succeeded on {}, which is deprecated (RFC 8996).", e.client.version),
@@ -228,7 +224,7 @@ const LeafKey* unusable_leaf_key(const Evidence& e) {
   auto has = [](const std::vector<uint16_t>& list, uint16_t id) {
     return std::find(list.begin(), list.end(), id) != list.end();
   };
-  const bool tls13 = e.server.min_version == "tls1.3";
+  const bool tls13 = e.server.min_version == Version::kTls1_3;
   for (const auto& key : kLeafKeys) {
     if (leaf->key_type != key.key_type || (key.bits != 0 && key.bits != leaf->key_bits)) continue;
     const bool usable = key.group != 0
@@ -240,7 +236,7 @@ const LeafKey* unusable_leaf_key(const Evidence& e) {
 }
 
 std::optional<Finding> server_key_type_disabled(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake") return std::nullopt;
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake) return std::nullopt;
   const LeafKey* key = unusable_leaf_key(e);
   if (key == nullptr) return std::nullopt;
   const CertInfo& leaf = *server_leaf(e);
@@ -270,7 +266,8 @@ std::optional<Finding> server_key_type_disabled(const Evidence& e) {
   }
   std::string fix = fmt::format("Enable {} in {} (the certificate's curve)", group_macro(key->group), e.profile_file);
   if (!hash_enabled(key->hash, e.build)) {
-    fix += fmt::format(" and {} (its ECDSA signature hash)", hash_macro(key->hash, e.build));
+    fix += fmt::format(" and {} (its ECDSA signature hash)",
+                       tls::mbedtls_line_or_newest(e.build.mbedtls_line).hash_macro(key->hash));
   }
   fix += fmt::format("; or have the server use a certificate with a key the device supports.");
   return Finding{FindingId::kServerKeyTypeDisabled,
@@ -282,7 +279,7 @@ std::optional<Finding> server_key_type_disabled(const Evidence& e) {
 }
 
 std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
-  if (e.client.stage != "handshake") return std::nullopt;
+  if (e.client.stage != tls::Stage::kHandshake) return std::nullopt;
   // What the client offered: the server's capture, or the client's own
   // reading of its ClientHello when the peer keeps no capture (s_server).
   const servers::ConnectionCapture* conn = e.server.connection ? &*e.server.connection : nullptr;
@@ -290,7 +287,7 @@ std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
   const auto& all = conn != nullptr ? conn->client_hello->cipher_suites : e.client.offered_suites;
   std::vector<uint16_t> offered;
   for (auto id : all) {
-    if (!servers::is_signalling_suite(id)) offered.push_back(id);
+    if (!tls::is_signalling_suite(id)) offered.push_back(id);
   }
   std::vector<uint16_t> accepted;
   for (const auto& s : e.server.accepted_suites) accepted.push_back(s.id);
@@ -337,7 +334,7 @@ std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
 // The server's own suites all need another kind of key than its certificate's
 // (ECDHE-ECDSA suites with an RSA certificate): no client can connect.
 std::optional<Finding> server_suites_unusable(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake || !e.server.connection ||
       !e.server.connection->client_hello || !e.server.accepted_suites.empty() ||
       e.server.connection->verdict.find("no shared cipher") == std::string::npos) {
     return std::nullopt;
@@ -362,10 +359,6 @@ std::optional<Finding> server_suites_unusable(const Evidence& e) {
                   leaf->key_type, rsa ? "ECDHE-RSA-AES128-GCM-SHA256" : "ECDHE-ECDSA-AES128-GCM-SHA256")};
 }
 
-bool is_rsa_pss_rsae(uint16_t scheme) {
-  return scheme >= 0x0804 && scheme <= 0x0806;
-}
-
 std::string scheme_list(const std::vector<uint16_t>& ids) {
   std::vector<std::string> out;
   for (auto id : ids) out.push_back(fmt::format("{:04x}", id));
@@ -378,7 +371,7 @@ std::string scheme_list(const std::vector<uint16_t>& ids) {
 // server signs its ServerKeyExchange with it, and the client's TLS 1.2 code
 // rejects the scheme (illegal_parameter).
 std::optional<Finding> no_shared_signature_algorithm(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake || !e.server.connection ||
       !e.server.connection->client_hello) {
     return std::nullopt;
   }
@@ -387,13 +380,13 @@ std::optional<Finding> no_shared_signature_algorithm(const Evidence& e) {
   const CertInfo* leaf = server_leaf(e);
   const std::string key = leaf != nullptr ? fmt::format("{} {}-bit", leaf->key_type, leaf->key_bits) : "?";
   const bool server_found_none = conn.verdict.find("no shared signature algorithm") != std::string::npos;
-  const bool offered_pss = std::any_of(offered.begin(), offered.end(), is_rsa_pss_rsae);
+  const bool offered_pss = std::any_of(offered.begin(), offered.end(), tls::is_rsa_pss_rsae);
   const bool sent_illegal_parameter = std::any_of(e.client.alerts_sent.begin(), e.client.alerts_sent.end(),
                                                   [](const device::AlertSeen& a) { return a.description == 47; });
   const bool pss_rejected_in_tls12 = magnitude(e.client) == 0x6600 && e.client.handshake_state == 4 &&
                                      sent_illegal_parameter && leaf != nullptr && leaf->key_type == "RSA" &&
-                                     offered_pss && e.server.max_version == "tls1.2" &&
-                                     !e.build.mbedtls_line.starts_with("2.");
+                                     offered_pss && e.server.max_version == Version::kTls1_2 &&
+                                     tls::mbedtls_line_or_newest(e.build.mbedtls_line).tls12_rejects_offered_rsa_pss;
   if (!server_found_none && !pss_rejected_in_tls12) return std::nullopt;
   std::vector<std::string> evidence{
       client_line(e), fmt::format("server: its certificate has an {} key; the ClientHello offered signature schemes {}",
@@ -409,7 +402,7 @@ std::optional<Finding> no_shared_signature_algorithm(const Evidence& e) {
                     "rejects the scheme ({}).",
                     e.build.mbedtls_line, scheme_list([&] {
                       std::vector<uint16_t> pss;
-                      std::copy_if(offered.begin(), offered.end(), std::back_inserter(pss), is_rsa_pss_rsae);
+                      std::copy_if(offered.begin(), offered.end(), std::back_inserter(pss), tls::is_rsa_pss_rsae);
                       return pss;
                     }()),
                     format_code(e.client.result)),
@@ -419,7 +412,7 @@ std::optional<Finding> no_shared_signature_algorithm(const Evidence& e) {
         "that also allows PKCS#1 signs with that; the offer-then-reject is a known Mbed TLS issue "
         "(Mbed-TLS/mbedtls#10668)."};
   }
-  const bool rsa_tls12 = leaf != nullptr && leaf->key_type == "RSA" && e.server.max_version == "tls1.2";
+  const bool rsa_tls12 = leaf != nullptr && leaf->key_type == "RSA" && e.server.max_version == Version::kTls1_2;
   return Finding{FindingId::kNoSharedSignatureAlgorithm,
                  fmt::format("The server can sign with its {} key only in schemes the client does not offer (it "
                              "offered {}); OpenSSL found no shared signature algorithm.",

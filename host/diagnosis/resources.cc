@@ -81,13 +81,13 @@ std::optional<Finding> heap_exhausted_in_verify(const Evidence& e) {
 
 std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
-  if (e.client.stage != "handshake" || (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) ||
+  if (e.client.stage != tls::Stage::kHandshake || (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) ||
       !e.server.connection) {
     return std::nullopt;
   }
   const servers::RecordSeen* big = e.server.connection->largest_record();
   if (big == nullptr || big->length <= e.build.in_content_len) return std::nullopt;
-  const char* what = big->handshake_type >= 0 ? servers::handshake_type_name(big->handshake_type) : "a";
+  const char* what = big->handshake_type >= 0 ? tls::handshake_type_name(big->handshake_type) : "a";
   size_t chain_bytes = 0, chain_count = 0;
   for (const auto& cert : e.server.chain) {
     if (cert.sent_by_server()) chain_bytes += cert.der_size, ++chain_count;
@@ -116,7 +116,7 @@ std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
 // (max fragment length) do not shrink the buffer it needs.
 std::optional<Finding> handshake_message_too_large_for_input_buffer(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
-  if (e.client.stage != "handshake" || (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) ||
+  if (e.client.stage != tls::Stage::kHandshake || (m != codes::kSslBadInputData && m != codes::kSslInvalidRecord) ||
       !e.server.connection) {
     return std::nullopt;
   }
@@ -137,12 +137,12 @@ std::optional<Finding> handshake_message_too_large_for_input_buffer(const Eviden
       fmt::format("The server's {} message is {} bytes; it arrives in records of at most {} bytes{}, but Mbed TLS "
                   "reassembles a handshake message in its input buffer, which holds {} (MBEDTLS_SSL_IN_CONTENT_LEN), "
                   "so it fails ({}).",
-                  servers::handshake_type_name(message->type), size, big->length,
+                  tls::handshake_type_name(message->type), size, big->length,
                   asked != 0 ? fmt::format(" (the max fragment length of {} the client asked for)", asked) : "",
                   e.build.in_content_len, format_code(e.client.result)),
       {client_line(e),
        fmt::format("server: its {} message is {} bytes with its header; its largest record {} bytes",
-                   servers::handshake_type_name(message->type), size, big->length),
+                   tls::handshake_type_name(message->type), size, big->length),
        fmt::format("profile {}: MBEDTLS_SSL_IN_CONTENT_LEN {}", e.build.profile, e.build.in_content_len)},
       fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}, or have the server send a shorter chain; a smaller "
                   "max fragment length cannot save this buffer.",
@@ -150,7 +150,7 @@ std::optional<Finding> handshake_message_too_large_for_input_buffer(const Eviden
 }
 
 std::optional<Finding> max_fragment_length_not_honoured(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake" || !e.server.connection ||
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake || !e.server.connection ||
       !e.server.connection->client_hello) {
     return std::nullopt;
   }
@@ -167,7 +167,7 @@ std::optional<Finding> max_fragment_length_not_honoured(const Evidence& e) {
                   asked, e.build.in_content_len, big->length),
       {client_line(e), fmt::format("server: the ClientHello asked for max fragment length {}", asked),
        fmt::format("server: sent a {}-byte record ({})", big->length,
-                   big->handshake_type >= 0 ? servers::handshake_type_name(big->handshake_type) : "type unknown")},
+                   big->handshake_type >= 0 ? tls::handshake_type_name(big->handshake_type) : "type unknown")},
       fmt::format("The server does not honour max fragment length: size the device's input buffer for its largest "
                   "record (#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}), or have the server send a shorter chain.",
                   next_buffer_size(big->length), e.profile_file)};
@@ -178,7 +178,7 @@ std::optional<Finding> max_fragment_length_not_honoured(const Evidence& e) {
 // a record that does not hold a whole 4-byte handshake header.
 std::optional<Finding> handshake_message_fragmented(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
-  if (e.client.passed() || e.client.stage != "handshake" ||
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake ||
       (m != codes::kSslFeatureUnavailable && m != codes::kSslInvalidRecord)) {
     return std::nullopt;
   }
@@ -187,8 +187,8 @@ std::optional<Finding> handshake_message_fragmented(const Evidence& e) {
     // FEATURE_UNAVAILABLE while reading the server's flight, in records that
     // fit the buffer, is its "handshake fragmentation not supported".
     const int state = e.client.handshake_state;
-    if (m != codes::kSslFeatureUnavailable || !e.build.mbedtls_line.starts_with("2.") || state < kStateServerHello ||
-        state > 6 || e.client.largest_record_received == 0 ||
+    if (m != codes::kSslFeatureUnavailable || !mbedtls_line(e).rejects_fragmented_handshake ||
+        state < kStateServerHello || state > 6 || e.client.largest_record_received == 0 ||
         e.client.largest_record_received > e.build.in_content_len) {
       return std::nullopt;
     }
@@ -226,7 +226,7 @@ std::optional<Finding> handshake_message_fragmented(const Evidence& e) {
                                     fmt::format("server: sent {} plaintext handshake records of {} to {} bytes",
                                                 records, smallest_record, largest_record),
                                     fmt::format("server: its {} message is {} bytes with its header",
-                                                servers::handshake_type_name(split->type), split->length + kHeader)};
+                                                tls::handshake_type_name(split->type), split->length + kHeader)};
   if (header_split) {
     return Finding{
         FindingId::kHandshakeMessageFragmented,
@@ -243,7 +243,7 @@ std::optional<Finding> handshake_message_fragmented(const Evidence& e) {
       FindingId::kHandshakeMessageFragmented,
       fmt::format("The server split its {} message ({} bytes) over records of at most {} bytes{}, and Mbed TLS {} "
                   "cannot reassemble a handshake message from several records over TLS ({}).",
-                  servers::handshake_type_name(split->type), split->length + kHeader, largest_record,
+                  tls::handshake_type_name(split->type), split->length + kHeader, largest_record,
                   asked != 0 ? fmt::format(" (the max fragment length of {} the client asked for)", asked) : "",
                   e.build.mbedtls_line, format_code(e.client.result)),
       evidence,

@@ -14,6 +14,10 @@ std::vector<Rule> all_rules() {
   return out;
 }
 
+tls::MbedtlsLine mbedtls_line(const Evidence& e) {
+  return tls::mbedtls_line_or_newest(e.build.mbedtls_line);
+}
+
 uint32_t magnitude(const device::ClientReport& c) {
   return c.result < 0 ? static_cast<uint32_t>(-c.result) : 0;
 }

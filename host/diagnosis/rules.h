@@ -15,6 +15,9 @@
 
 #include "diagnosis.h"
 #include "findings.h"
+#include "shakedown/tls/alert.h"
+#include "shakedown/tls/mbedtls_line.h"
+#include "shakedown/tls/version.h"
 
 namespace shakedown::diagnosis {
 
@@ -100,6 +103,9 @@ std::vector<Rule> all_rules();
 // Mbed TLS's state while it waits for the ServerHello (same on both lines).
 constexpr int kStateServerHello = 2;
 
+// The facts of the build's Mbed TLS line; a line the build does not name
+// gets the newest line's.
+tls::MbedtlsLine mbedtls_line(const Evidence& e);
 // The magnitude of the client's (negative) result; 0 for success.
 uint32_t magnitude(const device::ClientReport& c);
 // Only the client's side is known (`shakedown explain`: a log, no server).

@@ -10,6 +10,8 @@
 
 #include "mbedtls_codes.h"
 #include "rules.h"
+#include "shakedown/tls/cipher_suite.h"
+#include "shakedown/tls/named_group.h"
 #include "wording.h"
 
 namespace shakedown::diagnosis {
@@ -77,7 +79,7 @@ std::optional<Finding> sni_required(const Evidence& e) {
 
 std::optional<Finding> rejected_after_client_hello(const Evidence& e) {
   const uint32_t m = magnitude(e.client);
-  if (e.client.stage != "handshake" || e.client.handshake_state > kStateServerHello ||
+  if (e.client.stage != tls::Stage::kHandshake || e.client.handshake_state > kStateServerHello ||
       (m != codes::kNetConnReset && m != codes::kSslConnEof)) {
     return std::nullopt;
   }
@@ -97,7 +99,7 @@ std::optional<Finding> rejected_after_client_hello(const Evidence& e) {
 // A fatal alert in answer to the ClientHello that no more specific rule
 // explains: name the alert and what it points to.
 std::optional<Finding> alert_after_client_hello(const Evidence& e) {
-  if (e.client.passed() || e.client.stage != "handshake" || e.client.handshake_state > kStateServerHello ||
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake || e.client.handshake_state > kStateServerHello ||
       magnitude(e.client) != codes::kSslFatalAlert || e.client.alerts_received.empty()) {
     return std::nullopt;
   }
@@ -129,19 +131,19 @@ std::optional<Finding> alert_after_client_hello(const Evidence& e) {
       }
       [[fallthrough]];
     default:
-      what = fmt::format("its refusal of the ClientHello ({})", device::alert_name(alert));
+      what = fmt::format("its refusal of the ClientHello ({})", tls::alert_name(alert));
       fix = "Compare the ClientHello with what the server accepts; the server's own log names the cause.";
   }
   Finding f{FindingId::kAlertAfterClientHello,
             fmt::format("The server answered the ClientHello with the fatal alert {} ({}): {}.", alert,
-                        device::alert_name(alert), what),
-            {client_line(e), fmt::format("client: received fatal alert {} ({}) {}", alert, device::alert_name(alert),
+                        tls::alert_name(alert), what),
+            {client_line(e), fmt::format("client: received fatal alert {} ({}) {}", alert, tls::alert_name(alert),
                                          waiting_for(e.client.handshake_state))},
             fix};
   if (e.server.connection && e.server.connection->client_hello) {
     const auto& hello = *e.server.connection->client_hello;
     std::vector<std::string> versions;
-    for (auto v : offered_versions(hello)) versions.push_back(version_name(v));
+    for (auto v : offered_versions(hello)) versions.push_back(tls::prose_name(v));
     f.evidence.push_back(fmt::format("server: the ClientHello offered {}, suites {}, extensions {}",
                                      fmt::join(versions, ", "), hex_list(hello.cipher_suites),
                                      fmt::join(hello.extensions, ", ")));
@@ -187,18 +189,19 @@ std::optional<RefusedHello> refused_hello(const Evidence& e) {
   const bool alert40 = m == codes::kSslFatalAlert && !e.client.alerts_received.empty() &&
                        e.client.alerts_received.back().description == 40;
   const bool dropped = m == codes::kNetConnReset || m == codes::kSslConnEof;
-  if (e.client.stage != "handshake" || e.client.handshake_state > kStateServerHello || (!alert40 && !dropped)) {
+  if (e.client.stage != tls::Stage::kHandshake || e.client.handshake_state > kStateServerHello ||
+      (!alert40 && !dropped)) {
     return std::nullopt;
   }
   RefusedHello r{.e = e, .alert40 = alert40, .reset = m == codes::kNetConnReset};
   for (auto id : e.client.offered_suites) {
-    if (!servers::is_signalling_suite(id)) r.suites.push_back(id);
+    if (!tls::is_signalling_suite(id)) r.suites.push_back(id);
   }
   const servers::ClientHelloCapture* hello = e.log != nullptr && e.log->client_hello ? &*e.log->client_hello : nullptr;
   r.hello = hello;
   if (hello != nullptr) {
     for (auto g : hello->groups) {
-      if (g < 0x0100) r.ec_groups.push_back(g);
+      if (tls::serves_tls12_ecdhe(g)) r.ec_groups.push_back(g);
     }
   }
   r.narrow_suites = !r.suites.empty() && r.suites.size() <= 4;
@@ -311,9 +314,10 @@ constexpr Candidate kCandidates[] = {
      [](FindingId id, const RefusedHello& r) {
        return Finding{
            id,
-           fmt::format(
-               "The server {}; it may accept none of the versions the client offered{}.", r.how,
-               r.versions_offered == 1 ? fmt::format(" (only {})", version_name(offered_versions(*r.hello)[0])) : ""),
+           fmt::format("The server {}; it may accept none of the versions the client offered{}.", r.how,
+                       r.versions_offered == 1
+                           ? fmt::format(" (only {})", tls::prose_name(offered_versions(*r.hello)[0]))
+                           : ""),
            {client_line(r.e)},
            fmt::format("Make the versions overlap: MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3 in {}, or "
                        "the server's version range.",

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "shakedown/tls/cipher_suite.h"
+#include "shakedown/tls/named_group.h"
+
 namespace shakedown::diagnosis {
 
 using device::format_code;
@@ -24,17 +27,17 @@ std::string waiting_for(int state) {
 
 std::string client_line(const Evidence& e) {
   const auto& c = e.client;
-  if (c.stage == "exchange") {
+  if (c.stage == tls::Stage::kExchange) {
     return fmt::format("client: {} returned {} ({}) after the handshake completed", c.failed_call,
                        format_code(c.result), c.result_name);
   }
   return fmt::format("client: {} returned {} ({}) at {}, client state {}", c.failed_call, format_code(c.result),
-                     c.result_name, c.stage, c.handshake_state);
+                     c.result_name, tls::stage_name(c.stage), c.handshake_state);
 }
 
 std::string suite_label(uint16_t id) {
-  auto name = servers::suite_name(id);
-  return name.openssl_name.empty() ? fmt::format("{:04x}", id) : fmt::format("{:04x} ({})", id, name.openssl_name);
+  const tls::CipherSuite* suite = tls::cipher_suite(id);
+  return suite == nullptr ? fmt::format("{:04x}", id) : fmt::format("{:04x} ({})", id, suite->openssl_name);
 }
 
 std::string suite_list(const std::vector<uint16_t>& ids) {
@@ -54,14 +57,6 @@ std::string hex_list(const std::vector<uint16_t>& ids) {
   return fmt::format("{} and {}", fmt::join(out, ", "), last);
 }
 
-std::string hash_macro(const std::string& hash, const device::BuildFacts& b) {
-  const bool v2 = b.mbedtls_line.starts_with("2.");
-  if (hash == "sha1") return "MBEDTLS_SHA1_C";
-  if (hash == "sha256") return "MBEDTLS_SHA256_C";
-  if (hash == "sha384") return v2 ? "MBEDTLS_SHA512_C" : "MBEDTLS_SHA384_C";
-  return "MBEDTLS_SHA512_C";
-}
-
 size_t next_buffer_size(size_t needed) {
   constexpr size_t kMaxRecordContent = 16384;
   size_t size = 512;
@@ -69,19 +64,9 @@ size_t next_buffer_size(size_t needed) {
   return size;
 }
 
-std::string version_name(uint16_t wire) {
-  switch (wire) {
-    case 0x0301: return "TLS 1.0";
-    case 0x0302: return "TLS 1.1";
-    case 0x0303: return "TLS 1.2";
-    case 0x0304: return "TLS 1.3";
-    default: return fmt::format("0x{:04x}", wire);
-  }
-}
-
 std::string group_list(const std::vector<uint16_t>& ids) {
   std::vector<std::string> names;
-  for (auto id : ids) names.push_back(device::group_name(id));
+  for (auto id : ids) names.push_back(tls::group_name(id));
   return fmt::format("{}", fmt::join(names, ", "));
 }
 

@@ -23,10 +23,6 @@ std::string suite_list(const std::vector<uint16_t>& ids);
 std::string hex_list(const std::vector<uint16_t>& ids);
 // "P-256, X25519".
 std::string group_list(const std::vector<uint16_t>& ids);
-// "TLS 1.2" for 0x0303.
-std::string version_name(uint16_t wire);
-// The config macro that enables a signature hash on this build's line.
-std::string hash_macro(const std::string& hash, const device::BuildFacts& b);
 // The input buffer size to advise for `needed` bytes: a power of two from
 // 512, at most a full record (16384).
 size_t next_buffer_size(size_t needed);

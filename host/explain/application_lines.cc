@@ -88,7 +88,7 @@ Take take_heap_peak(Reading& r, const Statement& s) {
 Take take_application_return(Reading& r, const Statement& s) {
   auto ret = returned(s.text);
   if (!ret || ret->code >= 0 || ret->code <= -0x10000 || ret->call.empty()) return Take::kNotMine;
-  if (r.current.timeline.empty() && stage_for_call(ret->call) == "load-trust") {
+  if (r.current.timeline.empty() && stage_for_call(ret->call) == tls::Stage::kLoadTrust) {
     // Before any handshake: the trust chain failed to load.
     r.start_attempt(s.line);
   }

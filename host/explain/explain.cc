@@ -8,6 +8,9 @@
 #include <set>
 
 #include "shakedown/mbedtls_errors/error_names.h"
+#include "shakedown/tls/mbedtls_line.h"
+#include "shakedown/tls/stage.h"
+#include "shakedown/tls/version.h"
 
 namespace shakedown::explain {
 namespace {
@@ -64,8 +67,8 @@ std::string hex_ids(const std::vector<uint16_t>& ids, const char* separator, siz
 }
 
 std::string config_file(const LogFacts& facts) {
-  if (facts.build.mbedtls_line.starts_with("2.")) return "the Mbed TLS config (mbedtls/config.h or your MBEDTLS_CONFIG_FILE)";
-  return "the Mbed TLS config (mbedtls/mbedtls_config.h or your MBEDTLS_CONFIG_FILE)";
+  return fmt::format("the Mbed TLS config ({} or your MBEDTLS_CONFIG_FILE)",
+                     tls::mbedtls_line_or_newest(facts.build.mbedtls_line).config_header);
 }
 
 }  // namespace
@@ -163,9 +166,9 @@ std::string to_text(const Explanation& e) {
   if (!f.result_known) {
     outcome = fmt::format("the log ends during the handshake, in client state {}", f.report.handshake_state);
   } else if (!f.report.passed()) {
-    std::string where = "at " + f.report.stage;
-    if (f.report.stage == "handshake") where = fmt::format("in client state {}", f.report.handshake_state);
-    if (f.report.stage == "exchange") where = "after the handshake completed";
+    std::string where = fmt::format("at {}", tls::stage_name(f.report.stage));
+    if (f.report.stage == tls::Stage::kHandshake) where = fmt::format("in client state {}", f.report.handshake_state);
+    if (f.report.stage == tls::Stage::kExchange) where = "after the handshake completed";
     outcome = fmt::format("{} returned {}{} {}", f.report.failed_call, device::format_code(f.report.result),
                           f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")", where);
   }
@@ -226,7 +229,7 @@ nlohmann::json to_json(const Explanation& e) {
           {"notes", e.notes},
           {"mbedtls_line", e.facts.build.mbedtls_line},
           {"result",
-           {{"stage", r.stage},
+           {{"stage", tls::stage_name(r.stage)},
             {"failed_call", r.failed_call},
             {"error_code", device::format_code(r.result)},
             {"error_high", device::format_code(-static_cast<int32_t>(r.high_part()))},
@@ -252,19 +255,23 @@ std::optional<std::string> server_for(const diagnosis::Reproducer& recipe, const
   const auto offered = [&](uint16_t s) {
     return std::find(f.report.offered_suites.begin(), f.report.offered_suites.end(), s) != f.report.offered_suites.end();
   };
+  using tls::Version;
+  const std::string tls12_only = fmt::format("  versions: [{}]\n", tls::config_name(Version::kTls1_2));
   std::string versions;
   switch (recipe.server) {
     case ServerRecipe::kNone: return std::nullopt;
-    case ServerRecipe::kTls12: versions = "  versions: [tls1.2]\n"; break;
-    case ServerRecipe::kNegotiatedVersion:
-      versions = fmt::format("  versions: [{}]\n", f.report.version == "TLSv1.3" ? "tls1.3" : "tls1.2");
+    case ServerRecipe::kTls12: versions = tls12_only; break;
+    case ServerRecipe::kNegotiatedVersion: {
+      const bool tls13 = tls::parse_version(f.report.version) == Version::kTls1_3;
+      versions = fmt::format("  versions: [{}]\n", tls::config_name(tls13 ? Version::kTls1_3 : Version::kTls1_2));
       break;
+    }
     case ServerRecipe::kSuiteNotOffered: {
       // A suite the client did not offer, as the field's server wanted.
       const char* suite = !offered(0xc030) ? "ECDHE-RSA-AES256-GCM-SHA384" : "ECDHE-RSA-CHACHA20-POLY1305";
       const bool reset = f.report.low_part() == 0x50;
       const bool closed = (f.report.high_part() | f.report.low_part()) == 0x7280;
-      versions = fmt::format("  versions: [tls1.2]\n  ciphersuites: [{}]\n{}", suite,
+      versions = fmt::format("{}  ciphersuites: [{}]\n{}", tls12_only, suite,
                              reset    ? "  on_handshake_failure: reset\n"
                              : closed ? "  on_handshake_failure: close\n"
                                       : "");
@@ -272,9 +279,11 @@ std::optional<std::string> server_for(const diagnosis::Reproducer& recipe, const
     }
     case ServerRecipe::kVersionNotOffered: {
       const auto v = offered_versions(f);
-      const bool has12 = std::find(v.begin(), v.end(), 0x0303) != v.end();
-      const bool has13 = std::find(v.begin(), v.end(), 0x0304) != v.end();
-      versions = fmt::format("  versions: [{}]\n", !has13 ? "tls1.3" : !has12 ? "tls1.2" : "tls1.1");
+      auto has = [&](Version version) { return std::find(v.begin(), v.end(), tls::wire_id(version)) != v.end(); };
+      const Version missing = !has(Version::kTls1_3)   ? Version::kTls1_3
+                              : !has(Version::kTls1_2) ? Version::kTls1_2
+                                                       : Version::kTls1_1;
+      versions = fmt::format("  versions: [{}]\n", tls::config_name(missing));
       break;
     }
   }
@@ -344,15 +353,18 @@ std::string reproducer_scenario(const Explanation& e, const std::string& name) {
   // The versions it offered, when the server refuses them.
   if (versions_refused) {
     std::string versions;
-    for (uint16_t v : offered_versions(f)) {
-      if (v >= 0x0303) versions += fmt::format("{}tls1.{}", versions.empty() ? "" : ", ", v - 0x0301);
+    for (uint16_t wire : offered_versions(f)) {
+      const auto v = tls::version_from_wire(wire);
+      if (v && *v >= tls::Version::kTls1_2) {
+        versions += fmt::format("{}{}", versions.empty() ? "" : ", ", tls::config_name(*v));
+      }
     }
     if (!versions.empty()) out += fmt::format("  versions: [{}]\n", versions);
   }
   if (f.time == "unset" || recipe.clock == diagnosis::ClientClock::kUnset) out += "  time: unset\n";
   out += recipe.client_lines;
   // The failure came after the handshake: the client must exchange data to meet it.
-  if (f.report.stage == "exchange") out += "  exchange: true\n";
+  if (f.report.stage == tls::Stage::kExchange) out += "  exchange: true\n";
   out += "expect:\n";
   if (first == nullptr) {
     out += "  default-16k: {result: pass}\n";

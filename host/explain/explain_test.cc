@@ -9,6 +9,7 @@
 #include <sstream>
 
 using namespace shakedown::explain;
+namespace tls = shakedown::tls;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -55,7 +56,7 @@ TEST_CASE("the field failure as a forum shows it: reset after the ClientHello, t
   const auto& r = e.facts.report;
   CHECK(e.facts.build.mbedtls_line == "2.28");
   CHECK(r.result == -0x50);
-  CHECK(r.stage == "handshake");
+  CHECK(r.stage == tls::Stage::kHandshake);
   CHECK(r.handshake_state == 2);
   CHECK(r.offered_suites == std::vector<uint16_t>{0xc02b, 0xc02c});
   REQUIRE_FALSE(e.findings.empty());
@@ -121,7 +122,7 @@ TEST_CASE("level markers, timestamps, Windows paths, curly quotes and joined sta
   CHECK(lines[4].text == "dumping 'client hello, random bytes' (0 bytes)");
   const LogFacts facts = builder.finish();
   CHECK(facts.report.offered_suites == std::vector<uint16_t>{0xc02b});
-  CHECK(facts.report.stage == "done");
+  CHECK(facts.report.stage == tls::Stage::kDone);
 }
 
 TEST_CASE("a statement wrapped by a forum's line width is joined back") {
@@ -250,7 +251,7 @@ TEST_CASE("TLS 1.3: alert 116 at the first read after a completed handshake is a
                                             "ssl_msg.c:5281: is a fatal alert message (msg 116)\n"
                                             "ssl_msg.c:6049: mbedtls_ssl_read_record() returned -30592 (-0x7780)\n"
                                             "mqtt: read failed\n");
-  CHECK(rejected.facts.report.stage == "exchange");
+  CHECK(rejected.facts.report.stage == tls::Stage::kExchange);
   CHECK(rejected.facts.report.failed_call == "mbedtls_ssl_read");
   REQUIRE_FALSE(rejected.findings.empty());
   CHECK(ids(rejected)[0] == shakedown::diagnosis::FindingId::kClientCertificateRequired);
@@ -262,7 +263,7 @@ TEST_CASE("TLS 1.3: alert 116 at the first read after a completed handshake is a
                                          "ssl_msg.c:2377: ssl->f_send() returned -80 (-0x0050)\n"
                                          "ssl_msg.c:6236: mbedtls_ssl_write_record() returned -80 (-0x0050)\n"
                                          "  ! mbedtls_ssl_write returned -0x0050\n");
-  CHECK(reset.facts.report.stage == "exchange");
+  CHECK(reset.facts.report.stage == tls::Stage::kExchange);
   CHECK(reset.facts.report.failed_call == "mbedtls_ssl_write");
   REQUIRE_FALSE(reset.findings.empty());
   CHECK(ids(reset)[0] == shakedown::diagnosis::FindingId::kClientCertificateRequired);

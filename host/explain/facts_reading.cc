@@ -7,6 +7,7 @@
 
 #include "client_hello_decode.h"
 #include "log_text.h"
+#include "shakedown/tls/version.h"
 
 namespace shakedown::explain {
 
@@ -75,7 +76,7 @@ void Reading::finish_dump() {
   Dump d = std::move(*dump);
   dump.reset();
   if (d.name == "server hello, version" && d.bytes.size() == 2) {
-    current.report.version = version_text(static_cast<uint16_t>(d.bytes[0] << 8 | d.bytes[1]));
+    current.report.version = tls::mbedtls_name(static_cast<uint16_t>(d.bytes[0] << 8 | d.bytes[1]));
     cite(Fact::kVersion, d.line);
     return;
   }

@@ -2,6 +2,7 @@
 
 #include "facts_reading.h"
 #include "log_text.h"
+#include "shakedown/tls/version.h"
 #include "statement_forms.h"
 
 namespace shakedown::explain {
@@ -12,11 +13,7 @@ LogFactsBuilder::~LogFactsBuilder() = default;
 void LogFactsBuilder::add(const LogLine& line) {
   if (line.from_mbedtls()) {
     mbedtls_seen_ = true;
-    if (line.file == "ssl_cli.c") line_hint_ = "2.28";
-    if (line.file == "ssl_client.c" || line.file.starts_with("ssl_tls12_") || line.file.starts_with("ssl_tls13_") ||
-        line.file == "ssl_misc.h") {
-      line_hint_ = "3.6";
-    }
+    if (auto l = tls::line_from_source_file(line.file)) line_hint_ = *l;
     // A statement cut by wrapping continues on a line without a prefix.
     unrecognised_.reset();
     if (!take_statement(line)) unrecognised_ = line;
@@ -57,19 +54,22 @@ LogFacts LogFactsBuilder::finish() {
   }
   reading.end_attempt();
   LogFacts facts = reading.kept ? std::move(*reading.kept) : LogFacts{};
-  // 3.x logs no "max version" line: its ClientHello always carries TLS 1.2
-  // as the legacy version, and only TLS 1.3 adds supported_versions. Suites
-  // without a supported version therefore mean TLS 1.2 alone.
-  if (auto& hello = facts.log.client_hello; line_hint_ == "3.6" && hello && hello->legacy_version == 0 &&
-                                            hello->supported_versions.empty() && !hello->cipher_suites.empty()) {
-    hello->legacy_version = 0x0303;
+  // A line with TLS 1.3 (3.x) logs no "max version" line: its ClientHello
+  // always carries TLS 1.2 as the legacy version, and only TLS 1.3 adds
+  // supported_versions. Suites without a supported version therefore mean
+  // TLS 1.2 alone.
+  const uint16_t tls12 = tls::wire_id(tls::Version::kTls1_2);
+  if (auto& hello = facts.log.client_hello; line_hint_ && line_hint_->has_tls1_3 && hello &&
+                                            hello->legacy_version == 0 && hello->supported_versions.empty() &&
+                                            !hello->cipher_suites.empty()) {
+    hello->legacy_version = tls12;
     facts.build.tls1_2 = true;
   }
   facts.attempts = reading.attempts;
   facts.mbedtls_seen = mbedtls_seen_;
   auto& r = facts.report;
   if (facts.result_known && r.result != 0 && facts.handshake_completed) {
-    r.stage = "exchange";
+    r.stage = tls::Stage::kExchange;
     // An inner call's code reaches the application through its read (or write).
     if (!facts.result_from_application) {
       r.failed_call = r.failed_call.find("write") != std::string::npos ? "mbedtls_ssl_write" : "mbedtls_ssl_read";
@@ -77,18 +77,19 @@ LogFacts LogFactsBuilder::finish() {
   } else if (facts.result_known && r.result != 0) {
     r.stage = stage_for_call(r.failed_call);
     // An inner call's code ends the handshake: the application sees it from mbedtls_ssl_handshake.
-    if (r.stage == "handshake") r.failed_call = "mbedtls_ssl_handshake";
+    if (r.stage == tls::Stage::kHandshake) r.failed_call = "mbedtls_ssl_handshake";
   } else if (facts.result_known) {
-    r.stage = "done";
+    r.stage = tls::Stage::kDone;
   } else {
-    r.stage = "handshake";  // the log ends mid-handshake
+    r.stage = tls::Stage::kHandshake;  // the log ends mid-handshake
   }
-  if ((r.stage == "done" || r.stage == "exchange") && r.version.empty()) {
-    r.version = facts.log.client_hello && facts.log.client_hello->legacy_version == 0x0303 ? "TLSv1.2" : "";
+  if (tls::handshake_completed(r.stage) && r.version.empty() && facts.log.client_hello &&
+      facts.log.client_hello->legacy_version == tls12) {
+    r.version = tls::mbedtls_name(tls::Version::kTls1_2);
   }
   // What the log shows of the build: its line, from the library's file
   // names; the suites it offered.
-  facts.build.mbedtls_line = line_hint_;
+  facts.build.mbedtls_line = line_hint_ ? line_hint_->name() : "";
   facts.build.ciphersuites = r.offered_suites;
   return facts;
 }

@@ -19,6 +19,7 @@
 #include "client_report.h"
 #include "diagnosis.h"
 #include "log_reader.h"
+#include "shakedown/tls/mbedtls_line.h"
 
 namespace shakedown::explain {
 
@@ -96,7 +97,7 @@ class LogFactsBuilder {
   std::unique_ptr<Reading> reading_;
   std::optional<LogLine> unrecognised_;  // the last statement no form took (maybe cut by wrapping)
   bool mbedtls_seen_ = false;
-  std::string line_hint_;  // the Mbed TLS line its file names say
+  std::optional<tls::MbedtlsLine> line_hint_;  // the Mbed TLS line its file names say
 };
 
 }  // namespace shakedown::explain

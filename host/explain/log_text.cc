@@ -48,16 +48,6 @@ std::optional<uint16_t> bracket_version(std::string_view s) {
   return static_cast<uint16_t>(*major << 8 | *minor);
 }
 
-std::string version_text(uint16_t v) {
-  switch (v) {
-    case 0x0301: return "TLSv1.0";
-    case 0x0302: return "TLSv1.1";
-    case 0x0303: return "TLSv1.2";
-    case 0x0304: return "TLSv1.3";
-    default: return fmt::format("0x{:04x}", v);
-  }
-}
-
 std::optional<Returned> returned(std::string_view text) {
   const size_t at = text.find("returned");
   if (at == std::string_view::npos) return std::nullopt;
@@ -87,17 +77,17 @@ std::optional<Returned> returned(std::string_view text) {
   return Returned{call, *code};
 }
 
-std::string stage_for_call(const std::string& call) {
+tls::Stage stage_for_call(const std::string& call) {
   if (call.find("x509_crt_parse") != std::string::npos || call.find("pk_parse") != std::string::npos) {
-    return "load-trust";
+    return tls::Stage::kLoadTrust;
   }
-  if (call.find("connect") != std::string::npos) return "connect";
-  if (call.find("handshake") != std::string::npos) return "handshake";
+  if (call.find("connect") != std::string::npos) return tls::Stage::kConnect;
+  if (call.find("handshake") != std::string::npos) return tls::Stage::kHandshake;
   if (call.find("ssl_setup") != std::string::npos || call.find("config_defaults") != std::string::npos ||
       call.find("drbg_seed") != std::string::npos || call.find("set_hostname") != std::string::npos) {
-    return "setup";
+    return tls::Stage::kSetup;
   }
-  return "handshake";
+  return tls::Stage::kHandshake;
 }
 
 std::optional<std::pair<std::optional<size_t>, std::vector<uint8_t>>> hex_row(std::string_view text) {

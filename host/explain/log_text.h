@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "shakedown/tls/stage.h"
+
 namespace shakedown::explain {
 
 inline bool starts_with(std::string_view s, std::string_view prefix) {
@@ -32,9 +34,6 @@ std::optional<int64_t> number(std::string_view s, bool bare_hex = false);
 // "[3:3]" or "[0x3:0x3]" -> 0x0303.
 std::optional<uint16_t> bracket_version(std::string_view s);
 
-// 0x0303 -> "TLSv1.2"; an unknown version in hex.
-std::string version_text(uint16_t v);
-
 // "x509_verify_cert() returned -9984 (-0x2700)" -> {"x509_verify_cert", -0x2700}.
 struct Returned {
   std::string call;
@@ -43,7 +42,7 @@ struct Returned {
 std::optional<Returned> returned(std::string_view text);
 
 // Where in a client's life a failing call sits: load-trust, connect, setup or handshake.
-std::string stage_for_call(const std::string& call);
+tls::Stage stage_for_call(const std::string& call);
 
 // The "0000:  16 03 01 ..." rows of Mbed TLS's buffer dumps, forgiving of
 // lost offsets, collapsed spaces and a missing ASCII column: the row's

@@ -16,6 +16,7 @@
 #include "log_reader.h"
 
 using namespace shakedown::explain;
+namespace tls = shakedown::tls;
 
 namespace {
 
@@ -52,7 +53,7 @@ const std::vector<Sample> kSamples = {
     {"application data read after the handshake", {"ssl_tls.c:4670: => handshake", "ssl_tls.c:4681: <= handshake"},
      "ssl_msg.c:6149: <= read", [](const Reading& r) { CHECK(r.current.read_after_handshake); }},
     {"the handshake ends", {"ssl_tls.c:5804: => handshake"}, "ssl_tls.c:5815: <= handshake",
-     [](const Reading& r) { CHECK(r.current.handshake_completed); CHECK(report(r).stage == "done"); }},
+     [](const Reading& r) { CHECK(r.current.handshake_completed); CHECK(report(r).stage == tls::Stage::kDone); }},
     {"the handshake is done", {"ssl_tls.c:5804: => handshake"}, "ssl_cli.c:4382: handshake: done",
      [](const Reading& r) { CHECK(r.current.handshake_completed); }},
     {"the handshake wraps up", {"ssl_tls.c:4670: => handshake"}, "ssl_tls.c:8365: <= handshake wrapup",

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "log_text.h"
+#include "shakedown/tls/version.h"
 #include "statement_handlers.h"
 
 namespace shakedown::explain {
@@ -55,9 +56,9 @@ Take take_max_version(Reading& r, const Statement& s) {
   auto version = bracket_version(s.rest);
   if (!version) return Take::kMalformed;
   r.text_hello().legacy_version = *version;
-  r.current.build.tls1_2 = *version >= 0x0303;
+  r.current.build.tls1_2 = *version >= tls::wire_id(tls::Version::kTls1_2);
   r.cite(Fact::kVersion, s.line);
-  r.event(s.line, "client-hello", fmt::format("ClientHello offers up to {}", version_text(*version)));
+  r.event(s.line, "client-hello", fmt::format("ClientHello offers up to {}", tls::mbedtls_name(*version)));
   return Take::kTaken;
 }
 
@@ -68,8 +69,8 @@ Take take_supported_version(Reading& r, const Statement& s) {
   if (!version) return Take::kMalformed;
   auto& versions = r.text_hello().supported_versions;
   if (versions.size() < 8) versions.push_back(*version);
-  if (*version == 0x0304) r.current.build.tls1_3 = true;
-  if (*version == 0x0303) r.current.build.tls1_2 = true;
+  if (*version == tls::wire_id(tls::Version::kTls1_3)) r.current.build.tls1_3 = true;
+  if (*version == tls::wire_id(tls::Version::kTls1_2)) r.current.build.tls1_2 = true;
   r.cite(Fact::kVersion, s.line);
   return Take::kTaken;
 }
@@ -113,7 +114,7 @@ Take take_chosen_suite(Reading& r, const Statement& s) {
 // "ServerHello: supported_versions(43) extension received.": the server chose TLS 1.3.
 Take take_server_tls13(Reading& r, const Statement& s) {
   if (!starts_with(s.text, "ServerHello")) return Take::kNotMine;
-  r.current.report.version = "TLSv1.3";
+  r.current.report.version = tls::mbedtls_name(tls::Version::kTls1_3);
   r.cite(Fact::kVersion, s.line);
   return Take::kTaken;
 }

@@ -24,7 +24,7 @@ Take take_read_after_handshake(Reading& r, const Statement& s) {
 Take take_handshake_done(Reading& r, const Statement& s) {
   if (!r.current.result_known) {
     r.current.report.result = 0;
-    r.current.report.stage = "done";
+    r.current.report.stage = tls::Stage::kDone;
     r.current.result_known = true;
     r.current.handshake_completed = true;
     r.event(s.line, "done", "handshake complete");

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "log_text.h"
+#include "shakedown/tls/alert.h"
 #include "statement_handlers.h"
 
 namespace shakedown::explain {
@@ -32,7 +33,7 @@ Take take_alert_received(Reading& r, const Statement& s) {
   r.cite(Fact::kAlertIn, s.line);
   r.event(s.line, "alert-in",
           fmt::format("alert received: level {} {} ({})", *alert >> 8, *alert & 0xff,
-                      device::alert_name(static_cast<uint8_t>(*alert))));
+                      tls::alert_name(static_cast<uint8_t>(*alert))));
   return Take::kTaken;
 }
 
@@ -43,9 +44,9 @@ Take take_alert_sent(Reading& r, const Statement& s) {
   if (!level || !message) return Take::kMalformed;
   r.current.report.alerts_sent.push_back({static_cast<uint8_t>(*level), static_cast<uint8_t>(*message)});
   r.cite(Fact::kAlertOut, s.line);
-  r.event(s.line, "alert-out",
-          fmt::format("alert sent: level {} {} ({})", *level, *message,
-                      device::alert_name(static_cast<uint8_t>(*message))));
+  r.event(
+      s.line, "alert-out",
+      fmt::format("alert sent: level {} {} ({})", *level, *message, tls::alert_name(static_cast<uint8_t>(*message))));
   return Take::kTaken;
 }
 

@@ -7,6 +7,7 @@
 
 #include "shakedown/tls/alert.h"
 #include "shakedown/tls/named_group.h"
+#include "shakedown/tls/stage.h"
 
 namespace shakedown::runner {
 namespace {
@@ -104,7 +105,7 @@ json to_json(const CellResult& r) {
   out["error_code"] = device::format_code(r.report.result);
   out["error_name"] = r.report.result_name;
   out["failed_call"] = r.report.failed_call;
-  out["stage"] = r.report.stage;
+  out["stage"] = tls::stage_name(r.report.stage);
   out["alerts"] = {{"sent", alerts_json(r.report.alerts_sent)}, {"received", alerts_json(r.report.alerts_received)}};
   out["verify_flags"] = device::verify_flag_names(r.report.verify_flags);
   out["version"] = r.report.version;

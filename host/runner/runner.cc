@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <stdexcept>
 
 #include "chain_facts.h"
 #include "report_json.h"
@@ -12,6 +13,7 @@
 #include "server_setup.h"
 #include "shakedown/tls/named_group.h"
 #include "shakedown/tls/stage.h"
+#include "shakedown/tls/version.h"
 #include "test_server.h"
 
 namespace shakedown::runner {
@@ -62,6 +64,13 @@ std::vector<uint16_t> server_groups(const std::string& list) {
     start = end + 1;
   }
   return ids;
+}
+
+// A server version as its config names it ("tls1.2"); the scenario loader
+// and the test server have checked it, so anything else is a bug here.
+tls::Version server_version(const std::string& name) {
+  if (auto v = tls::parse_config_name(name)) return *v;
+  throw std::runtime_error(fmt::format("server: unknown version '{}'", name));
 }
 
 // A private temporary folder, removed with its contents.
@@ -196,8 +205,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     }
     r.report = std::move(outcome.report);
     r.build = std::move(outcome.build);
-    const bool reached_server =
-        r.report.stage == tls::stage_name(tls::Stage::kHandshake) || r.report.handshake_completed();
+    const bool reached_server = r.report.stage == tls::Stage::kHandshake || r.report.handshake_completed();
     if (!s_server && reached_server && server.wait_for_captures(1, kCaptureWait)) r.capture = server.captures().front();
     server.stop();
     if (s_server) s_server->stop();
@@ -205,8 +213,8 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     diagnosis::ServerView view{.accepted_suites = server.accepted_suites(),
                                .chain = describe_chain(chain, config),
                                .connection = r.capture,
-                               .min_version = config.min_version,
-                               .max_version = config.max_version,
+                               .min_version = server_version(config.min_version),
+                               .max_version = server_version(config.max_version),
                                .groups = server_groups(config.groups)};
     r.findings = diagnosis::diagnose({r.report,
                                       r.build,

@@ -9,7 +9,7 @@ namespace {
 using namespace shakedown;
 using scenario::Expectation;
 
-device::ClientReport report(const char* stage, int32_t code) {
+device::ClientReport report(tls::Stage stage, int32_t code) {
   device::ClientReport r;
   r.stage = stage;
   r.result = code;
@@ -25,18 +25,20 @@ std::vector<diagnosis::Finding> finding(diagnosis::FindingId id) {
 
 TEST_CASE("a result matches its expectation only when result, error and primary finding all do") {
   Expectation fail_reset{Expectation::Result::kFail, diagnosis::FindingId::kNoSharedCiphersuite, -0x50, 1};
-  CHECK(runner::judge(fail_reset, report("handshake", -0x50), finding(diagnosis::FindingId::kNoSharedCiphersuite))
+  CHECK(runner::judge(fail_reset, report(tls::Stage::kHandshake, -0x50),
+                      finding(diagnosis::FindingId::kNoSharedCiphersuite))
             .empty());
-  CHECK(runner::judge(fail_reset, report("handshake", -0x7780), finding(diagnosis::FindingId::kNoSharedCiphersuite)) ==
+  CHECK(runner::judge(fail_reset, report(tls::Stage::kHandshake, -0x7780),
+                      finding(diagnosis::FindingId::kNoSharedCiphersuite)) ==
         "expected error -0x0050, got -0x7780 (NAME)");
-  CHECK(runner::judge(fail_reset, report("handshake", -0x50),
+  CHECK(runner::judge(fail_reset, report(tls::Stage::kHandshake, -0x50),
                       finding(diagnosis::FindingId::kConnectionResetAfterClientHello)) ==
         "expected finding no-shared-ciphersuite, got connection-reset-after-client-hello");
-  CHECK(runner::judge(fail_reset, report("done", 0), {}) == "expected a failure, got a pass");
+  CHECK(runner::judge(fail_reset, report(tls::Stage::kDone, 0), {}) == "expected a failure, got a pass");
 
   Expectation pass{Expectation::Result::kPass, std::nullopt, std::nullopt, 1};
-  CHECK(runner::judge(pass, report("done", 0), {}).empty());
-  CHECK(runner::judge(pass, report("handshake", -0x50), finding(diagnosis::FindingId::kHandshakeTimeout)) ==
+  CHECK(runner::judge(pass, report(tls::Stage::kDone, 0), {}).empty());
+  CHECK(runner::judge(pass, report(tls::Stage::kHandshake, -0x50), finding(diagnosis::FindingId::kHandshakeTimeout)) ==
         "expected a pass, got -0x0050 (NAME)");
 }
 

@@ -14,6 +14,8 @@
 
 #include "scenario_loader.h"
 #include "server_setup.h"
+#include "shakedown/tls/alert.h"
+#include "shakedown/tls/cipher_suite.h"
 #include "test_server.h"
 
 namespace {
@@ -33,9 +35,9 @@ void print_capture(size_t n, const servers::ConnectionCapture& c) {
   if (c.client_hello) {
     std::vector<std::string> suites;
     for (auto id : c.client_hello->cipher_suites) {
-      const auto name = servers::suite_name(id);
-      suites.push_back(name.openssl_name.empty() ? fmt::format("{:04x}", id)
-                                                 : fmt::format("{:04x} ({})", id, name.openssl_name));
+      const tls::CipherSuite* suite = tls::cipher_suite(id);
+      suites.push_back(suite == nullptr ? fmt::format("{:04x}", id)
+                                        : fmt::format("{:04x} ({})", id, suite->openssl_name));
     }
     fmt::print("  ClientHello: suites {}; SNI '{}'\n", fmt::join(suites, ", "), c.client_hello->server_name);
   }
@@ -43,7 +45,7 @@ void print_capture(size_t n, const servers::ConnectionCapture& c) {
   if (!c.pcap_path.empty()) fmt::print("  capture: {} (keys: {})\n", c.pcap_path, c.key_log_path);
   for (const auto& r : c.records_sent) {
     fmt::print("  sent record type {} of {} bytes{}\n", r.content_type, r.length,
-               r.handshake_type >= 0 ? fmt::format(" ({})", servers::handshake_type_name(r.handshake_type)) : "");
+               r.handshake_type >= 0 ? fmt::format(" ({})", tls::handshake_type_name(r.handshake_type)) : "");
   }
   std::fflush(stdout);
 }

@@ -43,6 +43,14 @@ std::optional<int> number(std::string_view text) {
 
 }  // namespace
 
+std::string_view MbedtlsLine::hash_macro(std::string_view hash) const {
+  if (hash == "sha1") return "MBEDTLS_SHA1_C";
+  if (hash == "sha256") return "MBEDTLS_SHA256_C";
+  if (hash == "sha384") return sha384_macro;
+  if (hash == "sha512") return "MBEDTLS_SHA512_C";
+  return {};
+}
+
 std::string MbedtlsLine::name() const {
   return fmt::format("{}.{}", major, minor);
 }

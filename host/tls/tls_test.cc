@@ -181,6 +181,15 @@ TEST_CASE("the Mbed TLS lines differ where the rules need them to") {
   CHECK(now.tls12_rejects_offered_rsa_pss);
 }
 
+TEST_CASE("a signature hash's config macro follows the line: 2.x builds SHA-384 with SHA-512") {
+  CHECK(kMbedtls2_28.hash_macro("sha384") == "MBEDTLS_SHA512_C");
+  CHECK(kMbedtls3_6.hash_macro("sha384") == "MBEDTLS_SHA384_C");
+  CHECK(kMbedtls2_28.hash_macro("sha1") == "MBEDTLS_SHA1_C");
+  CHECK(kMbedtls3_6.hash_macro("sha256") == "MBEDTLS_SHA256_C");
+  CHECK(kMbedtls3_6.hash_macro("sha512") == "MBEDTLS_SHA512_C");
+  CHECK(kMbedtls3_6.hash_macro("md5").empty());
+}
+
 TEST_CASE("text that names no known line gets the newest line's facts") {
   CHECK_FALSE(parse_mbedtls_line("").has_value());
   CHECK_FALSE(parse_mbedtls_line("2").has_value());

@@ -34,6 +34,9 @@ struct MbedtlsLine {
 
   // Whether a build of this line can offer `v` at all (its config aside).
   constexpr bool can_offer(Version v) const { return v >= oldest_version && (v != Version::kTls1_3 || has_tls1_3); }
+  // The config macro that enables a certificate signature hash ("sha1",
+  // "sha256", "sha384", "sha512") on this line; empty for another name.
+  std::string_view hash_macro(std::string_view hash) const;
   // "2.28", "3.6".
   std::string name() const;
 };

@@ -552,7 +552,7 @@ TEST_CASE("without the server's capture (s_server): versions from the build, fra
 
 TEST_CASE("a key the verify profile refuses: a short RSA key is named with its size, another key generally") {
   device::BuildFacts build = field_2x();
-  auto client = failed("handshake", -0x2700, 3);
+  auto client = failed(tls::Stage::kHandshake, -0x2700, 3);
   client.verify_flags = 0x10000;
   client.peer_chain = {{0, "CN=cloud.shakedown.test", "CN=root", "RSA", 1024, "SHA256", 0x10000},
                        {1, "CN=root", "CN=root", "RSA", 2048, "SHA256", 0}};

@@ -19,35 +19,14 @@ constexpr size_t kChunk = 1 << 16;
 
 using diagnosis::FindingId;
 
-// explain's name for each kind of log fact a finding's declaration cites.
-constexpr std::pair<diagnosis::LogFact, Fact> kFactOf[] = {
-    {diagnosis::LogFact::kResult, Fact::kResult},
-    {diagnosis::LogFact::kState, Fact::kState},
-    {diagnosis::LogFact::kClientHello, Fact::kClientHello},
-    {diagnosis::LogFact::kSuites, Fact::kSuites},
-    {diagnosis::LogFact::kClock, Fact::kClock},
-    {diagnosis::LogFact::kHostname, Fact::kHostname},
-    {diagnosis::LogFact::kAlertIn, Fact::kAlertIn},
-    {diagnosis::LogFact::kAlertOut, Fact::kAlertOut},
-    {diagnosis::LogFact::kRecords, Fact::kRecords},
-    {diagnosis::LogFact::kCertificates, Fact::kCertificates},
-    {diagnosis::LogFact::kVerify, Fact::kVerify},
-    {diagnosis::LogFact::kTrust, Fact::kTrust},
-    {diagnosis::LogFact::kHeap, Fact::kHeap},
-    {diagnosis::LogFact::kVersion, Fact::kVersion},
-};
-
 // The log lines behind the facts a finding's declaration cites.
 std::vector<size_t> lines_for(const LogFacts& facts, FindingId id) {
   const auto& cites = diagnosis::declaration(id).cites;
   const auto& cited = facts.lines.count(Fact::kCertificates) != 0 ? cites.facts_with_certificates : cites.facts;
   std::set<size_t> lines;
-  for (const auto& [kind, fact] : kFactOf) {
-    if (!cited.contains(kind)) continue;
-    auto it = facts.lines.find(fact);
-    if (it == facts.lines.end()) continue;
+  for (const auto& [fact, l] : facts.lines) {
+    if (!cited.contains(fact)) continue;
     // Long runs (a suite per line) are cited by their first and last lines.
-    const auto& l = it->second;
     if (l.size() > 6) {
       lines.insert(l.front());
       lines.insert(l.back());

@@ -18,6 +18,7 @@
 #include "capture.h"
 #include "client_report.h"
 #include "diagnosis.h"
+#include "findings.h"
 #include "log_reader.h"
 #include "shakedown/tls/mbedtls_line.h"
 
@@ -30,23 +31,9 @@ struct TimelineEvent {
   std::string text;  // one line, for a person
 };
 
-// Which log lines support a fact, by what the rules read.
-enum class Fact {
-  kResult,        // the failing call and its code
-  kState,         // the last handshake state
-  kClientHello,   // what the ClientHello offered
-  kSuites,        // the suites it offered
-  kClock,         // the clock the client used
-  kHostname,      // SNI / hostname
-  kAlertIn,       // alerts received
-  kAlertOut,      // alerts sent
-  kRecords,       // records received (sizes)
-  kCertificates,  // the server's certificates as parsed
-  kVerify,        // verify flags
-  kTrust,         // the trust chain as loaded
-  kHeap,          // an allocation that failed
-  kVersion,       // versions offered or negotiated
-};
+// Which log lines support a fact: the kinds of fact a finding's declaration
+// cites (findings.def).
+using Fact = diagnosis::LogFact;
 
 struct LogFacts {
   // For the diagnosis rules.

@@ -66,6 +66,16 @@ function(shakedown_discover_mbedtls)
   set_property(GLOBAL PROPERTY SHAKEDOWN_MBEDTLS_LINES "${lines}")
 endfunction()
 
+# shakedown_mbedtls_source_dir(<line> <out_var>): the source tree of a line
+# that shakedown_discover_mbedtls() found; a configure error if there is none.
+function(shakedown_mbedtls_source_dir line out_var)
+  get_property(dir GLOBAL PROPERTY SHAKEDOWN_MBEDTLS_${line}_DIR)
+  if(NOT dir)
+    message(FATAL_ERROR "No Mbed TLS ${line} line among SHAKEDOWN_MBEDTLS_SOURCE_DIRS")
+  endif()
+  set(${out_var} "${dir}" PARENT_SCOPE)
+endfunction()
+
 # The profiles to build: SHAKEDOWN_PROFILES, or every firmware/configs/*.h.
 function(shakedown_profiles out_var)
   if(SHAKEDOWN_PROFILES)
@@ -95,10 +105,7 @@ function(shakedown_mbedtls line profile platform out_target)
   if(TARGET ${target})
     return()
   endif()
-  get_property(dir GLOBAL PROPERTY SHAKEDOWN_MBEDTLS_${line}_DIR)
-  if(NOT dir)
-    message(FATAL_ERROR "No Mbed TLS ${line} line among SHAKEDOWN_MBEDTLS_SOURCE_DIRS")
-  endif()
+  shakedown_mbedtls_source_dir(${line} dir)
 
   set(config_dir "${CMAKE_BINARY_DIR}/mbedtls-config/${platform}/${profile}")
   file(CONFIGURE OUTPUT "${config_dir}/shakedown_mbedtls_config.h" CONTENT

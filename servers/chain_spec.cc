@@ -38,7 +38,8 @@ bool valid_key(const KeySpec& key) {
 std::string default_cn(const ChainSpec& chain, const std::vector<ResolvedCert>& done, size_t i, const ResolvedCert& r) {
   const CertSpec& spec = chain.certs[i];
   if (spec.same_key_as) return done[*spec.same_key_as].cn;  // cross-signing: same subject
-  if (r.leaf) return chain.hostname;
+  // As public CAs do, a name too long for a common name goes only in the SAN.
+  if (r.leaf) return chain.hostname.size() <= kMaxCommonName ? chain.hostname : "";
   if (r.issuer == i) return "shakedown test root " + (i == 0 ? "" : std::to_string(i) + " ") + spec.key.name();
   return r.ca ? "shakedown test intermediate " + std::to_string(i) : "shakedown test cert " + std::to_string(i);
 }

@@ -124,11 +124,19 @@ TEST_CASE("a result that differs from its expectation exits 1 and says what diff
 }
 
 TEST_CASE("a cell no target can run exits 2 as an infrastructure error, never as a result") {
-  auto r = shakedown_run(kRepo + "/tests/data/missing-build");
+  // A known profile whose firmware image is not where the target looks.
+  const auto empty = std::filesystem::temp_directory_path() / ("shakedown-no-firmware-" + std::to_string(getpid()));
+  std::filesystem::create_directories(empty);
+  auto r = run_process({kBin + "/shakedown", "run", kRepo + "/scenarios/field/01-suite-mismatch.yaml", "--target",
+                        "qemu", "--firmware-dir", empty.string(), "--filter", "3.6/field-2x", "--pki-cache",
+                        SHAKEDOWN_TEST_PKI_CACHE},
+                       60s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.out, Contains("INFRA: no simulator build for Mbed TLS 3.6 with profile no-such-profile"));
+  CHECK_THAT(r.out, Contains("INFRA: ") && (Contains("no firmware image for Mbed TLS 3.6 with profile field-2x") ||
+                                            Contains("qemu-system-arm")));
   CHECK_THAT(r.out, Contains("1 infrastructure errors"));
+  std::filesystem::remove_all(empty);
 }
 
 TEST_CASE("a malformed scenario exits 3, names file and line, and runs nothing") {

@@ -35,6 +35,7 @@
 #include "compare.h"
 #include "explain.h"
 #include "matrix.h"
+#include "output_text.h"
 #include "report_json.h"
 #include "report_junit.h"
 #include "report_table.h"
@@ -121,9 +122,7 @@ bool make_folder(const char* flag, const std::string& path) {
 int run(RunArgs args) {
   std::vector<scenario::Scenario> scenarios;
   try {
-    for (const auto& path : args.paths) {
-      for (auto& s : scenario::load_scenarios(path)) scenarios.push_back(std::move(s));
-    }
+    scenarios = scenario::load_scenarios(std::vector<std::filesystem::path>(args.paths.begin(), args.paths.end()));
   } catch (const scenario::LoadError& e) {
     fmt::print(stderr, "shakedown: {}\n", e.what());
     return kUsage;
@@ -219,7 +218,11 @@ int run(RunArgs args) {
 
 int diff(const std::string& a_path, const std::string& b_path) {
   try {
-    const auto comparison = runner::compare_runs(runner::read_results(a_path), runner::read_results(b_path));
+    auto comparison = runner::compare_runs(runner::read_results(a_path), runner::read_results(b_path));
+    if (comparison.a_target == comparison.b_target) {  // two runs on one target: tell them apart by file
+      comparison.a_target = fmt::format("{} ({})", comparison.a_target, a_path);
+      comparison.b_target = fmt::format("{} ({})", comparison.b_target, b_path);
+    }
     runner::print_comparison(stdout, comparison);
     return comparison.disagreements.empty() && comparison.only_in_a.empty() && comparison.only_in_b.empty()
                ? kAllAsExpected
@@ -237,6 +240,12 @@ struct ExplainArgs {
 };
 
 int explain_log(const ExplainArgs& args) {
+  std::error_code ignored;
+  if (!args.scenario_out.empty() && args.log != "-" && std::filesystem::equivalent(args.log, args.scenario_out, ignored)) {
+    fmt::print(stderr, "shakedown explain: --scenario {}: that is the log being explained; name another file\n",
+               args.scenario_out);
+    return kUsage;
+  }
   explain::LogFacts facts;
   try {
     if (args.log == "-") {
@@ -255,7 +264,7 @@ int explain_log(const ExplainArgs& args) {
   }
   const explain::Explanation explanation = explain::explain(std::move(facts));
   if (args.json) {
-    fmt::print("{}\n", explain::to_json(explanation).dump(2));
+    fmt::print("{}\n", runner::json_text(explain::to_json(explanation)));
   } else {
     fmt::print("{}", explain::to_text(explanation));
   }
@@ -281,6 +290,7 @@ int explain_log(const ExplainArgs& args) {
 int main(int argc, char** argv) {
   CLI::App app{"shakedown: reproduce and explain embedded TLS handshake failures"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", SHAKEDOWN_VERSION);
   RunArgs args;
   auto* run_cmd = app.add_subcommand("run", "Run scenarios on a target and explain each failure");
   run_cmd->add_option("paths", args.paths, "Scenario files, or folders of them")->required();

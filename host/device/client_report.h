@@ -27,6 +27,16 @@ struct PeerCertificate {
   uint32_t verify_flags = 0;
 };
 
+// What the host dropped of a device's output past its caps (device_client.h):
+// never silent, it goes into the report.
+struct Dropped {
+  uint32_t log_lines = 0;
+  uint64_t log_bytes = 0;
+  uint32_t peer_certificates = 0;
+
+  bool any() const { return log_lines != 0 || peer_certificates != 0; }
+};
+
 struct ClientReport {
   // The stage reached: setup .. done; or exchange: the handshake completed
   // and the first exchange after it failed. Reports print tls::stage_name.
@@ -58,6 +68,7 @@ struct ClientReport {
   uint32_t duration_ms = 0;
   uint32_t stack_peak = 0;              // bytes; 0: the target does not measure it
   std::optional<uint32_t> reply_bytes;  // of the first exchange's reply; none without an exchange
+  Dropped dropped;                      // by the host, past its caps
 
   bool handshake_completed() const { return tls::handshake_completed(stage); }
 

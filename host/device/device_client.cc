@@ -199,14 +199,14 @@ DeviceClient::Reply DeviceClient::await_reply(uint16_t seq, Clock::time_point de
         if (log != nullptr) {
           TlvReader r(f.payload);
           while (r.next()) {
-            if (r.tag() == protocol::log_tag::kText) log->emplace_back(r.get_str());
+            if (r.tag() == protocol::log_tag::kText) take_log_line(std::string(r.get_str()), *log);
           }
         }
         continue;
       }
       if (f.seq != seq) continue;  // stale: an earlier request's, or the boot banner
       if (type == MessageType::kPeerCertificate) {
-        if (peers != nullptr) peers->push_back(parse_peer(f.payload));
+        if (peers != nullptr) take_peer(parse_peer(f.payload), *peers);
         continue;
       }
       if (type == MessageType::kError) {
@@ -232,9 +232,36 @@ DeviceClient::Reply DeviceClient::await_reply(uint16_t seq, Clock::time_point de
   }
 }
 
+void DeviceClient::take_log_line(std::string line, std::vector<std::string>& log) {
+  if (log_bytes_ + line.size() <= caps_.log_bytes) {
+    log_bytes_ += line.size();
+    log.push_back(std::move(line));
+    return;
+  }
+  ++dropped_.log_lines;
+  dropped_.log_bytes += line.size();
+  if (log_bytes_ + dropped_.log_bytes > kFloodFactor * caps_.log_bytes) {
+    throw DeviceError(fmt::format("{}: the device flooded the link with over {} MiB of log before replying",
+                                  link_.describe(), (kFloodFactor * caps_.log_bytes) >> 20));
+  }
+}
+
+void DeviceClient::take_peer(PeerCertificate peer, std::vector<PeerCertificate>& peers) {
+  if (peers.size() < caps_.peer_certificates) {
+    peers.push_back(std::move(peer));
+    return;
+  }
+  if (++dropped_.peer_certificates + peers.size() > kFloodFactor * caps_.peer_certificates) {
+    throw DeviceError(fmt::format("{}: the device sent over {} peer certificates for one handshake",
+                                  link_.describe(), kFloodFactor * caps_.peer_certificates));
+  }
+}
+
 DeviceClient::Reply DeviceClient::request(MessageType type, std::span<const uint8_t> payload, milliseconds timeout,
                                           std::vector<std::string>* log, std::vector<PeerCertificate>* peers) {
   const auto deadline = Clock::now() + timeout;
+  log_bytes_ = 0;
+  dropped_ = {};
   uint16_t seq = send_request(type, payload, timeout);
   return await_reply(seq, deadline, log, peers);
 }
@@ -299,6 +326,11 @@ ClientReport DeviceClient::connect(const std::string& address, uint16_t port, mi
   ClientReport report = parse_report(reply.payload);
   std::sort(peers.begin(), peers.end(), [](const auto& a, const auto& b) { return a.depth < b.depth; });
   report.peer_chain = std::move(peers);
+  report.dropped = dropped_;
+  if (dropped_.log_lines != 0) {
+    log.push_back(fmt::format("shakedown: {} further log lines ({} bytes) were dropped past the cap of {} MiB",
+                              dropped_.log_lines, dropped_.log_bytes, caps_.log_bytes >> 20));
+  }
   return report;
 }
 

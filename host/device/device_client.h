@@ -31,6 +31,20 @@ struct Banner {
   BuildFacts build;
 };
 
+// Bounds on what a device may send before one reply, so that a chatty or
+// broken device costs bounded memory and disk. Sized from the largest real
+// output with a wide margin: Mbed TLS's level-4 log of a handshake with a
+// 16 KB chain is about 1.5 MB in 9,000 lines, and a chain Mbed TLS verifies
+// has at most MBEDTLS_X509_MAX_INTERMEDIATE_CA + 2 (10) certificates. Past a
+// cap the excess is dropped and counted in ClientReport::dropped; past
+// kFloodFactor times a cap the device is flooding, and the request fails as
+// an infrastructure error.
+struct ReplyCaps {
+  size_t log_bytes = 16u << 20;
+  size_t peer_certificates = 16;
+};
+inline constexpr size_t kFloodFactor = 4;
+
 struct DeviceStats {
   uint32_t frames = 0, bad_crc = 0, malformed = 0, oversized = 0, log_dropped = 0;
   bool session_open = false;
@@ -38,7 +52,7 @@ struct DeviceStats {
 
 class DeviceClient {
  public:
-  explicit DeviceClient(links::Link& link) : link_(link) {}
+  explicit DeviceClient(links::Link& link, ReplyCaps caps = {}) : link_(link), caps_(caps) {}
 
   // Sends sync with a fresh nonce until the banner echoing it arrives (stray
   // output and stale frames are skipped), within `timeout`.
@@ -75,7 +89,15 @@ class DeviceClient {
   Reply request(protocol::MessageType type, std::span<const uint8_t> payload, std::chrono::milliseconds timeout,
                 std::vector<std::string>* log = nullptr, std::vector<PeerCertificate>* peers = nullptr);
 
+  // Keeps one streamed log line or peer certificate within the caps; counts
+  // what it drops, and raises DeviceError for a flood.
+  void take_log_line(std::string line, std::vector<std::string>& log);
+  void take_peer(PeerCertificate peer, std::vector<PeerCertificate>& peers);
+
   links::Link& link_;
+  ReplyCaps caps_;
+  size_t log_bytes_ = 0;  // log bytes taken during the current request
+  Dropped dropped_;       // during the current request
   protocol::FrameDecoder decoder_;
   uint16_t next_seq_ = 1;
   std::vector<uint8_t> pending_;  // received bytes not yet fed to the decoder

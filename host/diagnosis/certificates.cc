@@ -332,32 +332,51 @@ std::optional<Finding> rsa_key_too_large_for_mpi(const Evidence& e) {
 // A key in the server's chain that the verify profile refuses: Mbed TLS's
 // default profile takes RSA keys of 2048 bits and more and the curves it
 // lists; anything else is BADCERT_BAD_KEY, however well the chain is signed.
+// Mbed TLS sets the flag on the certificate whose issuer's key it refuses
+// (x509_crt_verify_chain), and on the leaf for the leaf's own key too: the
+// refused key is the flagged certificate's or the one above it.
+bool short_rsa(const device::PeerCertificate& c) {
+  return c.key_type == "RSA" && c.key_bits > 0 && c.key_bits < 2048;
+}
+
 std::optional<Finding> cert_key_too_weak(const Evidence& e) {
   if (e.client.passed() || !(verify_flags(e) & codes::kBadCertBadKey)) return std::nullopt;
-  const auto* pc = peer_with_flag(e, codes::kBadCertBadKey);
+  const auto& chain = e.client.peer_chain;
+  const auto* flagged = peer_with_flag(e, codes::kBadCertBadKey);
+  const device::PeerCertificate* weak = nullptr;
+  if (flagged != nullptr) {
+    for (const auto& c : chain) {
+      if ((c.depth == flagged->depth || c.depth == flagged->depth + 1) && short_rsa(c) && weak == nullptr) weak = &c;
+    }
+  }
   // A log gives the chain's keys but not each certificate's flags: the short RSA key is the one.
-  for (size_t i = 0; pc == nullptr && i < e.client.peer_chain.size(); ++i) {
-    const auto& c = e.client.peer_chain[i];
-    if (c.key_type == "RSA" && c.key_bits > 0 && c.key_bits < 2048) pc = &c;
+  for (size_t i = 0; weak == nullptr && i < chain.size(); ++i) {
+    if (short_rsa(chain[i])) weak = &chain[i];
   }
-  const std::string subject = pc != nullptr ? pc->subject : "?";
-  const bool short_rsa = pc != nullptr && pc->key_type == "RSA" && pc->key_bits > 0 && pc->key_bits < 2048;
   std::vector<std::string> evidence{client_line(e), "client: verify flags MBEDTLS_X509_BADCERT_BAD_KEY"};
-  if (pc != nullptr) {
-    evidence.push_back(fmt::format("client: '{}' (depth {}) has a {} {}-bit key", subject, pc->depth, pc->key_type,
-                                   pc->key_bits));
+  for (const auto* c : {flagged, weak}) {
+    if (c == nullptr || (c == weak && weak == flagged)) continue;
+    evidence.push_back(
+        fmt::format("client: '{}' (depth {}) has a {} {}-bit key", c->subject, c->depth, c->key_type, c->key_bits));
   }
-  return Finding{
-      FindingId::kCertKeyTooWeak,
-      short_rsa ? fmt::format("The certificate '{}' has an RSA-{} key, below the 2048 bits Mbed TLS's default "
-                              "verify profile accepts, so the chain is refused however it is signed.",
-                              subject, pc->key_bits)
-                : fmt::format("The certificate '{}' has a key the device's verify profile refuses (a curve or "
-                              "size it does not allow).",
-                              subject),
-      evidence,
-      "Have the server use a certificate with an RSA key of 2048 bits or more, or an ECDSA key on P-256 or P-384. "
-      "Lowering the device's verify profile (mbedtls_ssl_conf_cert_profile) would accept keys that can be broken."};
+  const std::string fix =
+      "Have the server use a chain whose every key is RSA of 2048 bits or more, or ECDSA on P-256 or P-384; a weak "
+      "root must be replaced in the device's trust list too. Lowering the device's verify profile "
+      "(mbedtls_ssl_conf_cert_profile) would accept keys that can be broken.";
+  if (weak != nullptr) {
+    const bool issuer = flagged != nullptr && weak != flagged;
+    return Finding{FindingId::kCertKeyTooWeak,
+                   fmt::format("The certificate '{}' has an RSA-{} key, below the 2048 bits Mbed TLS's default "
+                               "verify profile accepts, so the chain is refused however it is signed{}.",
+                               weak->subject, weak->key_bits,
+                               issuer ? fmt::format(" (Mbed TLS flags '{}', which it signed)", flagged->subject) : ""),
+                   evidence, fix};
+  }
+  return Finding{FindingId::kCertKeyTooWeak,
+                 fmt::format("A key in the server's chain is one the device's verify profile refuses (a curve or "
+                             "size it does not allow): Mbed TLS flags {}, for its own key or its issuer's.",
+                             flagged != nullptr ? "'" + flagged->subject + "'" : "a certificate"),
+                 evidence, fix};
 }
 
 // The client set no hostname (mbedtls_ssl_set_hostname): Mbed TLS 3.6.3 and

@@ -572,3 +572,45 @@ TEST_CASE("a key the verify profile refuses: a short RSA key is named with its s
   client.verify_flags = client.peer_chain[0].verify_flags = 0x08;  // not trusted: another finding speaks
   CHECK(diagnose(evidence)[0].id != diagnosis::FindingId::kCertKeyTooWeak);
 }
+
+TEST_CASE("a weak root is named as the refused key, not the leaf Mbed TLS flags for it") {
+  device::BuildFacts build = field_2x();
+  auto client = failed(tls::Stage::kHandshake, -0x2700, 3);
+  client.verify_flags = 0x10000;
+  // Mbed TLS flags the leaf: its issuer's (the root's) key is the refused one.
+  client.peer_chain = {{0, "CN=cloud.shakedown.test", "CN=root", "RSA", 2048, "SHA256", 0x10000},
+                       {1, "CN=root", "CN=root", "RSA", 512, "SHA256", 0}};
+  ServerView server{{}, {cert("root", "RSA", 512, "sha256", true, {}), cert("leaf", "RSA", 2048, "sha256", false, 0)},
+                    {}};
+  Evidence evidence{client, build, server, "p.h", {"cloud.shakedown.test", "now", 2}};
+  const auto findings = diagnose(evidence);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == diagnosis::FindingId::kCertKeyTooWeak);
+  CHECK_THAT(findings[0].summary, Contains("'CN=root' has an RSA-512 key") &&
+                                      Contains("Mbed TLS flags 'CN=cloud.shakedown.test', which it signed"));
+  CHECK_THAT(findings[0].fix, Contains("trust list"));
+}
+
+TEST_CASE("heap: PSA crypto that cannot start under a budget is named, with the entropy status hedged") {
+  device::BuildFacts build = field_2x();
+  build.mbedtls_line = "3.6";
+  build.heap_capacity = 65536;
+  auto client = failed(tls::Stage::kSetup, -0x8d);
+  client.heap_budget = 1000;
+  ServerView server{{}, {}, {}};
+  Evidence evidence{client, build, server, "p.h", {"cloud.shakedown.test", "now", 2}};
+  auto findings = diagnose(evidence);
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == diagnosis::FindingId::kHeapExhausted);
+  CHECK_THAT(findings[0].summary, Contains("PSA_ERROR_INSUFFICIENT_MEMORY") && Contains("1000-byte heap budget"));
+
+  client.result = -0x94;
+  client.heap_budget = 2000;
+  findings = diagnose(evidence);
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].id == diagnosis::FindingId::kHeapExhausted);
+  CHECK_THAT(findings[0].summary, Contains("Most likely the heap") && Contains("the entropy source is the cause"));
+
+  client.heap_budget = 0;  // no budget imposed: nothing says it is the heap
+  CHECK(diagnose(evidence)[0].id == diagnosis::FindingId::kUnexplained);
+}

@@ -27,6 +27,9 @@ constexpr uint32_t kX509AllocFailed = 0x2880;  // MBEDTLS_ERR_X509_ALLOC_FAILED
 constexpr uint32_t kPkAllocFailed = 0x3f80;    // MBEDTLS_ERR_PK_ALLOC_FAILED
 constexpr uint32_t kEcpAllocFailed = 0x4d80;   // MBEDTLS_ERR_ECP_ALLOC_FAILED
 constexpr uint32_t kMpiAllocFailed = 0x0010;   // MBEDTLS_ERR_MPI_ALLOC_FAILED
+// PSA statuses (Mbed TLS 3.x, psa/crypto_values.h), outside the high/low scheme.
+constexpr uint32_t kPsaInsufficientMemory = 0x008d;   // PSA_ERROR_INSUFFICIENT_MEMORY (-141)
+constexpr uint32_t kPsaInsufficientEntropy = 0x0094;  // PSA_ERROR_INSUFFICIENT_ENTROPY (-148)
 
 // MBEDTLS_X509_BADCERT_* bits.
 constexpr uint32_t kBadCertExpired = 0x01;

@@ -39,6 +39,37 @@ std::optional<Finding> heap_exhausted(const Evidence& e) {
                              e.profile_file)};
 }
 
+// Under a heap budget, Mbed TLS 3.x's PSA crypto can fail to start at all:
+// psa_crypto_init (measured: budgets up to about 1.5 KB) reports
+// PSA_ERROR_INSUFFICIENT_MEMORY, and seeding its generator (about 2 KB)
+// PSA_ERROR_INSUFFICIENT_ENTROPY. Neither status names the heap; the stage
+// (setup, before any byte is sent) and the imposed budget do.
+std::optional<Finding> heap_exhausted_in_psa_setup(const Evidence& e) {
+  const uint32_t code = e.client.result < 0 ? static_cast<uint32_t>(-e.client.result) : 0;
+  const bool budget_imposed = e.client.heap_budget > 0 && e.client.heap_budget < e.build.heap_capacity;
+  if (e.client.stage != tls::Stage::kSetup || !budget_imposed ||
+      (code != codes::kPsaInsufficientMemory && code != codes::kPsaInsufficientEntropy)) {
+    return std::nullopt;
+  }
+  const bool memory = code == codes::kPsaInsufficientMemory;
+  return Finding{
+      FindingId::kHeapExhausted,
+      memory ? fmt::format("Mbed TLS's PSA crypto could not start under a {}-byte heap budget: it reported "
+                           "PSA_ERROR_INSUFFICIENT_MEMORY ({}) before the connection was opened.",
+                           e.client.heap_budget, format_code(e.client.result))
+             : fmt::format("Most likely the heap: under a {}-byte heap budget, seeding Mbed TLS's random generator "
+                           "failed with PSA_ERROR_INSUFFICIENT_ENTROPY ({}) before the connection was opened. If it "
+                           "still fails with more heap, the entropy source is the cause instead.",
+                           e.client.heap_budget, format_code(e.client.result)),
+      {client_line(e), fmt::format("client: failed at stage setup; heap peak {} bytes, budget {} bytes of a {}-byte "
+                                   "arena",
+                                   e.client.heap_peak, e.client.heap_budget, e.build.heap_capacity)},
+      fmt::format("Give Mbed TLS more heap: the handshake itself needs its peak on a passing run (see "
+                  "peak_heap_bytes), well above what PSA needs to start; or shrink MBEDTLS_SSL_IN_CONTENT_LEN / "
+                  "MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
+                  e.profile_file)};
+}
+
 // An allocation that fails while Mbed TLS checks a certificate's signature
 // does not surface as ALLOC_FAILED: the issuer is dropped as if its
 // signature were wrong, and the chain is reported "not trusted". With the
@@ -273,6 +304,7 @@ std::span<const Rule> resource_rules() {
        one<handshake_message_too_large_for_input_buffer>},
       {Band::kHeap, Sources::kRunOrLog, {FindingId::kHeapExhausted}, one<heap_exhausted>},
       {Band::kHeap, Sources::kRunOrLog, {FindingId::kHeapExhausted}, one<heap_exhausted_in_verify>},
+      {Band::kHeap, Sources::kRunOrLog, {FindingId::kHeapExhausted}, one<heap_exhausted_in_psa_setup>},
       {Band::kFragmentation,
        Sources::kRunOrLog,
        {FindingId::kHandshakeMessageFragmented},

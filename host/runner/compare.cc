@@ -49,6 +49,16 @@ json read_results(const std::filesystem::path& path) {
   if (!doc.is_object() || !doc.contains("results") || !doc["results"].is_array()) {
     throw std::runtime_error(fmt::format("{}: no \"results\" array: not a `shakedown run --json` file", path.string()));
   }
+  // The fields cells are matched and judged by: named, with the file, when wrong.
+  const json& results = doc["results"];
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].is_object()) throw std::runtime_error(fmt::format("{}: results[{}]: not an object", path.string(), i));
+    for (const char* field : {"scenario", "target", "mbedtls_line", "profile", "verdict"}) {
+      if (!results[i].contains(field) || !results[i][field].is_string()) {
+        throw std::runtime_error(fmt::format("{}: results[{}].{}: expected a string", path.string(), i, field));
+      }
+    }
+  }
   return doc;
 }
 

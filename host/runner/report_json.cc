@@ -1,5 +1,7 @@
 #include "report_json.h"
 
+#include "output_text.h"
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -117,6 +119,11 @@ json to_json(const CellResult& r) {
   out["bytes"] = {{"sent", r.report.bytes_sent}, {"received", r.report.bytes_received}};
   // Bytes of the reply to the first request after the handshake; null: the scenario made no exchange.
   out["exchange_reply_bytes"] = r.report.reply_bytes ? json(*r.report.reply_bytes) : json(nullptr);
+  if (r.report.dropped.any()) {  // past the host's caps on a device's output
+    out["dropped"] = {{"log_lines", r.report.dropped.log_lines},
+                      {"log_bytes", r.report.dropped.log_bytes},
+                      {"peer_certificates", r.report.dropped.peer_certificates}};
+  }
   json findings = json::array();
   for (const auto& f : r.findings) {
     findings.push_back(
@@ -159,7 +166,7 @@ Result<void> save_cell_artifacts(const std::filesystem::path& dir, const CellRes
     std::string log;
     for (const auto& line : r.device_log) log += line + "\n";
     write_file(dir / "device.log", log);
-    write_file(dir / "result.json", to_json(r).dump(2) + "\n");
+    write_file(dir / "result.json", json_text(to_json(r)) + "\n");
     return {};
   } catch (const std::exception& e) {
     return infrastructure_error(fmt::format("cannot keep the cell's artifacts in {}: {}", dir.string(), e.what()));
@@ -178,7 +185,7 @@ void write_json(const std::filesystem::path& path, const std::vector<CellResult>
                     {"unexpected", counts[1]},
                     {"infrastructure_errors", counts[2]},
                     {"interrupted", interrupted}};
-  write_file(path, doc.dump(2) + "\n");
+  write_file(path, json_text(doc) + "\n");
 }
 
 }  // namespace shakedown::runner

@@ -6,6 +6,8 @@
 #include <pugixml.hpp>
 #include <stdexcept>
 
+#include "output_text.h"
+
 namespace shakedown::runner {
 namespace {
 
@@ -43,8 +45,8 @@ std::string finding_text(const diagnosis::Finding& f) {
 void add_testcase(pugi::xml_node suite, const CellResult& r) {
   const auto [folder, stem] = split_name(r.scenario);
   auto tc = suite.append_child("testcase");
-  tc.append_attribute("classname") = fmt::format("{}.{}.{}", r.target, folder, stem).c_str();
-  tc.append_attribute("name") = fmt::format("Mbed TLS {} {}", r.cell.mbedtls_line, r.cell.profile).c_str();
+  tc.append_attribute("classname") = valid_xml_text(fmt::format("{}.{}.{}", r.target, folder, stem)).c_str();
+  tc.append_attribute("name") = valid_xml_text(fmt::format("Mbed TLS {} {}", r.cell.mbedtls_line, r.cell.profile)).c_str();
   tc.append_attribute("time") = fmt::format("{:.3f}", r.seconds).c_str();
   const auto* primary = r.primary_finding();
   std::string findings;
@@ -53,19 +55,20 @@ void add_testcase(pugi::xml_node suite, const CellResult& r) {
     auto failure = tc.append_child("failure");
     failure.append_attribute("type") = "unexpected";
     failure.append_attribute("message") =
-        (primary != nullptr ? fmt::format("{} [{}: {}]", r.why, diagnosis::finding_name(primary->id), primary->summary)
-                            : r.why)
+        valid_xml_text(primary != nullptr
+                           ? fmt::format("{} [{}: {}]", r.why, diagnosis::finding_name(primary->id), primary->summary)
+                           : r.why)
             .c_str();
-    failure.text() = findings.c_str();
+    failure.text() = valid_xml_text(findings).c_str();
   } else if (r.verdict == Verdict::kInfrastructureError) {
     auto error = tc.append_child("error");
     error.append_attribute("type") = "infrastructure-error";
-    error.append_attribute("message") = r.why.c_str();
+    error.append_attribute("message") = valid_xml_text(r.why).c_str();
   }
   std::string out = findings;
   if (!r.artifacts_dir.empty()) out += fmt::format("artifacts: {}\n", r.artifacts_dir.string());
   for (const auto& line : r.device_log) out += line + "\n";
-  if (!out.empty()) tc.append_child("system-out").text() = out.c_str();
+  if (!out.empty()) tc.append_child("system-out").text() = valid_xml_text(out).c_str();
 }
 
 }  // namespace
@@ -91,7 +94,7 @@ void write_junit(const std::filesystem::path& path, const std::vector<CellResult
   all.put(root);
   for (const auto& key : order) {
     auto suite = root.append_child("testsuite");
-    suite.append_attribute("name") = key.c_str();
+    suite.append_attribute("name") = valid_xml_text(key).c_str();
     Counts counts;
     for (const auto* r : by_suite[key]) counts.add(*r);
     counts.put(suite);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "chain_facts.h"
+#include "cross_check.h"
 #include "report_json.h"
 #include "s_server_peer.h"
 #include "server_setup.h"
@@ -136,7 +137,7 @@ targets::HandshakeRequest handshake_request(const scenario::Scenario& s, const s
       .server_port = port,
       .ca_chain = pem_for_device(chain.root().pem),
       .config = s.client.device,
-      .deadline = std::chrono::milliseconds(s.client.device.read_timeout_ms) * 4 + 10s,
+      .deadline = s.client.exchange_bound(),
   };
 }
 
@@ -221,6 +222,10 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
                                       view,
                                       fmt::format("firmware/configs/{}.h", cell.profile),
                                       {s.client.hostname, s.client.device.time, s.client.device.auth_mode}});
+    if (auto why = disbelieved_pass(r.report, s.client.device.auth_mode, s_server ? nullptr : &r.capture)) {
+      r.why = std::move(*why);
+      return r;
+    }
   } catch (const std::exception& e) {
     r.why = fmt::format("{}: {}", s.file.string(), e.what());
     return r;

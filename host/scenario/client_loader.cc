@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "shakedown/tls/mbedtls_line.h"
 #include "shakedown/tls/version.h"
 
 namespace shakedown::scenario {
@@ -47,6 +48,13 @@ void load_mbedtls(const Fields& f, const ClientOptionRow& row, ClientSpec&, Line
   const std::string key(row.key);
   lines = f.strings(key, {"3.6", "2.28"});
   if (lines.empty()) f.fail(f.get(key), "'mbedtls' in client must name at least one line");
+  const std::vector<std::string> known = {tls::kMbedtls2_28.name(), tls::kMbedtls3_6.name()};
+  for (const auto& line : lines) {
+    if (std::find(known.begin(), known.end(), line) == known.end()) {
+      f.fail(f.get(key), fmt::format("'mbedtls' in client: no Mbed TLS line '{}' (expected {})", line,
+                                     fmt::join(known, " or ")));
+    }
+  }
 }
 
 void load_time(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {

@@ -3,6 +3,7 @@
 // what each cell of its matrix (Mbed TLS line x profile) is expected to do.
 // The format is documented in docs/scenarios.md.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -52,6 +53,13 @@ struct ClientSpec {
   device::DeviceConfig device;
 
   bool exchange() const { return !device.first_request.empty(); }
+  // The most one cell's exchange with the device may take: a handful of
+  // waits for the server, each up to the read timeout, and set-up time. The
+  // test server waits for the client as long, so a server told to stay
+  // silent outlasts the client's own timeout whatever it is.
+  std::chrono::milliseconds exchange_bound() const {
+    return std::chrono::milliseconds(device.read_timeout_ms) * 4 + std::chrono::seconds(10);
+  }
 };
 
 struct Scenario {

@@ -233,6 +233,21 @@ Expectation load_expectation(const fs::path& file, const YAML::Node& node, const
   return e;
 }
 
+// Profiles an expectation may name: firmware/configs/*.h, listed by CMake.
+const std::vector<std::string>& known_profiles() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    std::string_view all = SHAKEDOWN_KNOWN_PROFILES;
+    for (size_t start = 0; start < all.size();) {
+      const size_t end = std::min(all.find(',', start), all.size());
+      out.emplace_back(all.substr(start, end - start));
+      start = end + 1;
+    }
+    return out;
+  }();
+  return names;
+}
+
 // Targets an expectation may name (`profile@qemu`, `profile@3.6@qemu`).
 const std::vector<std::string> kTargets = {"sim", "qemu", "board"};
 
@@ -263,6 +278,12 @@ std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, con
             file.string(), entry.first.Mark().line + 1, text, part));
       }
       at = next;
+    }
+    if (const auto& known = known_profiles(); std::find(known.begin(), known.end(), key.profile) == known.end()) {
+      throw LoadError(fmt::format("{}:{}: expect.{}: no profile '{}' (expected one of: {}; each is a "
+                                  "firmware/configs/<profile>.h)",
+                                  file.string(), entry.first.Mark().line + 1, text, key.profile,
+                                  fmt::join(known, ", ")));
     }
     if (std::find(profiles.begin(), profiles.end(), key.profile) == profiles.end()) profiles.push_back(key.profile);
     by_key[key] = load_expectation(file, entry.second, "expect." + text);
@@ -335,6 +356,25 @@ std::vector<Scenario> load_scenarios(const fs::path& file_or_folder) {
     throw LoadError(fmt::format("{}: no *.yaml scenario files in this folder", file_or_folder.string()));
   std::vector<Scenario> out;
   for (const auto& f : files) out.push_back(load_scenario(f));
+  return out;
+}
+
+std::vector<Scenario> load_scenarios(const std::vector<fs::path>& files_or_folders) {
+  std::vector<Scenario> out;
+  std::map<std::string, fs::path> file_by_name;
+  for (const auto& path : files_or_folders) {
+    for (auto& s : load_scenarios(path)) {
+      std::error_code ec;
+      const fs::path canonical = fs::weakly_canonical(s.file, ec);
+      const auto [at, inserted] = file_by_name.emplace(s.name, canonical);
+      if (inserted) {
+        out.push_back(std::move(s));
+      } else if (at->second != canonical) {
+        throw LoadError(fmt::format("{}: two scenarios are named {} (the other: {}); rename one",
+                                    s.file.string(), s.name, at->second.string()));
+      }
+    }
+  }
   return out;
 }
 

@@ -22,4 +22,10 @@ Scenario load_scenario(const std::filesystem::path& file);
 // LoadError; a path that does not exist is one too.
 std::vector<Scenario> load_scenarios(const std::filesystem::path& file_or_folder);
 
+// Every scenario the paths name, each file once however often it is named
+// (`run s.yaml s.yaml`, or a file inside a folder also given). Two files with
+// one name (<folder>/<stem>) are a LoadError: their cells' results and
+// files would overwrite each other.
+std::vector<Scenario> load_scenarios(const std::vector<std::filesystem::path>& files_or_folders);
+
 }  // namespace shakedown::scenario

@@ -195,6 +195,10 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
       {"sni not a boolean", with_client_option("sni: maybe"), 11, "'sni' in client must be true or false"},
       {"no Mbed TLS line", good_with("  mbedtls: [\"2.28\", \"3.6\"]", "  mbedtls: []"), 11,
        "'mbedtls' in client must name at least one line"},
+      {"an Mbed TLS line that is a path", good_with("  mbedtls: [\"2.28\", \"3.6\"]", "  mbedtls: [\"../../x\"]"),
+       11, "'mbedtls' in client: no Mbed TLS line '../../x' (expected 2.28 or 3.6)"},
+      {"a profile that is a path", good_with("field-fixed:", "../../field-fixed:"), 15,
+       "expect.../../field-fixed: no profile '../../field-fixed' (expected one of: default-16k, field-2x"},
   }));
   INFO(c.what);
   const fs::path file = write_scenario(c.text);

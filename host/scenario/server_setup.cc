@@ -30,6 +30,7 @@ ServerSetup set_up_server(const Scenario& s, ChainStore& store, const std::files
   ServerSetup setup{store.chains_for(s), s.server};
   const servers::Chain& own = setup.chains->front();
   setup.config.capture_dir = capture_dir;
+  setup.config.idle_timeout = s.client.exchange_bound();
   setup.config.chain = &own;
   setup.config.client_ca = &own;  // a server asking for client certificates names the scenario's root
   if (s.sni_default_hostname) {

@@ -80,6 +80,8 @@ class BoardDevice final : public DeviceInstance {
   bool needs_reset_ = true;                    // first use, or after trouble
   std::unique_ptr<BenchRelay> relay_;
   unsigned sessions_ = 0;
+  bool seen_ = false;    // its port was found in this run
+  bool missed_ = false;  // a look for its port timed out
 };
 
 void BoardDevice::drop_link() {
@@ -94,7 +96,11 @@ void BoardDevice::open_link(Clock::time_point deadline) {
   const BoardTargetOptions& options = backend_.options_;
   // The port is looked up by the ST-Link's serial number each time: after a
   // re-enumeration it may be back under another name, or not back yet.
-  const auto give_up = std::min(deadline, Clock::now() + options.reappear_timeout);
+  // A board never seen in this run is looked for once after its first miss:
+  // a bench with an unplugged board fails each later cell at once, not after
+  // the wait meant for a board re-enumerating after a flash.
+  const auto wait = seen_ || !missed_ ? options.reappear_timeout : std::chrono::milliseconds(0);
+  const auto give_up = std::min(deadline, Clock::now() + wait);
   std::string port, why;
   for (;;) {
     if (auto ports = backend_.hardware_->ports()) {
@@ -102,17 +108,19 @@ void BoardDevice::open_link(Clock::time_point deadline) {
         if (p.usb && p.serial == spec_.serial) port = p.name;
       }
       if (!port.empty()) break;
-      why = fmt::format("no serial port with USB serial number {} is attached", spec_.serial);
+      why = fmt::format("no serial port with USB serial number {} is attached{}", spec_.serial,
+                        missed_ && !seen_ ? " (nor was it for this run's earlier cells)" : "");
     } else {
       why = ports.error().message;
     }
     if (Clock::now() + options.poll_interval >= give_up) {
+      missed_ = true;
       throw std::runtime_error(
-          fmt::format("after {} ms: {}",
-                      std::chrono::duration_cast<std::chrono::milliseconds>(options.reappear_timeout).count(), why));
+          fmt::format("after {} ms: {}", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count(), why));
     }
     std::this_thread::sleep_for(options.poll_interval);
   }
+  seen_ = true;
   auto opened = backend_.hardware_->open(port);
   if (!opened) throw std::runtime_error(fmt::format("cannot open {}: {}", port, opened.error().message));
   std::unique_ptr<links::Link> link = std::move(opened).value();

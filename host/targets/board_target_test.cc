@@ -148,6 +148,19 @@ TEST_CASE("a board that is not attached is an infrastructure error naming its se
   CHECK_THAT(*outcome.infrastructure_error, Contains(kSerial) && Contains("no serial port"));
 }
 
+TEST_CASE("a board absent from the start fails later cells at once, not after the re-enumeration wait") {
+  auto hardware = std::make_unique<ReplayedBench>(recording(), "SOMEOTHERBOARD", ReplayFaults{});
+  BoardTarget target(one_board(), std::move(hardware), quick_options());
+  REQUIRE(target.handshake(field_fixed_cell()).infrastructure_error);  // waits reappear_timeout once
+  const auto start = std::chrono::steady_clock::now();
+  for (int cell = 0; cell < 3; ++cell) {
+    const auto outcome = target.handshake(field_fixed_cell());
+    REQUIRE(outcome.infrastructure_error);
+    CHECK_THAT(*outcome.infrastructure_error, Contains("nor was it for this run's earlier cells"));
+  }
+  CHECK(std::chrono::steady_clock::now() - start < quick_options().reappear_timeout);
+}
+
 TEST_CASE("a board running another build is flashed with the cell's image by its serial number") {
   auto bench = bench_with({.runs_before_flash = std::pair<std::string, std::string>{"2.28", "default-16k"}});
   require_the_recorded_pass(bench->target.handshake(field_fixed_cell()));

@@ -84,7 +84,8 @@ tls::Stage stage_for_call(const std::string& call) {
   if (call.find("connect") != std::string::npos) return tls::Stage::kConnect;
   if (call.find("handshake") != std::string::npos) return tls::Stage::kHandshake;
   if (call.find("ssl_setup") != std::string::npos || call.find("config_defaults") != std::string::npos ||
-      call.find("drbg_seed") != std::string::npos || call.find("set_hostname") != std::string::npos) {
+      call.find("drbg_seed") != std::string::npos || call.find("set_hostname") != std::string::npos ||
+      call.find("psa_crypto_init") != std::string::npos) {
     return tls::Stage::kSetup;
   }
   return tls::Stage::kHandshake;

@@ -73,7 +73,7 @@ struct Figures {
   double seconds = 0;
   long fds = 0;
   long rss_kb = 0;
-  long heap_kb = 0;       // malloc'd and not freed (mallinfo2's uordblks)
+  long heap_kb = 0;       // malloc'd and not freed (mallinfo2's uordblks + hblkhd)
   long heap_held_kb = 0;  // what malloc holds from the system, in use or free (arena + hblkhd)
   long threads = 0;
   long children = 0;  // alive
@@ -125,7 +125,7 @@ Figures measure(size_t cells, Clock::time_point start, const fs::path& temp_dir)
   Figures f{.cells = cells, .seconds = bench::ms_since(start) / 1e3};
   f.fds = count_entries("/proc/self/fd", false) - 1;  // less the iterator's own descriptor
   const struct mallinfo2 heap = ::mallinfo2();
-  f.heap_kb = static_cast<long>(heap.uordblks / 1024);
+  f.heap_kb = static_cast<long>((heap.uordblks + heap.hblkhd) / 1024);  // mmap'd blocks are always in use
   f.heap_held_kb = static_cast<long>((heap.arena + heap.hblkhd) / 1024);
   // Each block's results (about 24 MB per 1,000 cells) are freed before
   // this, but malloc keeps freed memory for reuse; returned to the system,

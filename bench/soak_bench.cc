@@ -16,10 +16,11 @@
 // weighed to say what a single run_matrix over every cell would keep.
 //
 //   shakedown-bench-soak [--cells N] [--every N] [--block N] [-j N] [--fresh-instances] [--out DIR]
-//                        [--scenario FILE]...
+//                        [--pki-cache DIR] [--scenario FILE]...
 //
 // Exit status: 0 every figure flat and every cell as expected; 1 a figure
-// not flat; 2 a cell not as expected (or an infrastructure error).
+// not flat; 2 a cell not as expected, an infrastructure error, or a
+// simulator that did not exit cleanly at the end.
 
 #include <fmt/format.h>
 #include <malloc.h>
@@ -32,7 +33,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <thread>
 
 #include "matrix.h"
 #include "runner.h"
@@ -143,7 +143,7 @@ void print_header() {
              "fds", "rss MB", "heap MB", "held MB", "threads", "children", "zombies", "temp");
 }
 
-// cells/s over the block since `previous`.
+// cells/s over the cells since `previous`.
 void print_row(const Figures& f, const Figures* previous) {
   const double rate = previous != nullptr && f.seconds > previous->seconds
                           ? static_cast<double>(f.cells - previous->cells) / (f.seconds - previous->seconds)
@@ -194,6 +194,33 @@ constexpr FlatRule kFlatRules[] = {
     {"temporary folder entries", &Figures::temp_entries, "settled",
      [](const Baseline& b) { return b.settled.temp_entries; }},
 };
+
+// Prints each figure's verdict; true when every one stayed flat and the
+// target's shut-down released everything the run held between cells.
+bool judge_flat(const std::vector<Figures>& samples, const Figures& after_shutdown, long pool_most) {
+  const Figures& first = samples.front();
+  const Figures& end = samples.back();
+  const Figures& settled = samples.size() > 2 ? samples[1] : samples.back();
+  const Baseline baseline{settled, end, pool_most};
+  fmt::print(
+      "\nflat means: at the end, no more than a bound derived from the settled figures, those after the first {} "
+      "cells\n",
+      settled.cells);
+  bool flat = true;
+  for (const auto& rule : kFlatRules) {
+    const long at_end = end.*rule.figure, bound = rule.bound(baseline);
+    const bool ok = at_end <= bound;
+    flat = flat && ok;
+    fmt::print("  {:<26} start {}, after {} cells {}, end {}; bound {} ({}): {}\n", rule.name, first.*rule.figure,
+               settled.cells, settled.*rule.figure, at_end, bound, rule.bound_text, ok ? "flat" : "GROWS");
+  }
+  const bool released = after_shutdown.children == 0 && after_shutdown.zombies == 0 &&
+                        after_shutdown.temp_entries == 0 && after_shutdown.fds <= first.fds;
+  fmt::print("  after shut-down: {} children, {} zombies, {} temporary entries, {} fds (start {}): {}\n",
+             after_shutdown.children, after_shutdown.zombies, after_shutdown.temp_entries, after_shutdown.fds,
+             first.fds, released ? "all released" : "LEFT BEHIND");
+  return flat && released;
+}
 
 // What one block's results weigh (device logs and the run's words), for what
 // a single run_matrix over every cell would keep.
@@ -249,10 +276,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("-j,--jobs", jobs, "Cells at once")->check(CLI::Range(1u, 64u))->capture_default_str();
   app.add_option("--scenarios", scenarios_dir, "Where --scenario files are looked up")->capture_default_str();
-  app.add_option("--scenario", scenario_files, "A scenario file to cycle over (repeatable; default: five fast ones)");
+  app.add_option(
+      "--scenario", scenario_files,
+      "A scenario file under --scenarios to cycle over (repeatable; default: six fast ones, passes and failures)");
   bool fresh_instances = false;
   app.add_flag("--fresh-instances", fresh_instances,
                "A new simulator process per cell, as `shakedown run --fresh-instances` starts");
+  std::string pki_cache;
+  app.add_option("--pki-cache", pki_cache, "PKI cache (default: the build's)");
   app.add_option("--out", out_dir, "Keep each cell's files under this folder, as `shakedown run --out` does");
   CLI11_PARSE(app, argc, argv);
 
@@ -296,7 +327,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> target_problems;
   {
     auto target = targets::find_target("sim")->make({.fresh_instances = fresh_instances, .jobs = jobs});
-    const runner::Runner runner({.pki_cache = servers::default_pki_cache(),
+    const runner::Runner runner({.pki_cache = pki_cache.empty() ? servers::default_pki_cache() : fs::path(pki_cache),
                                  .artifacts_dir = out_dir.empty() ? fs::path() : fs::path(out_dir) / "cells"},
                                 *target);
     for (size_t done = 0; done < total && !stop;) {
@@ -315,9 +346,7 @@ int main(int argc, char** argv) {
   fmt::print("after the target's shut-down:\n");
   print_row(after_shutdown, nullptr);
 
-  const Figures& first = samples.front();
   const Figures& end = samples.back();
-  const Figures& settled = samples.size() > 2 ? samples[1] : samples.back();
   fmt::print("\n{} cells in {:.0f} s: {:.1f} cells/s; {} as expected, {} unexpected, {} infrastructure errors{}\n",
              end.cells, end.seconds, static_cast<double>(end.cells) / end.seconds, tally.as_expected, tally.unexpected,
              tally.infrastructure, stop ? " (interrupted)" : "");
@@ -332,30 +361,11 @@ int main(int argc, char** argv) {
 
   std::set<std::pair<std::string, std::string>> builds;
   for (const auto& c : cycle) builds.emplace(c.cell.mbedtls_line, c.cell.profile);
-  const Baseline baseline{settled, end, static_cast<long>(jobs * builds.size())};
-  fmt::print(
-      "\nflat means: at the end, no more than a bound derived from the settled figures, those after the first {} "
-      "cells\n",
-      settled.cells);
-  bool flat = true;
-  for (const auto& rule : kFlatRules) {
-    const long at_end = end.*rule.figure, bound = rule.bound(baseline);
-    const bool ok = at_end <= bound;
-    flat = flat && ok;
-    fmt::print("  {:<26} start {}, after {} cells {}, end {}; bound {} ({}): {}\n", rule.name, first.*rule.figure,
-               settled.cells, settled.*rule.figure, at_end, bound, rule.bound_text, ok ? "flat" : "GROWS");
-  }
-  // What the run holds between cells must go with it.
-  const bool released = after_shutdown.children == 0 && after_shutdown.zombies == 0 &&
-                        after_shutdown.temp_entries == 0 && after_shutdown.fds <= first.fds;
-  flat = flat && released;
-  fmt::print("  after shut-down: {} children, {} zombies, {} temporary entries, {} fds (start {}): {}\n",
-             after_shutdown.children, after_shutdown.zombies, after_shutdown.temp_entries, after_shutdown.fds,
-             first.fds, released ? "all released" : "LEFT BEHIND");
+  const bool flat = judge_flat(samples, after_shutdown, static_cast<long>(jobs * builds.size()));
   fmt::print("  cells/s is printed, not judged: it follows whatever else the machine runs\n");
 
   std::error_code ignored;
   if (after_shutdown.temp_entries == 0) fs::remove_all(temp_dir, ignored);
   if (!flat) return 1;
-  return tally.unexpected + tally.infrastructure > 0 ? 2 : 0;
+  return tally.unexpected + tally.infrastructure > 0 || !target_problems.empty() ? 2 : 0;
 }

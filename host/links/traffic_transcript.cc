@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <iterator>
+#include <sstream>
 
 namespace shakedown::links {
 namespace {
@@ -19,8 +21,15 @@ int hex_digit(char c) {
 }  // namespace
 
 std::vector<TrafficChunk> read_transcript(const std::filesystem::path& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw TranscriptError(fmt::format("{}: cannot open", path.string()));
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  if (in.bad()) throw TranscriptError(fmt::format("{}: cannot read", path.string()));
+  return parse_transcript(text, path);
+}
+
+std::vector<TrafficChunk> parse_transcript(std::string_view text, const std::filesystem::path& path) {
+  std::istringstream in{std::string(text)};
   std::vector<TrafficChunk> chunks;
   std::string line;
   size_t number = 0;

@@ -6,6 +6,8 @@
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <charconv>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -291,11 +293,17 @@ std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, con
 }  // namespace
 
 Scenario load_scenario(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  if (in.bad()) throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+  return parse_scenario(text, file);
+}
+
+Scenario parse_scenario(std::string_view text, const fs::path& file) {
   YAML::Node root;
   try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+    root = YAML::Load(std::string(text));
   } catch (const YAML::ParserException& e) {
     throw LoadError(fmt::format("{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.msg));
   }

@@ -203,6 +203,15 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
                       StartsWith(file.string() + ":" + std::to_string(c.line) + ": ") && Contains(c.message));
 }
 
+TEST_CASE("a scenario's text loads as its file does, named and placed in messages by the path given") {
+  const Scenario s = parse_scenario(kGood, "suite/good.yaml");
+  CHECK(s.name == "suite/good");
+  CHECK(s.file == "suite/good.yaml");
+  CHECK(s.cells.size() == load_scenario(write_scenario(kGood, "good")).cells.size());
+  CHECK_THROWS_WITH(parse_scenario(good_with("  - {key: ec-p256}", "  - {key: ec-p256"), "suite/bad.yaml"),
+                    StartsWith("suite/bad.yaml:5: not valid YAML"));
+}
+
 TEST_CASE("a missing path and an empty folder are refused by name") {
   CHECK_THROWS_WITH(load_scenarios("/nonexistent/scenarios"), Contains("/nonexistent/scenarios: no such scenario"));
   const fs::path empty = fs::temp_directory_path() / ("shakedown-empty-" + std::to_string(::getpid()));

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "bench_relay.h"
@@ -82,6 +83,15 @@ TEST_CASE("a bench file with a mistake says which file, line and field") {
              Contains(".yaml:2: flash_tool: 'jlink'"));
   CHECK_THAT(load_error("boards: [\n"), Contains("not valid YAML"));
   CHECK_THAT(load_error(""), Contains(":1: expected a mapping"));
+}
+
+TEST_CASE("a bench file's text loads as its file does, its messages naming the path given") {
+  std::ifstream in(SHAKEDOWN_TEST_DATA_DIR "/bench/two-boards.yaml");
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  const auto bench = parse_bench_file(text, "lab/bench.yaml");
+  CHECK(bench.boards.size() == 2);
+  CHECK(bench.boards[1].host_address == "192.168.8.1");
+  CHECK_THROWS_WITH(parse_bench_file("boards: []\n", "lab/bench.yaml"), StartsWith("lab/bench.yaml:1: boards:"));
 }
 
 TEST_CASE("only private, link-local and loopback addresses may carry a bench listener") {

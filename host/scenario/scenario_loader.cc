@@ -250,7 +250,11 @@ std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, con
   std::vector<std::string> profiles;
   std::map<Key, Expectation> by_key;
   for (const auto& entry : expect) {
-    const auto text = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) {
+      throw LoadError(fmt::format("{}:{}: a key in expect must be a profile (or profile@line), not a list or mapping",
+                                  file.string(), entry.first.Mark().line + 1));
+    }
+    const std::string& text = entry.first.Scalar();
     Key key{text.substr(0, text.find('@'))};
     for (size_t at = text.find('@'); at != std::string::npos;) {
       const size_t next = text.find('@', at + 1);

@@ -195,6 +195,12 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
       {"sni not a boolean", with_client_option("sni: maybe"), 11, "'sni' in client must be true or false"},
       {"no Mbed TLS line", good_with("  mbedtls: [\"2.28\", \"3.6\"]", "  mbedtls: []"), 11,
        "'mbedtls' in client must name at least one line"},
+      {"a list as a key", good_with("summary:", "[summary]:"), 1,
+       "a key in the scenario must be a name, not a list or mapping"},
+      {"a list as a key in a section", good_with("  versions: [tls1.2]", "  [versions]: [tls1.2]"), 6,
+       "a key in server must be a name, not a list or mapping"},
+      {"a mapping as a key in expect", good_with("  field-fixed: {result: pass}", "  {field-fixed: 1}: {result: pass}"),
+       15, "a key in expect must be a profile (or profile@line), not a list or mapping"},
   }));
   INFO(c.what);
   const fs::path file = write_scenario(c.text);

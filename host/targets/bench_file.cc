@@ -30,7 +30,10 @@ class Reader {
   // Complains about keys outside `allowed`, at the key's own line.
   void only(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed) const {
     for (const auto& entry : map) {
-      const auto key = entry.first.as<std::string>();
+      // A list or mapping as a key names nothing; as<std::string>() would throw.
+      if (!entry.first.IsScalar())
+        fail(entry.first, where.empty() ? "key" : where, "a key must be a name, not a list or mapping");
+      const std::string& key = entry.first.Scalar();
       if (!allowed.contains(key)) {
         fail(entry.first, where.empty() ? key : where + "." + key,
              fmt::format("unknown field (expected one of: {})", fmt::join(allowed, ", ")));

@@ -83,6 +83,9 @@ TEST_CASE("a bench file with a mistake says which file, line and field") {
              Contains(".yaml:2: flash_tool: 'jlink'"));
   CHECK_THAT(load_error("boards: [\n"), Contains("not valid YAML"));
   CHECK_THAT(load_error(""), Contains(":1: expected a mapping"));
+  CHECK_THAT(load_error("[boards]: []\n"), Contains(".yaml:1: key: a key must be a name, not a list or mapping"));
+  CHECK_THAT(load_error("host_address: 10.0.0.1\nboards:\n  - {name: a, serial: X, address: 10.0.0.2, [x]: 1}\n"),
+             Contains(".yaml:3: boards[0]: a key must be a name, not a list or mapping"));
 }
 
 TEST_CASE("a bench file's text loads as its file does, its messages naming the path given") {

@@ -29,9 +29,12 @@ std::optional<int32_t> parse_error_code(const std::string& text) {
   if (negative) s.remove_prefix(1);
   int base = 10;
   if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2), base = 16;
+  // One sign only: from_chars takes its own '-', and "--2147483648" would
+  // leave a value whose negation overflows.
+  if (s.empty() || s.front() == '-') return std::nullopt;
   int32_t value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return negative ? -value : value;
 }
 

@@ -151,6 +151,8 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
        "unknown finding 'no-shared-suite' in expect.field-2x"},
       {"bad error code", good_with("error: -0x0050", "error: reset"), 13,
        "'error' in expect.field-2x must be a negative code"},
+      {"an error code with two signs", good_with("error: -0x0050", "error: --2147483648"), 13,
+       "'error' in expect.field-2x must be a negative code"},
       {"unknown key type", good_with("{key: ec-p256}", "{key: ec-p257}"), 4,
        "'key' in pki[1] must be rsa-<bits>, ec-p256"},
       {"unknown version", good_with("[tls1.2]", "[tls1.4]"), 6, "unknown version 'tls1.4' in server.versions"},

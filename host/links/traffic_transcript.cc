@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 #include <iterator>
 #include <sstream>
 
@@ -45,7 +46,10 @@ std::vector<TrafficChunk> parse_transcript(std::string_view text, const std::fil
     const char* begin = line.data() + 1;
     const char* end = line.data() + line.size();
     auto [p, ec] = std::from_chars(begin, end, chunk.seconds);
-    if (ec != std::errc() || chunk.seconds < 0) throw fail("time", "not a number of seconds");
+    // from_chars takes "nan" and "inf" too: no time since the link opened.
+    if (ec != std::errc() || !std::isfinite(chunk.seconds) || chunk.seconds < 0) {
+      throw fail("time", "not a number of seconds");
+    }
     if (end - p < 3 || p[0] != ' ' || (p[1] != '>' && p[1] != '<') || p[2] != ' ') {
       throw fail("direction", "expected ' > ' (to the device) or ' < ' (from it) after the time");
     }

@@ -188,6 +188,12 @@ TEST_CASE("a transcript's text parses as its file does, its messages naming the 
                     StartsWith("rec.traffic:2: time:"));
 }
 
+TEST_CASE("a transcript's time that is not a finite number of seconds is refused") {
+  const char* time = GENERATE("nan", "inf", "-1", "1e999");
+  CHECK_THROWS_WITH(links::parse_transcript(std::string("# shakedown device traffic v1\n@") + time + " > 00\n", "t"),
+                    StartsWith("t:2: time: not a number of seconds"));
+}
+
 TEST_CASE("the recording link writes what it carries as a transcript that reads back byte for byte") {
   // A stand-in link over the replayed board, recorded.
   auto hardware = std::make_unique<ReplayedBench>(recording(), kSerial, ReplayFaults{});

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
+#include <iterator>
+#include <sstream>
 
 namespace shakedown::links {
 namespace {
@@ -19,8 +22,15 @@ int hex_digit(char c) {
 }  // namespace
 
 std::vector<TrafficChunk> read_transcript(const std::filesystem::path& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw TranscriptError(fmt::format("{}: cannot open", path.string()));
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  if (in.bad()) throw TranscriptError(fmt::format("{}: cannot read", path.string()));
+  return parse_transcript(text, path);
+}
+
+std::vector<TrafficChunk> parse_transcript(std::string_view text, const std::filesystem::path& path) {
+  std::istringstream in{std::string(text)};
   std::vector<TrafficChunk> chunks;
   std::string line;
   size_t number = 0;
@@ -36,7 +46,10 @@ std::vector<TrafficChunk> read_transcript(const std::filesystem::path& path) {
     const char* begin = line.data() + 1;
     const char* end = line.data() + line.size();
     auto [p, ec] = std::from_chars(begin, end, chunk.seconds);
-    if (ec != std::errc() || chunk.seconds < 0) throw fail("time", "not a number of seconds");
+    // from_chars takes "nan" and "inf" too: no time since the link opened.
+    if (ec != std::errc() || !std::isfinite(chunk.seconds) || chunk.seconds < 0) {
+      throw fail("time", "not a number of seconds");
+    }
     if (end - p < 3 || p[0] != ' ' || (p[1] != '>' && p[1] != '<') || p[2] != ' ') {
       throw fail("direction", "expected ' > ' (to the device) or ' < ' (from it) after the time");
     }

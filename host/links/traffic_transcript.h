@@ -19,6 +19,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "link.h"
@@ -40,6 +41,9 @@ class TranscriptError : public std::runtime_error {
 };
 
 std::vector<TrafficChunk> read_transcript(const std::filesystem::path& path);
+// The same for a transcript's text already in memory: `path` names it in
+// messages; nothing is read from disk.
+std::vector<TrafficChunk> parse_transcript(std::string_view text, const std::filesystem::path& path);
 
 // Carries another Link's traffic unchanged and appends each chunk to a
 // transcript as it passes, flushed line by line so a run that dies keeps

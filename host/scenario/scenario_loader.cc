@@ -6,6 +6,8 @@
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <charconv>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -27,9 +29,12 @@ std::optional<int32_t> parse_error_code(const std::string& text) {
   if (negative) s.remove_prefix(1);
   int base = 10;
   if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2), base = 16;
+  // One sign only: from_chars takes its own '-', and "--2147483648" would
+  // leave a value whose negation overflows.
+  if (s.empty() || s.front() == '-') return std::nullopt;
   int32_t value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return negative ? -value : value;
 }
 
@@ -263,7 +268,11 @@ std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, con
   std::vector<std::string> profiles;
   std::map<Key, Expectation> by_key;
   for (const auto& entry : expect) {
-    const auto text = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) {
+      throw LoadError(fmt::format("{}:{}: a key in expect must be a profile (or profile@line), not a list or mapping",
+                                  file.string(), entry.first.Mark().line + 1));
+    }
+    const std::string& text = entry.first.Scalar();
     Key key{text.substr(0, text.find('@'))};
     for (size_t at = text.find('@'); at != std::string::npos;) {
       const size_t next = text.find('@', at + 1);
@@ -312,11 +321,17 @@ std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, con
 }  // namespace
 
 Scenario load_scenario(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  if (in.bad()) throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+  return parse_scenario(text, file);
+}
+
+Scenario parse_scenario(std::string_view text, const fs::path& file) {
   YAML::Node root;
   try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+    root = YAML::Load(std::string(text));
   } catch (const YAML::ParserException& e) {
     throw LoadError(fmt::format("{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.msg));
   }

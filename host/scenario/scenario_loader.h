@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "scenario.h"
@@ -17,6 +18,10 @@ class LoadError : public std::runtime_error {
 };
 
 Scenario load_scenario(const std::filesystem::path& file);
+
+// The same for a scenario's text already in memory: `file` names it in
+// messages and gives the scenario its name; nothing is read from disk.
+Scenario parse_scenario(std::string_view text, const std::filesystem::path& file);
 
 // A file, or every *.yaml below a folder (sorted by path). Throws the first
 // LoadError; a path that does not exist is one too.

@@ -151,6 +151,8 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
        "unknown finding 'no-shared-suite' in expect.field-2x"},
       {"bad error code", good_with("error: -0x0050", "error: reset"), 13,
        "'error' in expect.field-2x must be a negative code"},
+      {"an error code with two signs", good_with("error: -0x0050", "error: --2147483648"), 13,
+       "'error' in expect.field-2x must be a negative code"},
       {"unknown key type", good_with("{key: ec-p256}", "{key: ec-p257}"), 4,
        "'key' in pki[1] must be rsa-<bits>, ec-p256"},
       {"unknown version", good_with("[tls1.2]", "[tls1.4]"), 6, "unknown version 'tls1.4' in server.versions"},
@@ -199,12 +201,27 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
        11, "'mbedtls' in client: no Mbed TLS line '../../x' (expected 2.28 or 3.6)"},
       {"a profile that is a path", good_with("field-fixed:", "../../field-fixed:"), 15,
        "expect.../../field-fixed: no profile '../../field-fixed' (expected one of: default-16k, field-2x"},
+      {"a list as a key", good_with("summary:", "[summary]:"), 1,
+       "a key in the scenario must be a name, not a list or mapping"},
+      {"a list as a key in a section", good_with("  versions: [tls1.2]", "  [versions]: [tls1.2]"), 6,
+       "a key in server must be a name, not a list or mapping"},
+      {"a mapping as a key in expect", good_with("  field-fixed: {result: pass}", "  {field-fixed: 1}: {result: pass}"),
+       15, "a key in expect must be a profile (or profile@line), not a list or mapping"},
   }));
   INFO(c.what);
   const fs::path file = write_scenario(c.text);
   REQUIRE_THROWS_AS(load_scenario(file), LoadError);
   REQUIRE_THROWS_WITH(load_scenario(file),
                       StartsWith(file.string() + ":" + std::to_string(c.line) + ": ") && Contains(c.message));
+}
+
+TEST_CASE("a scenario's text loads as its file does, named and placed in messages by the path given") {
+  const Scenario s = parse_scenario(kGood, "suite/good.yaml");
+  CHECK(s.name == "suite/good");
+  CHECK(s.file == "suite/good.yaml");
+  CHECK(s.cells.size() == load_scenario(write_scenario(kGood, "good")).cells.size());
+  CHECK_THROWS_WITH(parse_scenario(good_with("  - {key: ec-p256}", "  - {key: ec-p256"), "suite/bad.yaml"),
+                    StartsWith("suite/bad.yaml:5: not valid YAML"));
 }
 
 TEST_CASE("a missing path and an empty folder are refused by name") {

@@ -15,7 +15,10 @@ Fields::Fields(const std::filesystem::path& file, const YAML::Node& node, std::s
       header_line_(header_line > 0 ? header_line : node.Mark().line + 1) {
   if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping", where_));
   for (const auto& entry : node) {
-    auto key = entry.first.as<std::string>();
+    // A list or mapping as a key (`[a]: 1`) names nothing; as<std::string>() would throw.
+    if (!entry.first.IsScalar())
+      fail(entry.first, fmt::format("a key in {} must be a name, not a list or mapping", where_));
+    const std::string& key = entry.first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       fail(entry.first,
            fmt::format("unknown key '{}' in {} (expected one of: {})", key, where_, fmt::join(allowed, ", ")));
@@ -32,7 +35,7 @@ Fields Fields::section(const std::string& key, std::vector<std::string> allowed)
   YAML::Node value = required(key);
   int line = value.Mark().line + 1;
   for (const auto& entry : node_) {
-    if (entry.first.as<std::string>() == key) line = entry.first.Mark().line + 1;
+    if (entry.first.Scalar() == key) line = entry.first.Mark().line + 1;
   }
   return Fields(file_, value, key, std::move(allowed), line);
 }

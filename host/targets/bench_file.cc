@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <set>
 
@@ -28,7 +30,10 @@ class Reader {
   // Complains about keys outside `allowed`, at the key's own line.
   void only(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed) const {
     for (const auto& entry : map) {
-      const auto key = entry.first.as<std::string>();
+      // A list or mapping as a key names nothing; as<std::string>() would throw.
+      if (!entry.first.IsScalar())
+        fail(entry.first, where.empty() ? "key" : where, "a key must be a name, not a list or mapping");
+      const std::string& key = entry.first.Scalar();
       if (!allowed.contains(key)) {
         fail(entry.first, where.empty() ? key : where + "." + key,
              fmt::format("unknown field (expected one of: {})", fmt::join(allowed, ", ")));
@@ -67,11 +72,17 @@ bool is_bench_listen_address(const std::string& address) {
 }
 
 Bench load_bench_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw BenchFileError(fmt::format("{}: cannot read the bench file", file.string()));
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  if (in.bad()) throw BenchFileError(fmt::format("{}: cannot read the bench file", file.string()));
+  return parse_bench_file(text, file);
+}
+
+Bench parse_bench_file(std::string_view text, const std::filesystem::path& file) {
   YAML::Node root;
   try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw BenchFileError(fmt::format("{}: cannot read the bench file", file.string()));
+    root = YAML::Load(std::string(text));
   } catch (const YAML::ParserException& e) {
     throw BenchFileError(fmt::format("{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.msg));
   }

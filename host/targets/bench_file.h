@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shakedown::targets {
@@ -46,6 +47,10 @@ class BenchFileError : public std::runtime_error {
 };
 
 Bench load_bench_file(const std::filesystem::path& file);
+
+// The same for a bench file's text already in memory: `file` names it in
+// messages; nothing is read from disk.
+Bench parse_bench_file(std::string_view text, const std::filesystem::path& file);
 
 // Whether `address` is IPv4 in 10/8, 172.16/12, 192.168/16, 169.254/16 or
 // 127/8: the only places a bench listener may be.

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "bench_relay.h"
@@ -82,6 +83,18 @@ TEST_CASE("a bench file with a mistake says which file, line and field") {
              Contains(".yaml:2: flash_tool: 'jlink'"));
   CHECK_THAT(load_error("boards: [\n"), Contains("not valid YAML"));
   CHECK_THAT(load_error(""), Contains(":1: expected a mapping"));
+  CHECK_THAT(load_error("[boards]: []\n"), Contains(".yaml:1: key: a key must be a name, not a list or mapping"));
+  CHECK_THAT(load_error("host_address: 10.0.0.1\nboards:\n  - {name: a, serial: X, address: 10.0.0.2, [x]: 1}\n"),
+             Contains(".yaml:3: boards[0]: a key must be a name, not a list or mapping"));
+}
+
+TEST_CASE("a bench file's text loads as its file does, its messages naming the path given") {
+  std::ifstream in(SHAKEDOWN_TEST_DATA_DIR "/bench/two-boards.yaml");
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  const auto bench = parse_bench_file(text, "lab/bench.yaml");
+  CHECK(bench.boards.size() == 2);
+  CHECK(bench.boards[1].host_address == "192.168.8.1");
+  CHECK_THROWS_WITH(parse_bench_file("boards: []\n", "lab/bench.yaml"), StartsWith("lab/bench.yaml:1: boards:"));
 }
 
 TEST_CASE("only private, link-local and loopback addresses may carry a bench listener") {

@@ -17,6 +17,7 @@ using namespace shakedown;
 using namespace shakedown::targets;
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 using protocol::MessageType;
 using testing::ReplayedBench;
 using testing::ReplayFaults;
@@ -187,6 +188,23 @@ TEST_CASE("a recorded transcript that does not parse names the file, line and fi
   }
   CHECK_THROWS_WITH(links::read_transcript(path), Contains(path.string() + ":3: bytes: 'zz ' is not a hex byte"));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("a transcript's text parses as its file does, its messages naming the path given") {
+  const auto chunks = links::parse_transcript("# shakedown device traffic v1\n# link: x\n@0.000 > 00 05\n@0.010 < 01\n",
+                                              "rec.traffic");
+  REQUIRE(chunks.size() == 2);
+  CHECK(chunks[0].direction == links::TrafficChunk::Direction::kToDevice);
+  CHECK(chunks[0].bytes == std::vector<uint8_t>{0x00, 0x05});
+  CHECK(chunks[1].line == 4);
+  CHECK_THROWS_WITH(links::parse_transcript("# shakedown device traffic v1\n@x > 00\n", "rec.traffic"),
+                    StartsWith("rec.traffic:2: time:"));
+}
+
+TEST_CASE("a transcript's time that is not a finite number of seconds is refused") {
+  const char* time = GENERATE("nan", "inf", "-1", "1e999");
+  CHECK_THROWS_WITH(links::parse_transcript(std::string("# shakedown device traffic v1\n@") + time + " > 00\n", "t"),
+                    StartsWith("t:2: time: not a number of seconds"));
 }
 
 TEST_CASE("the recording link writes what it carries as a transcript that reads back byte for byte") {

@@ -78,6 +78,8 @@ class DeviceClient {
   links::Link& link_;
   protocol::FrameDecoder decoder_;
   uint16_t next_seq_ = 1;
+  // kLog frames of the request under way, counted in await_reply.
+  uint32_t log_frames_of_request_ = 0;
   std::vector<uint8_t> pending_;  // received bytes not yet fed to the decoder
 };
 

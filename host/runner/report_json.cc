@@ -95,6 +95,8 @@ json to_json(const CellResult& r) {
   };
   if (!r.why.empty()) out["why"] = r.why;
   out["seconds"] = r.seconds;
+  out["attempts"] = r.attempts;
+  if (!r.earlier_attempts.empty()) out["earlier_attempts"] = r.earlier_attempts;
   if (!r.artifacts_dir.empty()) out["artifacts"] = r.artifacts_dir.string();
   out["device_log"] = r.device_log;
   if (r.verdict == Verdict::kInfrastructureError) return out;
@@ -117,6 +119,12 @@ json to_json(const CellResult& r) {
   out["bytes"] = {{"sent", r.report.bytes_sent}, {"received", r.report.bytes_received}};
   // Bytes of the reply to the first request after the handshake; null: the scenario made no exchange.
   out["exchange_reply_bytes"] = r.report.reply_bytes ? json(*r.report.reply_bytes) : json(nullptr);
+  // Log frames lost (or repeated) on the device link: the findings do not read the log, so the
+  // verdict stands, but device.log is not all the device said.
+  if (r.report.log_incomplete()) {
+    out["device_log_incomplete"] = {{"lines_sent", *r.report.log_lines_sent},
+                                    {"lines_received", r.report.log_lines_received}};
+  }
   json findings = json::array();
   for (const auto& f : r.findings) {
     findings.push_back(

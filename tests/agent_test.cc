@@ -211,7 +211,7 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
   std::vector<uint8_t> conf(256);
   TlvWriter cw(conf);
   cw.put_str(protocol::client_option::hostname.tag, "cloud.shakedown.test");
-  cw.put_u8(protocol::client_option::debug_level.tag, 1);
+  cw.put_u8(protocol::client_option::debug_level.tag, 2);
   const uint8_t first_request[] = {'p', 'i', 'n', 'g', '\n'};
   cw.put_bytes(protocol::client_option::first_request.tag, first_request);
   conf.resize(cw.size());
@@ -248,9 +248,24 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
   CHECK(stage == static_cast<uint8_t>(core::Stage::kDone));
   CHECK(heap_peak > 10'000);
   CHECK(reply_bytes == sizeof first_request);  // the server's echo of the first request
-  size_t peers = 0;
-  for (const auto& f : t.console.frames) peers += f.type == static_cast<uint8_t>(MessageType::kPeerCertificate);
+  size_t peers = 0, log_lines = 0;
+  for (const auto& f : t.console.frames) {
+    peers += f.type == static_cast<uint8_t>(MessageType::kPeerCertificate);
+    log_lines += f.type == static_cast<uint8_t>(MessageType::kLog) && f.seq == t.seq;
+  }
   CHECK(peers == 2);
+  // The report counts both, for the host to check what arrived against.
+  CHECK(u32_tag(report.payload, protocol::report_tag::kLogLines) == log_lines);
+  CHECK(log_lines > 0);
+  TlvReader counts(report.payload);
+  uint8_t peers_counted = 0;
+  bool log_counted = false;
+  while (counts.next()) {
+    if (counts.tag() == protocol::report_tag::kPeerCertificates) counts.get_u8(peers_counted);
+    log_counted |= counts.tag() == protocol::report_tag::kLogLines;
+  }
+  CHECK(peers_counted == 2);
+  CHECK(log_counted);
 
   const uint8_t hello[] = "GET / HTTP/1.0\r\n\r\n";
   std::vector<uint8_t> data(64);
@@ -276,6 +291,42 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
 
   REQUIRE(t.request(MessageType::kReset).type == static_cast<uint8_t>(MessageType::kAck));
   CHECK(error_code(t.request(MessageType::kSend, data)) == static_cast<uint8_t>(protocol::ErrorCode::kNotConnected));
+}
+
+TEST_CASE("a request repeated or replayed on the line is handled once", "[field-fixed]") {
+  AgentUnderTest t;
+  auto frame_of = [&](MessageType type, uint16_t seq, std::span<const uint8_t> payload) {
+    std::array<uint8_t, protocol::kMaxEncodedFrame> frame{};
+    const size_t n = protocol::encode_frame(static_cast<uint8_t>(type), seq, payload, frame);
+    return std::vector<uint8_t>(frame.begin(), frame.begin() + static_cast<long>(n));
+  };
+  auto replies_to = [&](uint16_t seq) {
+    for (int i = 0; i < 20; ++i) t.agent.poll(1);
+    return std::count_if(t.console.frames.begin(), t.console.frames.end(), [&](const auto& f) { return f.seq == seq; });
+  };
+  REQUIRE(t.request(MessageType::kSync, sync_payload(5)).type == static_cast<uint8_t>(MessageType::kBanner));
+  const auto configure = frame_of(MessageType::kConfigure, 200, {});
+  t.send_raw(configure);
+  t.send_raw(configure);  // repeated: a second configure would forget the uploads
+  CHECK(replies_to(200) == 1);
+  t.send_raw(frame_of(MessageType::kStats, 201, {}));
+  // An older request replayed, and an older sync of this host.
+  t.send_raw(configure);
+  t.send_raw(frame_of(MessageType::kSync, 150, sync_payload(5)));
+  CHECK(replies_to(201) == 1);
+  CHECK(replies_to(200) == 1);
+  CHECK(replies_to(150) == 0);
+  // A sync with a nonce of its own is a new host, which numbers from the start again.
+  t.send_raw(frame_of(MessageType::kSync, 1, sync_payload(6)));
+  CHECK(replies_to(1) == 1);
+  t.send_raw(frame_of(MessageType::kStats, 2, {}));
+  CHECK(replies_to(2) == 1);
+  // Numbers wrap: 1 follows 65535.
+  for (uint16_t seq : std::initializer_list<uint16_t>{20000, 40000, 60000, 65535})
+    t.send_raw(frame_of(MessageType::kStats, seq, {}));
+  t.send_raw(frame_of(MessageType::kStats, 1, {}));
+  CHECK(replies_to(65535) == 1);
+  CHECK(replies_to(1) == 2);
 }
 
 TEST_CASE("the agent stops when the host goes away", "[field-fixed]") {

@@ -79,7 +79,7 @@ void Agent::FrameLogSink::write(core::LogSource source, int level, std::string_v
   w.put_u8(protocol::log_tag::kLevel, static_cast<uint8_t>(level));
   w.put_u8(protocol::log_tag::kSource, source == core::LogSource::kMbedtls ? 0 : 1);
   if (!w.put_str_truncated(protocol::log_tag::kText, line, 256) || line.size() > 256) ++agent_.log_dropped_;
-  agent_.reply(MessageType::kLog, w.bytes());
+  if (agent_.reply(MessageType::kLog, w.bytes())) ++agent_.log_lines_sent_;
 }
 
 Agent::Agent(Console& console, core::Transport& transport, core::Clock& clock, core::Entropy& entropy, core::Heap& heap,
@@ -112,8 +112,22 @@ bool Agent::poll(uint32_t timeout_ms) {
   return true;
 }
 
+bool Agent::stale(const protocol::Frame& frame) const {
+  // Serial number arithmetic: the host's numbers wrap (skipping 0).
+  if (static_cast<int16_t>(frame.seq - last_seq_) > 0) return false;
+  if (static_cast<MessageType>(frame.type) != MessageType::kSync) return true;
+  // A sync with a nonce of its own is a new host, which numbers from 1 again.
+  TlvReader r(frame.payload);
+  uint32_t nonce = 0;
+  while (r.next()) {
+    if (r.tag() == protocol::sync_tag::kNonce) r.get_u32(nonce);
+  }
+  return nonce == session_nonce_;
+}
+
 void Agent::dispatch(const protocol::Frame& frame) {
-  seq_ = frame.seq;
+  if (stale(frame)) return;
+  last_seq_ = seq_ = frame.seq;
   switch (static_cast<MessageType>(frame.type)) {
     case MessageType::kSync: return on_sync(frame.payload);
     case MessageType::kConfigure: return on_configure(frame.payload);
@@ -135,6 +149,7 @@ void Agent::on_sync(std::span<const uint8_t> payload) {
     if (r.tag() == protocol::sync_tag::kNonce && !r.get_u32(nonce)) return refuse(ErrorCode::kBadPayload, "nonce: u32");
   }
   if (!r.ok()) return refuse(ErrorCode::kBadPayload, "sync: malformed TLV");
+  session_nonce_ = nonce;
   send_banner(nonce);
 }
 
@@ -279,6 +294,7 @@ void Agent::on_blob(std::span<const uint8_t> payload) {
 
 void Agent::on_connect(std::span<const uint8_t> payload) {
   using namespace protocol::connect_tag;
+  log_lines_sent_ = 0;
   TlvReader r(payload);
   uint16_t port = 0;
   bool has_address = false;
@@ -304,6 +320,9 @@ void Agent::on_connect(std::span<const uint8_t> payload) {
 }
 
 void Agent::send_report(const core::HandshakeReport& rep, uint32_t stack_peak) {
+  // The host counts what arrives against the report's counts: a frame lost
+  // on the line must not pass for a shorter chain or a quieter log.
+  uint8_t peers_sent = 0;
   for (size_t i = 0; i < rep.peer_chain_count; ++i) {
     const core::PeerCertificate& pc = rep.peer_chain[i];
     using namespace protocol::peer_tag;
@@ -315,7 +334,7 @@ void Agent::send_report(const core::HandshakeReport& rep, uint32_t stack_peak) {
     w.put_u16(kKeyBits, pc.key_bits);
     w.put_str(kSignatureMd, pc.signature_md);
     w.put_u32(kVerifyFlags, pc.verify_flags);
-    reply(MessageType::kPeerCertificate, w.bytes());
+    if (reply(MessageType::kPeerCertificate, w.bytes())) ++peers_sent;
   }
   using namespace protocol::report_tag;
   TlvWriter w(payload_);
@@ -351,6 +370,8 @@ void Agent::send_report(const core::HandshakeReport& rep, uint32_t stack_peak) {
   w.put_u32(kDurationMs, rep.duration_ms);
   if (stack_peak != 0) w.put_u32(kStackPeak, stack_peak);
   if (!options_.first_request.empty()) w.put_u32(kReplyBytes, rep.reply_bytes);
+  w.put_u8(kPeerCertificates, peers_sent);
+  w.put_u32(kLogLines, log_lines_sent_);
   reply(MessageType::kReport, w.bytes());
 }
 
@@ -437,13 +458,13 @@ void Agent::refuse(ErrorCode code, std::string_view message) {
   reply(MessageType::kError, w.bytes());
 }
 
-void Agent::reply(MessageType type, std::span<const uint8_t> payload) {
+bool Agent::reply(MessageType type, std::span<const uint8_t> payload) {
   size_t n = protocol::encode_frame(static_cast<uint8_t>(type), seq_, payload, tx_);
   if (n == 0) {
     ++log_dropped_;
-    return;
+    return false;
   }
-  console_.write({tx_, n});
+  return console_.write({tx_, n});
 }
 
 }  // namespace shakedown::agent

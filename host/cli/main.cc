@@ -2,7 +2,7 @@
 // servers on a target, and explains every failure.
 //
 //   shakedown run <scenario files or folders> --target sim|qemu|board [-j N]
-//       [--bench FILE] [--no-flash] [--record-traffic DIR] [--debug-level N]
+//       [--bench FILE] [--no-flash] [--record-traffic DIR] [--debug-level N] [--chaos SEED]
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown diff <first.json> <second.json>
@@ -74,6 +74,7 @@ struct RunArgs {
   bool no_flash = false;
   std::string traffic_dir;
   std::optional<uint8_t> debug_level;
+  std::optional<uint64_t> chaos_seed;
 };
 
 // Writes the machine-readable reports; returns false (having said why) if one
@@ -157,7 +158,8 @@ int run(RunArgs args) {
                         .fresh_instances = args.fresh_instances,
                         .flash = !args.no_flash,
                         .jobs = args.jobs,
-                        .parameter = target_parameter});
+                        .parameter = target_parameter,
+                        .chaos = args.chaos_seed ? std::make_shared<links::ChaosSource>(*args.chaos_seed) : nullptr});
   } catch (const targets::TargetUsageError& e) {
     fmt::print(stderr, "shakedown: {}\n", e.what());
     return kUsage;
@@ -325,6 +327,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--json", args.json_path, "Also write the results as JSON to this file");
   run_cmd->add_option("--junit", args.junit_path, "Also write the results as JUnit XML to this file");
   run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
+  run_cmd->add_option("--chaos", args.chaos_seed,
+                      "Inject faults (drops, corruption, repeats, delays, hang-ups) on the sim and qemu device links, "
+                      "from this seed; every cell must still be as expected or an infrastructure error");
   run_cmd->add_flag("--fresh-instances", args.fresh_instances,
                     "Start a new simulator process (or QEMU boot) for every cell instead of reusing one per build");
   std::string diff_a, diff_b;

@@ -69,6 +69,15 @@ struct ClientReport {
   uint32_t stack_peak = 0;              // bytes; 0: the target does not measure it
   std::optional<uint32_t> reply_bytes;  // of the first exchange's reply; none without an exchange
   Dropped dropped;                      // by the host, past its caps
+  // What the device says it sent around the report, for the host to check
+  // against what arrived (none from agents that predate the counts): a
+  // frame lost or repeated on the link changes the chain or the log.
+  std::optional<uint32_t> peer_certificates_sent;
+  std::optional<uint32_t> log_lines_sent;
+  uint32_t log_lines_received = 0;  // kLog frames of the connect request that arrived
+
+  // The device log is short of (or beyond) what the device sent.
+  bool log_incomplete() const { return log_lines_sent && *log_lines_sent != log_lines_received; }
 
   bool handshake_completed() const { return tls::handshake_completed(stage); }
 

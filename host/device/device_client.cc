@@ -127,6 +127,12 @@ ClientReport parse_report(std::span<const uint8_t> payload) {
       case kReplyBytes:
         if (r.get_u32(u32)) rep.reply_bytes = u32;
         break;
+      case kPeerCertificates:
+        if (r.get_u8(u8)) rep.peer_certificates_sent = u8;
+        break;
+      case kLogLines:
+        if (r.get_u32(u32)) rep.log_lines_sent = u32;
+        break;
       default: break;
     }
   }
@@ -155,6 +161,23 @@ PeerCertificate parse_peer(std::span<const uint8_t> payload) {
   }
   if (!r.ok()) throw DeviceError("peer certificate: malformed TLV payload");
   return pc;
+}
+
+// The chain is what arrived only if it is what the report says was sent,
+// each depth once: a peer-certificate frame lost or repeated on the link
+// would change the chain the diagnosis reads.
+// `dropped`: certificates past the host's cap (ReplyCaps), counted but not kept.
+void check_peer_chain(const ClientReport& report, const std::vector<PeerCertificate>& peers, size_t dropped) {
+  if (!report.peer_certificates_sent) return;  // an agent that predates the count
+  std::vector<int> depths;
+  for (const auto& p : peers) depths.push_back(p.depth);
+  std::sort(depths.begin(), depths.end());
+  const bool repeated = std::adjacent_find(depths.begin(), depths.end()) != depths.end();
+  if (peers.size() + dropped != *report.peer_certificates_sent || repeated) {
+    throw DeviceError(fmt::format("connect: the device sent {} peer certificates, {} arrived{}",
+                                  *report.peer_certificates_sent, peers.size() + dropped,
+                                  repeated ? " (a depth repeated)" : ""));
+  }
 }
 
 int32_t status_of(std::span<const uint8_t> payload, uint8_t tag) {
@@ -196,6 +219,7 @@ DeviceClient::Reply DeviceClient::await_reply(uint16_t seq, Clock::time_point de
       const protocol::Frame& f = decoder_.frame();
       const auto type = static_cast<MessageType>(f.type);
       if (type == MessageType::kLog) {
+        if (f.seq == seq) ++log_frames_of_request_;
         if (log != nullptr) {
           TlvReader r(f.payload);
           while (r.next()) {
@@ -262,6 +286,7 @@ DeviceClient::Reply DeviceClient::request(MessageType type, std::span<const uint
   const auto deadline = Clock::now() + timeout;
   log_bytes_ = 0;
   dropped_ = {};
+  log_frames_of_request_ = 0;
   uint16_t seq = send_request(type, payload, timeout);
   return await_reply(seq, deadline, log, peers);
 }
@@ -324,6 +349,8 @@ ClientReport DeviceClient::connect(const std::string& address, uint16_t port, mi
   Reply reply = request(MessageType::kConnect, w.bytes(), timeout, &log, &peers);
   if (reply.type != MessageType::kReport) throw DeviceError("connect: the device answered without a report");
   ClientReport report = parse_report(reply.payload);
+  check_peer_chain(report, peers, dropped_.peer_certificates);
+  report.log_lines_received = log_frames_of_request_;
   std::sort(peers.begin(), peers.end(), [](const auto& a, const auto& b) { return a.depth < b.depth; });
   report.peer_chain = std::move(peers);
   report.dropped = dropped_;

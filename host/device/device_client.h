@@ -100,6 +100,8 @@ class DeviceClient {
   Dropped dropped_;       // during the current request
   protocol::FrameDecoder decoder_;
   uint16_t next_seq_ = 1;
+  // kLog frames of the request under way, counted in await_reply.
+  uint32_t log_frames_of_request_ = 0;
   std::vector<uint8_t> pending_;  // received bytes not yet fed to the decoder
 };
 

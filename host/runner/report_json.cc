@@ -97,6 +97,8 @@ json to_json(const CellResult& r) {
   };
   if (!r.why.empty()) out["why"] = r.why;
   out["seconds"] = r.seconds;
+  out["attempts"] = r.attempts;
+  if (!r.earlier_attempts.empty()) out["earlier_attempts"] = r.earlier_attempts;
   if (!r.artifacts_dir.empty()) out["artifacts"] = r.artifacts_dir.string();
   out["device_log"] = r.device_log;
   if (r.verdict == Verdict::kInfrastructureError) return out;
@@ -123,6 +125,12 @@ json to_json(const CellResult& r) {
     out["dropped"] = {{"log_lines", r.report.dropped.log_lines},
                       {"log_bytes", r.report.dropped.log_bytes},
                       {"peer_certificates", r.report.dropped.peer_certificates}};
+  }
+  // Log frames lost (or repeated) on the device link: the findings do not read the log, so the
+  // verdict stands, but device.log is not all the device said.
+  if (r.report.log_incomplete()) {
+    out["device_log_incomplete"] = {{"lines_sent", *r.report.log_lines_sent},
+                                    {"lines_received", r.report.log_lines_received}};
   }
   json findings = json::array();
   for (const auto& f : r.findings) {

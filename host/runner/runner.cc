@@ -151,10 +151,18 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
   std::filesystem::path dir;
   if (!options_.artifacts_dir.empty()) {
     dir = options_.artifacts_dir / s.name / fmt::format("{}-{}-{}", target_.name(), cell.mbedtls_line, cell.profile);
+  }
+  CellResult r;
+  std::vector<std::string> earlier;
+  for (unsigned attempt = 1;; ++attempt) {
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);  // a rerun into the same folder leaves no stale files
+    r = run_cell_unsaved(s, cell, dir, attempt > 1);
+    r.attempts = attempt;
+    if (!r.device_link_failed || attempt > options_.device_link_retries) break;
+    earlier.push_back(r.why);
   }
-  CellResult r = run_cell_unsaved(s, cell, dir);
+  r.earlier_attempts = std::move(earlier);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!dir.empty()) {
     // Kept even when the cell failed to run: the log says how far it got.
@@ -169,7 +177,7 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
 }
 
 CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario::Cell& cell,
-                                    const std::filesystem::path& cell_dir) const {
+                                    const std::filesystem::path& cell_dir, bool fresh_instance) const {
   CellResult r;
   r.scenario = s.name;
   r.target = target_.name();
@@ -198,10 +206,12 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
 
     targets::HandshakeRequest request = handshake_request(s, cell, port, chain);
     if (options_.debug_level) request.config.debug_level = *options_.debug_level;
+    request.fresh_instance = fresh_instance;
     targets::HandshakeOutcome outcome = target_.handshake(request);
     r.device_log = std::move(outcome.device_log);
     if (outcome.infrastructure_error) {
       r.why = *outcome.infrastructure_error;
+      r.device_link_failed = outcome.device_link_failed;
       return r;
     }
     r.report = std::move(outcome.report);

@@ -38,6 +38,13 @@ struct CellResult {
   std::vector<std::string> device_log;
   double seconds = 0;                   // the cell's wall time, server set-up to verdict
   std::filesystem::path artifacts_dir;  // where its files went; empty: none kept
+  // Attempts made: more than one when the device link failed and the cell
+  // ran again on a fresh instance (never after a verdict). Why each earlier
+  // attempt failed, oldest first.
+  unsigned attempts = 1;
+  std::vector<std::string> earlier_attempts;
+  // An infrastructure error of the device link (HandshakeOutcome's): what is retried.
+  bool device_link_failed = false;
 
   const diagnosis::Finding* primary_finding() const { return findings.empty() ? nullptr : &findings.front(); }
 };
@@ -52,6 +59,9 @@ struct RunnerOptions {
   // device protocol's default, 3. A board's 115200-baud line carries level
   // 3's log at seconds a handshake; the run's findings do not read the log.
   std::optional<uint8_t> debug_level;
+  // Times a cell runs again, each on a freshly booted instance, after an
+  // infrastructure error of the device link (a frame lost, a hang-up).
+  unsigned device_link_retries = 2;
 };
 
 // Runs cells on one target; run_cell may be called from several threads.
@@ -62,8 +72,9 @@ class Runner {
   const targets::Target& target() const { return target_; }
 
  private:
+  // One attempt; `fresh_instance` asks the target for a freshly booted one.
   CellResult run_cell_unsaved(const scenario::Scenario& scenario, const scenario::Cell& cell,
-                              const std::filesystem::path& cell_dir) const;
+                              const std::filesystem::path& cell_dir, bool fresh_instance) const;
 
   RunnerOptions options_;
   targets::Target& target_;

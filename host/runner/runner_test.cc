@@ -1,5 +1,8 @@
 #include "runner.h"
 
+#include "report_json.h"
+#include "scenario_loader.h"
+#include "sim_builds.h"
 #include "sim_target.h"
 
 #include <catch2/catch.hpp>
@@ -51,4 +54,89 @@ TEST_CASE("a missing simulator build is an infrastructure error, not a result") 
   auto result = r.run_cell(s, cell);
   CHECK(result.verdict == runner::Verdict::kInfrastructureError);
   CHECK_THAT(result.why, Catch::Matchers::Contains("no simulator build for Mbed TLS 9.9 with profile no-such-profile"));
+}
+
+namespace {
+
+// TEST FAKE of a Target: the first `failures` handshakes fail as `failure`
+// says, the rest go to a real simulator target; it records what it was asked.
+class FlakyTarget final : public targets::Target {
+ public:
+  FlakyTarget(int failures, bool link_failure) : failures_(failures), link_failure_(link_failure) {}
+  std::string name() const override { return "sim"; }
+  std::optional<std::string> unavailable(const std::string& line, const std::string& profile) const override {
+    return sim_.unavailable(line, profile);
+  }
+  targets::HandshakeOutcome handshake(const targets::HandshakeRequest& request) override {
+    fresh.push_back(request.fresh_instance);
+    if (static_cast<int>(fresh.size()) > failures_) return sim_.handshake(request);
+    targets::HandshakeOutcome failed;
+    failed.infrastructure_error =
+        link_failure_ ? "attempt " + std::to_string(fresh.size()) + ": the device hung up" : "no route to the server";
+    failed.device_link_failed = link_failure_;
+    return failed;
+  }
+  std::vector<bool> fresh;  // each handshake's request.fresh_instance
+
+ private:
+  int failures_;
+  bool link_failure_;
+  targets::SimTarget sim_{sim::default_sim_build_dir()};
+};
+
+struct RetryRig {
+  scenario::Scenario scenario =
+      scenario::load_scenario(std::filesystem::path(SHAKEDOWN_SCENARIOS_DIR) / "field/01-suite-mismatch.yaml");
+  const scenario::Cell& cell(const std::string& profile) const {
+    for (const auto& c : scenario.cells) {
+      if (c.mbedtls_line == "3.6" && c.profile == profile) return c;
+    }
+    throw std::runtime_error("no 3.6 " + profile + " cell");
+  }
+  runner::CellResult run(targets::Target& target, const std::string& profile = "field-fixed") const {
+    return runner::Runner({.pki_cache = servers::default_pki_cache()}, target).run_cell(scenario, cell(profile));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a cell whose device link failed runs again on a fresh instance, and the result says so") {
+  RetryRig rig;
+  FlakyTarget target(1, true);
+  const auto r = rig.run(target);
+  CHECK(r.verdict == runner::Verdict::kAsExpected);
+  CHECK(r.attempts == 2);
+  CHECK(r.earlier_attempts == std::vector<std::string>{"attempt 1: the device hung up"});
+  CHECK(target.fresh == std::vector<bool>{false, true});
+  const auto json = runner::to_json(r);
+  CHECK(json["attempts"] == 2);
+  CHECK(json["earlier_attempts"][0] == "attempt 1: the device hung up");
+}
+
+TEST_CASE("a device link that keeps failing is retried twice, then stays an infrastructure error") {
+  RetryRig rig;
+  FlakyTarget target(5, true);
+  const auto r = rig.run(target);
+  CHECK(r.verdict == runner::Verdict::kInfrastructureError);
+  CHECK(r.attempts == 3);
+  CHECK(r.why == "attempt 3: the device hung up");
+  CHECK(r.earlier_attempts.size() == 2);
+  CHECK(target.fresh == std::vector<bool>{false, true, true});
+}
+
+TEST_CASE("only the device link's failures are retried: other infrastructure errors and verdicts are not") {
+  RetryRig rig;
+  FlakyTarget other(1, false);
+  const auto failed = rig.run(other);
+  CHECK(failed.verdict == runner::Verdict::kInfrastructureError);
+  CHECK(failed.attempts == 1);
+  CHECK(other.fresh.size() == 1);
+
+  FlakyTarget healthy(0, true);
+  const auto verdict = rig.run(healthy, "field-2x");  // a failing handshake, as expected
+  CHECK(verdict.verdict == runner::Verdict::kAsExpected);
+  CHECK_FALSE(verdict.report.passed());
+  CHECK(verdict.attempts == 1);
+  CHECK(healthy.fresh.size() == 1);
+  CHECK(runner::to_json(verdict)["attempts"] == 1);
 }

@@ -98,6 +98,7 @@ class AttachedBackend final : public DeviceBackend {
 }  // namespace
 
 std::unique_ptr<Target> make_attached(const TargetSettings& settings) {
+  if (settings.chaos) throw TargetUsageError("--chaos: takes sim or qemu, not a device attached by hand");
   const std::string_view text = settings.parameter;
   uint16_t port = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);

@@ -16,11 +16,13 @@ std::string tail(const std::string& text, size_t max) {
 void run_handshake_exchange(device::DeviceClient& device, const HandshakeRequest& request,
                             const device::DeviceConfig& config, const std::string& address, uint16_t port,
                             SteadyClock::time_point deadline, HandshakeOutcome& outcome) {
-  // Closing after the report is quick on every target; don't let a wedged
-  // close eat the rest of a long deadline.
-  constexpr auto kClose = 2s;
-  device.configure(config, left_until(deadline));
-  device.upload(protocol::BlobKind::kCaChain, request.ca_chain, left_until(deadline));
+  // Everything but the handshake is quick on every target (a board's
+  // 115200-baud line takes 0.2 s for a 2 KB chain): a request or reply lost
+  // on the link must not eat the rest of a long deadline.
+  constexpr auto kConfigure = 5s, kUpload = 10s, kClose = 2s;
+  device.configure(config, std::min<std::chrono::milliseconds>(kConfigure, left_until(deadline)));
+  device.upload(protocol::BlobKind::kCaChain, request.ca_chain,
+                std::min<std::chrono::milliseconds>(kUpload, left_until(deadline)));
   outcome.report = device.connect(address, port, left_until(deadline), outcome.device_log);
   device.close_session(std::min<std::chrono::milliseconds>(kClose, left_until(deadline)));
 }

@@ -35,8 +35,9 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
   const auto deadline = SteadyClock::now() + request.deadline;
   const BuildKey key{request.mbedtls_line, request.profile};
 
-  std::unique_ptr<DeviceInstance> instance =
-      options_.reuse_instances || pool_.fixed() ? pool_.take(key, deadline) : nullptr;
+  // A fresh instance is made on demand, or taken from a fixed fleet and booted again.
+  const bool from_pool = pool_.fixed() || (options_.reuse_instances && !request.fresh_instance);
+  std::unique_ptr<DeviceInstance> instance = from_pool ? pool_.take(key, deadline) : nullptr;
   if (!instance && !pool_.fixed()) instance = backend_->make_instance(request);
   if (!instance) {  // a fixed fleet all busy until the deadline (or an empty one)
     outcome.infrastructure_error = backend_->none_free();
@@ -45,7 +46,9 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
   try {
     // A reused instance is reset first; one that does not take the reset
     // (it died while idle, or hangs) is booted afresh.
-    if (!instance->up() || !instance->reset(request, deadline)) instance->boot(request, deadline);
+    if (request.fresh_instance || !instance->up() || !instance->reset(request, deadline)) {
+      instance->boot(request, deadline);
+    }
     outcome.build = instance->build();
     const ServerEndpoint server = instance->server_endpoint(request.server_port);
     const device::DeviceConfig config =
@@ -63,6 +66,7 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
     outcome.infrastructure_error =
         fmt::format("{}: {}{}{}", instance->label(), e.what(),
                     worth_saying ? " (" + instance->describe(exit) + ")" : "", stderr_note(*instance));
+    outcome.device_link_failed = dynamic_cast<const device::DeviceError*>(&e) != nullptr;
     drop(key, std::move(instance));
     return outcome;
   }

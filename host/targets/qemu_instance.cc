@@ -109,6 +109,8 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
     if (!options.traffic_transcript.empty()) {
       link_ = std::make_unique<links::RecordingLink>(std::move(link_), options.traffic_transcript);
     }
+    // Outside the recording, which so keeps what the device itself sent and got.
+    if (options.chaos != nullptr) link_ = options.chaos->wrap(std::move(link_));
     device_.emplace(*link_);
     banner_ = device_->sync(kSync);
   } catch (...) {

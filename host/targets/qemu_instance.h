@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "chaos_link.h"
 #include "child.h"
 #include "device_client.h"
 #include "instance_exit.h"
@@ -48,6 +49,7 @@ struct QemuOptions {
   // The agent's output through a pipe (semihosting writes, a frame at a
   // time) instead of UART0's byte-wide model; requests still go by UART0.
   bool output_pipe = true;
+  links::ChaosSource* chaos = nullptr;  // set: the link goes through its faults (outside any recording)
 };
 
 // Where the guest finds the test server (the guestfwd's guest side).

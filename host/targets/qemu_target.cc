@@ -29,8 +29,11 @@ class QemuDevice final : public DeviceInstance {
     if (up()) qemu_->stop(0ms);  // died while idle, or hangs
     qemu_.reset();
     stopped_ = false;
-    QemuOptions boot{
-        .qemu = backend_.qemu_, .relay = backend_.relay_, .image = image_, .server_port = request.server_port};
+    QemuOptions boot{.qemu = backend_.qemu_,
+                     .relay = backend_.relay_,
+                     .image = image_,
+                     .server_port = request.server_port,
+                     .chaos = backend_.chaos_.get()};
     if (!backend_.traffic_dir_.empty()) {
       boot.traffic_transcript = backend_.traffic_dir_ / fmt::format("qemu-{}-{}-{}.traffic", request.mbedtls_line,
                                                                     request.profile, ++backend_.boots_);
@@ -80,11 +83,12 @@ class QemuDevice final : public DeviceInstance {
 };
 
 QemuBackend::QemuBackend(std::filesystem::path image_dir, std::filesystem::path relay,
-                         std::filesystem::path traffic_dir)
+                         std::filesystem::path traffic_dir, std::shared_ptr<links::ChaosSource> chaos)
     : image_dir_(std::move(image_dir)),
       qemu_(process::find_in_path("qemu-system-arm")),
       relay_(std::move(relay)),
-      traffic_dir_(std::move(traffic_dir)) {
+      traffic_dir_(std::move(traffic_dir)),
+      chaos_(std::move(chaos)) {
   if (relay_.empty()) {
     std::error_code ec;
     relay_ = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "shakedown-guestfwd-relay";

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "chaos_link.h"
 #include "device_backend.h"
 #include "pooled_target.h"
 
@@ -26,8 +27,10 @@ class QemuBackend final : public DeviceBackend {
   // `image_dir` holds firmware-qemu-mps2-an386-<line>-<profile>.elf.
   // qemu-system-arm is looked up in PATH, shakedown-guestfwd-relay beside
   // the running program unless given. Set `traffic_dir`: each boot's UART0
-  // traffic is recorded there (qemu-<line>-<profile>-<n>.traffic).
-  QemuBackend(std::filesystem::path image_dir, std::filesystem::path relay, std::filesystem::path traffic_dir);
+  // traffic is recorded there (qemu-<line>-<profile>-<n>.traffic). With
+  // `chaos`, every boot's link goes through its faults.
+  QemuBackend(std::filesystem::path image_dir, std::filesystem::path relay, std::filesystem::path traffic_dir,
+              std::shared_ptr<links::ChaosSource> chaos = nullptr);
 
   std::string name() const override { return "qemu"; }
   std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const override;
@@ -45,6 +48,7 @@ class QemuBackend final : public DeviceBackend {
   std::filesystem::path qemu_;
   std::filesystem::path relay_;
   std::filesystem::path traffic_dir_;
+  std::shared_ptr<links::ChaosSource> chaos_;
   std::atomic<unsigned> boots_{0};
 };
 
@@ -60,13 +64,16 @@ struct QemuTargetOptions {
   // Set: each boot's UART0 traffic is recorded in this folder, one
   // transcript per boot (qemu-<line>-<profile>-<n>.traffic).
   std::filesystem::path traffic_dir;
+  // Set: faults on every boot's link (`--chaos`).
+  std::shared_ptr<links::ChaosSource> chaos;
 };
 
 // PooledTarget over QemuBackend, named for its callers.
 class QemuTarget final : public PooledTarget {
  public:
   explicit QemuTarget(std::filesystem::path image_dir, std::filesystem::path relay = {}, QemuTargetOptions options = {})
-      : PooledTarget(std::make_unique<QemuBackend>(std::move(image_dir), std::move(relay), options.traffic_dir),
+      : PooledTarget(std::make_unique<QemuBackend>(std::move(image_dir), std::move(relay), options.traffic_dir,
+                                                   std::move(options.chaos)),
                      PoolOptions{.reuse_instances = options.reuse_instances, .max_idle = options.max_idle}) {}
 
   std::filesystem::path image_path(const std::string& mbedtls_line, const std::string& profile) const {

@@ -19,7 +19,8 @@ std::vector<std::string> command(const std::filesystem::path& executable) {
 
 }  // namespace
 
-SimInstance::SimInstance(const std::filesystem::path& executable) : child_(command(executable)) {
+SimInstance::SimInstance(const std::filesystem::path& executable, links::ChaosSource* chaos)
+    : child_(command(executable)) {
   auto line = child_.read_line(kStartup);
   if (!line || !line->starts_with(kListening)) {
     throw std::runtime_error(
@@ -33,7 +34,8 @@ SimInstance::SimInstance(const std::filesystem::path& executable) : child_(comma
   if (port <= 0 || port > 65535) throw std::runtime_error(fmt::format("announced no usable port: '{}'", *line));
   auto link = links::TcpLink::connect(static_cast<uint16_t>(port), kSync);
   if (!link) throw std::runtime_error(link.error().message);
-  link_.emplace(std::move(*link));
+  link_ = std::make_unique<links::TcpLink>(std::move(*link));
+  if (chaos != nullptr) link_ = chaos->wrap(std::move(link_));
   device_.emplace(*link_);
   banner_ = device_->sync(kSync);
 }

@@ -6,9 +6,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "chaos_link.h"
 #include "child.h"
 #include "device_client.h"
 #include "instance_exit.h"
@@ -18,9 +20,10 @@ namespace shakedown::targets {
 
 class SimInstance {
  public:
-  // Starts `executable` and syncs with it. Throws std::runtime_error (or
-  // device::DeviceError) saying what went wrong; the process is gone then.
-  explicit SimInstance(const std::filesystem::path& executable);
+  // Starts `executable` and syncs with it, through `chaos`'s faults if
+  // given. Throws std::runtime_error (or device::DeviceError) saying what
+  // went wrong; the process is gone then.
+  explicit SimInstance(const std::filesystem::path& executable, links::ChaosSource* chaos = nullptr);
   SimInstance(const SimInstance&) = delete;
   SimInstance& operator=(const SimInstance&) = delete;
 
@@ -34,7 +37,7 @@ class SimInstance {
 
  private:
   process::Child child_;
-  std::optional<links::TcpLink> link_;
+  std::unique_ptr<links::Link> link_;
   std::optional<device::DeviceClient> device_;
   device::Banner banner_;
 };

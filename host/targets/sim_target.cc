@@ -16,7 +16,8 @@ constexpr auto kReset = 2s;  // for a reused instance to acknowledge reset
 // one on the next boot().
 class SimDevice final : public DeviceInstance {
  public:
-  explicit SimDevice(std::filesystem::path executable) : executable_(std::move(executable)) {}
+  SimDevice(std::filesystem::path executable, links::ChaosSource* chaos)
+      : executable_(std::move(executable)), chaos_(chaos) {}
 
   std::string label() const override { return "simulator " + executable_.filename().string(); }
   bool up() const override { return sim_ && !stopped_; }
@@ -25,7 +26,7 @@ class SimDevice final : public DeviceInstance {
     if (up()) sim_->stop(0s);  // wedged: its earlier handshake already has its result
     sim_.reset();
     stopped_ = false;
-    sim_ = std::make_unique<SimInstance>(executable_);
+    sim_ = std::make_unique<SimInstance>(executable_, chaos_);
     const device::BuildFacts& build = sim_->banner().build;
     if (build.mbedtls_line != request.mbedtls_line || build.profile != request.profile) {
       throw WrongBuild(fmt::format("simulator {} says it is Mbed TLS {} with {}", executable_.filename().string(),
@@ -57,7 +58,8 @@ class SimDevice final : public DeviceInstance {
 
  private:
   std::filesystem::path executable_;
-  std::unique_ptr<SimInstance> sim_;  // kept after stop() for its exit and stderr
+  links::ChaosSource* chaos_ = nullptr;  // the backend's, if any
+  std::unique_ptr<SimInstance> sim_;     // kept after stop() for its exit and stderr
   bool stopped_ = false;
 };
 
@@ -72,7 +74,8 @@ std::optional<std::string> SimBackend::unavailable(const std::string& line, cons
 }
 
 std::unique_ptr<DeviceInstance> SimBackend::make_instance(const HandshakeRequest& request) {
-  return std::make_unique<SimDevice>(sim::sim_build_path(build_dir_, request.mbedtls_line, request.profile));
+  return std::make_unique<SimDevice>(sim::sim_build_path(build_dir_, request.mbedtls_line, request.profile),
+                                     chaos_.get());
 }
 
 }  // namespace shakedown::targets

@@ -22,10 +22,16 @@ struct HandshakeRequest {
   std::vector<uint8_t> ca_chain;  // PEM with its NUL, or DER
   device::DeviceConfig config;
   std::chrono::milliseconds deadline{30'000};  // for the whole exchange
+  // A freshly booted instance rather than one reused: another attempt after
+  // the device link failed.
+  bool fresh_instance = false;
 };
 
 struct HandshakeOutcome {
   std::optional<std::string> infrastructure_error;  // set: no result
+  // The error came from the device link (silent, garbled, hung up, or a
+  // frame lost): another attempt on a fresh instance may get a result.
+  bool device_link_failed = false;
   device::ClientReport report;
   device::BuildFacts build;
   std::vector<std::string> device_log;  // Mbed TLS debug lines and agent events

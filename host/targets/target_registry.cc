@@ -17,16 +17,18 @@ std::unique_ptr<Target> make_sim(const TargetSettings& s) {
     throw TargetUsageError("--record-traffic: the sim target does not record; use qemu or board");
   }
   return std::make_unique<SimTarget>(sim::default_sim_build_dir(),
-                                     SimTargetOptions{.reuse_instances = !s.fresh_instances});
+                                     SimTargetOptions{.reuse_instances = !s.fresh_instances, .chaos = s.chaos});
 }
 
 std::unique_ptr<Target> make_qemu(const TargetSettings& s) {
   return std::make_unique<QemuTarget>(
       s.firmware_dir, std::filesystem::path(),
-      QemuTargetOptions{.reuse_instances = !s.fresh_instances, .max_idle = s.jobs, .traffic_dir = s.traffic_dir});
+      QemuTargetOptions{
+          .reuse_instances = !s.fresh_instances, .max_idle = s.jobs, .traffic_dir = s.traffic_dir, .chaos = s.chaos});
 }
 
 std::unique_ptr<Target> make_board(const TargetSettings& s) {
+  if (s.chaos) throw TargetUsageError("--chaos: a board's line is real; use sim or qemu");
   if (s.bench_file.empty()) {
     throw TargetUsageError("--target board needs --bench FILE, the boards and their network (docs/bench.md)");
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "chaos_link.h"
 #include "target.h"
 
 namespace shakedown::targets {
@@ -26,6 +27,9 @@ struct TargetSettings {
   bool flash = true;                   // not --no-flash
   unsigned jobs = 1;                   // -j
   std::string parameter;               // what follows the name in --target NAME:PARAMETER
+  // --chaos SEED: faults on the device links; sim and qemu take it, the
+  // others refuse it.
+  std::shared_ptr<links::ChaosSource> chaos;
 };
 
 // A factory's refusal of the settings (a missing --bench, a bench file that

@@ -41,6 +41,14 @@ TEST_CASE("a target refuses settings it cannot use, naming the flag") {
   CHECK_THROWS_WITH(find_target("sim")->make({.traffic_dir = "/tmp/traffic"}), Contains("--record-traffic"));
   CHECK_THROWS_WITH(find_target("board")->make({}), Contains("--target board needs --bench FILE"));
   CHECK_THROWS_AS(find_target("board")->make({.bench_file = "/nonexistent/bench.yaml"}), TargetUsageError);
+  const auto chaos = std::make_shared<shakedown::links::ChaosSource>(1);
+  CHECK_THROWS_WITH(
+      find_target("board")->make(
+          {.bench_file = std::string(SHAKEDOWN_TEST_DATA_DIR) + "/bench/two-boards.yaml", .chaos = chaos}),
+      Contains("--chaos"));
+  CHECK_THROWS_WITH(find_target("attached:4000")->make({.parameter = "4000", .chaos = chaos}), Contains("--chaos"));
+  CHECK(find_target("sim")->make({.chaos = chaos}));
+  CHECK(find_target("qemu")->make({.chaos = chaos}));
 }
 
 TEST_CASE("a bench of two boards runs two cells at once, an on-demand target any number") {

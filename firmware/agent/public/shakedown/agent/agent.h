@@ -89,6 +89,9 @@ class Agent {
   };
 
   void dispatch(const protocol::Frame& frame);
+  // A request numbered no later than the last one handled: a duplicate or a
+  // replay from a faulty line, which must not run twice.
+  bool stale(const protocol::Frame& frame) const;
   void on_sync(std::span<const uint8_t> payload);
   void on_configure(std::span<const uint8_t> payload);
   // One option of kConfigure, by its row in client_options.def: nullptr, or
@@ -113,7 +116,8 @@ class Agent {
 
   void send_banner(uint32_t nonce);
   void send_report(const core::HandshakeReport& report, uint32_t stack_peak);
-  void reply(protocol::MessageType type, std::span<const uint8_t> payload);
+  // False if the frame could not be encoded or written.
+  bool reply(protocol::MessageType type, std::span<const uint8_t> payload);
   void ack(int32_t status);
   void refuse(protocol::ErrorCode code, std::string_view message);
   void forget_configuration();
@@ -128,8 +132,11 @@ class Agent {
   core::Client client_;
   protocol::FrameDecoder decoder_;
 
-  uint16_t seq_ = 0;  // of the request being handled
+  uint16_t seq_ = 0;            // of the request being handled
+  uint16_t last_seq_ = 0;       // of the last request handled, for stale()
+  uint32_t session_nonce_ = 0;  // of the last sync: a new one starts a host session
   uint32_t log_dropped_ = 0;
+  uint32_t log_lines_sent_ = 0;  // kLog frames written for the kConnect under way
   Blob ca_chain_;
   Blob own_certificate_;
   Blob own_key_;

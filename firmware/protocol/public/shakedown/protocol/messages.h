@@ -145,6 +145,8 @@ inline constexpr uint8_t kHeapBudget = 23;             // u32
 inline constexpr uint8_t kDurationMs = 24;             // u32
 inline constexpr uint8_t kStackPeak = 25;              // u32: bytes; absent where the port cannot measure it
 inline constexpr uint8_t kReplyBytes = 26;             // u32: of the first exchange's reply; absent without one
+inline constexpr uint8_t kPeerCertificates = 27;       // u8: kPeerCertificate frames sent before this report
+inline constexpr uint8_t kLogLines = 28;               // u32: kLog frames sent while handling this kConnect
 }  // namespace report_tag
 
 namespace peer_tag {

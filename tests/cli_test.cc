@@ -157,6 +157,33 @@ TEST_CASE("an unknown target or flag is a usage error") {
   CHECK_THAT(level.err, Contains("--debug-level"));
 }
 
+TEST_CASE("under --chaos every cell is as expected or an infrastructure error, and results.json gives its attempts") {
+  const std::filesystem::path json_path = std::filesystem::path(SHAKEDOWN_TEST_PKI_CACHE) / ".." / "chaos.json";
+  std::filesystem::remove(json_path);
+  // Seed 1 meets every kind of fault over this suite; which cell meets which depends on timing.
+  auto r =
+      run_process({kBin + "/shakedown", "run", kRepo + "/scenarios/field", kRepo + "/scenarios/certificates", "--chaos",
+                   "1", "-j", "2", "--pki-cache", SHAKEDOWN_TEST_PKI_CACHE, "--json", json_path.string()},
+                  600s);
+  INFO(r.out << r.err);
+  CHECK((r.exit_code == 0 || r.exit_code == 2));
+  CHECK_THAT(r.out, Contains(" 0 unexpected"));
+  std::ifstream json_file(json_path);
+  const auto json = nlohmann::json::parse(json_file);
+  for (const auto& cell : json["results"]) {
+    CHECK(cell["verdict"] != "unexpected");
+    CHECK(cell["attempts"].get<int>() >= 1);
+    CHECK(cell["attempts"].get<int>() <= 3);
+    CHECK(cell["attempts"].get<size_t>() ==
+          (cell.contains("earlier_attempts") ? cell["earlier_attempts"].size() : 0) + 1);
+  }
+  auto board = run_process({kBin + "/shakedown", "run", kRepo + "/scenarios/field", "--target", "board", "--bench",
+                            kRepo + "/tests/data/bench/two-boards.yaml", "--chaos", "1"},
+                           10s);
+  CHECK(board.exit_code == 3);
+  CHECK_THAT(board.err, Contains("--chaos"));
+}
+
 TEST_CASE("the device's log level follows --debug-level, and the findings stay the same without the log") {
   const auto out = std::filesystem::temp_directory_path() / "shakedown-cli-debug-level";
   std::filesystem::remove_all(out);

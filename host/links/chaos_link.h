@@ -36,13 +36,14 @@
 namespace shakedown::links {
 
 // Chances per byte, in each direction. A cell of the scenario suite moves
-// about 24 KB on average over its link at Mbed TLS debug level 3 (0.1 to
-// 60 KB), nearly all of it log frames from the device, so at the defaults a
-// cell meets about one fault on average and one in 20 a cut. Most faults land
-// on log frames, which costs the device log a line but not the verdict; the
-// rest (requests, replies, peer certificates, the report, cuts) end about
-// one first attempt in six as an infrastructure error, so most cells still
-// complete at once and nearly all after a retry.
+// about 25 KB over its link at Mbed TLS debug level 3 (0.1 to 60 KB), nearly
+// all of it log frames from the device, so at the defaults a cell meets one
+// or two faults on average and about one in 12 a cut (whole-suite runs:
+// docs/bench.md). Most faults land on log frames, which costs the device log
+// a line but not the verdict; the rest (requests, replies, peer
+// certificates, the report, cuts) end about one first attempt in ten as an
+// infrastructure error of the link, so most cells complete at once and the
+// rest after a retry.
 struct ChaosRates {
   double drop = 1e-5;
   double corrupt = 1e-5;

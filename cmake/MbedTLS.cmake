@@ -27,8 +27,6 @@ set(SHAKEDOWN_MBEDTLS_SOURCE_DIRS
 set(SHAKEDOWN_PROFILES "" CACHE STRING
     "Config profiles to build (names of firmware/configs/*.h); empty builds all")
 
-set(SHAKEDOWN_CONFIGS_DIR "${PROJECT_SOURCE_DIR}/firmware/configs")
-
 # Reads MBEDTLS_VERSION_STRING from a source tree (3.x: build_info.h, 2.x: version.h).
 function(_shakedown_mbedtls_version dir out_var)
   foreach(header build_info.h version.h)
@@ -81,10 +79,7 @@ function(shakedown_profiles out_var)
   if(SHAKEDOWN_PROFILES)
     set(profiles ${SHAKEDOWN_PROFILES})
   else()
-    file(GLOB headers RELATIVE "${SHAKEDOWN_CONFIGS_DIR}" "${SHAKEDOWN_CONFIGS_DIR}/*.h")
-    list(SORT headers)
-    list(TRANSFORM headers REPLACE "\\.h$" "")
-    set(profiles ${headers})
+    shakedown_known_profiles(profiles)
   endif()
   foreach(profile IN LISTS profiles)
     if(NOT EXISTS "${SHAKEDOWN_CONFIGS_DIR}/${profile}.h")

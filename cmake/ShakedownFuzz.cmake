@@ -67,15 +67,7 @@ function(shakedown_host_fuzz_targets)
     SOURCES host/scenario/scenario_fuzz.cc host/scenario/scenario_loader.cc host/scenario/yaml_fields.cc
       host/scenario/client_loader.cc host/diagnosis/findings.cc servers/chain_spec.cc servers/s_server_peer.cc
       servers/openssl_ptr.cc)
-  # The profiles a scenario may name, as host/CMakeLists.txt defines them for
-  # shakedown-scenario once profiles are checked at load: every
-  # firmware/configs/*.h.
-  file(GLOB profiles RELATIVE ${PROJECT_SOURCE_DIR}/firmware/configs CONFIGURE_DEPENDS
-    ${PROJECT_SOURCE_DIR}/firmware/configs/*.h)
-  list(TRANSFORM profiles REPLACE "\\.h$" "")
-  list(SORT profiles)
-  list(JOIN profiles "," profiles)
-  target_compile_definitions(scenario_fuzz PRIVATE SHAKEDOWN_KNOWN_PROFILES="${profiles}")
+  shakedown_define_known_profiles(scenario_fuzz)
 
   # Bench files (`--target board --bench FILE`).
   shakedown_fuzz_target(NAME bench_file_fuzz LIBS yaml-cpp fmt::fmt

@@ -1,0 +1,20 @@
+# The config profiles: one header per profile in firmware/configs, named by
+# its file. Every build that names profiles takes the list from here.
+
+set(SHAKEDOWN_CONFIGS_DIR "${PROJECT_SOURCE_DIR}/firmware/configs")
+
+# Every profile there is, built or not, sorted.
+function(shakedown_known_profiles out_var)
+  file(GLOB headers RELATIVE "${SHAKEDOWN_CONFIGS_DIR}" CONFIGURE_DEPENDS "${SHAKEDOWN_CONFIGS_DIR}/*.h")
+  list(TRANSFORM headers REPLACE "\\.h$" "")
+  list(SORT headers)
+  set(${out_var} ${headers} PARENT_SCOPE)
+endfunction()
+
+# SHAKEDOWN_KNOWN_PROFILES on <target>: the names a scenario may give, which
+# the scenario loader checks at load time.
+function(shakedown_define_known_profiles target)
+  shakedown_known_profiles(profiles)
+  list(JOIN profiles "," names)
+  target_compile_definitions(${target} PRIVATE SHAKEDOWN_KNOWN_PROFILES="${names}")
+endfunction()

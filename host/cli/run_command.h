@@ -1,0 +1,37 @@
+#pragma once
+// `shakedown run`: the arguments main.cc binds to its options, and the
+// command itself (load, plan, run the matrix, report).
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "matrix.h"
+
+namespace shakedown::cli {
+
+struct RunArgs {
+  std::vector<std::string> paths;
+  std::string target = "sim";
+  std::string firmware_dir = SHAKEDOWN_DEFAULT_FIRMWARE_DIR;
+  std::string pki_cache;
+  runner::Selection selection;
+  std::string shard;
+  bool list = false;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool fresh_instances = false;
+  std::string out_dir;
+  std::string json_path;
+  std::string junit_path;
+  std::string bench_file;
+  bool no_flash = false;
+  std::string traffic_dir;
+  std::optional<uint8_t> debug_level;
+};
+
+// Runs the command; returns its exit status (shakedown/errors/exit_codes.h).
+int run_command(RunArgs args);
+
+}  // namespace shakedown::cli

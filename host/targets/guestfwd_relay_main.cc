@@ -12,12 +12,15 @@
 // after QEMU is gone (slirp starts it in a session of its own). It then
 // reads the port from PORT_FILE (decimal digits), which the host rewrites
 // (atomically, by rename) before each handshake: one QEMU boot serves test
-// servers on different ports. The address is always 127.0.0.1.
+// servers on different ports. The address is always 127.0.0.1. It dies with
+// QEMU (PR_SET_PDEATHSIG), which dies with shakedown, however either dies.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -93,6 +96,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: shakedown-guestfwd-relay PORT_FILE PID_FILE\n");
     return 2;
   }
+  // QEMU's slirp forked it; a QEMU that died before this line has left it
+  // to the host, which reaps and kills helpers by their recorded pids.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (FILE* f = std::fopen(argv[2], "a")) {
     std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
     std::fclose(f);

@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
+#include "interrupts.h"
 #include "report_json.h"
 #include "report_junit.h"
 #include "report_table.h"
@@ -22,20 +21,14 @@ namespace {
 
 using exit_codes::kAllAsExpected, exit_codes::kUnexpected, exit_codes::kInfrastructure, exit_codes::kUsage;
 
-std::atomic<bool> interrupted{false};
-
-extern "C" void on_interrupt(int) {
-  interrupted = true;
-}
-
 // Writes the machine-readable reports; returns false (having said why) if one
 // could not be written.
-bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& results) {
+bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& results, bool interrupted) {
   bool ok = true;
   auto attempt = [&](const std::string& flag, const std::filesystem::path& path, auto write) {
     if (path.empty()) return;
     try {
-      write(path, results, interrupted.load());
+      write(path, results, interrupted);
     } catch (const std::exception& e) {
       fmt::print(stderr, "shakedown: {}: {}\n", flag, e.what());
       ok = false;
@@ -62,6 +55,9 @@ bool make_folder(const char* flag, const std::string& path) {
 }  // namespace
 
 int run_command(RunArgs args) {
+  // First: every thread started from here on inherits its blocked signals.
+  Interrupts interrupts({});
+
   std::vector<scenario::Scenario> scenarios;
   try {
     for (const auto& path : args.paths) {
@@ -118,25 +114,20 @@ int run_command(RunArgs args) {
       },
       *target);
 
-  // Ctrl-C stops starting cells; those under way finish (each is bounded)
-  // and the results so far are reported and written. Children run in their
-  // own process groups, so the terminal's SIGINT reaches only us.
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-
   const bool live = ::isatty(STDERR_FILENO) == 1;  // a progress line only on a terminal
   auto progress = [&](const runner::Progress& p) {
     if (!live) return;
     fmt::print(stderr, "\r[{}/{}] {} running, {} unexpected, {} infrastructure errors; {} {}\033[K", p.done, p.total,
                p.running, p.unexpected, p.infrastructure_errors, p.last->scenario, p.last->cell.mbedtls_line);
   };
-  auto results = runner::run_matrix(runner, cells, args.jobs, interrupted, progress);
+  auto results = runner::run_matrix(runner, cells, args.jobs, interrupts.stop_token(), progress);
   if (live) fmt::print(stderr, "\r\033[K");
   const auto target_problems = target->shut_down();
+  const bool interrupted = interrupts.interrupted();
 
   runner::print_table(stdout, results);
   runner::print_findings(stdout, results);
-  const bool written = write_reports(args, results);
+  const bool written = write_reports(args, results, interrupted);
 
   size_t unexpected = 0, infra = 0, unexplained = 0;
   for (const auto& r : results) {

@@ -145,7 +145,7 @@ Runner::Runner(RunnerOptions options, targets::Target& target)
       target_(target),
       chains_(std::make_unique<scenario::ChainStore>(options_.pki_cache)) {}
 
-CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& cell) const {
+CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& cell, std::stop_token stop) const {
   const auto start = std::chrono::steady_clock::now();
   std::filesystem::path dir;
   if (!options_.artifacts_dir.empty()) {
@@ -153,7 +153,10 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);  // a rerun into the same folder leaves no stale files
   }
-  CellResult r = run_cell_unsaved(s, cell, dir);
+  CellResult r = run_cell_unsaved(s, cell, dir, stop);
+  if (r.verdict == Verdict::kInfrastructureError && stop.stop_requested()) {
+    r.why = fmt::format("{} ({})", kInterrupted, r.why);
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!dir.empty()) {
     // Kept even when the cell failed to run: the log says how far it got.
@@ -168,7 +171,7 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
 }
 
 CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario::Cell& cell,
-                                    const std::filesystem::path& cell_dir) const {
+                                    const std::filesystem::path& cell_dir, std::stop_token stop) const {
   CellResult r;
   r.scenario = s.name;
   r.target = target_.name();
@@ -197,6 +200,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
 
     targets::HandshakeRequest request = handshake_request(s, cell, port, chain);
     if (options_.debug_level) request.config.debug_level = *options_.debug_level;
+    request.stop = stop;
     targets::HandshakeOutcome outcome = target_.handshake(request);
     r.device_log = std::move(outcome.device_log);
     if (outcome.infrastructure_error) {

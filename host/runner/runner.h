@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture.h"
@@ -54,16 +56,22 @@ struct RunnerOptions {
   std::optional<uint8_t> debug_level;
 };
 
+// How the why of a cell cut short by a stop request begins.
+inline constexpr std::string_view kInterrupted = "interrupted: the run was stopped before the cell finished";
+
 // Runs cells on one target; run_cell may be called from several threads.
 class Runner {
  public:
   Runner(RunnerOptions options, targets::Target& target);
-  CellResult run_cell(const scenario::Scenario& scenario, const scenario::Cell& cell) const;
+  // Once `stop` is requested the cell gives up promptly; a cell cut short
+  // so is an infrastructure error whose why starts with kInterrupted, never
+  // a verdict.
+  CellResult run_cell(const scenario::Scenario& scenario, const scenario::Cell& cell, std::stop_token stop = {}) const;
   const targets::Target& target() const { return target_; }
 
  private:
   CellResult run_cell_unsaved(const scenario::Scenario& scenario, const scenario::Cell& cell,
-                              const std::filesystem::path& cell_dir) const;
+                              const std::filesystem::path& cell_dir, std::stop_token stop) const;
 
   RunnerOptions options_;
   targets::Target& target_;

@@ -19,6 +19,7 @@ void run_handshake_exchange(device::DeviceClient& device, const HandshakeRequest
   // Closing after the report is quick on every target; don't let a wedged
   // close eat the rest of a long deadline.
   constexpr auto kClose = 2s;
+  device.stop_waiting_on(request.stop);
   device.configure(config, left_until(deadline));
   device.upload(protocol::BlobKind::kCaChain, request.ca_chain, left_until(deadline));
   outcome.report = device.connect(address, port, left_until(deadline), outcome.device_log);

@@ -5,6 +5,7 @@
 //       [--bench FILE] [--no-flash] [--record-traffic DIR] [--debug-level N]
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
+//   shakedown report <DIR>
 //   shakedown diff <first.json> <second.json>
 //   shakedown boards
 //   shakedown flash <image> [--serial SN] [--tool openocd|st-flash] [--dry-run]
@@ -14,7 +15,8 @@
 // 1 some cell not as expected; 2 infrastructure errors (a target that did
 // not answer) or an interrupted run; 3 usage errors, including scenario files
 // that do not load; 4 no target (`boards` found no board attached); 5 not a
-// log (`explain`).
+// log (`explain`). `report` exits as the run whose journal it reads would
+// have (2 for a run that did not finish).
 
 #include <fmt/format.h>
 
@@ -28,6 +30,7 @@
 #include "flash.h"
 #include "compare.h"
 #include "explain.h"
+#include "report_command.h"
 #include "run_command.h"
 #include "shakedown/errors/exit_codes.h"
 #include "target_registry.h"
@@ -150,6 +153,11 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
   run_cmd->add_flag("--fresh-instances", args.fresh_instances,
                     "Start a new simulator process (or QEMU boot) for every cell instead of reusing one per build");
+  std::string report_dir;
+  auto* report_cmd = app.add_subcommand(
+      "report", "Rebuild results.json and junit.xml in a `run --out` folder from its journal (after the run was "
+                "killed); exit as the run would have");
+  report_cmd->add_option("dir", report_dir, "The folder `shakedown run --out` wrote")->required();
   std::string diff_a, diff_b;
   auto* diff_cmd = app.add_subcommand(
       "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");
@@ -179,6 +187,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kAllAsExpected : kUsage;
   }
+  if (report_cmd->parsed()) return cli::report_command(report_dir);
   if (diff_cmd->parsed()) return diff(diff_a, diff_b);
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
   if (flash_cmd->parsed()) return boards::flash_command(flash_request, stdout, stderr);

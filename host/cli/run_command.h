@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "matrix.h"
+#include "runner.h"
 
 namespace shakedown::cli {
 
@@ -29,6 +30,16 @@ struct RunArgs {
   bool no_flash = false;
   std::string traffic_dir;
   std::optional<uint8_t> debug_level;
+};
+
+// The cells' verdicts counted, and the exit status they give a run.
+struct Tally {
+  size_t cells = 0, unexpected = 0, infrastructure = 0, unexplained = 0;
+  explicit Tally(const std::vector<runner::CellResult>& results);
+  // kInfrastructure for an infrastructure error or `trouble` (the run was
+  // interrupted, a report was not written); else kUnexpected for a cell not
+  // as expected or unexplained; else kAllAsExpected.
+  int exit_status(bool trouble) const;
 };
 
 // Runs the command; returns its exit status (shakedown/errors/exit_codes.h).

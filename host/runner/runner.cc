@@ -73,11 +73,14 @@ tls::Version server_version(const std::string& name) {
   throw std::runtime_error(fmt::format("server: unknown version '{}'", name));
 }
 
-// A private temporary folder, removed with its contents.
+// A private temporary folder in `parent` (the run's folder for them; if
+// none, $TMPDIR), removed with its contents.
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix) {
-    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  TempDir(const std::filesystem::path& parent, const std::string& prefix) {
+    std::string pattern = (parent.empty() ? std::filesystem::temp_directory_path() / ("shakedown-" + prefix + "-XXXXXX")
+                                          : parent / (prefix + "-XXXXXX"))
+                              .string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp: cannot create " + pattern);
     path_ = pattern;
   }
@@ -191,7 +194,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     std::optional<TempDir> s_server_files;
     uint16_t port = 0;
     if (s.peer == scenario::Scenario::Peer::kOpensslSServer) {
-      s_server_files.emplace("shakedown-s_server");
+      s_server_files.emplace(options_.scratch_dir, "s_server");
       s_server.emplace(config, s_server_files->path());
       port = s_server->port();
     } else {

@@ -54,6 +54,9 @@ struct RunnerOptions {
   // device protocol's default, 3. A board's 115200-baud line carries level
   // 3's log at seconds a handshake; the run's findings do not read the log.
   std::optional<uint8_t> debug_level;
+  // Where the run keeps its temporary files (the s_server peer's key and
+  // chain); empty: $TMPDIR.
+  std::filesystem::path scratch_dir;
 };
 
 // How the why of a cell cut short by a stop request begins.

@@ -27,7 +27,9 @@ class QemuBackend final : public DeviceBackend {
   // qemu-system-arm is looked up in PATH, shakedown-guestfwd-relay beside
   // the running program unless given. Set `traffic_dir`: each boot's UART0
   // traffic is recorded there (qemu-<line>-<profile>-<n>.traffic).
-  QemuBackend(std::filesystem::path image_dir, std::filesystem::path relay, std::filesystem::path traffic_dir);
+  // Boots keep their work folders in `scratch_dir` (empty: $TMPDIR).
+  QemuBackend(std::filesystem::path image_dir, std::filesystem::path relay, std::filesystem::path traffic_dir,
+              std::filesystem::path scratch_dir = {});
 
   std::string name() const override { return "qemu"; }
   std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const override;
@@ -45,6 +47,7 @@ class QemuBackend final : public DeviceBackend {
   std::filesystem::path qemu_;
   std::filesystem::path relay_;
   std::filesystem::path traffic_dir_;
+  std::filesystem::path scratch_dir_;
   std::atomic<unsigned> boots_{0};
 };
 
@@ -60,13 +63,17 @@ struct QemuTargetOptions {
   // Set: each boot's UART0 traffic is recorded in this folder, one
   // transcript per boot (qemu-<line>-<profile>-<n>.traffic).
   std::filesystem::path traffic_dir;
+  // The run's folder for temporary files: each boot's work folder goes
+  // there; empty: $TMPDIR.
+  std::filesystem::path scratch_dir;
 };
 
 // PooledTarget over QemuBackend, named for its callers.
 class QemuTarget final : public PooledTarget {
  public:
   explicit QemuTarget(std::filesystem::path image_dir, std::filesystem::path relay = {}, QemuTargetOptions options = {})
-      : PooledTarget(std::make_unique<QemuBackend>(std::move(image_dir), std::move(relay), options.traffic_dir),
+      : PooledTarget(std::make_unique<QemuBackend>(std::move(image_dir), std::move(relay), options.traffic_dir,
+                                                   options.scratch_dir),
                      PoolOptions{.reuse_instances = options.reuse_instances, .max_idle = options.max_idle}) {}
 
   std::filesystem::path image_path(const std::string& mbedtls_line, const std::string& profile) const {

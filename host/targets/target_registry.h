@@ -26,6 +26,7 @@ struct TargetSettings {
   bool flash = true;                   // not --no-flash
   unsigned jobs = 1;                   // -j
   std::string parameter;               // what follows the name in --target NAME:PARAMETER
+  std::filesystem::path scratch_dir;   // the run's folder for temporary files (made before any cell runs)
 };
 
 // A factory's refusal of the settings (a missing --bench, a bench file that

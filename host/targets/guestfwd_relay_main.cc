@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   // QEMU's slirp forked it; a QEMU that died before this line has left it
-  // to the host, which reaps and kills helpers by their recorded pids.
+  // to the host, which reaps and kills relays by their recorded pids.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (FILE* f = std::fopen(argv[2], "a")) {
     std::fprintf(f, "%d\n", static_cast<int>(::getpid()));

@@ -41,7 +41,7 @@ std::filesystem::path make_work_dir(const std::filesystem::path& parent) {
 // it: the folder may be under the user's --out, whose path QEMU's option
 // parser (commas) or slirp's shell (spaces) would split.
 constexpr const char* kPortFile = "server-port";
-constexpr const char* kPidFile = "helpers";
+constexpr const char* kPidFile = "relay-pids";
 constexpr const char* kOutputPipe = "device-out";
 
 std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, bool output_pipe) {

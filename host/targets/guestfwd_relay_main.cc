@@ -12,15 +12,15 @@
 // after QEMU is gone (slirp starts it in a session of its own). It then
 // reads the port from PORT_FILE (decimal digits), which the host rewrites
 // (atomically, by rename) before each handshake: one QEMU boot serves test
-// servers on different ports. The address is always 127.0.0.1. It dies with
-// QEMU (PR_SET_PDEATHSIG), which dies with shakedown, however either dies.
+// servers on different ports. The address is always 127.0.0.1. It ends by
+// itself once both sides have closed, as they do when QEMU and shakedown die.
+// (No PR_SET_PDEATHSIG: glib double-forks it, so its parent at startup is a
+// process about to exit, and the signal would kill it mid-connection.)
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -96,9 +96,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: shakedown-guestfwd-relay PORT_FILE PID_FILE\n");
     return 2;
   }
-  // QEMU's slirp forked it; a QEMU that died before this line has left it
-  // to the host, which reaps and kills relays by their recorded pids.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (FILE* f = std::fopen(argv[2], "a")) {
     std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
     std::fclose(f);

@@ -27,6 +27,12 @@ std::string utc_now() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
 }
 
+// One line of the journal. Bytes that are not UTF-8 (a device's log line)
+// become U+FFFD, as in the reports, instead of an exception.
+std::string one_line(const json& entry) {
+  return entry.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 std::string text(const json& object, const char* field) {
   const auto it = object.find(field);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -82,7 +88,7 @@ JournalWriter::~JournalWriter() {
 }
 
 void JournalWriter::write_line(const json& line) {
-  const std::string bytes = line.dump() + "\n";
+  const std::string bytes = one_line(line);
   std::lock_guard lock(mutex_);
   if (sealed_) return;
   for (size_t done = 0; done < bytes.size();) {
@@ -150,7 +156,7 @@ Journal read_journal(const std::filesystem::path& path) {
 CellResult cell_from_json(const json& cell) {
   CellResult r;
   const auto verdict = parse_verdict(text(cell, "verdict"));
-  if (!verdict) throw std::runtime_error(fmt::format("a cell without a verdict: {}", cell.dump().substr(0, 200)));
+  if (!verdict) throw std::runtime_error(fmt::format("a cell without a verdict: {}", one_line(cell).substr(0, 200)));
   r.verdict = *verdict;
   r.scenario = text(cell, "scenario");
   r.target = text(cell, "target");
@@ -194,9 +200,9 @@ void save_journal(const Journal& journal, const std::filesystem::path& path) {
   const auto tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << plan_entry(journal.target, journal.started, journal.cells_dir, journal.planned).dump() << "\n";
-    for (const auto& cell : journal.cells) out << json{{"cell", cell}}.dump() << "\n";
-    out << end_entry(journal.interrupted).dump() << "\n";
+    out << one_line(plan_entry(journal.target, journal.started, journal.cells_dir, journal.planned));
+    for (const auto& cell : journal.cells) out << one_line(json{{"cell", cell}});
+    out << one_line(end_entry(journal.interrupted));
     if (!out.flush()) throw std::runtime_error(fmt::format("{}: cannot write", tmp));
   }
   std::filesystem::rename(tmp, path);

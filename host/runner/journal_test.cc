@@ -244,3 +244,18 @@ TEST_CASE("a run's temporary files live in its own folder, gone when it ends, an
   else
     ::unsetenv("TMPDIR");
 }
+
+TEST_CASE("a device log line that is not UTF-8 goes into the journal as U+FFFD, never an exception") {
+  const fs::path dir = fresh_folder("latin1");
+  Plan plan;
+  auto cell = finished(plan.cells[0], runner::Verdict::kAsExpected, dir / "cells");
+  cell.device_log = {"subject: CN=M\xfcller GmbH"};  // Latin-1
+  {
+    runner::JournalWriter journal(dir / runner::kJournalFile, "sim", plan.cells, dir / "cells");
+    REQUIRE_NOTHROW(journal.append(cell));
+  }
+  const auto journal = runner::read_journal(dir / runner::kJournalFile);
+  REQUIRE(journal.cells.size() == 1);
+  CHECK(journal.cells[0]["device_log"][0] == "subject: CN=M\xef\xbf\xbdller GmbH");
+  REQUIRE_NOTHROW(runner::write_reports(journal, dir));
+}

@@ -51,7 +51,7 @@ Rounds run_rounds(targets::QemuTarget& target, const std::filesystem::path& cach
                   const std::vector<runner::PlannedCell>& cells, int rounds) {
   Rounds out;
   runner::Runner runner({.pki_cache = cache}, target);
-  std::atomic<bool> stop{false};
+  const std::stop_token stop;  // never requested
   const auto start = Clock::now();
   for (int round = 0; round < rounds; ++round) {
     const auto results = runner::run_matrix(runner, cells, 1, stop);

@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   fmt::print("PKI cache {} warmed in {:.0f} ms\n\n", cache.string(), ms_since(warm_start));
 
   const auto build_dir = sim::default_sim_build_dir();
-  std::atomic<bool> stop{false};
+  const std::stop_token stop;  // never requested
   std::map<std::string, std::vector<double>> ours;  // case id -> ms per round
   int errors = 0;
   {

@@ -4,7 +4,6 @@
 #include <openssl/pem.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,9 +17,8 @@
 #include <stdexcept>
 
 #include "openssl_ptr.h"
+#include "spawn.h"
 #include "shakedown/tls/version.h"
-
-extern char** environ;
 
 namespace shakedown::servers {
 namespace {
@@ -204,28 +202,17 @@ void SServerPeer::spawn(const std::vector<std::string>& argv) {
     ::close(in[0]), ::close(in[1]);
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const int rc = ::posix_spawn(&pid_, args[0], &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  try {
+    // Dies with shakedown, however shakedown dies: no s_server is left
+    // listening with its key file.
+    pid_ = process::spawn({.argv = argv, .stdin_fd = in[0], .stdout_fd = out[1], .stderr_fd = out[1]});
+  } catch (...) {
+    pid_ = -1;
+    ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
+    throw;
+  }
   ::close(in[0]);
   ::close(out[1]);
-  if (rc != 0) {
-    pid_ = -1;
-    ::close(in[1]), ::close(out[0]);
-    throw std::runtime_error(fmt::format("{}: {}", argv[0], std::strerror(rc)));
-  }
   stdin_fd_ = in[1];
   output_fd_ = out[0];
 }

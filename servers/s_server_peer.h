@@ -8,7 +8,9 @@
 // connection at a time: it completes the handshake, never sends application
 // data, and prints what it read. Its stdin is a pipe nobody writes to; at
 // EOF on stdin s_server would end the connection and exit. A client that
-// goes silent holds it until stop(): s_server has no idle timeout.
+// goes silent holds it until stop(): s_server has no idle timeout. It is
+// killed with shakedown however shakedown ends, SIGKILL included
+// (process::spawn), so it never outlives the run with its key file.
 
 #include <sys/types.h>
 

@@ -5,6 +5,7 @@
 //       [--bench FILE] [--no-flash] [--record-traffic DIR] [--debug-level N] [--chaos SEED]
 //       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
+//   shakedown report <DIR>
 //   shakedown diff <first.json> <second.json>
 //   shakedown boards
 //   shakedown flash <image> [--serial SN] [--tool openocd|st-flash] [--dry-run]
@@ -14,89 +15,32 @@
 // 1 some cell not as expected; 2 infrastructure errors (a target that did
 // not answer) or an interrupted run; 3 usage errors, including scenario files
 // that do not load; 4 no target (`boards` found no board attached); 5 not a
-// log (`explain`).
+// log (`explain`). `report` exits as the run whose journal it reads would
+// have (2 for a run that did not finish).
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <memory>
-#include <optional>
-#include <thread>
 
 #include "board_list.h"
 #include "flash.h"
 #include "compare.h"
 #include "explain.h"
-#include "matrix.h"
 #include "output_text.h"
-#include "report_json.h"
-#include "report_junit.h"
-#include "report_table.h"
-#include "runner.h"
+#include "report_command.h"
+#include "run_command.h"
 #include "shakedown/errors/exit_codes.h"
-#include "scenario_loader.h"
 #include "target_registry.h"
 
 namespace {
 
 using namespace shakedown;
 // Every subcommand's exit status comes from the one table.
-using exit_codes::kAllAsExpected, exit_codes::kUnexpected, exit_codes::kInfrastructure, exit_codes::kUsage,
-    exit_codes::kNotALog;
-
-std::atomic<bool> interrupted{false};
-
-extern "C" void on_interrupt(int) {
-  interrupted = true;
-}
-
-struct RunArgs {
-  std::vector<std::string> paths;
-  std::string target = "sim";
-  std::string firmware_dir = SHAKEDOWN_DEFAULT_FIRMWARE_DIR;
-  std::string pki_cache;
-  runner::Selection selection;
-  std::string shard;
-  bool list = false;
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  bool fresh_instances = false;
-  std::string out_dir;
-  std::string json_path;
-  std::string junit_path;
-  std::string bench_file;
-  bool no_flash = false;
-  std::string traffic_dir;
-  std::optional<uint8_t> debug_level;
-  std::optional<uint64_t> chaos_seed;
-};
-
-// Writes the machine-readable reports; returns false (having said why) if one
-// could not be written.
-bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& results) {
-  bool ok = true;
-  auto attempt = [&](const std::string& flag, const std::filesystem::path& path, auto write) {
-    if (path.empty()) return;
-    try {
-      write(path, results, interrupted.load());
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "shakedown: {}: {}\n", flag, e.what());
-      ok = false;
-    }
-  };
-  const std::filesystem::path out = args.out_dir;
-  attempt("--json", args.json_path, runner::write_json);
-  attempt("--junit", args.junit_path, runner::write_junit);
-  attempt("--out", out.empty() ? out : out / "results.json", runner::write_json);
-  attempt("--out", out.empty() ? out : out / "junit.xml", runner::write_junit);
-  return ok;
-}
+using exit_codes::kAllAsExpected, exit_codes::kUnexpected, exit_codes::kUsage, exit_codes::kNotALog;
 
 // --target's help, from the registry's rows: "sim (...), qemu (...) or board (...)".
 std::string target_help() {
@@ -108,114 +52,6 @@ std::string target_help() {
                         rows[i].description);
   }
   return help;
-}
-
-// Creates the folder a flag names, if one is named; false (having said why)
-// if it cannot be.
-bool make_folder(const char* flag, const std::string& path) {
-  if (path.empty()) return true;
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) fmt::print(stderr, "shakedown: {} {}: {}\n", flag, path, ec.message());
-  return !ec;
-}
-
-int run(RunArgs args) {
-  std::vector<scenario::Scenario> scenarios;
-  try {
-    scenarios = scenario::load_scenarios(std::vector<std::filesystem::path>(args.paths.begin(), args.paths.end()));
-  } catch (const scenario::LoadError& e) {
-    fmt::print(stderr, "shakedown: {}\n", e.what());
-    return kUsage;
-  }
-  if (!args.shard.empty()) {
-    args.selection.shard = runner::Shard::parse(args.shard);
-    if (!args.selection.shard) {
-      fmt::print(stderr, "shakedown: --shard {}: expected K/N with 1 <= K <= N, e.g. 2/4\n", args.shard);
-      return kUsage;
-    }
-  }
-  const auto cells = runner::plan(scenarios, args.selection);
-  if (args.list) {
-    for (const auto& c : cells) fmt::print("{}\n", c.id);
-    return kAllAsExpected;
-  }
-  if (cells.empty()) {
-    fmt::print(stderr, "shakedown: no cell matches (check --filter, --mbedtls and --shard; --list shows the cells)\n");
-    return kUsage;
-  }
-  std::string target_parameter;
-  const targets::TargetRow* row = targets::find_target(args.target, &target_parameter);
-  if (row == nullptr) {
-    fmt::print(stderr, "shakedown: --target {}: expected {}\n", args.target, targets::target_names());
-    return kUsage;
-  }
-  std::unique_ptr<targets::Target> target;
-  try {
-    target = row->make({.firmware_dir = args.firmware_dir,
-                        .bench_file = args.bench_file,
-                        .traffic_dir = args.traffic_dir,
-                        .fresh_instances = args.fresh_instances,
-                        .flash = !args.no_flash,
-                        .jobs = args.jobs,
-                        .parameter = target_parameter,
-                        .chaos = args.chaos_seed ? std::make_shared<links::ChaosSource>(*args.chaos_seed) : nullptr});
-  } catch (const targets::TargetUsageError& e) {
-    fmt::print(stderr, "shakedown: {}\n", e.what());
-    return kUsage;
-  }
-  args.jobs = std::min(args.jobs, target->max_parallel());
-  if (!make_folder("--record-traffic", args.traffic_dir) || !make_folder("--out", args.out_dir)) return kUsage;
-
-  const runner::Runner runner(
-      {
-          .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(args.pki_cache),
-          .artifacts_dir =
-              args.out_dir.empty() ? std::filesystem::path() : std::filesystem::path(args.out_dir) / "cells",
-          .debug_level = args.debug_level,
-      },
-      *target);
-
-  // Ctrl-C stops starting cells; those under way finish (each is bounded)
-  // and the results so far are reported and written. Children run in their
-  // own process groups, so the terminal's SIGINT reaches only us.
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-
-  const bool live = ::isatty(STDERR_FILENO) == 1;  // a progress line only on a terminal
-  auto progress = [&](const runner::Progress& p) {
-    if (!live) return;
-    fmt::print(stderr, "\r[{}/{}] {} running, {} unexpected, {} infrastructure errors; {} {}\033[K", p.done, p.total,
-               p.running, p.unexpected, p.infrastructure_errors, p.last->scenario, p.last->cell.mbedtls_line);
-  };
-  auto results = runner::run_matrix(runner, cells, args.jobs, interrupted, progress);
-  if (live) fmt::print(stderr, "\r\033[K");
-  const auto target_problems = target->shut_down();
-
-  runner::print_table(stdout, results);
-  runner::print_findings(stdout, results);
-  const bool written = write_reports(args, results);
-
-  size_t unexpected = 0, infra = 0, unexplained = 0;
-  for (const auto& r : results) {
-    unexpected += r.verdict == runner::Verdict::kUnexpected;
-    infra += r.verdict == runner::Verdict::kInfrastructureError;
-    const auto* f = r.primary_finding();
-    unexplained += f != nullptr && f->id == diagnosis::FindingId::kUnexplained;
-  }
-  for (const auto& problem : target_problems) fmt::print("\ninfrastructure: {}\n", problem);
-  if (unexplained > 0) {
-    fmt::print(
-        "\n!!! {} cell{} failed in a way no rule explains (finding '{}'): read their device logs "
-        "and server captures, then add a rule and a scenario.\n",
-        unexplained, unexplained == 1 ? "" : "s", diagnosis::finding_name(diagnosis::FindingId::kUnexplained));
-  }
-  fmt::print("\n{} cells: {} as expected, {} unexpected, {} infrastructure errors{}\n", results.size(),
-             results.size() - unexpected - infra, unexpected, infra,
-             interrupted ? fmt::format(" (interrupted: {} not run)", cells.size() - results.size()) : "");
-  if (!args.out_dir.empty()) fmt::print("results: {}\n", args.out_dir);
-  if (infra > 0 || interrupted || !target_problems.empty() || !written) return kInfrastructure;
-  return unexpected > 0 || unexplained > 0 ? kUnexpected : kAllAsExpected;
 }
 
 int diff(const std::string& a_path, const std::string& b_path) {
@@ -293,7 +129,7 @@ int main(int argc, char** argv) {
   CLI::App app{"shakedown: reproduce and explain embedded TLS handshake failures"};
   app.require_subcommand(1);
   app.set_version_flag("--version", SHAKEDOWN_VERSION);
-  RunArgs args;
+  cli::RunArgs args;
   auto* run_cmd = app.add_subcommand("run", "Run scenarios on a target and explain each failure");
   run_cmd->add_option("paths", args.paths, "Scenario files, or folders of them")->required();
   run_cmd->add_option("--target", args.target, target_help())->capture_default_str();
@@ -332,6 +168,11 @@ int main(int argc, char** argv) {
                       "from this seed; every cell must still be as expected or an infrastructure error");
   run_cmd->add_flag("--fresh-instances", args.fresh_instances,
                     "Start a new simulator process (or QEMU boot) for every cell instead of reusing one per build");
+  std::string report_dir;
+  auto* report_cmd = app.add_subcommand(
+      "report", "Rebuild results.json and junit.xml in a `run --out` folder from its journal (after the run was "
+                "killed); exit as the run would have");
+  report_cmd->add_option("dir", report_dir, "The folder `shakedown run --out` wrote")->required();
   std::string diff_a, diff_b;
   auto* diff_cmd = app.add_subcommand(
       "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");
@@ -361,9 +202,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kAllAsExpected : kUsage;
   }
+  if (report_cmd->parsed()) return cli::report_command(report_dir);
   if (diff_cmd->parsed()) return diff(diff_a, diff_b);
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
   if (flash_cmd->parsed()) return boards::flash_command(flash_request, stdout, stderr);
   if (explain_cmd->parsed()) return explain_log(explain_args);
-  return run(args);
+  return cli::run_command(args);
 }

@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kSyncRetry{200};
+constexpr milliseconds kStopCheck{100};  // how often a wait looks at the stop token
 constexpr size_t kChunk = 768;  // blob bytes per frame, with room for the tags
 
 milliseconds left_until(Clock::time_point deadline) {
@@ -248,7 +249,10 @@ DeviceClient::Reply DeviceClient::await_reply(uint16_t seq, Clock::time_point de
       throw DeviceError(fmt::format("{}: no reply within the deadline (dropped frames: {} bad CRC, {} malformed)",
                                     link_.describe(), decoder_.stats().bad_crc, decoder_.stats().malformed));
     }
-    links::LinkRead got = link_.read(buf, left);
+    if (stop_.stop_requested()) {
+      throw DeviceError(fmt::format("{}: wait cut short: the run is stopping", link_.describe()));
+    }
+    links::LinkRead got = link_.read(buf, stop_.stop_possible() ? std::min(left, kStopCheck) : left);
     if (got.status == links::LinkRead::Status::kClosed) {
       throw DeviceError(fmt::format("{}: the device hung up", link_.describe()));
     }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <span>
+#include <stop_token>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -72,6 +73,10 @@ class DeviceClient {
   // Closes the open session, keeping the configuration and blobs.
   void close_session(std::chrono::milliseconds timeout);
 
+  // From now on, a wait for a reply ends early with DeviceError once `stop`
+  // is requested (the run is stopping); checked at least every 100 ms.
+  void stop_waiting_on(std::stop_token stop) { stop_ = std::move(stop); }
+
   // Frames from the device the host dropped (bad CRC, malformed, oversized).
   const protocol::DecoderStats& decoder_stats() const { return decoder_.stats(); }
 
@@ -103,6 +108,7 @@ class DeviceClient {
   // kLog frames of the request under way, counted in await_reply.
   uint32_t log_frames_of_request_ = 0;
   std::vector<uint8_t> pending_;  // received bytes not yet fed to the decoder
+  std::stop_token stop_;
 };
 
 }  // namespace shakedown::device

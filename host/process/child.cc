@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
-extern char** environ;
+#include "spawn.h"
 
 namespace shakedown::process {
 namespace {
@@ -27,40 +26,23 @@ int ms_left(Clock::time_point deadline) {
 
 }  // namespace
 
-Child::Child(const std::vector<std::string>& argv) {
+Child::Child(const std::vector<std::string>& argv, const std::filesystem::path& cwd) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   if (::pipe2(err, O_CLOEXEC) != 0) {
     ::close(out[0]), ::close(out[1]);
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-  // Nothing else is inherited: a test server's accepted socket leaked into a
-  // long-lived child (another thread's simulator) would keep the connection
-  // open after the server closes or resets it.
-  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  int rc = ::posix_spawn(&pid_, args[0], &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  try {
+    pid_ = spawn({.argv = argv, .stdout_fd = out[1], .stderr_fd = err[1], .cwd = cwd});
+  } catch (...) {
+    ::close(out[0]), ::close(out[1]), ::close(err[0]), ::close(err[1]);
+    throw;
+  }
   ::close(out[1]);
   ::close(err[1]);
   out_fd_ = out[0];
   err_fd_ = err[0];
-  if (rc != 0) {
-    ::close(out_fd_), ::close(err_fd_);
-    throw std::runtime_error(fmt::format("{}: {}", argv[0], std::strerror(rc)));
-  }
   ::fcntl(err_fd_, F_SETFL, O_NONBLOCK);
 }
 

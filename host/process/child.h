@@ -2,9 +2,10 @@
 // Child: a long-running child process (a simulator, QEMU) the host talks to
 // while it runs. Its stdout is read line by line with a bound; its stderr is
 // collected. The destructor kills it (with its process group) and reaps it,
-// so no child outlives its owner.
+// so no child outlives its owner; nor shakedown, however it dies (spawn.h).
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,9 +14,9 @@ namespace shakedown::process {
 
 class Child {
  public:
-  // Starts argv[0] in a process group of its own. Throws std::runtime_error
-  // if it cannot start.
-  explicit Child(const std::vector<std::string>& argv);
+  // Starts argv[0] (in `cwd` if given) as spawn() does. Throws
+  // std::runtime_error if it cannot start.
+  explicit Child(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
   ~Child();
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;

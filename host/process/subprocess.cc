@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
-extern char** environ;
+#include "spawn.h"
 
 namespace shakedown::process {
 namespace {
@@ -65,33 +64,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
     result.start_error = std::string("pipe: ") + std::strerror(errno);
     return result;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out.write_end(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err.write_end(), STDERR_FILENO);
-  // Nothing else is inherited: a test server's accepted socket leaked into a
-  // long-lived child (another thread's simulator) would keep the connection
-  // open after the server closes or resets it.
-  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);  // its own group: a kill reaches its children too
-  posix_spawnattr_setpgroup(&attr, 0);
-
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
   pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  out.close_write();
-  err.close_write();
-  if (rc != 0) {
-    result.start_error = fmt::format("{}: {}", argv[0], std::strerror(rc));
+  try {
+    pid = spawn({.argv = argv, .stdout_fd = out.write_end(), .stderr_fd = err.write_end()});
+  } catch (const std::exception& e) {
+    result.start_error = e.what();
     return result;
   }
+  out.close_write();
+  err.close_write();
   result.started = true;
 
   const auto deadline = Clock::now() + timeout;

@@ -54,7 +54,7 @@ std::vector<PlannedCell> plan(const std::vector<scenario::Scenario>& scenarios, 
 }
 
 std::vector<CellResult> run_matrix(const Runner& runner, const std::vector<PlannedCell>& cells, unsigned jobs,
-                                   const std::atomic<bool>& stop,
+                                   std::stop_token stop,
                                    const std::function<void(const Progress&)>& on_progress) {
   std::vector<std::optional<CellResult>> slots(cells.size());
   std::mutex mutex;  // guards next, progress and the callback
@@ -66,11 +66,11 @@ std::vector<CellResult> run_matrix(const Runner& runner, const std::vector<Plann
       size_t mine = 0;
       {
         std::lock_guard lock(mutex);
-        if (stop || next == cells.size()) return;
+        if (stop.stop_requested() || next == cells.size()) return;
         mine = next++;
         ++progress.running;
       }
-      CellResult result = runner.run_cell(*cells[mine].scenario, cells[mine].cell);
+      CellResult result = runner.run_cell(*cells[mine].scenario, cells[mine].cell, stop);
       std::lock_guard lock(mutex);
       slots[mine] = std::move(result);
       --progress.running;

@@ -3,9 +3,9 @@
 // narrowed by --mbedtls, --filter and --shard, and run on N worker threads
 // with results kept in the plan's order.
 
-#include <atomic>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -47,12 +47,13 @@ struct Progress {
   const CellResult* last = nullptr;  // the cell that just finished
 };
 
-// Runs the plan on `jobs` threads. Once `stop` is set no new cell starts;
-// the cells under way finish (each is bounded). Returns the results of the
+// Runs the plan on `jobs` threads. Once `stop` is requested no new cell
+// starts, and the cells under way give up promptly (as interrupted
+// infrastructure errors, Runner::run_cell). Returns the results of the
 // cells that ran, in plan order. `on_progress` is called, serialized, after
 // each cell.
 std::vector<CellResult> run_matrix(const Runner& runner, const std::vector<PlannedCell>& cells, unsigned jobs,
-                                   const std::atomic<bool>& stop,
+                                   std::stop_token stop,
                                    const std::function<void(const Progress&)>& on_progress = {});
 
 }  // namespace shakedown::runner

@@ -81,9 +81,8 @@ TEST_CASE("cells run on several threads come back in plan order, each reported o
   FakeTargetWithoutBuilds target;
   runner::Runner r({.pki_cache = "/tmp/unused-pki"}, target);
   const auto cells = runner::plan(kSuite, {});
-  std::atomic<bool> stop{false};
   std::vector<size_t> done;
-  auto results = runner::run_matrix(r, cells, 3, stop, [&](const runner::Progress& p) {
+  auto results = runner::run_matrix(r, cells, 3, {}, [&](const runner::Progress& p) {
     CHECK(p.total == cells.size());
     done.push_back(p.done);
   });
@@ -101,9 +100,9 @@ TEST_CASE("cells run on several threads come back in plan order, each reported o
 TEST_CASE("a stopped run starts no further cell") {
   FakeTargetWithoutBuilds target;
   runner::Runner r({.pki_cache = "/tmp/unused-pki"}, target);
-  std::atomic<bool> stop{false};
-  auto results = runner::run_matrix(r, runner::plan(kSuite, {}), 1, stop, [&](const runner::Progress& p) {
-    if (p.done == 2) stop = true;
+  std::stop_source stop;
+  auto results = runner::run_matrix(r, runner::plan(kSuite, {}), 1, stop.get_token(), [&](const runner::Progress& p) {
+    if (p.done == 2) stop.request_stop();
   });
   CHECK(results.size() == 2);
 }

@@ -16,14 +16,11 @@ namespace {
 
 using nlohmann::json;
 
-const char* verdict_name(Verdict v) {
-  switch (v) {
-    case Verdict::kAsExpected: return "as-expected";
-    case Verdict::kUnexpected: return "unexpected";
-    case Verdict::kInfrastructureError: return "infrastructure-error";
-  }
-  return "unknown";
-}
+constexpr std::pair<Verdict, std::string_view> kVerdictNames[] = {
+    {Verdict::kAsExpected, "as-expected"},
+    {Verdict::kUnexpected, "unexpected"},
+    {Verdict::kInfrastructureError, "infrastructure-error"},
+};
 
 json alerts_json(const std::vector<device::AlertSeen>& alerts) {
   json out = json::array();
@@ -40,6 +37,20 @@ json hex_ids(const std::vector<uint16_t>& ids) {
 }
 
 }  // namespace
+
+std::string_view verdict_name(Verdict verdict) {
+  for (const auto& [v, name] : kVerdictNames) {
+    if (v == verdict) return name;
+  }
+  return "unknown";
+}
+
+std::optional<Verdict> parse_verdict(std::string_view name) {
+  for (const auto& [v, n] : kVerdictNames) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
+}
 
 json to_json(const servers::ConnectionCapture& c) {
   json out = {{"end", servers::connection_end_name(c.end)},
@@ -182,13 +193,20 @@ Result<void> save_cell_artifacts(const std::filesystem::path& dir, const CellRes
 }
 
 void write_json(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted) {
-  json doc = {{"results", json::array()}};
+  std::vector<json> cells;
+  cells.reserve(results.size());
+  for (const auto& r : results) cells.push_back(to_json(r));
+  write_json(path, cells, interrupted);
+}
+
+void write_json(const std::filesystem::path& path, const std::vector<json>& cells, bool interrupted) {
+  json doc = {{"results", cells}};
   size_t counts[3] = {};
-  for (const auto& r : results) {
-    doc["results"].push_back(to_json(r));
-    ++counts[static_cast<int>(r.verdict)];
+  for (const auto& cell : cells) {
+    const auto verdict = parse_verdict(cell.value("verdict", ""));
+    ++counts[static_cast<int>(verdict.value_or(Verdict::kInfrastructureError))];
   }
-  doc["summary"] = {{"cells", results.size()},
+  doc["summary"] = {{"cells", cells.size()},
                     {"as_expected", counts[0]},
                     {"unexpected", counts[1]},
                     {"infrastructure_errors", counts[2]},

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,9 @@
 namespace shakedown::runner {
 
 nlohmann::json to_json(const CellResult& result);
+// A verdict as results.json names it ("as-expected"), and back.
+std::string_view verdict_name(Verdict verdict);
+std::optional<Verdict> parse_verdict(std::string_view name);
 // What the server saw: its ClientHello, transcript, alerts, verdict, pcap.
 nlohmann::json to_json(const servers::ConnectionCapture& capture);
 
@@ -25,5 +29,8 @@ Result<void> save_cell_artifacts(const std::filesystem::path& dir, const CellRes
 // Writes {"results": [...], "summary": {...}} to `path` (through a temporary
 // file, so a reader never sees half a file). Throws std::runtime_error.
 void write_json(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted);
+// The same from cells already in their JSON form (to_json's, e.g. read back
+// from a run's journal).
+void write_json(const std::filesystem::path& path, const std::vector<nlohmann::json>& cells, bool interrupted);
 
 }  // namespace shakedown::runner

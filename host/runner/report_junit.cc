@@ -12,7 +12,7 @@ namespace shakedown::runner {
 namespace {
 
 struct Counts {
-  size_t tests = 0, failures = 0, errors = 0;
+  size_t tests = 0, failures = 0, errors = 0, skipped = 0;
   double seconds = 0;
   void add(const CellResult& r) {
     ++tests;
@@ -20,10 +20,12 @@ struct Counts {
     errors += r.verdict == Verdict::kInfrastructureError;
     seconds += r.seconds;
   }
+  void add(const CellNotRun&) { ++tests, ++skipped; }
   void put(pugi::xml_node node) const {
     node.append_attribute("tests") = tests;
     node.append_attribute("failures") = failures;
     node.append_attribute("errors") = errors;
+    node.append_attribute("skipped") = skipped;
     node.append_attribute("time") = fmt::format("{:.3f}", seconds).c_str();
   }
 };
@@ -42,12 +44,23 @@ std::string finding_text(const diagnosis::Finding& f) {
   return text;
 }
 
-void add_testcase(pugi::xml_node suite, const CellResult& r) {
-  const auto [folder, stem] = split_name(r.scenario);
+pugi::xml_node append_testcase(pugi::xml_node suite, const std::string& target, const std::string& scenario,
+                               const std::string& mbedtls_line, const std::string& profile, double seconds) {
+  const auto [folder, stem] = split_name(scenario);
   auto tc = suite.append_child("testcase");
-  tc.append_attribute("classname") = valid_xml_text(fmt::format("{}.{}.{}", r.target, folder, stem)).c_str();
-  tc.append_attribute("name") = valid_xml_text(fmt::format("Mbed TLS {} {}", r.cell.mbedtls_line, r.cell.profile)).c_str();
-  tc.append_attribute("time") = fmt::format("{:.3f}", r.seconds).c_str();
+  tc.append_attribute("classname") = valid_xml_text(fmt::format("{}.{}.{}", target, folder, stem)).c_str();
+  tc.append_attribute("name") = valid_xml_text(fmt::format("Mbed TLS {} {}", mbedtls_line, profile)).c_str();
+  tc.append_attribute("time") = fmt::format("{:.3f}", seconds).c_str();
+  return tc;
+}
+
+void add_testcase(pugi::xml_node suite, const CellNotRun& c) {
+  auto tc = append_testcase(suite, c.target, c.scenario, c.mbedtls_line, c.profile, 0);
+  tc.append_child("skipped").append_attribute("message") = "not run: the run was interrupted before this cell finished";
+}
+
+void add_testcase(pugi::xml_node suite, const CellResult& r) {
+  auto tc = append_testcase(suite, r.target, r.scenario, r.cell.mbedtls_line, r.cell.profile, r.seconds);
   const auto* primary = r.primary_finding();
   std::string findings;
   for (const auto& f : r.findings) findings += finding_text(f);
@@ -73,7 +86,8 @@ void add_testcase(pugi::xml_node suite, const CellResult& r) {
 
 }  // namespace
 
-void write_junit(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted) {
+void write_junit(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted,
+                 const std::vector<CellNotRun>& not_run) {
   pugi::xml_document doc;
   auto decl = doc.append_child(pugi::node_declaration);
   decl.append_attribute("version") = "1.0";
@@ -81,24 +95,30 @@ void write_junit(const std::filesystem::path& path, const std::vector<CellResult
   auto root = doc.append_child("testsuites");
   root.append_attribute("name") = interrupted ? "shakedown (interrupted)" : "shakedown";
 
-  // Suites in the order their first cell appears.
+  // Suites in the order their first cell appears, cells not run last.
   std::vector<std::string> order;
-  std::map<std::string, std::vector<const CellResult*>> by_suite;
-  for (const auto& r : results) {
-    const std::string key = fmt::format("{}.{}", r.target, split_name(r.scenario).first);
+  std::map<std::string, std::pair<std::vector<const CellResult*>, std::vector<const CellNotRun*>>> by_suite;
+  auto suite_of = [&](const std::string& target, const std::string& scenario) -> auto& {
+    const std::string key = fmt::format("{}.{}", target, split_name(scenario).first);
     if (!by_suite.contains(key)) order.push_back(key);
-    by_suite[key].push_back(&r);
-  }
+    return by_suite[key];
+  };
+  for (const auto& r : results) suite_of(r.target, r.scenario).first.push_back(&r);
+  for (const auto& c : not_run) suite_of(c.target, c.scenario).second.push_back(&c);
   Counts all;
   for (const auto& r : results) all.add(r);
+  for (const auto& c : not_run) all.add(c);
   all.put(root);
   for (const auto& key : order) {
     auto suite = root.append_child("testsuite");
     suite.append_attribute("name") = valid_xml_text(key).c_str();
+    const auto& [ran, skipped] = by_suite[key];
     Counts counts;
-    for (const auto* r : by_suite[key]) counts.add(*r);
+    for (const auto* r : ran) counts.add(*r);
+    for (const auto* c : skipped) counts.add(*c);
     counts.put(suite);
-    for (const auto* r : by_suite[key]) add_testcase(suite, *r);
+    for (const auto* r : ran) add_testcase(suite, *r);
+    for (const auto* c : skipped) add_testcase(suite, *c);
   }
   const auto tmp = path.string() + ".tmp";
   if (!doc.save_file(tmp.c_str(), "  ", pugi::format_default, pugi::encoding_utf8)) {

@@ -67,3 +67,33 @@ TEST_CASE("JUnit: a testcase per cell, unexpected cells fail with their finding,
   CHECK_THAT(error.attribute("message").value(), Contains("signal 11"));
   CHECK_FALSE(versions.child("testcase").child("failure"));
 }
+
+TEST_CASE("JUnit: the cells a stopped run did not run are skipped testcases, counted as such") {
+  auto ran = cell("field/01-suite-mismatch", runner::Verdict::kInfrastructureError, "interrupted: the run was stopped");
+  const std::vector<runner::CellNotRun> not_run = {{"sim", "field/02-sha1-root", "2.28", "field-2x"},
+                                                   {"sim", "versions/01-tls13-only", "3.6", "default-16k"}};
+  const auto path =
+      std::filesystem::temp_directory_path() / ("shakedown-junit-skipped-" + std::to_string(::getpid()) + ".xml");
+  runner::write_junit(path, {ran}, true, not_run);
+  pugi::xml_document doc;
+  REQUIRE(doc.load_file(path.c_str()));
+  std::filesystem::remove(path);
+
+  auto root = doc.child("testsuites");
+  CHECK(std::string(root.attribute("name").value()) == "shakedown (interrupted)");
+  CHECK(root.attribute("tests").as_int() == 3);
+  CHECK(root.attribute("errors").as_int() == 1);
+  CHECK(root.attribute("skipped").as_int() == 2);
+  auto field = root.find_child_by_attribute("testsuite", "name", "sim.field");
+  REQUIRE(field);
+  CHECK(field.attribute("tests").as_int() == 2);
+  CHECK(field.attribute("skipped").as_int() == 1);
+  auto skipped = field.find_child_by_attribute("testcase", "classname", "sim.field.02-sha1-root");
+  REQUIRE(skipped);
+  CHECK(std::string(skipped.attribute("name").value()) == "Mbed TLS 2.28 field-2x");
+  CHECK(skipped.child("skipped"));
+  CHECK_FALSE(skipped.child("error"));
+  auto versions = root.find_child_by_attribute("testsuite", "name", "sim.versions");
+  REQUIRE(versions);
+  CHECK(versions.child("testcase").child("skipped"));
+}

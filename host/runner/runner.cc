@@ -74,11 +74,14 @@ tls::Version server_version(const std::string& name) {
   throw std::runtime_error(fmt::format("server: unknown version '{}'", name));
 }
 
-// A private temporary folder, removed with its contents.
+// A private temporary folder in `parent` (the run's folder for them; if
+// none, $TMPDIR), removed with its contents.
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix) {
-    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  TempDir(const std::filesystem::path& parent, const std::string& prefix) {
+    std::string pattern = (parent.empty() ? std::filesystem::temp_directory_path() / ("shakedown-" + prefix + "-XXXXXX")
+                                          : parent / (prefix + "-XXXXXX"))
+                              .string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp: cannot create " + pattern);
     path_ = pattern;
   }
@@ -146,7 +149,7 @@ Runner::Runner(RunnerOptions options, targets::Target& target)
       target_(target),
       chains_(std::make_unique<scenario::ChainStore>(options_.pki_cache)) {}
 
-CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& cell) const {
+CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& cell, std::stop_token stop) const {
   const auto start = std::chrono::steady_clock::now();
   std::filesystem::path dir;
   if (!options_.artifacts_dir.empty()) {
@@ -157,12 +160,15 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
   for (unsigned attempt = 1;; ++attempt) {
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);  // a rerun into the same folder leaves no stale files
-    r = run_cell_unsaved(s, cell, dir, attempt > 1);
+    r = run_cell_unsaved(s, cell, dir, attempt > 1, stop);
     r.attempts = attempt;
-    if (!r.device_link_failed || attempt > options_.device_link_retries) break;
+    if (!r.device_link_failed || attempt > options_.device_link_retries || stop.stop_requested()) break;
     earlier.push_back(r.why);
   }
   r.earlier_attempts = std::move(earlier);
+  if (r.verdict == Verdict::kInfrastructureError && stop.stop_requested()) {
+    r.why = fmt::format("{} ({})", kInterrupted, r.why);
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!dir.empty()) {
     // Kept even when the cell failed to run: the log says how far it got.
@@ -177,7 +183,8 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
 }
 
 CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario::Cell& cell,
-                                    const std::filesystem::path& cell_dir, bool fresh_instance) const {
+                                    const std::filesystem::path& cell_dir, bool fresh_instance,
+                                    std::stop_token stop) const {
   CellResult r;
   r.scenario = s.name;
   r.target = target_.name();
@@ -197,7 +204,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     std::optional<TempDir> s_server_files;
     uint16_t port = 0;
     if (s.peer == scenario::Scenario::Peer::kOpensslSServer) {
-      s_server_files.emplace("shakedown-s_server");
+      s_server_files.emplace(options_.scratch_dir, "s_server");
       s_server.emplace(config, s_server_files->path());
       port = s_server->port();
     } else {
@@ -207,6 +214,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     targets::HandshakeRequest request = handshake_request(s, cell, port, chain);
     if (options_.debug_level) request.config.debug_level = *options_.debug_level;
     request.fresh_instance = fresh_instance;
+    request.stop = stop;
     targets::HandshakeOutcome outcome = target_.handshake(request);
     r.device_log = std::move(outcome.device_log);
     if (outcome.infrastructure_error) {

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture.h"
@@ -62,19 +64,28 @@ struct RunnerOptions {
   // Times a cell runs again, each on a freshly booted instance, after an
   // infrastructure error of the device link (a frame lost, a hang-up).
   unsigned device_link_retries = 2;
+  // Where the run keeps its temporary files (the s_server peer's key and
+  // chain); empty: $TMPDIR.
+  std::filesystem::path scratch_dir;
 };
+
+// How the why of a cell cut short by a stop request begins.
+inline constexpr std::string_view kInterrupted = "interrupted: the run was stopped before the cell finished";
 
 // Runs cells on one target; run_cell may be called from several threads.
 class Runner {
  public:
   Runner(RunnerOptions options, targets::Target& target);
-  CellResult run_cell(const scenario::Scenario& scenario, const scenario::Cell& cell) const;
+  // Once `stop` is requested the cell gives up promptly; a cell cut short
+  // so is an infrastructure error whose why starts with kInterrupted, never
+  // a verdict.
+  CellResult run_cell(const scenario::Scenario& scenario, const scenario::Cell& cell, std::stop_token stop = {}) const;
   const targets::Target& target() const { return target_; }
 
  private:
   // One attempt; `fresh_instance` asks the target for a freshly booted one.
   CellResult run_cell_unsaved(const scenario::Scenario& scenario, const scenario::Cell& cell,
-                              const std::filesystem::path& cell_dir, bool fresh_instance) const;
+                              const std::filesystem::path& cell_dir, bool fresh_instance, std::stop_token stop) const;
 
   RunnerOptions options_;
   targets::Target& target_;

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <stop_token>
+#include <thread>
 
 #include "replayed_board.h"
 #include "traffic_transcript.h"
@@ -139,6 +141,23 @@ TEST_CASE("a board that stops answering mid-handshake fails that cell within the
   CHECK(std::chrono::steady_clock::now() - start < 3s);
   require_the_recorded_pass(bench->target.handshake(field_fixed_cell()));
   CHECK(bench->board->resets() == 2);
+}
+
+TEST_CASE("a board that stops answering: a stop request ends the wait at once, long before the deadline") {
+  auto bench = bench_with({.hang_on = MessageType::kConnect});
+  auto cell = field_fixed_cell();
+  cell.deadline = 60s;
+  std::stop_source stop;
+  cell.stop = stop.get_token();
+  std::jthread stopper([&] {
+    std::this_thread::sleep_for(500ms);
+    stop.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const auto outcome = bench->target.handshake(cell);
+  REQUIRE(outcome.infrastructure_error);
+  CHECK_THAT(*outcome.infrastructure_error, Contains("the run is stopping"));
+  CHECK(std::chrono::steady_clock::now() - start < 3s);
 }
 
 TEST_CASE("a board that is not attached is an infrastructure error naming its serial number") {

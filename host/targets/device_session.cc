@@ -20,6 +20,7 @@ void run_handshake_exchange(device::DeviceClient& device, const HandshakeRequest
   // 115200-baud line takes 0.2 s for a 2 KB chain): a request or reply lost
   // on the link must not eat the rest of a long deadline.
   constexpr auto kConfigure = 5s, kUpload = 10s, kClose = 2s;
+  device.stop_waiting_on(request.stop);
   device.configure(config, std::min<std::chrono::milliseconds>(kConfigure, left_until(deadline)));
   device.upload(protocol::BlobKind::kCaChain, request.ca_chain,
                 std::min<std::chrono::milliseconds>(kUpload, left_until(deadline)));

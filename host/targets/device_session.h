@@ -20,8 +20,9 @@ std::string tail(const std::string& text, size_t max = 600);
 
 // Configures the device with `config`, uploads the request's CA chain, runs
 // the handshake against address:port and closes the session, filling the
-// outcome's report and log; all within `deadline`. Throws what DeviceClient
-// throws: the caller turns it into an infrastructure error.
+// outcome's report and log; all within `deadline`, and each wait cut short
+// by request.stop. Throws what DeviceClient throws: the caller turns it into
+// an infrastructure error.
 void run_handshake_exchange(device::DeviceClient& device, const HandshakeRequest& request,
                             const device::DeviceConfig& config, const std::string& address, uint16_t port,
                             SteadyClock::time_point deadline, HandshakeOutcome& outcome);

@@ -12,7 +12,10 @@
 // after QEMU is gone (slirp starts it in a session of its own). It then
 // reads the port from PORT_FILE (decimal digits), which the host rewrites
 // (atomically, by rename) before each handshake: one QEMU boot serves test
-// servers on different ports. The address is always 127.0.0.1.
+// servers on different ports. The address is always 127.0.0.1. It ends by
+// itself once both sides have closed, as they do when QEMU and shakedown die.
+// (No PR_SET_PDEATHSIG: glib double-forks it, so its parent at startup is a
+// process about to exit, and the signal would kill it mid-connection.)
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -8,6 +8,7 @@
 // for one if all are busy). Safe to use from several threads.
 
 #include <condition_variable>
+#include <stop_token>
 #include <limits>
 #include <map>
 #include <memory>
@@ -39,17 +40,18 @@ class InstancePool {
 
   // On demand: an idle instance of that build, or nullptr at once. Fixed:
   // a free instance (of that build if one is free), waiting for one until
-  // `deadline`; nullptr if none became free.
-  std::unique_ptr<DeviceInstance> take(const BuildKey& key, SteadyClock::time_point deadline) {
+  // `deadline` or a request on `stop`; nullptr if none became free.
+  std::unique_ptr<DeviceInstance> take(const BuildKey& key, SteadyClock::time_point deadline,
+                                       std::stop_token stop = {}) {
     std::unique_lock lock(mutex_);
-    for (;;) {
-      if (auto instance = pop(idle_[key])) return instance;
-      if (!fixed()) return nullptr;
-      for (auto& [other, pool] : idle_) {
-        if (auto instance = pop(pool)) return instance;
-      }
-      if (given_back_.wait_until(lock, deadline) == std::cv_status::timeout) return nullptr;
-    }
+    std::unique_ptr<DeviceInstance> found;
+    auto free_one = [&] {
+      found = pop(idle_[key]);
+      for (auto it = idle_.begin(); !found && fixed() && it != idle_.end(); ++it) found = pop(it->second);
+      return found != nullptr;
+    };
+    if (!free_one() && fixed()) given_back_.wait_until(lock, stop, deadline, free_one);
+    return found;
   }
 
   // Keeps `instance` for the next handshake of its build; returns it instead
@@ -87,7 +89,7 @@ class InstancePool {
   size_t max_idle_ = std::numeric_limits<size_t>::max();
   size_t fleet_size_ = 0;
   std::mutex mutex_;
-  std::condition_variable given_back_;
+  std::condition_variable_any given_back_;  // _any: its waits end on a stop request too
   Idle idle_;
 };
 

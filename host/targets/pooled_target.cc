@@ -11,6 +11,8 @@ using namespace std::chrono_literals;
 // on SIGTERM.
 constexpr auto kStop = 5s;
 
+constexpr const char* kStopped = "the run is stopping: not started";
+
 std::string stderr_note(DeviceInstance& instance) {
   const std::string err = instance.stderr_text();
   return err.empty() ? "" : "; stderr: " + tail(err);
@@ -37,10 +39,10 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
 
   // A fresh instance is made on demand, or taken from a fixed fleet and booted again.
   const bool from_pool = pool_.fixed() || (options_.reuse_instances && !request.fresh_instance);
-  std::unique_ptr<DeviceInstance> instance = from_pool ? pool_.take(key, deadline) : nullptr;
-  if (!instance && !pool_.fixed()) instance = backend_->make_instance(request);
-  if (!instance) {  // a fixed fleet all busy until the deadline (or an empty one)
-    outcome.infrastructure_error = backend_->none_free();
+  std::unique_ptr<DeviceInstance> instance = from_pool ? pool_.take(key, deadline, request.stop) : nullptr;
+  if (!instance && !pool_.fixed() && !request.stop.stop_requested()) instance = backend_->make_instance(request);
+  if (!instance) {  // a fixed fleet all busy until the deadline (or an empty one), or the run is stopping
+    outcome.infrastructure_error = request.stop.stop_requested() ? kStopped : backend_->none_free();
     return outcome;
   }
   try {
@@ -61,8 +63,11 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
     return outcome;
   } catch (const std::exception& e) {
     // Whatever state it is in, it is stopped: the next cell boots afresh.
-    const InstanceExit exit = instance->stop(kStop);
-    const bool worth_saying = exit.kind != ExitKind::kNotRunning && exit.kind != ExitKind::kStopped;
+    // A run that is stopping does not wait for it (a simulator in a
+    // handshake would not notice the hang-up until its read timeout).
+    const bool stopping = request.stop.stop_requested();
+    const InstanceExit exit = instance->stop(stopping ? 0ms : kStop);
+    const bool worth_saying = !stopping && exit.kind != ExitKind::kNotRunning && exit.kind != ExitKind::kStopped;
     outcome.infrastructure_error =
         fmt::format("{}: {}{}{}", instance->label(), e.what(),
                     worth_saying ? " (" + instance->describe(exit) + ")" : "", stderr_note(*instance));

@@ -244,6 +244,30 @@ TEST_CASE("a fixed fleet with every instance busy: a cell waits for one, or is a
   CHECK(script.made == 1);
 }
 
+TEST_CASE("a cell waiting for a busy fleet gives up at once when the run stops, before its deadline") {
+  Script script;
+  std::promise<void> release;
+  script.hold_in_endpoint = release.get_future().share();
+  PooledTarget target(std::make_unique<FakeBackend>(script, 1));
+  auto busy = std::async(std::launch::async, [&] { return target.handshake(cell()); });
+  while (script.boots.load() == 0) std::this_thread::sleep_for(5ms);
+
+  std::stop_source stop;
+  auto waiting_cell = cell();
+  waiting_cell.deadline = 60s;
+  waiting_cell.stop = stop.get_token();
+  auto waiting = std::async(std::launch::async, [&] { return target.handshake(waiting_cell); });
+  std::this_thread::sleep_for(100ms);
+  const auto start = std::chrono::steady_clock::now();
+  stop.request_stop();
+  const auto stopped = waiting.get();
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  REQUIRE(stopped.infrastructure_error);
+  CHECK_THAT(*stopped.infrastructure_error, Contains("the run is stopping"));
+  release.set_value();
+  require_pass(busy.get());
+}
+
 TEST_CASE("an instance's ending in the words reports print") {
   using K = ExitKind;
   CHECK(to_string(InstanceExit::from_child("exit 0")) == "exit 0");

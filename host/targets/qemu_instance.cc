@@ -29,17 +29,25 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kSync = 5s;
 constexpr auto kHelperExit = 2s;
 
-std::filesystem::path make_work_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "shakedown-qemu-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+std::filesystem::path make_work_dir(const std::filesystem::path& parent) {
+  std::string pattern = (parent.empty() ? std::filesystem::temp_directory_path() / "shakedown-qemu-XXXXXX"
+                                        : parent / "qemu-XXXXXX")
+                            .string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder in " + pattern);
   return pattern;
 }
 
-std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const std::filesystem::path& port_file,
-                                 const std::filesystem::path& pid_file, const std::filesystem::path& output_pipe) {
+// QEMU runs in its work folder, and the files there are named relative to
+// it: the folder may be under the user's --out, whose path QEMU's option
+// parser (commas) or slirp's shell (spaces) would split.
+constexpr const char* kPortFile = "server-port";
+constexpr const char* kPidFile = "relay-pids";
+constexpr const char* kOutputPipe = "device-out";
+
+std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, bool output_pipe) {
   // Each guest connection runs this; it records its pid, so it can be found
-  // after QEMU is gone. No commas: QEMU's option parser would split there.
-  const std::string relay = fmt::format("{} {} {}", o.relay.string(), port_file.string(), pid_file.string());
+  // after QEMU is gone.
+  const std::string relay = fmt::format("{} {} {}", o.relay.string(), kPortFile, kPidFile);
   return {o.qemu.string(),
           "-M",
           "mps2-an386",
@@ -47,11 +55,10 @@ std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, const
           "-monitor",
           "none",
           "-kernel",
-          o.image.string(),
+          std::filesystem::absolute(o.image).string(),
           "-semihosting-config",
-          output_pipe.empty() ? "enable=on,target=native"
-                              : fmt::format("enable=on,target=native,arg=firmware,arg=--device-out={}",
-                                            output_pipe.string()),
+          output_pipe ? fmt::format("enable=on,target=native,arg=firmware,arg=--device-out={}", kOutputPipe)
+                      : "enable=on,target=native",
           "-chardev",
           fmt::format("socket,id=uart0,host=127.0.0.1,port={},server=off", uart_port),
           "-serial",
@@ -76,7 +83,7 @@ InstanceExit with_firmware_meaning(InstanceExit exit) {
   return exit;
 }
 
-QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir()) {
+QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir(options.scratch_dir)) {
   // Helpers orphaned by QEMU come to us, not to init, so we can reap them.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   int output_fd = -1;  // owned here until the link takes it
@@ -86,15 +93,14 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
     set_server_port(options.server_port);
     // The agent's output pipe, open before QEMU starts so nothing the guest
     // writes is lost; O_RDWR so it never reads as closed meanwhile.
-    std::filesystem::path output_pipe;
     if (options.output_pipe) {
-      output_pipe = work_dir_ / "device-out";
+      const std::filesystem::path output_pipe = work_dir_ / kOutputPipe;
       if (::mkfifo(output_pipe.c_str(), 0600) != 0 ||
           (output_fd = ::open(output_pipe.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
         throw std::runtime_error("cannot make the output pipe " + output_pipe.string() + ": " + std::strerror(errno));
       }
     }
-    child_.emplace(command(options, listener->port(), work_dir_ / "server-port", work_dir_ / "helpers", output_pipe));
+    child_.emplace(command(options, listener->port(), options.output_pipe), work_dir_);
     auto link = listener->accept(options.boot_timeout, [this] { return !child_->running(); });
     if (!link) {
       throw std::runtime_error(child_->running() ? "UART0 did not attach: " + link.error().message
@@ -126,14 +132,14 @@ void QemuInstance::set_server_port(uint16_t port) {
   reap_helpers(false);
   // Written aside and renamed over, so a helper starting meanwhile reads the
   // old port or the new one, never half a number.
-  const auto next = work_dir_ / "server-port.next";
+  const auto next = work_dir_ / (std::string(kPortFile) + ".next");
   {
     std::ofstream out(next, std::ios::trunc);
     out << port << "\n";
     if (!out.flush()) throw std::runtime_error("cannot write " + next.string());
   }
   std::error_code ec;
-  std::filesystem::rename(next, work_dir_ / "server-port", ec);
+  std::filesystem::rename(next, work_dir_ / kPortFile, ec);
   if (ec) throw std::runtime_error("cannot update the guestfwd's port: " + ec.message());
 }
 
@@ -170,7 +176,7 @@ InstanceExit QemuInstance::stop(std::chrono::milliseconds timeout) {
 void QemuInstance::reap_helpers(bool wait) {
   std::vector<pid_t> pids;
   {
-    std::ifstream in(work_dir_ / "helpers");
+    std::ifstream in(work_dir_ / kPidFile);
     for (pid_t pid = 0; in >> pid;) {
       if (pid > 1 && !reaped_.contains(pid)) pids.push_back(pid);
     }

@@ -50,6 +50,9 @@ struct QemuOptions {
   // time) instead of UART0's byte-wide model; requests still go by UART0.
   bool output_pipe = true;
   links::ChaosSource* chaos = nullptr;  // set: the link goes through its faults (outside any recording)
+  // Where its work folder (the FIFO, the guestfwd's port and pid files) is
+  // made: the run's folder for temporary files; empty: $TMPDIR.
+  std::filesystem::path scratch_dir;
 };
 
 // Where the guest finds the test server (the guestfwd's guest side).

@@ -33,7 +33,8 @@ class QemuDevice final : public DeviceInstance {
                      .relay = backend_.relay_,
                      .image = image_,
                      .server_port = request.server_port,
-                     .chaos = backend_.chaos_.get()};
+                     .chaos = backend_.chaos_.get(),
+                     .scratch_dir = backend_.scratch_dir_};
     if (!backend_.traffic_dir_.empty()) {
       boot.traffic_transcript = backend_.traffic_dir_ / fmt::format("qemu-{}-{}-{}.traffic", request.mbedtls_line,
                                                                     request.profile, ++backend_.boots_);
@@ -83,12 +84,14 @@ class QemuDevice final : public DeviceInstance {
 };
 
 QemuBackend::QemuBackend(std::filesystem::path image_dir, std::filesystem::path relay,
-                         std::filesystem::path traffic_dir, std::shared_ptr<links::ChaosSource> chaos)
+                         std::filesystem::path traffic_dir, std::shared_ptr<links::ChaosSource> chaos,
+                         std::filesystem::path scratch_dir)
     : image_dir_(std::move(image_dir)),
       qemu_(process::find_in_path("qemu-system-arm")),
       relay_(std::move(relay)),
       traffic_dir_(std::move(traffic_dir)),
-      chaos_(std::move(chaos)) {
+      chaos_(std::move(chaos)),
+      scratch_dir_(std::move(scratch_dir)) {
   if (relay_.empty()) {
     std::error_code ec;
     relay_ = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "shakedown-guestfwd-relay";

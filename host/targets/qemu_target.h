@@ -28,9 +28,10 @@ class QemuBackend final : public DeviceBackend {
   // qemu-system-arm is looked up in PATH, shakedown-guestfwd-relay beside
   // the running program unless given. Set `traffic_dir`: each boot's UART0
   // traffic is recorded there (qemu-<line>-<profile>-<n>.traffic). With
-  // `chaos`, every boot's link goes through its faults.
+  // `chaos`, every boot's link goes through its faults. Boots keep their
+  // work folders in `scratch_dir` (empty: $TMPDIR).
   QemuBackend(std::filesystem::path image_dir, std::filesystem::path relay, std::filesystem::path traffic_dir,
-              std::shared_ptr<links::ChaosSource> chaos = nullptr);
+              std::shared_ptr<links::ChaosSource> chaos = nullptr, std::filesystem::path scratch_dir = {});
 
   std::string name() const override { return "qemu"; }
   std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const override;
@@ -49,6 +50,7 @@ class QemuBackend final : public DeviceBackend {
   std::filesystem::path relay_;
   std::filesystem::path traffic_dir_;
   std::shared_ptr<links::ChaosSource> chaos_;
+  std::filesystem::path scratch_dir_;
   std::atomic<unsigned> boots_{0};
 };
 
@@ -66,6 +68,9 @@ struct QemuTargetOptions {
   std::filesystem::path traffic_dir;
   // Set: faults on every boot's link (`--chaos`).
   std::shared_ptr<links::ChaosSource> chaos;
+  // The run's folder for temporary files: each boot's work folder goes
+  // there; empty: $TMPDIR.
+  std::filesystem::path scratch_dir;
 };
 
 // PooledTarget over QemuBackend, named for its callers.
@@ -73,7 +78,7 @@ class QemuTarget final : public PooledTarget {
  public:
   explicit QemuTarget(std::filesystem::path image_dir, std::filesystem::path relay = {}, QemuTargetOptions options = {})
       : PooledTarget(std::make_unique<QemuBackend>(std::move(image_dir), std::move(relay), options.traffic_dir,
-                                                   std::move(options.chaos)),
+                                                   std::move(options.chaos), options.scratch_dir),
                      PoolOptions{.reuse_instances = options.reuse_instances, .max_idle = options.max_idle}) {}
 
   std::filesystem::path image_path(const std::string& mbedtls_line, const std::string& profile) const {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <limits>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct HandshakeRequest {
   // A freshly booted instance rather than one reused: another attempt after
   // the device link failed.
   bool fresh_instance = false;
+  // Once requested (the run is stopping), the handshake gives up promptly:
+  // its waits for the device and for a free instance end, and the outcome
+  // is an infrastructure error, never a result.
+  std::stop_token stop;
 };
 
 struct HandshakeOutcome {
@@ -56,7 +61,7 @@ class Target {
   // build; nullopt when it can.
   virtual std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const = 0;
   // One handshake against 127.0.0.1:request.server_port. Safe to call from
-  // several threads; bounded by request.deadline.
+  // several threads; bounded by request.deadline, cut short by request.stop.
   virtual HandshakeOutcome handshake(const HandshakeRequest& request) = 0;
   // Stops what the target keeps running between handshakes, bounded; returns
   // problems found doing so (an instance that did not exit cleanly), for the

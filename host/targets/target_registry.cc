@@ -23,8 +23,11 @@ std::unique_ptr<Target> make_sim(const TargetSettings& s) {
 std::unique_ptr<Target> make_qemu(const TargetSettings& s) {
   return std::make_unique<QemuTarget>(
       s.firmware_dir, std::filesystem::path(),
-      QemuTargetOptions{
-          .reuse_instances = !s.fresh_instances, .max_idle = s.jobs, .traffic_dir = s.traffic_dir, .chaos = s.chaos});
+      QemuTargetOptions{.reuse_instances = !s.fresh_instances,
+                        .max_idle = s.jobs,
+                        .traffic_dir = s.traffic_dir,
+                        .chaos = s.chaos,
+                        .scratch_dir = s.scratch_dir});
 }
 
 std::unique_ptr<Target> make_board(const TargetSettings& s) {

@@ -30,6 +30,7 @@ struct TargetSettings {
   // --chaos SEED: faults on the device links; sim and qemu take it, the
   // others refuse it.
   std::shared_ptr<links::ChaosSource> chaos;
+  std::filesystem::path scratch_dir;   // the run's folder for temporary files (made before any cell runs)
 };
 
 // A factory's refusal of the settings (a missing --bench, a bench file that

@@ -85,9 +85,8 @@ int main(int argc, char** argv) {
     auto chaos = std::make_shared<links::ChaosSource>(seed);
     auto target = row->make({.firmware_dir = firmware_dir, .jobs = jobs, .chaos = chaos});
     const runner::Runner runner({.pki_cache = servers::default_pki_cache()}, *target);
-    std::atomic<bool> stop{false};
     const auto start = Clock::now();
-    const auto results = runner::run_matrix(runner, cells, jobs, stop);
+    const auto results = runner::run_matrix(runner, cells, jobs, std::stop_token{});
     const double seconds = ms_since(start) / 1e3;
     const auto problems = target->shut_down();
     target.reset();  // every link gone: the totals are complete

@@ -27,13 +27,12 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "interrupts.h"
 #include "matrix.h"
 #include "runner.h"
 #include "scenario_loader.h"
@@ -47,9 +46,11 @@ using namespace shakedown;
 namespace fs = std::filesystem;
 using bench::Clock;
 
-std::atomic<bool> stop{false};
-extern "C" void on_interrupt(int) {
-  stop = true;
+// Ctrl-C or SIGTERM: the cells under way give up and the figures so far are
+// printed; a second one ends the process at once.
+const cli::Interrupts* interrupts = nullptr;
+bool stopping() {
+  return interrupts->interrupted();
 }
 
 // Passes, and failures of different kinds: a suite mismatch (field-fixed
@@ -243,7 +244,7 @@ struct Tally {
 // many cells ran. Their results are dropped on return.
 size_t run_block(const runner::Runner& runner, const std::vector<runner::PlannedCell>& block, unsigned jobs,
                  Tally& tally) {
-  const auto results = runner::run_matrix(runner, block, jobs, stop);
+  const auto results = runner::run_matrix(runner, block, jobs, interrupts->stop_token());
   for (const auto& r : results) {
     tally.as_expected += r.verdict == runner::Verdict::kAsExpected;
     tally.unexpected += r.verdict == runner::Verdict::kUnexpected;
@@ -286,6 +287,8 @@ int main(int argc, char** argv) {
   app.add_option("--pki-cache", pki_cache, "PKI cache (default: the build's)");
   app.add_option("--out", out_dir, "Keep each cell's files under this folder, as `shakedown run --out` does");
   CLI11_PARSE(app, argc, argv);
+  const cli::Interrupts watcher(nullptr);  // before any thread starts: they inherit its blocked signals
+  interrupts = &watcher;
 
   // A temporary folder of the soak's own, so that only what this run leaves
   // behind is counted, not other programs' files in /tmp.
@@ -316,8 +319,6 @@ int main(int argc, char** argv) {
   }
   fmt::print("temporary folder (TMPDIR) of its own: {}\n\n", temp_dir.string());
 
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
   const auto start = Clock::now();
   print_header();
   std::vector<Figures> samples{measure(0, start, temp_dir)};
@@ -330,9 +331,9 @@ int main(int argc, char** argv) {
     const runner::Runner runner({.pki_cache = pki_cache.empty() ? servers::default_pki_cache() : fs::path(pki_cache),
                                  .artifacts_dir = out_dir.empty() ? fs::path() : fs::path(out_dir) / "cells"},
                                 *target);
-    for (size_t done = 0; done < total && !stop;) {
+    for (size_t done = 0; done < total && !stopping();) {
       const size_t figures_at = std::min(total, done + every);
-      while (done < figures_at && !stop) {
+      while (done < figures_at && !stopping()) {
         std::vector<runner::PlannedCell> cells;
         for (size_t i = done; i < std::min(figures_at, done + block); ++i) cells.push_back(cycle[i % cycle.size()]);
         done += run_block(runner, cells, jobs, tally);  // its results are gone before the figures are taken
@@ -349,7 +350,7 @@ int main(int argc, char** argv) {
   const Figures& end = samples.back();
   fmt::print("\n{} cells in {:.0f} s: {:.1f} cells/s; {} as expected, {} unexpected, {} infrastructure errors{}\n",
              end.cells, end.seconds, static_cast<double>(end.cells) / end.seconds, tally.as_expected, tally.unexpected,
-             tally.infrastructure, stop ? " (interrupted)" : "");
+             tally.infrastructure, stopping() ? " (interrupted)" : "");
   for (const auto& f : tally.first_failures) fmt::print("  {}\n", f);
   for (const auto& p : target_problems) fmt::print("  target: {}\n", p);
   const double block_mb = static_cast<double>(tally.first_block_bytes) / 1e6;

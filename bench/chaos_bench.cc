@@ -24,6 +24,7 @@
 #include "target_registry.h"
 
 #include "bench_figures.h"
+#include "scenario_suite.h"
 
 namespace {
 
@@ -71,13 +72,9 @@ int main(int argc, char** argv) {
   app.add_option("--json", json, "Also write each seed's results, as `shakedown run --json` does");
   CLI11_PARSE(app, argc, argv);
 
-  std::vector<scenario::Scenario> scenarios;
-  try {
-    scenarios = scenario::load_scenarios(scenarios_dir);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
-    return 3;
-  }
+  const auto loaded = bench::load_suite(scenarios_dir);
+  if (!loaded) return 3;
+  const std::vector<scenario::Scenario>& scenarios = *loaded;
   const auto cells = runner::plan(scenarios, {});
   const targets::TargetRow* row = targets::find_target(target_name);
 

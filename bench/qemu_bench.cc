@@ -30,6 +30,7 @@
 #include "subprocess.h"
 
 #include "bench_figures.h"
+#include "scenario_suite.h"
 
 namespace {
 
@@ -93,13 +94,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "shakedown-bench-qemu: {}\n", *missing);
     return 3;
   }
-  std::vector<scenario::Scenario> scenarios;
-  try {
-    scenarios = scenario::load_scenarios(scenarios_dir);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
-    return 3;
-  }
+  const auto loaded = bench::load_suite(scenarios_dir);
+  if (!loaded) return 3;
+  const std::vector<scenario::Scenario>& scenarios = *loaded;
   const std::filesystem::path cache = servers::default_pki_cache();
   const auto cells = runner::plan(scenarios, {});
   scenario::ChainStore warm(cache);

@@ -33,6 +33,7 @@
 #include "subprocess.h"
 
 #include "bench_figures.h"
+#include "scenario_suite.h"
 
 namespace {
 
@@ -128,13 +129,9 @@ int main(int argc, char** argv) {
   app.add_option("--pki-cache", pki_cache, "PKI cache (default: the build's)");
   CLI11_PARSE(app, argc, argv);
 
-  std::vector<scenario::Scenario> scenarios;
-  try {
-    scenarios = scenario::load_scenarios(scenarios_dir);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
-    return 3;
-  }
+  const auto loaded = bench::load_suite(scenarios_dir);
+  if (!loaded) return 3;
+  const std::vector<scenario::Scenario>& scenarios = *loaded;
   const std::filesystem::path cache =
       pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(pki_cache);
   const auto cells = runner::plan(scenarios, {});

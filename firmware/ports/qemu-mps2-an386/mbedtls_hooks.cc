@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <span>
 
-#include "systick_clock.h"
+#include "host_clock.h"
 #include "test_only_entropy.h"
 
 extern "C" int mbedtls_hardware_poll(void*, unsigned char* output, size_t len, size_t* olen) {
@@ -18,6 +18,6 @@ extern "C" int mbedtls_hardware_poll(void*, unsigned char* output, size_t len, s
 
 #if defined(MBEDTLS_PLATFORM_MS_TIME_ALT) && MBEDTLS_VERSION_MAJOR >= 3
 extern "C" mbedtls_ms_time_t mbedtls_ms_time() {
-  return static_cast<mbedtls_ms_time_t>(shakedown::cortex_m::uptime_ms());
+  return static_cast<mbedtls_ms_time_t>(shakedown::qemu::host_uptime_ms());
 }
 #endif

@@ -6,6 +6,7 @@
 #include <lwip/timeouts.h>
 #include <netif/ethernet.h>
 
+#include "host_clock.h"
 #include "lan9118.h"
 #include "semihosting.h"
 #include "systick_clock.h"
@@ -45,7 +46,7 @@ void QemuNetwork::poll() {
 extern "C" {
 
 u32_t sys_now() {
-  return static_cast<u32_t>(shakedown::cortex_m::uptime_ms());
+  return static_cast<u32_t>(shakedown::qemu::host_uptime_ms());
 }
 
 uint32_t shakedown_lwip_rand() {

@@ -7,6 +7,9 @@ constexpr uint32_t kSysOpen = 0x01;
 constexpr uint32_t kSysWrite0 = 0x04;
 constexpr uint32_t kSysWrite = 0x05;
 constexpr uint32_t kSysGetCmdline = 0x15;
+constexpr uint32_t kSysElapsed = 0x30;
+constexpr uint32_t kSysTickFreq = 0x31;
+constexpr uint32_t kFailed = 0xffffffff;
 constexpr uint32_t kOpenReadWrite = 2;  // "r+": no O_CREAT, no O_TRUNC
 constexpr uint32_t kSysExitExtended = 0x20;
 constexpr uint32_t kApplicationExit = 0x20026;  // ADP_Stopped_ApplicationExit
@@ -48,6 +51,17 @@ bool semihosting_write_all(int handle, std::span<const uint8_t> data) {
   const uint32_t block[3] = {static_cast<uint32_t>(handle), reinterpret_cast<uintptr_t>(data.data()),
                              static_cast<uint32_t>(data.size())};
   return call(kSysWrite, block) == 0;  // the number of bytes NOT written
+}
+
+std::optional<uint64_t> semihosting_elapsed_ticks() {
+  uint32_t block[2] = {0, 0};  // low word, high word
+  if (call(kSysElapsed, block) != 0) return std::nullopt;
+  return (uint64_t{block[1]} << 32) | block[0];
+}
+
+uint64_t semihosting_tick_frequency() {
+  const uint32_t hz = call(kSysTickFreq, nullptr);
+  return hz == kFailed ? 0 : hz;
 }
 
 }  // namespace shakedown::qemu

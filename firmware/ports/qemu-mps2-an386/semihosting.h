@@ -5,6 +5,7 @@
 // the host offers a pipe for it (see UartConsole).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace shakedown::qemu {
@@ -31,5 +32,10 @@ int semihosting_open_existing(const char* path, uint32_t length);
 // Writes all of `data` to a handle from semihosting_open_existing; false if
 // the host took less (it has gone).
 bool semihosting_write_all(int handle, std::span<const uint8_t> data);
+
+// The host's elapsed time in its ticks (SYS_ELAPSED), nullopt if it cannot
+// tell; and how many ticks make a second (SYS_TICKFREQ), 0 if unknown.
+std::optional<uint64_t> semihosting_elapsed_ticks();
+uint64_t semihosting_tick_frequency();
 
 }  // namespace shakedown::qemu

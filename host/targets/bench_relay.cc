@@ -79,9 +79,11 @@ struct BenchRelay::State {
 
 namespace {
 
-// The parameters are copied into the coroutine's frame; the relay outlives
-// the loop (its destructor stops the context before the atomics go).
-awaitable<void> accept_loop(std::shared_ptr<BenchRelay::State> state, asio::ip::address_v4 board,
+// The parameters are copied into the coroutine's frame. The relay owns the
+// state and outlives the loop: its destructor stops the context, and the
+// context's own destruction frees the loop's frame. (A shared_ptr here would
+// be a cycle: the state's context holding the frame holding the state.)
+awaitable<void> accept_loop(BenchRelay::State* state, asio::ip::address_v4 board,
                             std::atomic<uint16_t>& server_port, std::atomic<uint32_t>& refused) {
   for (;;) {
     asio::error_code accept_ec;
@@ -138,8 +140,8 @@ BenchRelay::BenchRelay(const std::string& listen_address, const std::string& boa
   acceptor.listen();
   port_ = acceptor.local_endpoint().port();
 
-  asio::co_spawn(state_->io, accept_loop(state_, board, server_port_, refused_), asio::detached);
-  thread_ = std::thread([state = state_] { state->io.run(); });
+  asio::co_spawn(state_->io, accept_loop(state_.get(), board, server_port_, refused_), asio::detached);
+  thread_ = std::thread([state = state_.get()] { state->io.run(); });
 }
 
 BenchRelay::~BenchRelay() {

@@ -34,7 +34,7 @@ function(shakedown_host_fuzz_targets)
   find_package(yaml-cpp REQUIRED)
   find_package(OpenSSL 3 REQUIRED)
   find_package(Threads REQUIRED)
-  set(SHAKEDOWN_FUZZ_INCLUDES host/device host/diagnosis host/explain host/links host/scenario host/targets
+  set(SHAKEDOWN_FUZZ_INCLUDES host/device host/diagnosis host/explain host/links host/scenario host/targets host/process
       host/errors/public host/tls/public servers firmware/protocol/public)
   list(TRANSFORM SHAKEDOWN_FUZZ_INCLUDES PREPEND ${PROJECT_SOURCE_DIR}/)
 
@@ -66,7 +66,7 @@ function(shakedown_host_fuzz_targets)
   shakedown_fuzz_target(NAME scenario_fuzz LIBS fuzz-tls yaml-cpp OpenSSL::SSL OpenSSL::Crypto Threads::Threads
     SOURCES host/scenario/scenario_fuzz.cc host/scenario/scenario_loader.cc host/scenario/yaml_fields.cc
       host/scenario/client_loader.cc host/diagnosis/findings.cc servers/chain_spec.cc servers/s_server_peer.cc
-      servers/openssl_ptr.cc)
+      servers/openssl_ptr.cc host/process/spawn.cc)
   shakedown_define_known_profiles(scenario_fuzz)
 
   # Bench files (`--target board --bench FILE`).

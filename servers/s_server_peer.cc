@@ -109,7 +109,6 @@ std::vector<std::string> s_server_argv(const EndpointConfig& config, const PeerF
   std::string ciphers;
   for (const auto& s : config.ciphersuites) ciphers += s + ":";
   add("-cipher", (ciphers.empty() ? std::string("DEFAULT:") : ciphers) + "@SECLEVEL=0");
-  a.push_back("-no_dhe");  // TestServer has no DH parameters either
   if (!config.signature_algorithms.empty()) add("-sigalgs", config.signature_algorithms);
   if (!config.groups.empty()) add("-groups", config.groups);
   if (!config.session_tickets) a.push_back("-no_ticket");

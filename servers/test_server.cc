@@ -80,6 +80,10 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
   // Serve whatever the scenario asks for (SHA-1, small keys, old versions):
   // the point is to reproduce servers as they are.
   SSL_CTX_set_security_level(ctx, 0);
+  // DH parameters for the DHE suites, sized to the certificate's key as
+  // OpenSSL's s_server does by default: without them no DHE suite can be
+  // chosen, and a DHE-only server would wrongly look like a suite mismatch.
+  SSL_CTX_set_dh_auto(ctx, 1);
   SSL_CTX_set_min_proto_version(ctx, version_from_name(config.min_version, "server.versions"));
   SSL_CTX_set_max_proto_version(ctx, version_from_name(config.max_version, "server.versions"));
   if (!config.ciphersuites.empty()) {

@@ -118,7 +118,7 @@ awaitable<void> accept_loop(BenchRelay::State* state, asio::ip::address_v4 board
 }  // namespace
 
 BenchRelay::BenchRelay(const std::string& listen_address, const std::string& board_address)
-    : state_(std::make_shared<State>()), listen_address_(listen_address) {
+    : state_(std::make_unique<State>()), listen_address_(listen_address) {
   if (!is_bench_listen_address(listen_address)) {
     throw std::runtime_error(
         fmt::format("{}: a bench listens only on a private, link-local or loopback address", listen_address));

@@ -37,7 +37,7 @@ class BenchRelay {
   struct State;
 
  private:
-  std::shared_ptr<State> state_;
+  std::unique_ptr<State> state_;
   std::string listen_address_;
   uint16_t port_ = 0;
   std::atomic<uint16_t> server_port_{0};

@@ -69,6 +69,7 @@ struct ConnectionCapture {
   std::string verdict;  // OpenSSL's reason, e.g. "no shared cipher"; empty on success
   std::string negotiated_version;
   std::string negotiated_suite;  // IANA name
+  uint16_t negotiated_signature = 0;  // the scheme the server signed with; 0: none
 
   // The largest record the server sent, with its first handshake message type.
   const RecordSeen* largest_record() const;

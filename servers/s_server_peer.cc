@@ -109,6 +109,11 @@ std::vector<std::string> s_server_argv(const EndpointConfig& config, const PeerF
   std::string ciphers;
   for (const auto& s : config.ciphersuites) ciphers += s + ":";
   add("-cipher", (ciphers.empty() ? std::string("DEFAULT:") : ciphers) + "@SECLEVEL=0");
+  if (!config.tls13_ciphersuites.empty()) {
+    std::string tls13;
+    for (const auto& s : config.tls13_ciphersuites) tls13 += (tls13.empty() ? "" : ":") + s;
+    add("-ciphersuites", tls13);
+  }
   if (!config.signature_algorithms.empty()) add("-sigalgs", config.signature_algorithms);
   if (!config.groups.empty()) add("-groups", config.groups);
   if (!config.session_tickets) a.push_back("-no_ticket");

@@ -93,6 +93,14 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
       throw std::runtime_error("server.ciphersuites: OpenSSL knows none of '" + list + "': " + take_openssl_errors());
     }
   }
+  if (!config.tls13_ciphersuites.empty()) {
+    std::string list;
+    for (const auto& s : config.tls13_ciphersuites) list += (list.empty() ? "" : ":") + s;
+    if (SSL_CTX_set_ciphersuites(ctx, list.c_str()) != 1) {
+      throw std::runtime_error("server.ciphersuites: OpenSSL refuses the TLS 1.3 suites '" + list +
+                               "': " + take_openssl_errors());
+    }
+  }
   if (!config.signature_algorithms.empty() &&
       SSL_CTX_set1_sigalgs_list(ctx, config.signature_algorithms.c_str()) != 1) {
     throw std::runtime_error("server.signature_algorithms: OpenSSL refuses '" + config.signature_algorithms +

@@ -42,6 +42,9 @@ struct EndpointConfig {
   // OpenSSL names of the TLS 1.2-and-below suites it accepts, e.g.
   // "ECDHE-RSA-AES256-GCM-SHA384"; empty: OpenSSL's defaults.
   std::vector<std::string> ciphersuites;
+  // TLS 1.3 suites it accepts, e.g. "TLS_AES_128_GCM_SHA256"; empty:
+  // OpenSSL's defaults.
+  std::vector<std::string> tls13_ciphersuites;
   // Signature algorithms it may sign with, in OpenSSL's list form (e.g.
   // "RSA+SHA256:ECDSA+SHA256"); empty: OpenSSL's defaults.
   std::string signature_algorithms;

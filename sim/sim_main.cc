@@ -5,7 +5,9 @@
 //   <build> [--listen 127.0.0.1:0]   serve one host on a loopback socket;
 //                                     prints "listening on 127.0.0.1:PORT"
 //   <build> --stdio                   serve the host on stdin/stdout
-//   <build> --version                 print the banner's fields
+//   <build> --version                 print the banner's fields, then one
+//                                     "ciphersuite <id> <Mbed TLS name>" line
+//                                     per suite of the build, in its order
 //
 // Exit status: 0 when the host hung up, 2 for bad arguments or when no host
 // came within --accept-timeout-ms.
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <mbedtls/ssl.h>
 #include <CLI/CLI.hpp>
 #include <array>
 #include <cerrno>
@@ -108,6 +111,7 @@ void print_version() {
       "entropy {}\nheap {} bytes\n",
       protocol::kProtocolVersion, kIdentity.target, kIdentity.build_id, f.mbedtls_version, f.mbedtls_line, f.profile,
       f.profile_hash, kIdentity.entropy, heap_arena.size());
+  for (int id : f.ciphersuites) fmt::print("ciphersuite {:04x} {}\n", id, mbedtls_ssl_get_ciphersuite_name(id));
 }
 
 }  // namespace

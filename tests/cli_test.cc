@@ -2,14 +2,18 @@
 // builds, real test servers, real sockets. Exit codes are the contract CI
 // scripts rely on.
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <set>
+#include <sstream>
 
 #include "findings.h"
+#include "shakedown/tls/cipher_suite.h"
 
 #include "shakedown/protocol/frame.h"
 #include "shakedown/protocol/messages.h"
@@ -127,10 +131,10 @@ TEST_CASE("a cell no target can run exits 2 as an infrastructure error, never as
   // A known profile whose firmware image is not where the target looks.
   const auto empty = std::filesystem::temp_directory_path() / ("shakedown-no-firmware-" + std::to_string(getpid()));
   std::filesystem::create_directories(empty);
-  auto r = run_process({kBin + "/shakedown", "run", kRepo + "/scenarios/field/01-suite-mismatch.yaml", "--target",
-                        "qemu", "--firmware-dir", empty.string(), "--filter", "3.6/field-2x", "--pki-cache",
-                        SHAKEDOWN_TEST_PKI_CACHE},
-                       60s);
+  auto r = run_process(
+      {kBin + "/shakedown", "run", kRepo + "/scenarios/field/01-suite-mismatch.yaml", "--target", "qemu",
+       "--firmware-dir", empty.string(), "--filter", "3.6/field-2x", "--pki-cache", SHAKEDOWN_TEST_PKI_CACHE},
+      60s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.out, Contains("INFRA: ") && (Contains("no firmware image for Mbed TLS 3.6 with profile field-2x") ||
@@ -187,10 +191,10 @@ TEST_CASE("under --chaos every cell is as expected or an infrastructure error, a
 TEST_CASE("the device's log level follows --debug-level, and the findings stay the same without the log") {
   const auto out = std::filesystem::temp_directory_path() / "shakedown-cli-debug-level";
   std::filesystem::remove_all(out);
-  auto r = run_process({kBin + "/shakedown", "run", kRepo + "/scenarios/field/01-suite-mismatch.yaml", "--filter",
-                        "3.6/field-2x", "--debug-level", "0", "--out", out.string(), "--pki-cache",
-                        SHAKEDOWN_TEST_PKI_CACHE},
-                       60s);
+  auto r = run_process(
+      {kBin + "/shakedown", "run", kRepo + "/scenarios/field/01-suite-mismatch.yaml", "--filter", "3.6/field-2x",
+       "--debug-level", "0", "--out", out.string(), "--pki-cache", SHAKEDOWN_TEST_PKI_CACHE},
+      60s);
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Contains("no-shared-ciphersuite"));
@@ -223,6 +227,46 @@ TEST_CASE("shakedown-sim --version prints every build's banner fields") {
                         Contains("build 0.1.0"));
 }
 
+TEST_CASE("every suite a simulator build lists has the Mbed TLS name shakedown reads and prints for it") {
+  auto r = run_process({kBin + "/shakedown-sim", "--version"}, 10s);
+  REQUIRE(r.exit_code == 0);
+  std::istringstream lines(r.out);
+  int listed = 0, in_table = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("ciphersuite ")) continue;
+    ++listed;
+    const auto id = static_cast<uint16_t>(std::stoul(line.substr(12, 4), nullptr, 16));
+    const std::string name = line.substr(17);
+    INFO(line);
+    const auto* suite = shakedown::tls::cipher_suite(id);
+    if (suite != nullptr) {
+      ++in_table;
+      CHECK(shakedown::tls::mbedtls_suite_name(*suite) == name);
+    }
+    CHECK(shakedown::tls::parse_cipher_suite(fmt::format("{:04x}", id)) == id);
+  }
+  CHECK(listed > 500);  // ten builds, 2.28's defaults alone list about 150
+  CHECK(in_table > 300);
+}
+
+TEST_CASE("a client suite the build lacks is a usage error naming the build, and nothing runs") {
+  const auto dir = std::filesystem::temp_directory_path() / ("shakedown-cli-suite-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "suite");
+  std::ifstream in(kRepo + "/scenarios/field/01-suite-mismatch.yaml");
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  const std::string hostname = "  hostname: ";
+  text.insert(text.find(hostname), "  ciphersuites: [TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256, c02f]\n");
+  std::ofstream(dir / "suite" / "aria.yaml") << text;
+  auto r = run_process({kBin + "/shakedown", "run", (dir / "suite").string(), "--target", "sim", "--mbedtls", "2.28",
+                        "--json", (dir / "results.json").string()},
+                       60s);
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Contains("aria.yaml:") && Contains(": client.ciphersuites: the build Mbed TLS 2.28 ") &&
+                        Contains("has no TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256 (0xc060)"));
+  CHECK_FALSE(std::filesystem::exists(dir / "results.json"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a simulator build on stdio announces its banner at boot and exits when the host hangs up") {
   // stdin is /dev/null: the host "hangs up" at once.
   auto r = run_process({kBin + "/shakedown-sim", "--mbedtls", "3.6", "--profile", "field-2x", "--stdio"}, 10s);
@@ -240,13 +284,14 @@ TEST_CASE("a simulator build on stdio announces its banner at boot and exits whe
   CHECK(decoder.stats().bad_crc + decoder.stats().malformed == 0);
 }
 
-TEST_CASE("shakedown explain reads the forum's field log, says the likely cause, and its reproducer runs on the "
-          "simulator with the same finding") {
+TEST_CASE(
+    "shakedown explain reads the forum's field log, says the likely cause, and its reproducer runs on the "
+    "simulator with the same finding") {
   const auto dir = std::filesystem::temp_directory_path() / ("shakedown-explain-cli-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const std::string scenario = (dir / "field-from-log.yaml").string();
-  auto r = run_process({kBin + "/shakedown", "explain", kRepo + "/tests/data/forum-field.log", "--scenario", scenario},
-                       30s);
+  auto r =
+      run_process({kBin + "/shakedown", "explain", kRepo + "/tests/data/forum-field.log", "--scenario", scenario}, 30s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Contains("mbedtls_ssl_handshake returned -0x0050 (MBEDTLS_ERR_NET_CONN_RESET)"));

@@ -9,7 +9,10 @@
 #include <mutex>
 
 #include "interrupts.h"
+#include "build_check.h"
+#include "build_suites.h"
 #include "journal.h"
+#include "sim_builds.h"
 #include "report_json.h"
 #include "report_junit.h"
 #include "report_table.h"
@@ -135,6 +138,12 @@ int run_command(RunArgs args) {
     for (const auto& c : cells) fmt::print("{}\n", c.id);
     return kAllAsExpected;
   }
+  const auto built = runner::check_client_suites(cells, [](const std::string& line, const std::string& profile) {
+    return targets::sim_build_suites(sim::default_sim_build_dir(), line, profile);
+  });
+  for (const auto& warning : built.unchecked) fmt::print(stderr, "shakedown: warning: {}\n", warning);
+  for (const auto& refusal : built.refusals) fmt::print(stderr, "shakedown: {}\n", refusal);
+  if (!built.refusals.empty()) return kUsage;
   if (cells.empty()) {
     fmt::print(stderr, "shakedown: no cell matches (check --filter, --mbedtls and --shard; --list shows the cells)\n");
     return kUsage;

@@ -1,6 +1,7 @@
 #include "runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,7 +13,9 @@
 #include "report_json.h"
 #include "s_server_peer.h"
 #include "server_setup.h"
+#include "shakedown/tls/cipher_suite.h"
 #include "shakedown/tls/named_group.h"
+#include "shakedown/tls/signature_scheme.h"
 #include "shakedown/tls/stage.h"
 #include "shakedown/tls/version.h"
 #include "test_server.h"
@@ -106,8 +109,38 @@ std::vector<uint8_t> pem_for_device(const std::string& pem) {
 
 }  // namespace
 
+namespace {
+
+// What differs between the pinned parameters and those the device (and, for
+// the signature, the server) saw; empty when all agree.
+std::string negotiated_mismatch(const scenario::Negotiated& want, const device::ClientReport& report,
+                                std::optional<uint16_t> server_signature) {
+  std::vector<std::string> wrong;
+  if (want.version) {
+    const auto v = tls::version_from_wire(*want.version);
+    const std::string_view expected = v ? tls::mbedtls_name(*v) : std::string_view("?");
+    if (report.version != expected) wrong.push_back(fmt::format("version {}, got {}", expected, report.version));
+  }
+  if (want.suite && *want.suite != report.suite_id) {
+    wrong.push_back(
+        fmt::format("suite {}, got {}", tls::describe_suite(*want.suite), tls::describe_suite(report.suite_id)));
+  }
+  if (want.group && *want.group != report.group_id) {
+    wrong.push_back(fmt::format("group {}, got {}", tls::group_name(*want.group),
+                                report.group_id == 0 ? std::string("none") : tls::group_name(report.group_id)));
+  }
+  if (want.signature && *want.signature != server_signature.value_or(0)) {
+    wrong.push_back(fmt::format(
+        "signature {}, got {}", tls::signature_scheme_name(*want.signature),
+        server_signature.value_or(0) == 0 ? std::string("none") : tls::signature_scheme_name(*server_signature)));
+  }
+  return wrong.empty() ? "" : fmt::format("expected {}", fmt::join(wrong, "; "));
+}
+
+}  // namespace
+
 std::string judge(const scenario::Expectation& expect, const device::ClientReport& report,
-                  const std::vector<diagnosis::Finding>& findings) {
+                  const std::vector<diagnosis::Finding>& findings, std::optional<uint16_t> server_signature) {
   const std::string got =
       report.passed() ? "a pass" : fmt::format("{} ({})", device::format_code(report.result), report.result_name);
   const diagnosis::Finding* primary = findings.empty() ? nullptr : &findings.front();
@@ -120,7 +153,7 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
       return fmt::format("expected a pass with finding {}, got {}", diagnosis::finding_name(*expect.finding),
                          primary_name);
     }
-    return "";
+    return negotiated_mismatch(expect.negotiated, report, server_signature);
   }
   if (report.passed()) return "expected a failure, got a pass";
   if (expect.error && *expect.error != report.result) {
@@ -248,7 +281,8 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     r.why = fmt::format("{}: {}", s.file.string(), e.what());
     return r;
   }
-  r.why = judge(cell.expect_on(target_.name()), r.report, r.findings);
+  r.why = judge(cell.expect_on(target_.name()), r.report, r.findings,
+                r.capture ? std::optional<uint16_t>(r.capture->negotiated_signature) : std::nullopt);
   r.verdict = r.why.empty() ? Verdict::kAsExpected : Verdict::kUnexpected;
   return r;
 }

@@ -98,6 +98,7 @@ targets::HandshakeRequest handshake_request(const scenario::Scenario& scenario, 
 
 // Compares a result with its expectation; empty when it matches, else why not.
 std::string judge(const scenario::Expectation& expect, const device::ClientReport& report,
-                  const std::vector<diagnosis::Finding>& findings);
+                  const std::vector<diagnosis::Finding>& findings,
+                  std::optional<uint16_t> server_signature = std::nullopt);
 
 }  // namespace shakedown::runner

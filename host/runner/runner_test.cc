@@ -45,6 +45,24 @@ TEST_CASE("a result matches its expectation only when result, error and primary 
         "expected a pass, got -0x0050 (NAME)");
 }
 
+TEST_CASE("a pass that negotiated other parameters than pinned is unexpected, naming each difference") {
+  device::ClientReport r = report(tls::Stage::kDone, 0);
+  r.version = "TLSv1.2";
+  r.suite_id = 0xc02f;
+  r.group_id = 0x001d;
+  Expectation pinned{Expectation::Result::kPass, std::nullopt, std::nullopt, 1, {0x0303, 0xc02f, 0x001d, 0x0804}};
+  CHECK(runner::judge(pinned, r, {}, uint16_t{0x0804}).empty());
+  CHECK(runner::judge(pinned, r, {}, uint16_t{0x0401}) ==
+        "expected signature rsa_pss_rsae_sha256, got rsa_pkcs1_sha256");
+  CHECK(runner::judge(pinned, r, {}) == "expected signature rsa_pss_rsae_sha256, got none");
+  Expectation other{Expectation::Result::kPass, std::nullopt, std::nullopt, 1, {0x0304, 0xc030, 0x0017, {}}};
+  CHECK(runner::judge(other, r, {}) ==
+        "expected version TLSv1.3, got TLSv1.2; suite TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030), got "
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f); group secp256r1, got x25519");
+  // A failure pins nothing: the failure is judged as before.
+  CHECK(runner::judge(pinned, report(tls::Stage::kHandshake, -0x50), {}) == "expected a pass, got -0x0050 (NAME)");
+}
+
 TEST_CASE("a missing simulator build is an infrastructure error, not a result") {
   scenario::Scenario s;
   s.name = "suite/case";

@@ -4,8 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <charconv>
 
+#include "shakedown/tls/cipher_suite.h"
 #include "shakedown/tls/mbedtls_line.h"
 #include "shakedown/tls/version.h"
 
@@ -51,8 +51,8 @@ void load_mbedtls(const Fields& f, const ClientOptionRow& row, ClientSpec&, Line
   const std::vector<std::string> known = {tls::kMbedtls2_28.name(), tls::kMbedtls3_6.name()};
   for (const auto& line : lines) {
     if (std::find(known.begin(), known.end(), line) == known.end()) {
-      f.fail(f.get(key), fmt::format("'mbedtls' in client: no Mbed TLS line '{}' (expected {})", line,
-                                     fmt::join(known, " or ")));
+      f.fail(f.get(key),
+             fmt::format("'mbedtls' in client: no Mbed TLS line '{}' (expected {})", line, fmt::join(known, " or ")));
     }
   }
 }
@@ -85,15 +85,16 @@ void load_versions(const Fields& f, const ClientOptionRow& row, ClientSpec& spec
 
 void load_ciphersuites(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
   const std::string key(row.key);
+  if (!f.has(key)) return;
+  spec.ciphersuites_line = f.get(key).Mark().line + 1;
   for (const auto& suite : f.strings(key)) {
-    uint16_t id = 0;
-    std::string_view hex = suite;
-    if (hex.starts_with("0x")) hex.remove_prefix(2);
-    auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), id, 16);
-    if (ec != std::errc() || end != hex.data() + hex.size() || hex.size() != 4) {
-      f.fail(f.get(key), fmt::format("'ciphersuites' in client: '{}' is not a suite id such as c02b", suite));
+    const auto id = tls::parse_cipher_suite(suite);
+    if (!id) {
+      f.fail(f.get(key), fmt::format("'ciphersuites' in client: '{}' is no cipher suite (give its IANA id such as "
+                                     "c02b, or its IANA, OpenSSL or Mbed TLS name)",
+                                     suite));
     }
-    spec.device.ciphersuites.push_back(id);
+    spec.device.ciphersuites.push_back(*id);
   }
 }
 

@@ -19,12 +19,23 @@
 
 namespace shakedown::scenario {
 
+// What a passing cell must have negotiated; a part unset is not pinned.
+struct Negotiated {
+  std::optional<uint16_t> version;    // wire id, 0x0303
+  std::optional<uint16_t> suite;      // IANA id
+  std::optional<uint16_t> group;      // key exchange group (named_group.h)
+  std::optional<uint16_t> signature;  // the scheme the server signed with (signature_scheme.h)
+
+  bool any() const { return version || suite || group || signature; }
+};
+
 struct Expectation {
   enum class Result { kPass, kFail };
   Result result = Result::kPass;
   std::optional<diagnosis::FindingId> finding;  // the primary finding
-  std::optional<int32_t> error;        // the client's (negative) return code
-  int line = 0;                        // where it was written, for messages
+  std::optional<int32_t> error;                 // the client's (negative) return code
+  int line = 0;                                 // where it was written, for messages
+  Negotiated negotiated = {};                   // with a pass: what it must have negotiated
 };
 
 // One run of the scenario: a simulator/firmware build and what it should do.
@@ -51,6 +62,7 @@ inline constexpr std::string_view kFirstRequest = "shakedown: first request\n";
 struct ClientSpec {
   std::string hostname;  // the leaf's name; device.hostname is empty with `sni: false`
   device::DeviceConfig device;
+  int ciphersuites_line = 0;  // where client.ciphersuites was written; 0: not written
 
   bool exchange() const { return !device.first_request.empty(); }
   // The most one cell's exchange with the device may take: a handful of

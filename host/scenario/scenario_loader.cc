@@ -12,8 +12,13 @@
 #include <set>
 
 #include "client_loader.h"
+#include "each_matrix.h"
+#include "expect_loader.h"
 #include "findings.h"
 #include "s_server_peer.h"
+#include "shakedown/tls/cipher_suite.h"
+#include "shakedown/tls/named_group.h"
+#include "shakedown/tls/signature_scheme.h"
 #include "shakedown/tls/version.h"
 #include "yaml_fields.h"
 
@@ -21,22 +26,6 @@ namespace shakedown::scenario {
 namespace {
 
 namespace fs = std::filesystem;
-
-// "-0x0050" or "-80".
-std::optional<int32_t> parse_error_code(const std::string& text) {
-  std::string_view s = text;
-  bool negative = s.starts_with('-');
-  if (negative) s.remove_prefix(1);
-  int base = 10;
-  if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2), base = 16;
-  // One sign only: from_chars takes its own '-', and "--2147483648" would
-  // leave a value whose negation overflows.
-  if (s.empty() || s.front() == '-') return std::nullopt;
-  int32_t value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return negative ? -value : value;
-}
 
 servers::ChainSpec load_pki(const fs::path& file, const YAML::Node& pki, const std::string& hostname) {
   if (!pki.IsSequence() || pki.size() < 2) {
@@ -116,6 +105,22 @@ const std::vector<std::pair<std::string, int>> kServerMessages = {
     {"CertificateRequest", 13}, {"ServerHelloDone", 14},
 };
 
+// Suites in any naming scheme, kept as OpenSSL names: TLS 1.3's apart,
+// as OpenSSL configures them apart.
+void load_server_suites(const Fields& f, servers::EndpointConfig& server) {
+  for (const auto& name : f.strings("ciphersuites")) {
+    const auto id = tls::parse_cipher_suite(name);
+    const tls::CipherSuite* suite = id ? tls::cipher_suite(*id) : nullptr;
+    if (suite == nullptr || suite->signalling) {
+      f.fail(f.get("ciphersuites"), fmt::format("'ciphersuites' in server: '{}' is no suite OpenSSL can serve (give "
+                                                "its IANA id such as c02b, or its IANA, OpenSSL or Mbed TLS name)",
+                                                name));
+    }
+    auto& list = (*id >> 8) == 0x13 ? server.tls13_ciphersuites : server.ciphersuites;
+    list.emplace_back(suite->openssl_name);
+  }
+}
+
 void load_server(const Fields& f, Scenario& scenario) {
   servers::EndpointConfig& server = scenario.server;
   const size_t chain_size = scenario.chain.certs.size();
@@ -131,7 +136,7 @@ void load_server(const Fields& f, Scenario& scenario) {
   std::sort(versions.begin(), versions.end());
   server.min_version = versions.front();
   server.max_version = versions.back();
-  server.ciphersuites = f.strings("ciphersuites");
+  load_server_suites(f, server);
   server.signature_algorithms = f.string("signature_algorithms", "");
   if (f.has("groups")) {
     std::string groups;
@@ -211,124 +216,11 @@ void load_server(const Fields& f, Scenario& scenario) {
   }
 }
 
-Expectation load_expectation(const fs::path& file, const YAML::Node& node, const std::string& where) {
-  Fields f(file, node, where, {"result", "finding", "error"});
-  Expectation e;
-  e.line = node.Mark().line + 1;
-  f.required("result");
-  e.result = f.one_of("result", "", {"pass", "fail"}, where) == "pass" ? Expectation::Result::kPass
-                                                                       : Expectation::Result::kFail;
-  if (f.has("finding")) {
-    std::string id = f.string("finding");
-    e.finding = diagnosis::parse_finding(id);
-    if (!e.finding) {
-      f.fail(f.get("finding"),
-             fmt::format("unknown finding '{}' in {} (see docs/scenarios.md for the ids)", id, where));
-    }
-  }
-  if (f.has("error")) {
-    auto code = parse_error_code(f.string("error"));
-    if (!code || *code >= 0)
-      f.fail(f.get("error"), fmt::format("'error' in {} must be a negative code such as -0x0050", where));
-    e.error = code;
-  }
-  if (e.result == Expectation::Result::kPass && e.error) {
-    f.fail(node, fmt::format("{} expects a pass, so it can name no error", where));
-  }
-  return e;
-}
-
-// Profiles an expectation may name: firmware/configs/*.h, listed by CMake.
-const std::vector<std::string>& known_profiles() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    std::string_view all = SHAKEDOWN_KNOWN_PROFILES;
-    for (size_t start = 0; start < all.size();) {
-      const size_t end = std::min(all.find(',', start), all.size());
-      out.emplace_back(all.substr(start, end - start));
-      start = end + 1;
-    }
-    return out;
-  }();
-  return names;
-}
-
-// Targets an expectation may name (`profile@qemu`, `profile@3.6@qemu`).
-const std::vector<std::string> kTargets = {"sim", "qemu", "board"};
-
-std::vector<Cell> load_cells(const fs::path& file, const YAML::Node& expect, const std::vector<std::string>& lines) {
-  if (!expect.IsMap() || expect.size() == 0) {
-    throw LoadError(fmt::format("{}:{}: 'expect' must map profiles (or profile@line) to expectations", file.string(),
-                                expect.Mark().line + 1));
-  }
-  struct Key {
-    std::string profile, line, target;  // line and target empty when not named
-    auto operator<=>(const Key&) const = default;
-  };
-  std::vector<std::string> profiles;
-  std::map<Key, Expectation> by_key;
-  for (const auto& entry : expect) {
-    if (!entry.first.IsScalar()) {
-      throw LoadError(fmt::format("{}:{}: a key in expect must be a profile (or profile@line), not a list or mapping",
-                                  file.string(), entry.first.Mark().line + 1));
-    }
-    const std::string& text = entry.first.Scalar();
-    Key key{text.substr(0, text.find('@'))};
-    for (size_t at = text.find('@'); at != std::string::npos;) {
-      const size_t next = text.find('@', at + 1);
-      const auto part = text.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
-      if (std::find(lines.begin(), lines.end(), part) != lines.end() && key.line.empty()) {
-        key.line = part;
-      } else if (std::find(kTargets.begin(), kTargets.end(), part) != kTargets.end() && key.target.empty()) {
-        key.target = part;
-      } else {
-        throw LoadError(fmt::format(
-            "{}:{}: expect.{}: '{}' is neither a Mbed TLS line in client.mbedtls nor a target (sim, qemu, board)",
-            file.string(), entry.first.Mark().line + 1, text, part));
-      }
-      at = next;
-    }
-    if (const auto& known = known_profiles(); std::find(known.begin(), known.end(), key.profile) == known.end()) {
-      throw LoadError(fmt::format("{}:{}: expect.{}: no profile '{}' (expected one of: {}; each is a "
-                                  "firmware/configs/<profile>.h)",
-                                  file.string(), entry.first.Mark().line + 1, text, key.profile,
-                                  fmt::join(known, ", ")));
-    }
-    if (std::find(profiles.begin(), profiles.end(), key.profile) == profiles.end()) profiles.push_back(key.profile);
-    by_key[key] = load_expectation(file, entry.second, "expect." + text);
-  }
-  std::vector<Cell> cells;
-  for (const auto& line : lines) {
-    for (const auto& profile : profiles) {
-      auto it = by_key.find({profile, line, ""});
-      if (it == by_key.end()) it = by_key.find({profile, "", ""});
-      if (it == by_key.end()) {
-        throw LoadError(fmt::format("{}:{}: expect has no entry for {} on Mbed TLS {} (add '{}' or '{}@{}')",
-                                    file.string(), expect.Mark().line + 1, profile, line, profile, profile, line));
-      }
-      Cell cell{line, profile, it->second};
-      for (const auto& target : kTargets) {
-        auto t = by_key.find({profile, line, target});
-        if (t == by_key.end()) t = by_key.find({profile, "", target});
-        if (t != by_key.end()) cell.on_target[target] = t->second;
-      }
-      cells.push_back(std::move(cell));
-    }
-  }
-  return cells;
-}
-
 }  // namespace
 
-Scenario load_scenario(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw LoadError(fmt::format("{}: cannot read the file", file.string()));
-  const std::string text{std::istreambuf_iterator<char>(in), {}};
-  if (in.bad()) throw LoadError(fmt::format("{}: cannot read the file", file.string()));
-  return parse_scenario(text, file);
-}
+namespace {
 
-Scenario parse_scenario(std::string_view text, const fs::path& file) {
+YAML::Node parse_yaml(std::string_view text, const fs::path& file) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
@@ -336,11 +228,17 @@ Scenario parse_scenario(std::string_view text, const fs::path& file) {
     throw LoadError(fmt::format("{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.msg));
   }
   if (!root.IsMap()) throw LoadError(fmt::format("{}:1: a scenario must be a mapping", file.string()));
+  return root;
+}
+
+Scenario load_expansion(const Expansion& expansion, const fs::path& file, const EachValues& each) {
+  const YAML::Node& root = expansion.root;
   Fields top(file, root, "the scenario", {"summary", "pki", "server", "client", "expect"}, 1);
 
   Scenario s;
   s.file = file;
   s.name = (file.parent_path().filename() / file.stem()).string();
+  if (!expansion.label.empty()) s.name += ":" + expansion.label;
   s.summary = top.string("summary");
 
   Fields client = top.section("client", client_keys());
@@ -352,13 +250,56 @@ Scenario parse_scenario(std::string_view text, const fs::path& file) {
   if (s.client.exchange() && s.peer == Scenario::Peer::kOpensslSServer) {
     client.fail(client.get("exchange"), "'exchange' needs shakedown's own server: openssl s_server does not echo");
   }
-  s.cells = load_cells(file, top.required("expect"), lines);
+  s.cells = load_cells(file, top.required("expect"), lines, each);
+  for (const auto& cell : s.cells) {
+    if (s.peer == Scenario::Peer::kOpensslSServer && cell.expect.negotiated.signature) {
+      throw LoadError(
+          fmt::format("{}:{}: negotiated.signature needs shakedown's own server: only it sees what it "
+                      "signed with, openssl s_server does not say",
+                      file.string(), cell.expect.line));
+    }
+  }
   return s;
+}
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  if (in.bad()) throw LoadError(fmt::format("{}: cannot read the file", file.string()));
+  return text;
+}
+
+}  // namespace
+
+Scenario load_scenario(const fs::path& file) {
+  return parse_scenario(read_file(file), file);
+}
+
+Scenario parse_scenario(std::string_view text, const fs::path& file) {
+  const YAML::Node root = parse_yaml(text, file);
+  if (root["each"]) {
+    throw LoadError(
+        fmt::format("{}:{}: this file is a matrix ('each'): it loads as several scenarios, with "
+                    "shakedown run",
+                    file.string(), root["each"].Mark().line + 1));
+  }
+  return load_expansion(Expansion{root, {}, {}}, file, {});
+}
+
+std::vector<Scenario> parse_scenarios(std::string_view text, const fs::path& file) {
+  const YAML::Node root = parse_yaml(text, file);
+  const std::vector<std::string> all = each_values(root);
+  std::vector<Scenario> out;
+  for (const auto& expansion : expand_each(root, file)) {
+    out.push_back(load_expansion(expansion, file, {expansion.values, all}));
+  }
+  return out;
 }
 
 std::vector<Scenario> load_scenarios(const fs::path& file_or_folder) {
   std::error_code ec;
-  if (fs::is_regular_file(file_or_folder, ec)) return {load_scenario(file_or_folder)};
+  if (fs::is_regular_file(file_or_folder, ec)) return parse_scenarios(read_file(file_or_folder), file_or_folder);
   if (!fs::is_directory(file_or_folder, ec)) {
     throw LoadError(fmt::format("{}: no such scenario file or folder", file_or_folder.string()));
   }
@@ -370,7 +311,9 @@ std::vector<Scenario> load_scenarios(const fs::path& file_or_folder) {
   if (files.empty())
     throw LoadError(fmt::format("{}: no *.yaml scenario files in this folder", file_or_folder.string()));
   std::vector<Scenario> out;
-  for (const auto& f : files) out.push_back(load_scenario(f));
+  for (const auto& f : files) {
+    for (auto& s : parse_scenarios(read_file(f), f)) out.push_back(std::move(s));
+  }
   return out;
 }
 
@@ -385,8 +328,8 @@ std::vector<Scenario> load_scenarios(const std::vector<fs::path>& files_or_folde
       if (inserted) {
         out.push_back(std::move(s));
       } else if (at->second != canonical) {
-        throw LoadError(fmt::format("{}: two scenarios are named {} (the other: {}); rename one",
-                                    s.file.string(), s.name, at->second.string()));
+        throw LoadError(fmt::format("{}: two scenarios are named {} (the other: {}); rename one", s.file.string(),
+                                    s.name, at->second.string()));
       }
     }
   }

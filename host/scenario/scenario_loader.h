@@ -17,11 +17,16 @@ class LoadError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One scenario file without `each` (a matrix file is refused: it is many).
 Scenario load_scenario(const std::filesystem::path& file);
 
 // The same for a scenario's text already in memory: `file` names it in
 // messages and gives the scenario its name; nothing is read from disk.
 Scenario parse_scenario(std::string_view text, const std::filesystem::path& file);
+
+// A scenario's text as one scenario, or with `each` (each_matrix.h) as one
+// per value.
+std::vector<Scenario> parse_scenarios(std::string_view text, const std::filesystem::path& file);
 
 // A file, or every *.yaml below a folder (sorted by path). Throws the first
 // LoadError; a path that does not exist is one too.

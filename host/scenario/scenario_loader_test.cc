@@ -144,7 +144,7 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
   auto c = GENERATE(values<Case>({
       {"unknown key", good_with("  on_handshake_failure: reset", "  on_handshake_falure: reset"), 8,
        "unknown key 'on_handshake_falure' in server"},
-      {"wrong type", good_with("  versions: [tls1.2]", "  versions: tls1.2"), 6,
+      {"wrong type", good_with("  versions: [tls1.2]", "  versions: {tls: 1.2}"), 6,
        "'versions' in server must be a list of strings"},
       {"missing field", good_with("  hostname: cloud.shakedown.test\n", ""), 9, "missing field 'hostname' in client"},
       {"unknown finding", good_with("finding: no-shared-ciphersuite", "finding: no-shared-suite"), 13,
@@ -160,7 +160,7 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
        good_with("field-fixed: {result: pass}", "field-fixed: {result: pass, error: -0x0050}"), 15,
        "expect.field-fixed expects a pass, so it can name no error"},
       {"a line not in client.mbedtls", good_with("field-2x@3.6:", "field-2x@3.7:"), 14,
-       "expect.field-2x@3.7: '3.7' is neither a Mbed TLS line in client.mbedtls nor a target"},
+       "expect.field-2x@3.7: '3.7' is neither a Mbed TLS line in client.mbedtls, a target"},
       {"an unknown target", good_with("field-2x@3.6:", "field-2x@3.6@fpga:"), 14,
        "expect.field-2x@3.6@fpga: 'fpga' is neither"},
       {"not YAML", good_with("  - {key: ec-p256}", "  - {key: ec-p256"), 5, "not valid YAML"},
@@ -193,12 +193,18 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
       {"an unknown client version", with_client_option("versions: [tls1.4]"), 11,
        "unknown version 'tls1.4' in client.versions (expected one of: tls1.0, tls1.1, tls1.2, tls1.3)"},
       {"a suite that is no id", with_client_option("ciphersuites: [c02]"), 11,
-       "'ciphersuites' in client: 'c02' is not a suite id such as c02b"},
+       "'ciphersuites' in client: 'c02' is no cipher suite (give its IANA id such as c02b, or its IANA, OpenSSL or "
+       "Mbed TLS name)"},
+      {"a suite name misspelt", with_client_option("ciphersuites: [TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA265]"), 11,
+       "'ciphersuites' in client: 'TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA265' is no cipher suite"},
+      {"a server suite OpenSSL cannot serve",
+       good_with("[ECDHE-RSA-AES256-GCM-SHA384]", "[TLS_EMPTY_RENEGOTIATION_INFO_SCSV]"), 7,
+       "'ciphersuites' in server: 'TLS_EMPTY_RENEGOTIATION_INFO_SCSV' is no suite OpenSSL can serve"},
       {"sni not a boolean", with_client_option("sni: maybe"), 11, "'sni' in client must be true or false"},
       {"no Mbed TLS line", good_with("  mbedtls: [\"2.28\", \"3.6\"]", "  mbedtls: []"), 11,
        "'mbedtls' in client must name at least one line"},
-      {"an Mbed TLS line that is a path", good_with("  mbedtls: [\"2.28\", \"3.6\"]", "  mbedtls: [\"../../x\"]"),
-       11, "'mbedtls' in client: no Mbed TLS line '../../x' (expected 2.28 or 3.6)"},
+      {"an Mbed TLS line that is a path", good_with("  mbedtls: [\"2.28\", \"3.6\"]", "  mbedtls: [\"../../x\"]"), 11,
+       "'mbedtls' in client: no Mbed TLS line '../../x' (expected 2.28 or 3.6)"},
       {"a profile that is a path", good_with("field-fixed:", "../../field-fixed:"), 15,
        "expect.../../field-fixed: no profile '../../field-fixed' (expected one of: default-16k, field-2x"},
       {"a list as a key", good_with("summary:", "[summary]:"), 1,
@@ -213,6 +219,103 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
   REQUIRE_THROWS_AS(load_scenario(file), LoadError);
   REQUIRE_THROWS_WITH(load_scenario(file),
                       StartsWith(file.string() + ":" + std::to_string(c.line) + ": ") && Contains(c.message));
+}
+
+TEST_CASE("a list field given one value as a scalar is a list of one") {
+  const auto s = parse_scenario(good_with("  versions: [tls1.2]", "  versions: tls1.2"), "suite/one.yaml");
+  CHECK(s.server.min_version == "tls1.2");
+  CHECK(s.server.max_version == "tls1.2");
+}
+
+TEST_CASE("a suite loads to the same cells whichever of the four naming schemes writes it") {
+  // ECDHE-RSA-AES128-GCM-SHA256 and TLS 1.3's AES-128-GCM, as ids, IANA, OpenSSL and Mbed TLS name them.
+  const std::vector<std::pair<std::string, std::string>> schemes = {
+      {"c02f", "0x1301"},
+      {"\"0xC0,0x2F\"", "\"0x13,0x01\""},
+      {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"},
+      {"ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256"},
+      {"TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256", "TLS1-3-AES-128-GCM-SHA256"},
+      {"tls-ecdhe-rsa-with-aes-128-gcm-sha256", "tls1-3-aes-128-gcm-sha256"},
+  };
+  for (const auto& [tls12, tls13] : schemes) {
+    INFO(tls12 << " " << tls13);
+    const std::string list = "[" + tls12 + ", " + tls13 + "]";
+    std::string text = good_with("[ECDHE-RSA-AES256-GCM-SHA384]", list);
+    const std::string hostname = "  hostname: cloud.shakedown.test\n";
+    text.insert(text.find(hostname) + hostname.size(), "  ciphersuites: " + list + "\n");
+    const Scenario s = parse_scenario(text, "suite/names.yaml");
+    CHECK(s.client.device.ciphersuites == std::vector<uint16_t>{0xc02f, 0x1301});
+    CHECK(s.server.ciphersuites == std::vector<std::string>{"ECDHE-RSA-AES128-GCM-SHA256"});
+    CHECK(s.server.tls13_ciphersuites == std::vector<std::string>{"TLS_AES_128_GCM_SHA256"});
+    CHECK(s.cells.size() == 4);
+  }
+}
+
+TEST_CASE("each: one file is a scenario per value, named by it, with expectations per value") {
+  std::string text = good_with("expect:\n",
+                               "each:\n  server.ciphersuites: [ECDHE-RSA-AES256-GCM-SHA384, "
+                               "DHE-RSA-AES128-GCM-SHA256]\n  server.groups: [x25519, P-256]\nexpect:\n");
+  text += "  field-fixed@DHE-RSA-AES128-GCM-SHA256: {result: fail}\n";
+  const auto all = parse_scenarios(text, "suite/each.yaml");
+  REQUIRE(all.size() == 4);
+  CHECK(all[0].name == "suite/each:ECDHE-RSA-AES256-GCM-SHA384,x25519");
+  CHECK(all[1].name == "suite/each:ECDHE-RSA-AES256-GCM-SHA384,P-256");
+  CHECK(all[3].name == "suite/each:DHE-RSA-AES128-GCM-SHA256,P-256");
+  CHECK(all[0].server.ciphersuites == std::vector<std::string>{"ECDHE-RSA-AES256-GCM-SHA384"});
+  CHECK(all[3].server.ciphersuites == std::vector<std::string>{"DHE-RSA-AES128-GCM-SHA256"});
+  CHECK(all[1].server.groups == "P-256");
+  const auto fixed_on = [](const Scenario& sc, const std::string& line) {
+    for (const auto& c : sc.cells) {
+      if (c.profile == "field-fixed" && c.mbedtls_line == line) return c.expect.result;
+    }
+    FAIL("no field-fixed cell");
+    return Expectation::Result::kPass;
+  };
+  CHECK(fixed_on(all[0], "3.6") == Expectation::Result::kPass);
+  CHECK(fixed_on(all[2], "3.6") == Expectation::Result::kFail);
+  CHECK(fixed_on(all[2], "2.28") == Expectation::Result::kFail);
+  CHECK(all[2].cells.size() == all[0].cells.size());
+  // A single scenario refuses a matrix file; a path into nothing is refused by line.
+  CHECK_THROWS_WITH(parse_scenario(text, "suite/each.yaml"), Contains("suite/each.yaml:13: this file is a matrix"));
+  CHECK_THROWS_WITH(parse_scenarios(good_with("expect:\n", "each:\n  expect.x: [a]\nexpect:\n"), "s/e.yaml"),
+                    Contains("s/e.yaml:13: each.expect.x: a path starts with server., client. or pki.<index>."));
+  CHECK_THROWS_WITH(parse_scenarios(good_with("expect:\n", "each:\n  server.groups: [a/b]\nexpect:\n"), "s/e.yaml"),
+                    Contains("s/e.yaml:13: each.server.groups: 'a/b' cannot name a cell"));
+  CHECK_THROWS_WITH(parse_scenarios(good_with("expect:\n",
+                                              "each:\n  server.groups: [x25519]\nexpect:\n"
+                                              "  field-fixed@P-384: {result: pass}\n"),
+                                    "s/e.yaml"),
+                    Contains("'P-384' is neither a Mbed TLS line in client.mbedtls, a target (sim, qemu, board) nor "
+                             "a value in each"));
+}
+
+TEST_CASE("expect can pin the negotiated version, suite, group and signature, by any of their names") {
+  const auto s = parse_scenario(
+      good_with(
+          "field-fixed: {result: pass}",
+          "field-fixed: {result: pass, negotiated: {version: tls1.2, suite: TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384, "
+          "group: P-256, signature: rsa_pss_rsae_sha256}}"),
+      "suite/pinned.yaml");
+  const auto& n = s.cells.back().expect.negotiated;
+  CHECK(n.version == uint16_t{0x0303});
+  CHECK(n.suite == uint16_t{0xc030});
+  CHECK(n.group == uint16_t{0x0017});
+  CHECK(n.signature == uint16_t{0x0804});
+  CHECK_FALSE(s.cells.front().expect.negotiated.any());
+  CHECK_THROWS_WITH(parse_scenario(good_with("field-fixed: {result: pass}",
+                                             "field-fixed: {result: pass, negotiated: {suite: AES999}}"),
+                                   "s/p.yaml"),
+                    StartsWith("s/p.yaml:15: ") && Contains("'suite' in expect.field-fixed.negotiated: 'AES999' is no "
+                                                            "cipher suite"));
+  CHECK_THROWS_WITH(parse_scenario(good_with("field-fixed: {result: pass}",
+                                             "field-fixed: {result: fail, negotiated: {version: tls1.2}}"),
+                                   "s/p.yaml"),
+                    Contains("expect.field-fixed expects a failure, so nothing is negotiated"));
+  std::string s_server = good_with("  on_handshake_failure: reset\n", "  peer: openssl-s_server\n");
+  const std::string pass = "field-fixed: {result: pass}";
+  s_server.replace(s_server.find(pass), pass.size(), "field-fixed: {result: pass, negotiated: {signature: ed25519}}");
+  CHECK_THROWS_WITH(parse_scenario(s_server, "s/p.yaml"),
+                    Contains("s/p.yaml:15: negotiated.signature needs shakedown's own server"));
 }
 
 TEST_CASE("a scenario's text loads as its file does, named and placed in messages by the path given") {

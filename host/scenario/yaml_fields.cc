@@ -73,6 +73,7 @@ bool Fields::boolean(const std::string& key, bool fallback) const {
 std::vector<std::string> Fields::strings(const std::string& key, std::vector<std::string> fallback) const {
   if (!has(key)) return fallback;
   YAML::Node v = node_[key];
+  if (v.IsScalar()) return {v.as<std::string>()};  // a list of one, as `each` sets it
   if (!v.IsSequence()) fail(v, fmt::format("'{}' in {} must be a list of strings", key, where_));
   std::vector<std::string> out;
   for (const auto& item : v) {

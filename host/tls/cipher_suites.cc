@@ -1,7 +1,11 @@
 #include "shakedown/tls/cipher_suite.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <charconv>
 
 namespace shakedown::tls {
 namespace {
@@ -205,6 +209,67 @@ const CipherSuite* cipher_suite(uint16_t id) {
 bool is_signalling_suite(uint16_t id) {
   const CipherSuite* s = cipher_suite(id);
   return s != nullptr && s->signalling;
+}
+
+std::string mbedtls_suite_name(const CipherSuite& suite) {
+  if (suite.signalling || suite.iana_name.empty()) return {};
+  std::string name(suite.iana_name);
+  std::replace(name.begin(), name.end(), '_', '-');
+  if ((suite.id >> 8) == 0x13) name.replace(0, 4, "TLS1-3-");
+  // IANA's one inversion (RFC 6655's TLS_PSK_DHE_WITH_AES_*_CCM_8), which
+  // Mbed TLS names in the usual order.
+  if (name.starts_with("TLS-PSK-DHE-")) name.replace(4, 7, "DHE-PSK");
+  return name;
+}
+
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<uint16_t> parse_hex(std::string_view text, size_t digits) {
+  uint16_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+  if (ec != std::errc() || end != text.data() + text.size() || text.size() != digits) return std::nullopt;
+  return value;
+}
+
+// "c02b", "0xc02b", or the two bytes as RFCs print them: "0xC0,0x2B".
+std::optional<uint16_t> parse_suite_id(std::string_view text) {
+  if (const size_t comma = text.find(','); comma != std::string_view::npos) {
+    std::string_view high = text.substr(0, comma), low = text.substr(comma + 1);
+    while (low.starts_with(' ')) low.remove_prefix(1);
+    if (!high.starts_with("0x") && !high.starts_with("0X")) return std::nullopt;
+    if (!low.starts_with("0x") && !low.starts_with("0X")) return std::nullopt;
+    const auto h = parse_hex(high.substr(2), 2), l = parse_hex(low.substr(2), 2);
+    if (!h || !l) return std::nullopt;
+    return static_cast<uint16_t>(*h << 8 | *l);
+  }
+  if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
+  return parse_hex(text, 4);
+}
+
+}  // namespace
+
+std::optional<uint16_t> parse_cipher_suite(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (auto id = parse_suite_id(text)) return id;
+  for (const CipherSuite& s : kSuites) {
+    if (same_name(text, s.iana_name) || same_name(text, s.openssl_name) ||
+        (!s.signalling && same_name(text, mbedtls_suite_name(s)))) {
+      return s.id;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string describe_suite(uint16_t id) {
+  const CipherSuite* s = cipher_suite(id);
+  if (s == nullptr || s->iana_name.empty()) return fmt::format("0x{:04x}", id);
+  return fmt::format("{} (0x{:04x})", s->iana_name, id);
 }
 
 }  // namespace shakedown::tls

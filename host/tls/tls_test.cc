@@ -65,6 +65,27 @@ TEST_CASE("cipher suites carry OpenSSL's and IANA's names") {
   CHECK(cipher_suite(0xffff) == nullptr);
 }
 
+TEST_CASE("a suite reads from its id, IANA, OpenSSL and Mbed TLS names, and prints by IANA name and id") {
+  for (std::string_view text :
+       {"c030", "0xc030", "0xC0,0x30", "0xc0, 0x30", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384", "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384", "ecdhe-rsa-aes256-gcm-sha384"}) {
+    INFO(text);
+    CHECK(parse_cipher_suite(text) == uint16_t{0xc030});
+  }
+  CHECK(parse_cipher_suite("TLS1-3-AES-128-CCM-8-SHA256") == uint16_t{0x1305});
+  CHECK(parse_cipher_suite("TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8") == uint16_t{0xc0ae});
+  CHECK(mbedtls_suite_name(*cipher_suite(0x1302)) == "TLS1-3-AES-256-GCM-SHA384");
+  CHECK(mbedtls_suite_name(*cipher_suite(0xc0aa)) == "TLS-DHE-PSK-WITH-AES-128-CCM-8");
+  CHECK(parse_cipher_suite("TLS_PSK_DHE_WITH_AES_128_CCM_8") == uint16_t{0xc0aa});
+  CHECK(mbedtls_suite_name(*cipher_suite(0x00ff)).empty());
+  for (std::string_view bad : {"", "c03", "c0300", "0xc0,0x3", "0xc0,30", "ECDHE-RSA-AES256-GCM", "TLS_FALLBACK"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_cipher_suite(bad).has_value());
+  }
+  CHECK(describe_suite(0xc02f) == "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)");
+  CHECK(describe_suite(0xc0ff) == "0xc0ff");  // ECJPAKE: Mbed TLS's only, not in OpenSSL's table
+}
+
 TEST_CASE("the two signalling values are SCSVs and no other suite is") {
   CHECK(is_signalling_suite(0x00ff));
   CHECK(is_signalling_suite(0x5600));

@@ -4,7 +4,9 @@
 // a plain table (servers' capture_test checks it against OpenSSL itself).
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace shakedown::tls {
@@ -24,5 +26,21 @@ const CipherSuite* cipher_suite(uint16_t id);
 
 // TLS_EMPTY_RENEGOTIATION_INFO_SCSV and TLS_FALLBACK_SCSV.
 bool is_signalling_suite(uint16_t id);
+
+// Mbed TLS's name for a suite: IANA's with '-' for '_', and TLS 1.3's
+// "TLS_" as "TLS1-3-" ("TLS1-3-AES-128-GCM-SHA256"), and RFC 6655's
+// PSK_DHE as DHE-PSK; empty for a signalling
+// value or a suite without an IANA name. (tls_test checks the rule against
+// every suite the simulator builds list.)
+std::string mbedtls_suite_name(const CipherSuite& suite);
+
+// One suite in any of the four ways people write it: its IANA id ("c02b",
+// "0xc02b", "0xC0,0x2B"), its IANA/RFC name, OpenSSL's name or Mbed TLS's;
+// names match whatever their case. nullopt when it is none of these.
+std::optional<uint16_t> parse_cipher_suite(std::string_view text);
+
+// How every output names a suite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+// (0xc02f)", or the id alone for one the table lacks.
+std::string describe_suite(uint16_t id);
 
 }  // namespace shakedown::tls

@@ -13,10 +13,12 @@ import selectors
 import subprocess
 import time
 
-from matrix import OPENSSL_PROTOCOL, PSK_IDENTITY, PSK_KEY, Cell
+from matrix import GROUPS, OPENSSL_PROTOCOL, PSK_IDENTITY, PSK_KEY, Cell
 
 HOSTNAME = "oracle.shakedown.test"
 # ssl_client2's version names, per line (2.28 has TLS 1.0 and 1.1; 3.6 has TLS 1.3).
+# s_server's group names -> the names shakedown's reports give.
+GROUP_REPORTED = {ossl: reported for ossl, _, reported, _ in GROUPS}
 CLIENT2_VERSION = {"tls1.0": "tls1", "tls1.1": "tls1_1", "tls1.2": "tls12", "tls1.3": "tls13"}
 
 
@@ -26,6 +28,7 @@ class Outcome:
     version: str | None = None
     suite: str | None = None
     group: str | None = None  # the group the handshake used, where known
+    signature: str | None = None  # the signature scheme s_server could sign with, where only one
     error: str | None = None  # the client's return code, e.g. -0x7780
     detail: str = ""  # a line for the report when it did not pass
 
@@ -146,11 +149,31 @@ def run_cell(ssl_client2: pathlib.Path, cell: Cell, files: ServerFiles) -> Outco
     return _outcome(client.stdout, cell, server_out)
 
 
+def _server_report(out: str) -> dict[str, str]:
+    """What s_server's -www page (which ssl_client2 prints) says of the connection."""
+    found = {}
+    for key, pattern in (("shared_groups", r"^Shared groups: (.*)$"),
+                         ("shared_sigalgs", r"^Shared Signature Algorithms: (.*)$"),
+                         ("protocol", r"^\s*Protocol\s*: (\S+)"), ("cipher", r"^\s*Cipher\s*: (\S+)")):
+        if m := re.search(pattern, out, re.MULTILINE):
+            found[key] = m[1].strip()
+    return found
+
+
+def _only(listing: str | None) -> str | None:
+    items = [i for i in (listing or "").split(":") if i]
+    return items[0] if len(items) == 1 else None
+
+
 def _outcome(out: str, cell: Cell, server_out: str) -> Outcome:
     version = re.search(r"\[ Protocol is (\S+) \]", out)
     suite = re.search(r"\[ Ciphersuite is (\S+) \]", out)
     if version and suite:
-        return Outcome(True, version[1], suite[1], cell.expected_group)
+        said = _server_report(out)
+        group = _only(said.get("shared_groups"))
+        group = GROUP_REPORTED.get(group, group) if group else cell.expected_group
+        return Outcome(True, version[1], suite[1], group, signature=_only(said.get("shared_sigalgs")),
+                       detail="; ".join(f"s_server {k}: {v}" for k, v in said.items()))
     error = re.search(r"returned (-0x[0-9a-fA-F]+)", out)
     said = [line.strip() for line in out.splitlines() if "!" in line or "failed" in line]
     server_said = [line.strip() for line in server_out.splitlines() if "error" in line.lower()]

@@ -121,7 +121,7 @@ def _read(out_json: pathlib.Path, refused: dict[str, str], seconds: float) -> Ru
             infra[name] = c.get("why", "")
             continue
         passed = c.get("result") == "pass"
-        outcomes[name] = Outcome(passed, c.get("version") or None, c.get("suite") or None, c.get("group"),
-                                 None if passed else c.get("error_code"),
-                                 "" if passed else f"finding {c.get('finding')} at stage {c.get('stage')}")
+        outcomes[name] = Outcome(passed, version=c.get("version") or None, suite=c.get("suite") or None,
+                                 group=c.get("group"), error=None if passed else c.get("error_code"),
+                                 detail="" if passed else f"finding {c.get('finding')} at stage {c.get('stage')}")
     return Run(outcomes, refused, seconds, infra)

@@ -55,10 +55,13 @@ SIGALGS = {
     "rsa": ("RSA+SHA1", "RSA+SHA224", "RSA+SHA256", "RSA+SHA384", "RSA+SHA512",
             "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha512"),
     "ec": ("ECDSA+SHA1", "ECDSA+SHA224", "ECDSA+SHA256", "ECDSA+SHA384", "ECDSA+SHA512"),
+    # TLS 1.3 ties the hash to the curve: a P-384 key signs only with ecdsa_secp384r1_sha384.
+    "ec384": ("ECDSA+SHA256", "ECDSA+SHA384", "ECDSA+SHA512"),
 }
 # A TLS 1.2 suite that needs a ServerKeyExchange signed with the key, so a
 # restricted signature scheme (or group) really is used.
-SIGNED_SUITE = {"rsa": "ECDHE-RSA-AES128-GCM-SHA256", "ec": "ECDHE-ECDSA-AES128-GCM-SHA256"}
+SIGNED_SUITE = {"rsa": "ECDHE-RSA-AES128-GCM-SHA256", "ec": "ECDHE-ECDSA-AES128-GCM-SHA256",
+                "ec384": "ECDHE-ECDSA-AES128-GCM-SHA256"}
 
 # The pre-shared key both sides get in the PSK phase.
 PSK_IDENTITY = "device-1"
@@ -70,7 +73,7 @@ class Suite:
     id: int
     mbedtls: str  # Mbed TLS's name, for ssl_client2's force_ciphersuite
     openssl: str  # OpenSSL's name, for s_server's -cipher and server.ciphersuites
-    key: str | None  # the certificate it needs: "rsa", "ec", None (PSK alone)
+    key: str | None  # the certificate it needs: "rsa", "ec" (P-256), None (PSK alone)
     psk: bool
     tls13: bool
 
@@ -83,7 +86,7 @@ class Suite:
 class Cell:
     name: str  # the scenario's file stem, unique within a line
     kind: str  # suite, suite13, group, sigalg, version, psk
-    key: str | None  # the server certificate's key; None: no certificate (PSK)
+    key: str | None  # the server certificate's key (scenarios.PKI); None: no certificate (PSK)
     server_versions: tuple[str, str]  # lowest, highest
     client_versions: tuple[str, str] | None  # None: the build's own range
     server_ciphers: tuple[str, ...] = ()  # OpenSSL names; empty: OpenSSL's defaults

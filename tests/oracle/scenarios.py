@@ -16,7 +16,7 @@ from matrix import PSK_IDENTITY, PSK_KEY, Cell
 from reference import HOSTNAME, Outcome
 
 PROFILE = "default-16k"
-PKI = {"rsa": "rsa-2048", "ec": "ec-p256"}
+PKI = {"rsa": "rsa-2048", "ec": "ec-p256", "ec384": "ec-p384"}
 
 
 @dataclasses.dataclass

@@ -63,8 +63,15 @@ TEST_CASE("every scenario runs on both Mbed TLS lines as expected, every finding
   std::ifstream json_file(out / "results.json");
   const auto json = nlohmann::json::parse(json_file);
   std::set<std::string> lines, fired_as_expected;
+  int signed_pkcs1 = 0;
   for (const auto& cell : json["results"]) {
     lines.insert(cell["mbedtls_line"].get<std::string>());
+    // The server says what it signed with: its scenario allows RSA+SHA256 alone.
+    if (cell["scenario"].get<std::string>().starts_with("ciphersuites/15-each-tls12-rsa-suite:ECDHE") &&
+        cell["profile"] == "default-16k") {
+      CHECK(cell["server"]["negotiated"]["signature"] == "rsa_pkcs1_sha256");
+      ++signed_pkcs1;
+    }
     if (cell["verdict"] == "as-expected" && cell["finding"].is_string() && cell["expected"].contains("finding") &&
         cell["expected"]["finding"] == cell["finding"]) {
       fired_as_expected.insert(cell["finding"].get<std::string>());
@@ -75,6 +82,7 @@ TEST_CASE("every scenario runs on both Mbed TLS lines as expected, every finding
     CHECK(std::filesystem::exists(dir / "result.json"));
   }
   CHECK(lines == std::set<std::string>{"2.28", "3.6"});
+  CHECK(signed_pkcs1 == 8);  // four ECDHE suites, two lines
   std::set<std::string> scenarios;
   for (const auto& cell : json["results"]) scenarios.insert(cell["scenario"].get<std::string>());
   CHECK(scenarios.size() >= 60);

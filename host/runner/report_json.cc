@@ -9,6 +9,7 @@
 
 #include "shakedown/tls/alert.h"
 #include "shakedown/tls/named_group.h"
+#include "shakedown/tls/signature_scheme.h"
 #include "shakedown/tls/stage.h"
 
 namespace shakedown::runner {
@@ -56,7 +57,11 @@ json to_json(const servers::ConnectionCapture& c) {
   json out = {{"end", servers::connection_end_name(c.end)},
               {"verdict", c.verdict},
               {"behaviour", c.behaviour},
-              {"negotiated", {{"version", c.negotiated_version}, {"suite", c.negotiated_suite}}}};
+              {"negotiated",
+               {{"version", c.negotiated_version},
+                {"suite", c.negotiated_suite},
+                {"signature", c.negotiated_signature != 0 ? json(tls::signature_scheme_name(c.negotiated_signature))
+                                                          : json(nullptr)}}}};
   if (c.client_hello) {
     const auto& h = *c.client_hello;
     out["client_hello"] = {{"legacy_version", fmt::format("{:04x}", h.legacy_version)},

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 
@@ -158,11 +160,30 @@ std::optional<Finding> cert_expired(const Evidence& e) {
                        "RTC.)"};
 }
 
+// Whether a certificate's DNS name covers a host (RFC 6125: a wildcard
+// stands for one leftmost label), ignoring case.
+bool name_covers(std::string_view name, std::string_view host) {
+  auto same = [](std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+      return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
+  };
+  if (name.starts_with("*.")) {
+    const size_t dot = host.find('.');
+    return dot != std::string_view::npos && dot > 0 && same(name.substr(1), host.substr(dot));
+  }
+  return same(name, host);
+}
+
 std::optional<Finding> hostname_mismatch(const Evidence& e) {
   if (e.client.passed() || !(verify_flags(e) & codes::kBadCertCnMismatch)) return std::nullopt;
   std::vector<std::string> names;
   for (const auto& c : e.server.chain) {
     if (c.role == "leaf") names = c.dns_names;
+  }
+  // The premise: the certificate does not name the host asked for.
+  if (std::any_of(names.begin(), names.end(), [&](const std::string& n) { return name_covers(n, e.setup.hostname); })) {
+    return std::nullopt;
   }
   const std::string subject = e.client.peer_chain.empty() ? "?" : e.client.peer_chain.front().subject;
   // An IPv4 or IPv6 literal as the hostname: Mbed TLS 2.x compares it with
@@ -417,23 +438,53 @@ std::optional<Finding> hostname_not_set(const Evidence& e) {
 
 std::span<const Rule> certificate_rules() {
   static constexpr Rule kRules[] = {
-      {Band::kTrustLoad, Sources::kRun, {FindingId::kCaSignatureHashDisabled}, one<ca_signature_hash_disabled>},
-      {Band::kKeySize, Sources::kRun, {FindingId::kRsaKeyTooLargeForMpi}, one<rsa_key_too_large_for_mpi>},
-      {Band::kCertificates,
+      {"ca_signature_hash_disabled",
+       Band::kTrustLoad,
+       Sources::kRun,
+       {FindingId::kCaSignatureHashDisabled},
+       one<ca_signature_hash_disabled>},
+      {"rsa_key_too_large_for_mpi",
+       Band::kKeySize,
+       Sources::kRun,
+       {FindingId::kRsaKeyTooLargeForMpi},
+       one<rsa_key_too_large_for_mpi>},
+      {"cert_not_yet_valid_clock_unset",
+       Band::kCertificates,
        Sources::kRunOrLog,
        {FindingId::kCertNotYetValidClockUnset},
        one<cert_not_yet_valid_clock_unset>},
-      {Band::kCertificates, Sources::kRunOrLog, {FindingId::kCertNotYetValid}, one<cert_not_yet_valid>},
-      {Band::kCertificates, Sources::kRunOrLog, {FindingId::kCertExpired}, one<cert_expired>},
-      {Band::kCertificates, Sources::kRunOrLog, {FindingId::kHostnameMismatch}, one<hostname_mismatch>},
-      {Band::kCertificates,
+      {"cert_not_yet_valid",
+       Band::kCertificates,
+       Sources::kRunOrLog,
+       {FindingId::kCertNotYetValid},
+       one<cert_not_yet_valid>},
+      {"cert_expired", Band::kCertificates, Sources::kRunOrLog, {FindingId::kCertExpired}, one<cert_expired>},
+      {"hostname_mismatch",
+       Band::kCertificates,
+       Sources::kRunOrLog,
+       {FindingId::kHostnameMismatch},
+       one<hostname_mismatch>},
+      {"server_cert_signature_hash_rejected",
+       Band::kCertificates,
        Sources::kRunOrLog,
        {FindingId::kServerCertSignatureHashRejected},
        one<server_cert_signature_hash_rejected>},
-      {Band::kCertificates, Sources::kRunOrLog, {FindingId::kUntrustedCa}, one<untrusted_ca>},
-      {Band::kCertificates, Sources::kRunOrLog, {FindingId::kCertKeyTooWeak}, one<cert_key_too_weak>},
-      {Band::kHostnameNotSet, Sources::kRunOrLog, {FindingId::kHostnameNotSet}, one<hostname_not_set>},
-      {Band::kVerifyWarning, Sources::kRunOrLog, {FindingId::kVerifyOptionalUntrusted}, one<verify_optional_untrusted>},
+      {"untrusted_ca", Band::kCertificates, Sources::kRunOrLog, {FindingId::kUntrustedCa}, one<untrusted_ca>},
+      {"cert_key_too_weak",
+       Band::kCertificates,
+       Sources::kRunOrLog,
+       {FindingId::kCertKeyTooWeak},
+       one<cert_key_too_weak>},
+      {"hostname_not_set",
+       Band::kHostnameNotSet,
+       Sources::kRunOrLog,
+       {FindingId::kHostnameNotSet},
+       one<hostname_not_set>},
+      {"verify_optional_untrusted",
+       Band::kVerifyWarning,
+       Sources::kRunOrLog,
+       {FindingId::kVerifyOptionalUntrusted},
+       one<verify_optional_untrusted>},
   };
   return kRules;
 }

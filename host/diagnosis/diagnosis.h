@@ -38,6 +38,9 @@ struct ServerView {
   tls::Version min_version = tls::Version::kTls1_2;      // what the server allows
   tls::Version max_version = tls::Version::kTls1_3;
   std::vector<uint16_t> groups;  // its named groups; empty: OpenSSL's defaults
+  // Its signature algorithms in OpenSSL's list form ("RSA+SHA256:RSA-PSS+SHA256");
+  // empty: OpenSSL's defaults.
+  std::string signature_algorithms;
   // False when nothing is known of the server (`shakedown explain` reads
   // only the client's log): the rules then reason from the client's side
   // and may give several candidates, most likely first.

@@ -357,6 +357,9 @@ TEST_CASE("no shared signature algorithm: OpenSSL's verdict, or RSA-PSS offered 
       capture_with_hello({0xc030, 0x00ff}, servers::ConnectionEnd::kFailedWithAlert)};
   server.max_version = tls::Version::kTls1_2;
   server.connection->client_hello->signature_algorithms = {0x0403, 0x0401};
+  // The server signs only with RSA-PSS, which the client does not offer
+  // (scenarios/ciphersuites/12-rsa-pss-only-tls12).
+  server.signature_algorithms = "RSA-PSS+SHA256";
   server.connection->verdict = "no shared signature algorithms";
   auto refused = failed(tls::Stage::kHandshake, -0x7780, 2);
   refused.alerts_received = {{2, 40}};

@@ -45,9 +45,9 @@ std::optional<Finding> ca_signature_hash_disabled_from_log(const Evidence& e) {
                              "found); most often a SHA-1 root with MBEDTLS_SHA1_C off.",
                              format_code(e.client.result)),
                  {client_line(e)},
-                 fmt::format("Enable the CA's signature hash in {} (#define MBEDTLS_SHA1_C for a SHA-1 root; "
-                             "MBEDTLS_MD_CAN_SHA1 on 3.6 with PSA), or better, trust a root signed with SHA-256.",
-                             e.profile_file)};
+                 fmt::format("Enable the CA's signature hash in {} (#define {} for a SHA-1 root), or better, trust "
+                             "a root signed with SHA-256.",
+                             e.profile_file, mbedtls_line(e).hash_macro("sha1"))};
 }
 
 std::optional<Finding> rsa_key_too_large_from_log(const Evidence& e) {
@@ -57,6 +57,10 @@ std::optional<Finding> rsa_key_too_large_from_log(const Evidence& e) {
   int bits = 0;
   for (const auto& c : e.client.peer_chain) {
     if (c.key_type == "RSA") bits = std::max(bits, c.key_bits);
+  }
+  // The premise, when the log shows both numbers: the key is larger than they allow.
+  if (bits > 0 && e.build.mpi_max_size > 0 && static_cast<size_t>(bits) <= e.build.mpi_max_size * 8) {
+    return std::nullopt;
   }
   const std::string where =
       e.client.stage == tls::Stage::kLoadTrust ? "a trusted CA certificate" : "the server's certificate";
@@ -82,6 +86,8 @@ std::optional<Finding> record_too_large_from_log(const Evidence& e) {
     return std::nullopt;
   }
   const uint32_t size = e.client.largest_record_received;
+  // The premise, when the log shows both numbers: the record is larger than the buffer.
+  if (size > 0 && e.build.in_content_len > 0 && size <= e.build.in_content_len && !overflow) return std::nullopt;
   const std::string record = size > 0 ? fmt::format("{}-byte", size) : "larger";
   const bool asked_mfl = e.log != nullptr && e.log->client_hello && e.log->client_hello->max_fragment_length != 0;
   if (asked_mfl) {
@@ -215,10 +221,9 @@ std::optional<Finding> protocol_version_from_log(const Evidence& e) {
                      : fmt::format("The server chose a TLS version the client does not allow{} ({}).", offered,
                                    format_code(e.client.result)),
                  {client_line(e)},
-                 fmt::format("Make the versions overlap: enable the server's version on the device "
-                             "(MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3 in {}, "
-                             "mbedtls_ssl_conf_min/max_tls_version), or let the server accept the device's.",
-                             e.profile_file)};
+                 fmt::format("Make the versions overlap: enable the server's version on the device ({} in {}, "
+                             "{}), or let the server accept the device's.",
+                             version_macros(e), e.profile_file, version_calls(e))};
 }
 
 // 3.6 reassembles a handshake message split over records in its input
@@ -294,34 +299,68 @@ std::optional<Finding> pss_rejected_from_log(const Evidence& e) {
 
 std::span<const Rule> log_only_rules() {
   static constexpr Rule kRules[] = {
-      {Band::kTrustLoadFromLog,
+      {"ca_signature_hash_disabled_from_log",
+       Band::kTrustLoadFromLog,
        Sources::kLog,
        {FindingId::kCaSignatureHashDisabled},
        one<ca_signature_hash_disabled_from_log>},
-      {Band::kKeySizeFromLog, Sources::kLog, {FindingId::kRsaKeyTooLargeForMpi}, one<rsa_key_too_large_from_log>},
-      {Band::kFromLog, Sources::kLog, {FindingId::kHeapExhausted}, one<heap_exhausted_from_log>},
-      {Band::kFromLog,
+      {"rsa_key_too_large_from_log",
+       Band::kKeySizeFromLog,
+       Sources::kLog,
+       {FindingId::kRsaKeyTooLargeForMpi},
+       one<rsa_key_too_large_from_log>},
+      {"heap_exhausted_from_log",
+       Band::kFromLog,
+       Sources::kLog,
+       {FindingId::kHeapExhausted},
+       one<heap_exhausted_from_log>},
+      {"record_too_large_from_log",
+       Band::kFromLog,
        Sources::kLog,
        {FindingId::kRecordTooLargeForInputBuffer, FindingId::kMaxFragmentLengthNotHonoured},
        one<record_too_large_from_log>},
-      {Band::kFromLog, Sources::kLog, {FindingId::kHandshakeMessageFragmented}, one<handshake_fragmented_from_log>},
-      {Band::kFromLog, Sources::kLog, {FindingId::kServerCertSignatureHashRejected}, one<server_cert_hash_from_log>},
-      {Band::kFromLog,
+      {"handshake_fragmented_from_log",
+       Band::kFromLog,
+       Sources::kLog,
+       {FindingId::kHandshakeMessageFragmented},
+       one<handshake_fragmented_from_log>},
+      {"server_cert_hash_from_log",
+       Band::kFromLog,
+       Sources::kLog,
+       {FindingId::kServerCertSignatureHashRejected},
+       one<server_cert_hash_from_log>},
+      {"client_certificate_required_from_log",
+       Band::kFromLog,
        Sources::kLog,
        {FindingId::kClientCertificateRequired},
        one<client_certificate_required_from_log>},
-      {Band::kFromLog,
+      {"client_certificate_dropped_from_log",
+       Band::kFromLog,
        Sources::kLog,
        {FindingId::kClientCertificateRequired},
        one<client_certificate_dropped_from_log>},
-      {Band::kFromLog, Sources::kLog, {FindingId::kProtocolVersionMismatch}, one<protocol_version_from_log>},
-      {Band::kFromLog,
+      {"protocol_version_from_log",
+       Band::kFromLog,
+       Sources::kLog,
+       {FindingId::kProtocolVersionMismatch},
+       one<protocol_version_from_log>},
+      {"handshake_message_too_large_from_log",
+       Band::kFromLog,
        Sources::kLog,
        {FindingId::kHandshakeMessageTooLargeForInputBuffer},
        one<handshake_message_too_large_from_log>},
-      {Band::kFromLog, Sources::kLog, {FindingId::kCertNotYetValidClockUnset}, one<clock_unset_from_log>},
-      {Band::kFromLog, Sources::kLog, {FindingId::kNoSharedSignatureAlgorithm}, one<pss_rejected_from_log>},
-      {Band::kCertificateAlternativeFromLog,
+      {"clock_unset_from_log",
+       Band::kFromLog,
+       Sources::kLog,
+       {FindingId::kCertNotYetValidClockUnset},
+       one<clock_unset_from_log>},
+      {"pss_rejected_from_log",
+       Band::kFromLog,
+       Sources::kLog,
+       {FindingId::kNoSharedSignatureAlgorithm},
+       one<pss_rejected_from_log>},
+      {"untrusted_or_hash_from_log",
+       Band::kCertificateAlternativeFromLog,
        Sources::kLog,
        {FindingId::kServerCertSignatureHashRejected},
        one<untrusted_or_hash_from_log>},

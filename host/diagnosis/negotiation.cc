@@ -15,6 +15,7 @@
 #include "shakedown/tls/named_group.h"
 #include "shakedown/tls/signature_scheme.h"
 #include "shakedown/tls/version.h"
+#include "shared_sets.h"
 #include "wording.h"
 
 namespace shakedown::diagnosis {
@@ -39,14 +40,6 @@ std::string server_range(const ServerView& server) {
                                                   : fmt::format("{} to {}", low, tls::prose_name(server.max_version));
 }
 
-// What to enable for a group: its Mbed TLS macro, or its id for a group
-// Mbed TLS has none for.
-std::string group_macro(uint16_t id) {
-  const tls::NamedGroup* group = tls::named_group(id);
-  return group != nullptr && !group->mbedtls_macro.empty() ? std::string(group->mbedtls_macro)
-                                                           : fmt::format("the group 0x{:04x}", id);
-}
-
 // Suites defined only for TLS 1.2 and later (AEAD, or SHA-256/384 MACs):
 // a client offering nothing else cannot use TLS 1.0 or 1.1.
 bool tls12_only_suite(uint16_t id) {
@@ -54,6 +47,18 @@ bool tls12_only_suite(uint16_t id) {
   const std::string_view n = suite != nullptr ? suite->iana_name : "";
   return n.find("_GCM_") != std::string::npos || n.find("_CCM") != std::string::npos ||
          n.find("CHACHA20") != std::string::npos || n.ends_with("_SHA256") || n.ends_with("_SHA384");
+}
+
+// The server wants a newer version than the client offers: TLS 1.3 on a
+// line that has it, else a newer line.
+std::string newer_version_fix(const Evidence& e, const std::string& client_high) {
+  return mbedtls_line(e).has_tls1_3
+             ? fmt::format(
+                   "Enable TLS 1.3 on the device (#define MBEDTLS_SSL_PROTO_TLS1_3 in {}), or let the "
+                   "server accept {}.",
+                   e.profile_file, client_high)
+             : fmt::format("Mbed TLS {} has no TLS 1.3: move the device to Mbed TLS 3.6, or let the server accept {}.",
+                           e.build.mbedtls_line, client_high);
 }
 
 // Without the server's capture (a stock peer): the versions the build has,
@@ -68,16 +73,13 @@ std::optional<Finding> protocol_version_mismatch_uncaptured(const Evidence& e) {
                                                : 0;
   const uint16_t low = tls::wire_id(e.server.min_version);
   if (build_high == 0 || low <= build_high) return std::nullopt;
-  return Finding{
-      FindingId::kProtocolVersionMismatch,
-      fmt::format("The server allows only {} but this build goes no higher than {}; the server answered "
-                  "protocol_version (70).",
-                  server_range(e.server), tls::prose_name(build_high)),
-      {client_line(e), "client: received fatal alert 70 (protocol_version)",
-       fmt::format("profile {}: highest version {}", e.build.profile, tls::prose_name(build_high))},
-      fmt::format("Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS 3.x only), or "
-                  "let the server accept {}.",
-                  e.profile_file, tls::prose_name(build_high))};
+  return Finding{FindingId::kProtocolVersionMismatch,
+                 fmt::format("The server allows only {} but this build goes no higher than {}; the server answered "
+                             "protocol_version (70).",
+                             server_range(e.server), tls::prose_name(build_high)),
+                 {client_line(e), "client: received fatal alert 70 (protocol_version)",
+                  fmt::format("profile {}: highest version {}", e.build.profile, tls::prose_name(build_high))},
+                 newer_version_fix(e, tls::prose_name(build_high))};
 }
 
 std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
@@ -124,10 +126,7 @@ std::optional<Finding> protocol_version_mismatch(const Evidence& e) {
                     "The build has TLS 1.3 but the application caps the client at {}: raise its maximum "
                     "version (mbedtls_ssl_conf_max_tls_version), or let the server accept {}.",
                     tls::prose_name(client_high), tls::prose_name(client_high))
-              : fmt::format(
-                    "Enable the newer version on the device (MBEDTLS_SSL_PROTO_TLS1_3 in {}, Mbed TLS "
-                    "3.x only), or let the server accept {}.",
-                    e.profile_file, names.back());
+              : newer_version_fix(e, names.back());
   } else if (const uint16_t tls12 = tls::wire_id(Version::kTls1_2);
              e.build.tls1_2 && client_low > tls12 && high >= tls12) {
     fix = fmt::format(
@@ -151,32 +150,36 @@ std::optional<Finding> no_shared_group(const Evidence& e) {
       !e.server.connection->client_hello || e.server.groups.empty()) {
     return std::nullopt;
   }
-  // Over TLS 1.2 only elliptic curves serve ECDHE; a finite-field group
-  // both sides know is no help there.
-  const bool tls12_only = e.server.max_version != Version::kTls1_3;
-  auto usable = [&](uint16_t g) { return !tls12_only || tls::serves_tls12_ecdhe(g); };
+  // Over TLS 1.2 only elliptic curves serve ECDHE, and only ECDHE suites
+  // need one: a finite-field group both sides know is no help there, and a
+  // shared suite of another key exchange needs no group at all.
+  const bool tls13 = highest_shared_version(e) == tls::wire_id(Version::kTls1_3);
+  const auto shared_suites = shared_tls12_suites(e);
+  if (!tls13 && std::any_of(shared_suites.begin(), shared_suites.end(), [](uint16_t id) { return !ecdhe_suite(id); })) {
+    return std::nullopt;
+  }
+  auto usable = [&](uint16_t g) { return tls13 || tls::serves_tls12_ecdhe(g); };
   const auto& offered = e.server.connection->client_hello->groups;
-  const bool shared = std::any_of(offered.begin(), offered.end(), [&](uint16_t g) {
-    return usable(g) && std::find(e.server.groups.begin(), e.server.groups.end(), g) != e.server.groups.end();
-  });
-  if (shared) return std::nullopt;
+  std::vector<uint16_t> common;
+  for (auto g : offered) {
+    if (std::find(e.server.groups.begin(), e.server.groups.end(), g) != e.server.groups.end()) common.push_back(g);
+  }
+  if (std::any_of(common.begin(), common.end(), usable)) return std::nullopt;
   return Finding{
       FindingId::kNoSharedGroup,
-      fmt::format("The server accepts only the groups {} but the client offered {}; no key exchange is "
-                  "possible{}.",
-                  group_list(e.server.groups), group_list(offered),
-                  tls12_only ? " (over TLS 1.2, only elliptic curves serve ECDHE)" : ""),
+      common.empty()
+          ? fmt::format("The server accepts only the groups {} but the client offered {}; no key exchange is "
+                        "possible.",
+                        group_list(e.server.groups), group_list(offered))
+          : fmt::format("The server accepts the groups {} and the client offered {}; they share only {}, "
+                        "finite-field groups that serve only TLS 1.3, and the versions both allow stop at TLS 1.2, "
+                        "where only elliptic curves serve ECDHE.",
+                        group_list(e.server.groups), group_list(offered), group_list(common)),
       {client_line(e),
        fmt::format("server: groups {}, up to {}", group_list(e.server.groups), tls::prose_name(e.server.max_version)),
        fmt::format("server: the ClientHello offered groups {}", group_list(offered)),
        fmt::format("server: OpenSSL's verdict: {}", e.server.connection->verdict)},
-      std::all_of(e.server.groups.begin(), e.server.groups.end(),
-                  [](uint16_t g) { return !tls::serves_tls12_ecdhe(g); })
-          ? std::string("Have the server offer an elliptic curve for TLS 1.2, or allow TLS 1.3 (where "
-                        "Mbed TLS 3.6 can use finite-field groups).")
-          : fmt::format("Enable a group the server accepts: #define {} in {} (and keep it in the "
-                        "client's curve list); or let the server accept one of the client's.",
-                        group_macro(e.server.groups.front()), e.profile_file)};
+      group_fix(e, e.server.groups, tls13)};
 }
 
 std::optional<Finding> legacy_protocol_negotiated(const Evidence& e) {
@@ -208,13 +211,6 @@ constexpr LeafKey kLeafKeys[] = {{"EC", 256, 0x0017, 0x0403, "P-256", "sha256"},
                                  {"EC", 521, 0x0019, 0x0603, "P-521", "sha512"},
                                  {"ED25519", 0, 0, 0x0807, "Ed25519", ""}};
 
-const CertInfo* server_leaf(const Evidence& e) {
-  for (const auto& c : e.server.chain) {
-    if (c.role == "leaf") return &c;
-  }
-  return nullptr;
-}
-
 // The server leaf's key when the ClientHello leaves the server no way to use
 // it; nullptr otherwise.
 const LeafKey* unusable_leaf_key(const Evidence& e) {
@@ -224,7 +220,8 @@ const LeafKey* unusable_leaf_key(const Evidence& e) {
   auto has = [](const std::vector<uint16_t>& list, uint16_t id) {
     return std::find(list.begin(), list.end(), id) != list.end();
   };
-  const bool tls13 = e.server.min_version == Version::kTls1_3;
+  // TLS 1.3 binds ECDSA to the curve: over it the scheme counts too.
+  const bool tls13 = highest_shared_version(e) == tls::wire_id(Version::kTls1_3);
   for (const auto& key : kLeafKeys) {
     if (leaf->key_type != key.key_type || (key.bits != 0 && key.bits != leaf->key_bits)) continue;
     const bool usable = key.group != 0
@@ -264,40 +261,43 @@ std::optional<Finding> server_key_type_disabled(const Evidence& e) {
                                "certificate, or serve one alongside the {} certificate for such clients.",
                                key->name, key->name)};
   }
-  std::string fix = fmt::format("Enable {} in {} (the certificate's curve)", group_macro(key->group), e.profile_file);
-  if (!hash_enabled(key->hash, e.build)) {
+  const bool curve_offered = std::find(hello.groups.begin(), hello.groups.end(), key->group) != hello.groups.end();
+  const tls::NamedGroup& curve = *tls::named_group(key->group);
+  std::string fix = curve_offered
+                        ? fmt::format("Enable {} (the hash of {}) in {}", mbedtls_line(e).hash_macro(key->hash),
+                                      tls::signature_scheme_name(key->scheme), e.profile_file)
+                        : fmt::format("Enable {} in {} (the certificate's curve)", curve.mbedtls_macro, e.profile_file);
+  if (!curve_offered && !hash_enabled(key->hash, e.build)) {
     fix += fmt::format(" and {} (its ECDSA signature hash)",
                        tls::mbedtls_line_or_newest(e.build.mbedtls_line).hash_macro(key->hash));
   }
   fix += fmt::format("; or have the server use a certificate with a key the device supports.");
   return Finding{FindingId::kServerKeyTypeDisabled,
-                 fmt::format("The server's certificate has an EC {} key, but the client was built without {}: its "
-                             "ClientHello offers only the groups {}, so the server cannot use its certificate with "
-                             "this client{}.",
-                             key->name, key->name, group_list(hello.groups), openssl),
+                 curve_offered
+                     ? fmt::format("The server's certificate has an EC {} key, and over TLS 1.3 it must sign with {}, "
+                                   "which the ClientHello does not offer, so the server cannot use its certificate "
+                                   "with this client{}.",
+                                   key->name, tls::signature_scheme_name(key->scheme), openssl)
+                     : fmt::format("The server's certificate has an EC {} key, but the client does not offer {}: its "
+                                   "ClientHello offers only the groups {}, so the server cannot use its certificate "
+                                   "with this client{}.",
+                                   key->name, key->name, group_list(hello.groups), openssl),
                  evidence, fix};
 }
 
 std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
-  if (e.client.stage != tls::Stage::kHandshake) return std::nullopt;
+  if (e.client.passed() || e.client.stage != tls::Stage::kHandshake) return std::nullopt;
   // What the client offered: the server's capture, or the client's own
   // reading of its ClientHello when the peer keeps no capture (s_server).
   const servers::ConnectionCapture* conn = e.server.connection ? &*e.server.connection : nullptr;
   if (conn != nullptr && !conn->client_hello) return std::nullopt;
-  const auto& all = conn != nullptr ? conn->client_hello->cipher_suites : e.client.offered_suites;
-  std::vector<uint16_t> offered;
-  for (auto id : all) {
-    if (!tls::is_signalling_suite(id)) offered.push_back(id);
-  }
+  const auto offered = offered_suites(e);
   std::vector<uint16_t> accepted;
   for (const auto& s : e.server.accepted_suites) accepted.push_back(s.id);
-  const bool shared = std::any_of(offered.begin(), offered.end(), [&](uint16_t id) {
-    return std::find(accepted.begin(), accepted.end(), id) != accepted.end();
-  });
-  const bool server_says_so = conn != nullptr && conn->verdict.find("no shared cipher") != std::string::npos;
-  if ((shared && !server_says_so) || accepted.empty() || offered.empty()) return std::nullopt;
-  // Suites in common, but OpenSSL could not use its certificate with them.
-  if (shared && unusable_leaf_key(e) != nullptr) return std::nullopt;
+  // The premise: the sets are disjoint. OpenSSL says "no shared cipher" for
+  // suites in common it cannot use too (a DHE suite without DH parameters,
+  // a key its certificate lacks): that is another cause, not this one.
+  if (suites_shared(e) || accepted.empty() || offered.empty()) return std::nullopt;
 
   // The suite to add: one the build already has (only the application's
   // run-time list left it out), else the server's first.
@@ -388,6 +388,13 @@ std::optional<Finding> no_shared_signature_algorithm(const Evidence& e) {
                                      offered_pss && e.server.max_version == Version::kTls1_2 &&
                                      tls::mbedtls_line_or_newest(e.build.mbedtls_line).tls12_rejects_offered_rsa_pss;
   if (!server_found_none && !pss_rejected_in_tls12) return std::nullopt;
+  // The premise of each reading: no scheme fit for the key is both offered
+  // and in the server's list; the server's list lets it sign with RSA-PSS.
+  if (!pss_rejected_in_tls12 && signature_scheme_shared(e) == true) return std::nullopt;
+  if (pss_rejected_in_tls12) {
+    const auto own = server_signature_schemes(e.server);
+    if (own && std::none_of(own->begin(), own->end(), tls::is_rsa_pss_rsae)) return std::nullopt;
+  }
   std::vector<std::string> evidence{
       client_line(e), fmt::format("server: its certificate has an {} key; the ClientHello offered signature schemes {}",
                                   key, scheme_list(offered))};
@@ -419,8 +426,9 @@ std::optional<Finding> no_shared_signature_algorithm(const Evidence& e) {
                              key, scheme_list(offered)),
                  evidence,
                  rsa_tls12 && !offered_pss
-                     ? "Have the server allow rsa_pkcs1_sha256 (RSA+SHA256) over TLS 1.2: Mbed TLS verifies RSA-PSS "
-                       "only in TLS 1.3 (3.6 with MBEDTLS_SSL_PROTO_TLS1_3), so no device config line adds it here."
+                     ? fmt::format("Have the server allow rsa_pkcs1_sha256 (RSA+SHA256) over TLS 1.2: Mbed TLS {} "
+                                   "verifies RSA-PSS only in TLS 1.3{}, so no device config line adds it here.",
+                                   e.build.mbedtls_line, mbedtls_line(e).has_tls1_3 ? "" : ", which it does not have")
                      : "Have the server allow a signature scheme the client offers for its key, or enable on the "
                        "device the hash or scheme the server signs with."};
 }
@@ -429,20 +437,39 @@ std::optional<Finding> no_shared_signature_algorithm(const Evidence& e) {
 
 std::span<const Rule> negotiation_rules() {
   static constexpr Rule kRules[] = {
-      {Band::kNegotiation, Sources::kRun, {FindingId::kProtocolVersionMismatch}, one<protocol_version_mismatch>},
-      {Band::kNegotiation,
+      {"protocol_version_mismatch",
+       Band::kNegotiation,
+       Sources::kRun,
+       {FindingId::kProtocolVersionMismatch},
+       one<protocol_version_mismatch>},
+      {"protocol_version_mismatch_uncaptured",
+       Band::kNegotiation,
        Sources::kRun,
        {FindingId::kProtocolVersionMismatch},
        one<protocol_version_mismatch_uncaptured>},
-      {Band::kNegotiation, Sources::kRun, {FindingId::kServerKeyTypeDisabled}, one<server_key_type_disabled>},
-      {Band::kNegotiation, Sources::kRun, {FindingId::kNoSharedGroup}, one<no_shared_group>},
-      {Band::kNegotiation,
+      {"server_key_type_disabled",
+       Band::kNegotiation,
+       Sources::kRun,
+       {FindingId::kServerKeyTypeDisabled},
+       one<server_key_type_disabled>},
+      {"no_shared_group", Band::kNegotiation, Sources::kRun, {FindingId::kNoSharedGroup}, one<no_shared_group>},
+      {"server_suites_unusable",
+       Band::kNegotiation,
        Sources::kRun,
        {FindingId::kServerSuitesUnusableWithCertificate},
        one<server_suites_unusable>},
-      {Band::kNegotiation, Sources::kRun, {FindingId::kNoSharedSignatureAlgorithm}, one<no_shared_signature_algorithm>},
-      {Band::kNegotiation, Sources::kRun, {FindingId::kNoSharedCiphersuite}, one<no_shared_ciphersuite>},
-      {Band::kLegacyWarning,
+      {"no_shared_signature_algorithm",
+       Band::kNegotiation,
+       Sources::kRun,
+       {FindingId::kNoSharedSignatureAlgorithm},
+       one<no_shared_signature_algorithm>},
+      {"no_shared_ciphersuite",
+       Band::kNegotiation,
+       Sources::kRun,
+       {FindingId::kNoSharedCiphersuite},
+       one<no_shared_ciphersuite>},
+      {"legacy_protocol_negotiated",
+       Band::kLegacyWarning,
        Sources::kRunOrLog,
        {FindingId::kLegacyProtocolNegotiated},
        one<legacy_protocol_negotiated>},

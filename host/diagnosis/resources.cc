@@ -28,15 +28,20 @@ size_t largest_server_message(const std::vector<servers::HandshakeMessage>& tran
 
 std::optional<Finding> heap_exhausted(const Evidence& e) {
   if (e.client.passed() || e.client.result_name.find("ALLOC_FAILED") == std::string::npos) return std::nullopt;
-  return Finding{FindingId::kHeapExhausted,
-                 fmt::format("Mbed TLS ran out of heap: the handshake reached {} bytes of a {}-byte budget, and an "
-                             "allocation failed ({}).",
-                             e.client.heap_peak, e.client.heap_budget, format_code(e.client.result)),
-                 {client_line(e),
-                  fmt::format("client: heap peak {} bytes, budget {} bytes", e.client.heap_peak, e.client.heap_budget)},
-                 fmt::format("Give Mbed TLS more heap than its peak on a passing run (see peak_heap_bytes), or shrink "
-                             "MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
-                             e.profile_file)};
+  // The numbers only when the report has them (a log may not).
+  const bool measured = e.client.heap_budget > 0;
+  return Finding{
+      FindingId::kHeapExhausted,
+      measured ? fmt::format("Mbed TLS ran out of heap: the handshake reached {} bytes of a {}-byte budget, "
+                             "and an allocation failed ({}).",
+                             e.client.heap_peak, e.client.heap_budget, format_code(e.client.result))
+               : fmt::format("Mbed TLS ran out of heap: an allocation failed ({}).", format_code(e.client.result)),
+      {client_line(e),
+       measured ? fmt::format("client: heap peak {} bytes, budget {} bytes", e.client.heap_peak, e.client.heap_budget)
+                : "client: its report gives no heap figures"},
+      fmt::format("Give Mbed TLS more heap than its peak on a passing run (see peak_heap_bytes), or shrink "
+                  "MBEDTLS_SSL_IN_CONTENT_LEN / MBEDTLS_SSL_OUT_CONTENT_LEN in {}.",
+                  e.profile_file)};
 }
 
 // Under a heap budget, Mbed TLS 3.x's PSA crypto can fail to start at all:
@@ -290,22 +295,34 @@ std::optional<Finding> handshake_message_fragmented(const Evidence& e) {
 
 std::span<const Rule> resource_rules() {
   static constexpr Rule kRules[] = {
-      {Band::kBuffers,
+      {"max_fragment_length_not_honoured",
+       Band::kBuffers,
        Sources::kRun,
        {FindingId::kMaxFragmentLengthNotHonoured},
        one<max_fragment_length_not_honoured>},
-      {Band::kBuffers,
+      {"record_too_large_for_input_buffer",
+       Band::kBuffers,
        Sources::kRun,
        {FindingId::kRecordTooLargeForInputBuffer},
        one<record_too_large_for_input_buffer>},
-      {Band::kBuffers,
+      {"handshake_message_too_large_for_input_buffer",
+       Band::kBuffers,
        Sources::kRun,
        {FindingId::kHandshakeMessageTooLargeForInputBuffer},
        one<handshake_message_too_large_for_input_buffer>},
-      {Band::kHeap, Sources::kRunOrLog, {FindingId::kHeapExhausted}, one<heap_exhausted>},
-      {Band::kHeap, Sources::kRunOrLog, {FindingId::kHeapExhausted}, one<heap_exhausted_in_verify>},
-      {Band::kHeap, Sources::kRunOrLog, {FindingId::kHeapExhausted}, one<heap_exhausted_in_psa_setup>},
-      {Band::kFragmentation,
+      {"heap_exhausted", Band::kHeap, Sources::kRunOrLog, {FindingId::kHeapExhausted}, one<heap_exhausted>},
+      {"heap_exhausted_in_verify",
+       Band::kHeap,
+       Sources::kRunOrLog,
+       {FindingId::kHeapExhausted},
+       one<heap_exhausted_in_verify>},
+      {"heap_exhausted_in_psa_setup",
+       Band::kHeap,
+       Sources::kRunOrLog,
+       {FindingId::kHeapExhausted},
+       one<heap_exhausted_in_psa_setup>},
+      {"handshake_message_fragmented",
+       Band::kFragmentation,
        Sources::kRunOrLog,
        {FindingId::kHandshakeMessageFragmented},
        one<handshake_message_fragmented>},

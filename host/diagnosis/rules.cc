@@ -18,6 +18,16 @@ tls::MbedtlsLine mbedtls_line(const Evidence& e) {
   return tls::mbedtls_line_or_newest(e.build.mbedtls_line);
 }
 
+std::string version_macros(const Evidence& e) {
+  return mbedtls_line(e).has_tls1_3 ? "MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3"
+                                    : "MBEDTLS_SSL_PROTO_TLS1_1 / MBEDTLS_SSL_PROTO_TLS1_2";
+}
+
+std::string version_calls(const Evidence& e) {
+  return mbedtls_line(e).major >= 3 ? "mbedtls_ssl_conf_min_tls_version / mbedtls_ssl_conf_max_tls_version"
+                                    : "mbedtls_ssl_conf_min_version / mbedtls_ssl_conf_max_version";
+}
+
 uint32_t magnitude(const device::ClientReport& c) {
   return c.result < 0 ? static_cast<uint32_t>(-c.result) : 0;
 }

@@ -73,6 +73,7 @@ class FindingSet {
 };
 
 struct Rule {
+  std::string_view name;  // its function's name: tests find a rule by it
   Band band;
   Sources sources;
   FindingSet produces;                             // every finding it may give
@@ -106,6 +107,11 @@ constexpr int kStateServerHello = 2;
 // The facts of the build's Mbed TLS line; a line the build does not name
 // gets the newest line's.
 tls::MbedtlsLine mbedtls_line(const Evidence& e);
+// The config macros of the versions the build's line can enable
+// ("MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3" on 3.x), and the
+// calls that bound them at run time, as that line names them.
+std::string version_macros(const Evidence& e);
+std::string version_calls(const Evidence& e);
 // The magnitude of the client's (negative) result; 0 for success.
 uint32_t magnitude(const device::ClientReport& c);
 // Only the client's side is known (`shakedown explain`: a log, no server).

@@ -12,6 +12,7 @@
 #include "rules.h"
 #include "shakedown/tls/cipher_suite.h"
 #include "shakedown/tls/named_group.h"
+#include "shared_sets.h"
 #include "wording.h"
 
 namespace shakedown::diagnosis {
@@ -53,7 +54,12 @@ std::optional<Finding> client_certificate_required(const Evidence& e) {
   // An empty Certificate message from the client: a 3-byte empty list (TLS 1.2).
   const bool sent_none =
       std::any_of(t.begin(), t.end(), [](const auto& m) { return !m.from_server && m.type == 11 && m.length <= 4; });
-  if (!requested) return std::nullopt;
+  // The premise: the client reached its answer to the request (it sent a
+  // Certificate message, or the server names its certificate as the cause).
+  const bool answered = std::any_of(t.begin(), t.end(), [](const auto& m) { return !m.from_server && m.type == 11; });
+  if (!requested || (!answered && e.server.connection->verdict.find("certificate") == std::string::npos)) {
+    return std::nullopt;
+  }
   std::string ca = e.server.chain.empty() ? "its CA" : "'" + e.server.chain.front().subject + "'";
   return Finding{FindingId::kClientCertificateRequired,
                  fmt::format("The server requires a client certificate (mutual TLS) and the device {}; it accepts "
@@ -96,6 +102,13 @@ std::optional<Finding> rejected_after_client_hello(const Evidence& e) {
   return f;
 }
 
+// A version the ClientHello offered lies in the server's range.
+bool versions_overlap(const Evidence& e) {
+  const auto offered = offered_versions(*e.server.connection->client_hello);
+  const uint16_t low = tls::wire_id(e.server.min_version), high = tls::wire_id(e.server.max_version);
+  return std::any_of(offered.begin(), offered.end(), [&](uint16_t v) { return v >= low && v <= high; });
+}
+
 // A fatal alert in answer to the ClientHello that no more specific rule
 // explains: name the alert and what it points to.
 std::optional<Finding> alert_after_client_hello(const Evidence& e) {
@@ -119,8 +132,9 @@ std::optional<Finding> alert_after_client_hello(const Evidence& e) {
           "the same server shows which one it rejects); then drop or change that extension on the device.";
       break;
     case 70:
-      // That the versions overlap is known only from the server's capture.
-      if (e.server.connection) {
+      // That the versions overlap is known only from the server's capture,
+      // and only then may the finding say so.
+      if (e.server.connection && e.server.connection->client_hello && versions_overlap(e)) {
         what =
             "no common protocol version (protocol_version), although the versions the ClientHello offered "
             "overlap the ones the server is configured for: a middlebox or an old front end answers";
@@ -230,6 +244,15 @@ int unlikely(const RefusedHello&) {
   return 1;
 }
 
+// A group can be the cause only when a key exchange needs one: an ECDHE
+// suite, or TLS 1.3, offered (or the log does not show the suites).
+bool groups_matter(const RefusedHello& r) {
+  const auto& s = r.suites;
+  const bool tls13 = r.hello != nullptr && std::ranges::count(offered_versions(*r.hello), uint16_t{0x0304}) > 0;
+  return s.empty() || tls13 ||
+         std::any_of(s.begin(), s.end(), [](uint16_t id) { return ecdhe_suite(id) || (id >= 0x1301 && id <= 0x1305); });
+}
+
 // Whatever the server refused: the reading that names no part of the ClientHello.
 Finding refused_without_saying_why(FindingId id, const RefusedHello& r) {
   return {id,
@@ -261,7 +284,7 @@ constexpr Candidate kCandidates[] = {
                        "passes to mbedtls_ssl_conf_ciphersuites).",
                        r.e.profile_file)};
      }},
-    {FindingId::kNoSharedGroup, always, [](const RefusedHello& r) { return r.narrow_groups ? 3 : 1; },
+    {FindingId::kNoSharedGroup, groups_matter, [](const RefusedHello& r) { return r.narrow_groups ? 3 : 1; },
      [](FindingId id, const RefusedHello& r) {
        return Finding{
            id,
@@ -312,16 +335,14 @@ constexpr Candidate kCandidates[] = {
     {FindingId::kProtocolVersionMismatch, always,
      [](const RefusedHello& r) { return r.versions_offered == 1 && !r.alert40 ? 2 : 1; },
      [](FindingId id, const RefusedHello& r) {
-       return Finding{
-           id,
-           fmt::format("The server {}; it may accept none of the versions the client offered{}.", r.how,
-                       r.versions_offered == 1
-                           ? fmt::format(" (only {})", tls::prose_name(offered_versions(*r.hello)[0]))
-                           : ""),
-           {client_line(r.e)},
-           fmt::format("Make the versions overlap: MBEDTLS_SSL_PROTO_TLS1_2 / MBEDTLS_SSL_PROTO_TLS1_3 in {}, or "
-                       "the server's version range.",
-                       r.e.profile_file)};
+       return Finding{id,
+                      fmt::format("The server {}; it may accept none of the versions the client offered{}.", r.how,
+                                  r.versions_offered == 1
+                                      ? fmt::format(" (only {})", tls::prose_name(offered_versions(*r.hello)[0]))
+                                      : ""),
+                      {client_line(r.e)},
+                      fmt::format("Make the versions overlap: {} in {}, or the server's version range.",
+                                  version_macros(r.e), r.e.profile_file)};
      }},
     // The generic reading, named by how the server refused.
     {FindingId::kAlertAfterClientHello, [](const RefusedHello& r) { return r.alert40; }, likely_unless_narrow,
@@ -368,23 +389,30 @@ std::vector<Finding> refused_client_hello_candidates(const Evidence& e) {
 std::span<const Rule> server_behaviour_rules() {
   static constexpr Rule kRules[] = {
       // They replace the generic findings other rules give for the same refusal.
-      {Band::kRefusalCandidates, Sources::kLog, candidate_ids(), refused_client_hello_candidates,
-       Overlap::kReplacesSameIds},
-      {Band::kServerDemands, Sources::kRunOrLog, {FindingId::kSniRequired}, one<sni_required>},
-      {Band::kServerDemands, Sources::kRun, {FindingId::kClientCertificateRequired}, one<client_certificate_required>},
-      {Band::kServerDemands,
+      {"refused_client_hello_candidates", Band::kRefusalCandidates, Sources::kLog, candidate_ids(),
+       refused_client_hello_candidates, Overlap::kReplacesSameIds},
+      {"sni_required", Band::kServerDemands, Sources::kRunOrLog, {FindingId::kSniRequired}, one<sni_required>},
+      {"client_certificate_required",
+       Band::kServerDemands,
+       Sources::kRun,
+       {FindingId::kClientCertificateRequired},
+       one<client_certificate_required>},
+      {"client_certificate_required_after_handshake",
+       Band::kServerDemands,
        Sources::kRun,
        {FindingId::kClientCertificateRequired},
        one<client_certificate_required_after_handshake>},
-      {Band::kRefusedWithoutReason,
+      {"rejected_after_client_hello",
+       Band::kRefusedWithoutReason,
        Sources::kRunOrLog,
        {FindingId::kConnectionResetAfterClientHello, FindingId::kConnectionClosedAfterClientHello},
        one<rejected_after_client_hello>},
-      {Band::kRefusedWithoutReason,
+      {"alert_after_client_hello",
+       Band::kRefusedWithoutReason,
        Sources::kRunOrLog,
        {FindingId::kAlertAfterClientHello},
        one<alert_after_client_hello>},
-      {Band::kTimeout, Sources::kRunOrLog, {FindingId::kHandshakeTimeout}, one<handshake_timeout>},
+      {"handshake_timeout", Band::kTimeout, Sources::kRunOrLog, {FindingId::kHandshakeTimeout}, one<handshake_timeout>},
   };
   return kRules;
 }

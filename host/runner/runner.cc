@@ -267,7 +267,8 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
                                .connection = r.capture,
                                .min_version = server_version(config.min_version),
                                .max_version = server_version(config.max_version),
-                               .groups = server_groups(config.groups)};
+                               .groups = server_groups(config.groups),
+                               .signature_algorithms = config.signature_algorithms};
     r.findings = diagnosis::diagnose({r.report,
                                       r.build,
                                       view,

@@ -62,7 +62,7 @@ TEST_CASE("an unset clock is its own tag, after the read timeout and before the 
                                            0x0b, 1, 0, 3});               // debug_level
 }
 
-TEST_CASE("a pre-shared key is sent as its identity at tag 13 and its key at tag 14; without a key, neither") {
+TEST_CASE("a pre-shared key is sent as its identity at tag 13 and its key at tag 14, and without a key neither") {
   DeviceConfig c{.psk_identity = "dev", .psk_key = {0x01, 0xab}};
   CHECK(encoded(c) == std::vector<uint8_t>{0x05, 1, 0, 2,                   // auth_mode
                                            0x06, 4, 0, 0x88, 0x13, 0,   0,  // read_timeout_ms

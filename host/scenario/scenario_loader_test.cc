@@ -122,7 +122,7 @@ TEST_CASE("the client's options load into the device's configuration, absent one
   CHECK(defaults.device.psk_key.empty());
 }
 
-TEST_CASE("a server's pre-shared key loads into its endpoint; without one it has none") {
+TEST_CASE("a server's pre-shared key loads into its endpoint, and without one it has none") {
   CHECK_FALSE(load_scenario(write_scenario(kGood, "no-psk")).server.psk);
   const Scenario s = load_scenario(write_scenario(
       good_with("  on_handshake_failure: reset\n",

@@ -419,7 +419,7 @@ TEST_CASE("TLS 1.3 server requiring a client certificate: the handshake complete
   CHECK(o.capture->end == servers::ConnectionEnd::kFailedWithAlert);
 }
 
-TEST_CASE("a pre-shared key: its suites are accepted and negotiated; another identity meets alert 115",
+TEST_CASE("a pre-shared key: its suites are accepted and negotiated, and another identity meets alert 115",
           "[default-16k]") {
   auto config = test::tls12_endpoint();
   config.ciphersuites = {"PSK-AES128-GCM-SHA256"};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "capture.h"
+#include "test_server.h"
 #include "client_report.h"
 #include "findings.h"
 #include "shakedown/tls/version.h"
@@ -41,6 +42,8 @@ struct ServerView {
   // Its signature algorithms in OpenSSL's list form ("RSA+SHA256:RSA-PSS+SHA256");
   // empty: OpenSSL's defaults.
   std::string signature_algorithms;
+  // Its pre-shared key; none: it has none, or (explain) it is not known.
+  std::optional<servers::EndpointConfig::Psk> psk;
   // False when nothing is known of the server (`shakedown explain` reads
   // only the client's log): the rules then reason from the client's side
   // and may give several candidates, most likely first.
@@ -52,6 +55,9 @@ struct ClientSetup {
   std::string hostname;
   std::string time = "now";  // now, unset, or seconds since 1970
   uint8_t auth_mode = 2;     // 0 none, 1 optional, 2 required
+  // The pre-shared key it was given; identity empty: none, or (explain) not known.
+  std::string psk_identity = {};
+  std::vector<uint8_t> psk_key = {};
 };
 
 struct Evidence {

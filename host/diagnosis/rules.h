@@ -36,6 +36,7 @@ enum class Band : uint8_t {
   kHeap,                           // the heap ran out (resources)
   kCertificates,                   // the server's chain does not verify (certificates)
   kCertificateAlternativeFromLog,  // what else a log's unverified chain may mean (log only)
+  kPreSharedKey,                   // a PSK identity or key the server does not hold (pre-shared key)
   kServerDemands,                  // SNI or a client certificate the server requires (server behaviour)
   kNegotiation,                    // no suite, group, version or signature both sides take (negotiation)
   kRefusedWithoutReason,           // a reset, close or alert the server gives no reason for (server behaviour)
@@ -95,6 +96,7 @@ std::span<const Rule> certificate_rules();
 std::span<const Rule> resource_rules();
 std::span<const Rule> server_behaviour_rules();
 std::span<const Rule> log_only_rules();
+std::span<const Rule> pre_shared_key_rules();
 
 // Every rule, in the order diagnose() applies them.
 std::vector<Rule> all_rules();

@@ -468,6 +468,46 @@ const Row kRows[] = {
      },
      "2.28"},
 
+    // ---- pre-shared keys ----
+    {"unknown_psk_identity", FindingId::kPskMismatch, "the server holds no key for the device's identity",
+     [](Fixture& f) {
+       fail(f, kFatal, 12);
+       alert_in(f, 115);
+       f.setup.psk_identity = "device-2";
+       f.setup.psk_key = {1, 2, 3};
+       f.server.psk = servers::EndpointConfig::Psk{"device-1", {1, 2, 3}};
+     },
+     [](Fixture& f) { f.setup.psk_identity = "device-1"; }},
+    {"unknown_psk_identity", FindingId::kPskMismatch, "the server refused an identity (from a log: its alert)",
+     [](Fixture& f) {
+       from_log(f);
+       fail(f, kFatal, 12);
+       alert_in(f, 115);
+     },
+     [](Fixture& f) { f.client.alerts_received = {{2, 20}}; }},
+    {"other_psk_key", FindingId::kPskMismatch, "the device's key for the identity differs from the server's",
+     [](Fixture& f) {
+       fail(f, kFatal, 12);
+       hello(f, {0x00a8});
+       f.client.suite_id = 0x00a8;
+       alert_in(f, 20);
+       f.setup.psk_identity = "device-1";
+       f.setup.psk_key = {9, 9, 9};
+       f.server.psk = servers::EndpointConfig::Psk{"device-1", {1, 2, 3}};
+     },
+     [](Fixture& f) { f.setup.psk_key = {1, 2, 3}; }},
+    {"other_psk_key", FindingId::kPskMismatch, "the server could not verify the ClientHello's PSK binder",
+     [](Fixture& f) {
+       fail(f, kFatal, 2);
+       hello(f, {0x1301});
+       alert_in(f, 47);
+       f.server.connection->verdict = "handshake failed: binder does not verify";
+       f.setup.psk_identity = "device-1";
+       f.setup.psk_key = {9, 9, 9};
+       f.server.psk = servers::EndpointConfig::Psk{"device-1", {1, 2, 3}};
+     },
+     [](Fixture& f) { f.server.psk->key = {9, 9, 9}; }},
+
     // ---- server behaviour ----
     {"sni_required", FindingId::kSniRequired, "the server answered unrecognized_name",
      [](Fixture& f) {

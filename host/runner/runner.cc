@@ -268,12 +268,14 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
                                .min_version = server_version(config.min_version),
                                .max_version = server_version(config.max_version),
                                .groups = server_groups(config.groups),
-                               .signature_algorithms = config.signature_algorithms};
+                               .signature_algorithms = config.signature_algorithms,
+                               .psk = config.psk};
     r.findings = diagnosis::diagnose({r.report,
                                       r.build,
                                       view,
                                       fmt::format("firmware/configs/{}.h", cell.profile),
-                                      {s.client.hostname, s.client.device.time, s.client.device.auth_mode}});
+                                      {s.client.hostname, s.client.device.time, s.client.device.auth_mode,
+                                       s.client.device.psk_identity, s.client.device.psk_key}});
     if (auto why = disbelieved_pass(r.report, s.client.device.auth_mode, s_server ? nullptr : &r.capture)) {
       r.why = std::move(*why);
       return r;

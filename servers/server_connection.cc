@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <filesystem>
 #include <fstream>
@@ -140,6 +141,18 @@ asio::awaitable<ServerConnection::Read> ServerConnection::read() {
   co_return Read::kData;
 }
 
+// OpenSSL picks a scheme for its certificate even where nothing is signed:
+// only TLS 1.2's (EC)DHE key exchanges sign their ServerKeyExchange (RSA
+// sends none, the PSK ones an unsigned one), and TLS 1.3 with a pre-shared
+// key sends no CertificateVerify.
+bool ServerConnection::signed_anything() const {
+  if (SSL_version(ssl_.get()) >= TLS1_3_VERSION) return SSL_session_reused(ssl_.get()) == 0;
+  const int kx = SSL_CIPHER_get_kx_nid(SSL_get_current_cipher(ssl_.get()));
+  const auto& t = capture_.transcript;
+  return (kx == NID_kx_ecdhe || kx == NID_kx_dhe) &&
+         std::any_of(t.begin(), t.end(), [](const HandshakeMessage& m) { return m.from_server && m.type == 12; });
+}
+
 asio::awaitable<void> ServerConnection::handshake() {
   for (;;) {
     ERR_clear_error();
@@ -149,7 +162,7 @@ asio::awaitable<void> ServerConnection::handshake() {
       capture_.end = ConnectionEnd::kHandshakeDone;
       capture_.negotiated_version = SSL_get_version(ssl_.get());
       capture_.negotiated_suite = SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl_.get()));
-      capture_.negotiated_signature = signature_scheme_signed_with(ssl_.get());
+      capture_.negotiated_signature = signed_anything() ? signature_scheme_signed_with(ssl_.get()) : 0;
       co_return;
     }
     const int error = SSL_get_error(ssl_.get(), r);

@@ -47,6 +47,8 @@ class ServerConnection {
   asio::awaitable<bool> flush();
   asio::awaitable<Read> read();
   asio::awaitable<void> handshake();
+  // Whether the server signed its key exchange or handshake (capture_.transcript holds its messages).
+  bool signed_anything() const;
   asio::awaitable<void> misbehave();
   asio::awaitable<void> drain_until_closed();
   asio::awaitable<void> fail();

@@ -304,6 +304,21 @@ const Row kRows[] = {
      [](Fixture& f) {
        f.client.offered_suites = {0xc02b, 0xc02f};
      }},
+    {"no_shared_ciphersuite", FindingId::kNoSharedCiphersuite,
+     "the suites offered and accepted are disjoint (no capture: the report's list, cut at 64, is the build's)",
+     [](Fixture& f) {
+       fail(f, kFatal);
+       f.build.ciphersuites.clear();
+       for (const auto& known : tls::all_cipher_suites()) {  // 65 suites, 009c not among them
+         if (!known.signalling && known.id != 0x009c && f.build.ciphersuites.size() < 65) {
+           f.build.ciphersuites.push_back(known.id);
+         }
+       }
+       f.client.offered_suites.assign(f.build.ciphersuites.begin(), f.build.ciphersuites.begin() + 64);
+       f.server.accepted_suites = {suite(0x009c)};
+     },
+     // The server takes the 65th, which the report cut off but the device offered.
+     [](Fixture& f) { f.server.accepted_suites = {suite(f.build.ciphersuites.back())}; }},
     {"no_shared_ciphersuite", FindingId::kNoSharedCiphersuite, "no TLS 1.3 suite serves a version both allow",
      [](Fixture& f) {
        fail(f, kFatal);
@@ -484,7 +499,9 @@ const Row kRows[] = {
        fail(f, kFatal, 12);
        alert_in(f, 115);
      },
-     [](Fixture& f) { f.client.alerts_received = {{2, 20}}; }},
+     [](Fixture& f) {
+       f.client.alerts_received = {{2, 20}};
+     }},
     {"other_psk_key", FindingId::kPskMismatch, "the device's key for the identity differs from the server's",
      [](Fixture& f) {
        fail(f, kFatal, 12);
@@ -495,7 +512,9 @@ const Row kRows[] = {
        f.setup.psk_key = {9, 9, 9};
        f.server.psk = servers::EndpointConfig::Psk{"device-1", {1, 2, 3}};
      },
-     [](Fixture& f) { f.setup.psk_key = {1, 2, 3}; }},
+     [](Fixture& f) {
+       f.setup.psk_key = {1, 2, 3};
+     }},
     {"other_psk_key", FindingId::kPskMismatch, "the server could not verify the ClientHello's PSK binder",
      [](Fixture& f) {
        fail(f, kFatal, 2);
@@ -506,7 +525,9 @@ const Row kRows[] = {
        f.setup.psk_key = {9, 9, 9};
        f.server.psk = servers::EndpointConfig::Psk{"device-1", {1, 2, 3}};
      },
-     [](Fixture& f) { f.server.psk->key = {9, 9, 9}; }},
+     [](Fixture& f) {
+       f.server.psk->key = {9, 9, 9};
+     }},
 
     // ---- server behaviour ----
     {"sni_required", FindingId::kSniRequired, "the server answered unrecognized_name",

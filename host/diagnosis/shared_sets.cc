@@ -57,9 +57,19 @@ const std::vector<SigalgForm>& sigalg_forms() {
 
 }  // namespace
 
+// The device reports the first 64 suites it offered (core's
+// HandshakeReport::kMaxSuites): a list that long may be cut short.
+constexpr size_t kReportedSuitesCap = 64;
+
 std::vector<uint16_t> offered_suites(const Evidence& e) {
   const auto* hello = captured_hello(e);
-  const auto& all = hello != nullptr ? hello->cipher_suites : e.client.offered_suites;
+  const auto& reported = e.client.offered_suites;
+  const auto& build = e.build.ciphersuites;
+  // Cut short and the start of the build's own list: the device offered
+  // the whole list (it was not restricted at run time), so that is the set.
+  const bool whole_build_list = reported.size() >= kReportedSuitesCap && build.size() > reported.size() &&
+                                std::equal(reported.begin(), reported.end(), build.begin());
+  const auto& all = hello != nullptr ? hello->cipher_suites : whole_build_list ? build : reported;
   std::vector<uint16_t> out;
   for (auto id : all) {
     if (!tls::is_signalling_suite(id)) out.push_back(id);

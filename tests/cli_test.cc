@@ -309,7 +309,7 @@ TEST_CASE(
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Contains("mbedtls_ssl_handshake returned -0x0050 (MBEDTLS_ERR_NET_CONN_RESET)"));
   CHECK_THAT(r.out, Contains("1. [no-shared-ciphersuite] The server reset the connection right after the ClientHello"));
-  CHECK_THAT(r.out, Contains("c02b (ECDHE-ECDSA-AES128-GCM-SHA256), c02c (ECDHE-ECDSA-AES256-GCM-SHA384)"));
+  CHECK_THAT(r.out, Contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b), TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c)"));
   CHECK_THAT(r.out, Contains("clock was never set"));
   auto json = run_process({kBin + "/shakedown", "explain", "--json", "-"}, 30s);  // stdin: empty
   CHECK(json.exit_code == 5);

@@ -308,7 +308,7 @@ std::optional<Finding> no_shared_ciphersuite(const Evidence& e) {
   const auto built = std::find_if(e.server.accepted_suites.begin(), e.server.accepted_suites.end(), in_build);
   const auto& wanted = built != e.server.accepted_suites.end() ? *built : e.server.accepted_suites.front();
   std::vector<std::string> accepted_names;
-  for (const auto& s : e.server.accepted_suites) accepted_names.push_back(s.openssl_name);
+  for (const auto& s : e.server.accepted_suites) accepted_names.push_back(suite_label(s.id));
   std::string fix;
   if (built != e.server.accepted_suites.end()) {
     fix = fmt::format(

@@ -36,8 +36,7 @@ std::string client_line(const Evidence& e) {
 }
 
 std::string suite_label(uint16_t id) {
-  const tls::CipherSuite* suite = tls::cipher_suite(id);
-  return suite == nullptr ? fmt::format("{:04x}", id) : fmt::format("{:04x} ({})", id, suite->openssl_name);
+  return tls::describe_suite(id);
 }
 
 std::string suite_list(const std::vector<uint16_t>& ids) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "scenario.h"
+#include "shakedown/tls/cipher_suite.h"
 
 namespace shakedown::runner {
 namespace {
@@ -19,7 +20,12 @@ std::string expected_text(const scenario::Expectation& e) {
 
 std::string got_text(const CellResult& r) {
   if (r.verdict == Verdict::kInfrastructureError) return "infrastructure error";
-  if (r.report.passed()) return fmt::format("pass {} {}", r.report.version, r.report.suite);
+  if (r.report.passed()) {
+    // Suites by IANA name, as everywhere else; the device's own name for one the table lacks.
+    const tls::CipherSuite* suite = tls::cipher_suite(r.report.suite_id);
+    return fmt::format("pass {} {}", r.report.version,
+                       suite != nullptr && !suite->iana_name.empty() ? std::string(suite->iana_name) : r.report.suite);
+  }
   return fmt::format("{} {}", device::format_code(r.report.result), r.report.result_name);
 }
 

@@ -105,6 +105,7 @@ class ServerSignatureTest(unittest.TestCase):
         ecdhe = bytes([0x0C, 0, 0, 0, 3, 0x00, 0x1D, 4, 1, 2, 3, 4, 0x08, 0x05, 0, 2, 9, 9])
         out = _msg("TLS 1.2", "ServerHello", b"\x02\x00\x00\x00") + _msg("TLS 1.2", "ServerKeyExchange", ecdhe)
         self.assertEqual(reference.server_signature(out, "ECDHE-RSA-AES128-GCM-SHA256"), "rsa_pss_rsae_sha384")
+        self.assertEqual(reference.server_signature(out, "TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256"), "rsa_pss_rsae_sha384")
         dhe = bytes([0x0C, 0, 0, 0, 0, 2, 0xFF, 0xFB, 0, 1, 2, 0, 3, 1, 2, 3, 0x04, 0x01, 0, 1, 7])
         self.assertEqual(reference.server_signature(_msg("TLS 1.2", "ServerKeyExchange", dhe),
                                                     "DHE-RSA-AES128-GCM-SHA256"), "rsa_pkcs1_sha256")
@@ -117,6 +118,8 @@ class ServerSignatureTest(unittest.TestCase):
         ske = bytes([0x0C, 0, 0, 0, 3, 0x00, 0x17, 1, 4, 0x04, 0x01])
         self.assertIsNone(reference.server_signature(_msg("TLS 1.0", "ServerKeyExchange", ske), "ECDHE-RSA-AES128-SHA"))
         self.assertIsNone(reference.server_signature(_msg("TLS 1.2", "ServerKeyExchange", ske), "ECDHE-PSK-AES128-CBC-SHA"))
+        self.assertIsNone(reference.server_signature(_msg("TLS 1.2", "ServerKeyExchange", ske),
+                                                     "TLS-ECDHE-PSK-WITH-AES-128-CBC-SHA256"))
         self.assertIsNone(reference.server_signature(_msg("TLS 1.2", "ServerHelloDone", b"\x0e\x00\x00\x00"), "AES128-SHA"))
         truncated = bytes([0x0C, 0, 0, 0, 3, 0x00, 0x17, 65, 4])
         self.assertIsNone(reference.server_signature(_msg("TLS 1.2", "ServerKeyExchange", truncated),

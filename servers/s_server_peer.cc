@@ -117,6 +117,12 @@ std::vector<std::string> s_server_argv(const EndpointConfig& config, const PeerF
   if (!config.signature_algorithms.empty()) add("-sigalgs", config.signature_algorithms);
   if (!config.groups.empty()) add("-groups", config.groups);
   if (!config.session_tickets) a.push_back("-no_ticket");
+  if (config.psk) {
+    std::string hex;
+    for (uint8_t b : config.psk->key) hex += fmt::format("{:02x}", b);
+    add("-psk", hex);
+    add("-psk_identity", config.psk->identity);
+  }
   if (config.record_size >= 512) add("-max_send_frag", std::to_string(std::min<size_t>(config.record_size, 16384)));
   if (config.client_auth != ClientAuth::kNone) {
     add(config.client_auth == ClientAuth::kRequire ? "-Verify" : "-verify", "10");

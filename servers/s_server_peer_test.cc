@@ -291,3 +291,26 @@ TEST_CASE("with max_connections, s_server exits after serving that many") {
   CHECK_FALSE(peer.running());
   CHECK_THAT(peer.log(), Catch::Matchers::Contains("1 server accepts that finished"));
 }
+
+TEST_CASE("a pre-shared key: s_server negotiates a PSK suite with a client holding the key, not with another key") {
+  WorkDir dir("psk");
+  const Chain chain = ec_chain("peer.shakedown.test", 2);
+  EndpointConfig config;
+  config.chain = &chain;
+  config.min_version = config.max_version = "tls1.2";
+  config.ciphersuites = {"PSK-AES128-GCM-SHA256"};
+  config.psk = EndpointConfig::Psk{"device-1", {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}};
+  SServerPeer peer(config, dir / "peer");
+  INFO(peer.command_line());
+
+  auto r =
+      s_client(peer, {"-psk", "0123456789abcdef", "-psk_identity", "device-1", "-cipher", "PSK-AES128-GCM-SHA256"});
+  INFO(describe(r, peer));
+  CHECK(r.exited_cleanly());
+  CHECK_THAT(r.out, Catch::Matchers::Contains("New, TLSv1.2, Cipher is PSK-AES128-GCM-SHA256"));
+
+  auto wrong =
+      s_client(peer, {"-psk", "fedcba9876543210", "-psk_identity", "device-1", "-cipher", "PSK-AES128-GCM-SHA256"});
+  INFO(describe(wrong, peer));
+  CHECK_FALSE(wrong.exited_cleanly());
+}

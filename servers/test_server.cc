@@ -1,5 +1,6 @@
 #include "test_server.h"
 
+#include <algorithm>
 #include <asio.hpp>
 #include <stdexcept>
 
@@ -51,14 +52,33 @@ awaitable<void> accept_loop(TestServer::Impl& server) {
   }
 }
 
-std::vector<SuiteName> accepted_suites_for(SSL_CTX* ctx, EVP_PKEY* leaf_key) {
+// OpenSSL's PSK callback (TLS 1.2, and TLS 1.3 without a session
+// callback): the key for the configured identity; 0 (no PSK) for another.
+unsigned int find_psk(SSL* ssl, const char* identity, unsigned char* out, unsigned int max_length) {
+  const auto* config = static_cast<const EndpointConfig*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  if (config == nullptr || !config->psk || identity == nullptr || config->psk->identity != identity) return 0;
+  const std::vector<uint8_t>& key = config->psk->key;
+  if (key.size() > max_length) return 0;
+  std::copy(key.begin(), key.end(), out);
+  return static_cast<unsigned int>(key.size());
+}
+
+// A client-side PSK callback that is never called: a probe without one
+// leaves every PSK suite out of SSL_get1_supported_ciphers.
+unsigned int no_client_psk(SSL*, const char*, char*, unsigned int, unsigned char*, unsigned int) {
+  return 0;
+}
+
+std::vector<SuiteName> accepted_suites_for(SSL_CTX* ctx, EVP_PKEY* leaf_key, bool psk) {
   SslPtr probe(SSL_new(ctx));
+  if (psk) SSL_set_psk_client_callback(probe.get(), no_client_psk);
   STACK_OF(SSL_CIPHER)* ciphers = SSL_get1_supported_ciphers(probe.get());
   const int auth = EVP_PKEY_get_base_id(leaf_key) == EVP_PKEY_RSA ? NID_auth_rsa : NID_auth_ecdsa;
   std::vector<SuiteName> out;
   for (int i = 0; ciphers != nullptr && i < sk_SSL_CIPHER_num(ciphers); ++i) {
     const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
-    if (SSL_CIPHER_get_auth_nid(c) != auth) continue;  // needs another key, or is TLS 1.3
+    // Another key's, or TLS 1.3's (auth "any"); RSA-PSK authenticates with the RSA key.
+    if (SSL_CIPHER_get_auth_nid(c) != auth && SSL_CIPHER_get_auth_nid(c) != NID_auth_psk) continue;
     out.push_back(
         {static_cast<uint16_t>(SSL_CIPHER_get_protocol_id(c)), SSL_CIPHER_get_name(c), SSL_CIPHER_standard_name(c)});
   }
@@ -128,6 +148,10 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
     throw std::runtime_error("server.groups: OpenSSL refuses '" + config.groups + "': " + take_openssl_errors());
   }
   if (!config.session_tickets) SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  if (config.psk) {
+    SSL_CTX_set_app_data(ctx, &impl_->config);
+    SSL_CTX_set_psk_server_callback(ctx, find_psk);
+  }
   if (config.record_size >= 512)
     SSL_CTX_set_max_send_fragment(ctx, static_cast<long>(std::min<size_t>(config.record_size, 16384)));
   if (config.client_auth != ClientAuth::kNone) {
@@ -141,7 +165,7 @@ TestServer::TestServer(const EndpointConfig& config) : impl_(std::make_unique<Im
         ctx, SSL_VERIFY_PEER | (config.client_auth == ClientAuth::kRequire ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
         nullptr);
   }
-  accepted_ = accepted_suites_for(ctx, chain.leaf().key.get());
+  accepted_ = accepted_suites_for(ctx, chain.leaf().key.get(), config.psk.has_value());
 }
 
 TestServer::~TestServer() {

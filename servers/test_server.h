@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,6 +67,16 @@ struct EndpointConfig {
   size_t dribble_bytes = 0;
   std::chrono::milliseconds dribble_every{0};
   bool session_tickets = true;
+  // A pre-shared key: accepted for the PSK, DHE-PSK, ECDHE-PSK and RSA-PSK
+  // suites of TLS 1.2, and in TLS 1.3 as an external PSK (with
+  // TLS_AES_128_GCM_SHA256, as OpenSSL does for a TLS 1.2-style PSK). A
+  // client naming another identity is refused as OpenSSL refuses it
+  // (unknown_psk_identity in TLS 1.2; TLS 1.3 falls back to the certificate).
+  struct Psk {
+    std::string identity;
+    std::vector<uint8_t> key;  // 1..64 bytes
+  };
+  std::optional<Psk> psk;
   // Send the plaintext handshake in records of up to 16 KB whatever max
   // fragment length the client asked for. OpenSSL still agrees to the
   // extension in its ServerHello; the records then break that promise, as
@@ -111,7 +122,8 @@ class TestServer {
   // Closes every connection and joins the thread. Idempotent.
   void stop();
 
-  // The suites it would negotiate with its certificate, TLS 1.2 and below.
+  // The suites it would negotiate with its certificate (and its PSK, if it
+  // has one), TLS 1.2 and below.
   const std::vector<SuiteName>& accepted_suites() const { return accepted_; }
 
   // Copies of the finished connections' captures.

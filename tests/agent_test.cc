@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <deque>
+#include <string>
 
 #include "getrandom_entropy.h"
 #include "posix_clock.h"
@@ -158,6 +159,19 @@ TEST_CASE("unknown requests and broken payloads get error frames, and the agent 
   const uint8_t fragment_1000[] = {protocol::client_option::max_fragment_length.tag, 2, 0, 0xe8, 0x03};
   CHECK(error_code(t.request(MessageType::kConfigure, fragment_1000)) ==
         static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  // A pre-shared key of 1..64 bytes, with an identity of 1..128.
+  auto psk = [&](size_t identity_size, size_t key_size) {
+    std::vector<uint8_t> buf(300);
+    TlvWriter pw(buf);
+    pw.put_str(protocol::client_option::psk.tag, std::string(identity_size, 'i'));
+    pw.put_bytes(protocol::client_option::psk.last_tag, std::vector<uint8_t>(key_size, 0x5a));
+    buf.resize(pw.size());
+    return t.request(MessageType::kConfigure, buf);
+  };
+  CHECK(psk(128, 64).type == static_cast<uint8_t>(MessageType::kAck));
+  CHECK(error_code(psk(8, 65)) == static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  CHECK(error_code(psk(129, 16)) == static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
+  CHECK(error_code(psk(0, 16)) == static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));
   const uint8_t fragment_1024[] = {protocol::client_option::max_fragment_length.tag, 2, 0, 0x00, 0x04};
   CHECK(t.request(MessageType::kConfigure, fragment_1024).type == static_cast<uint8_t>(MessageType::kAck));
   CHECK(t.request(MessageType::kSync, sync_payload(7)).type == static_cast<uint8_t>(MessageType::kBanner));

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "getrandom_entropy.h"
 #include "posix_clock.h"
@@ -416,4 +417,47 @@ TEST_CASE("TLS 1.3 server requiring a client certificate: the handshake complete
   CHECK(o.report.alerts_received[o.report.alerts_received_count - 1].description == 116);
   REQUIRE(o.capture);
   CHECK(o.capture->end == servers::ConnectionEnd::kFailedWithAlert);
+}
+
+TEST_CASE("a pre-shared key: its suites are accepted and negotiated, and another identity meets alert 115",
+          "[default-16k]") {
+  auto config = test::tls12_endpoint();
+  config.ciphersuites = {"PSK-AES128-GCM-SHA256"};
+  CHECK(servers::TestServer(config).accepted_suites().empty());  // without a key, no PSK suite
+  const std::vector<uint8_t> key = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
+  config.psk = servers::EndpointConfig::Psk{"device-1", key};
+  const auto accepted = servers::TestServer(config).accepted_suites();
+  REQUIRE(accepted.size() == 1);
+  CHECK(accepted[0].id == 0x00a8);
+
+  auto options = with_hostname();
+  options.psk = key;
+  options.psk_identity = "device-1";
+  auto o = run(config, options);
+  INFO(o.report.result_name);
+  CHECK(o.report.stage == core::Stage::kDone);
+  CHECK(std::string(o.report.suite) == "TLS-PSK-WITH-AES-128-GCM-SHA256");
+
+  options.psk_identity = "device-2";
+  o = run(config, options);
+  CHECK(o.report.stage == core::Stage::kHandshake);
+  REQUIRE(o.capture);
+  REQUIRE_FALSE(o.capture->alerts.empty());
+  CHECK(o.capture->alerts[0].from_server);
+  CHECK(o.capture->alerts[0].description == 115);  // unknown_psk_identity
+}
+
+TEST_CASE("ECDHE-PSK: the client reports the group, read after the PSK identity hint", "[default-16k]") {
+  auto config = test::tls12_endpoint();
+  config.ciphersuites = {"ECDHE-PSK-AES128-CBC-SHA256"};
+  config.groups = "P-384";
+  const std::vector<uint8_t> key = {0x01, 0x23, 0x45, 0x67};
+  config.psk = servers::EndpointConfig::Psk{"device-1", key};
+  auto options = with_hostname();
+  options.psk = key;
+  options.psk_identity = "device-1";
+  auto o = run(config, options);
+  INFO(o.report.result_name);
+  CHECK(std::string(o.report.suite) == "TLS-ECDHE-PSK-WITH-AES-128-CBC-SHA256");
+  CHECK(o.report.group_id == 0x0018);  // secp384r1
 }

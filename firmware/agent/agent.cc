@@ -261,6 +261,20 @@ const char* Agent::decode_first_request(const TlvReader& r, const protocol::Clie
   return nullptr;
 }
 
+const char* Agent::decode_psk(const TlvReader& r, const protocol::ClientOptionRow& row) {
+  const std::span<const uint8_t> value = r.value();
+  if (r.tag() == row.tag) {
+    if (value.empty() || value.size() > sizeof psk_identity_) return "psk identity: 1..128 bytes";
+    std::copy(value.begin(), value.end(), psk_identity_);
+    options_.psk_identity = {psk_identity_, value.size()};
+  } else {
+    if (value.empty() || value.size() > sizeof psk_) return "psk key: 1..64 bytes";
+    std::copy(value.begin(), value.end(), psk_);
+    options_.psk = {psk_, value.size()};
+  }
+  return nullptr;
+}
+
 void Agent::on_blob(std::span<const uint8_t> payload) {
   using namespace protocol::blob_tag;
   TlvReader r(payload);

@@ -335,6 +335,9 @@ void Client::establish(const ClientOptions& options, HandshakeReport& report) {
     s.suites[n] = 0;
     mbedtls_ssl_conf_ciphersuites(&s.config, s.suites);
   }
+  if (!options.psk.empty() && (ret = compat::conf_psk(s.config, options.psk, options.psk_identity)) != 0) {
+    return fail(report, Stage::kSetup, "mbedtls_ssl_conf_psk", ret);
+  }
   if (options.max_fragment_length != 0) {
     int code = max_fragment_code(options.max_fragment_length);
 #if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)

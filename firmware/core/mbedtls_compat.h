@@ -117,4 +117,19 @@ inline int set_version_range(mbedtls_ssl_config& conf, TlsVersion min, TlsVersio
   return 0;
 }
 
+// The pre-shared key and its identity, as an application sets them. 2.28
+// has the call with a TLS 1.2 PSK key exchange, 3.x also with TLS 1.3's PSK
+// modes (which mbedtls_ssl_config_defaults already allows, as ssl_client2
+// leaves them); without either it is missing, and this is
+// MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE.
+inline int conf_psk(mbedtls_ssl_config& conf, std::span<const uint8_t> key, std::string_view identity) {
+#if defined(MBEDTLS_KEY_EXCHANGE_SOME_PSK_ENABLED) || defined(MBEDTLS_SSL_HANDSHAKE_WITH_PSK_ENABLED)
+  return mbedtls_ssl_conf_psk(&conf, key.data(), key.size(), reinterpret_cast<const unsigned char*>(identity.data()),
+                              identity.size());
+#else
+  (void)conf, (void)key, (void)identity;
+  return MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
+#endif
+}
+
 }  // namespace shakedown::core::compat

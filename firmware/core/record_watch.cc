@@ -37,6 +37,17 @@ uint16_t server_hello_key_share(std::span<const uint8_t> m) {
   return 0;
 }
 
+// The named curve of a ServerKeyExchange body, or 0. ECDHE's parameters
+// come first; ECDHE-PSK puts the PSK identity hint (u16 length, bytes)
+// before them. Read only for ECDHE suites, where one of the two holds (a
+// hint of 768 bytes or more would pass for the first).
+uint16_t ske_named_curve(std::span<const uint8_t> m) {
+  if (m.size() >= 3 && m[0] == kNamedCurve) return be16(&m[1]);
+  if (m.size() < 2) return 0;
+  const size_t at = 2 + size_t{be16(&m[0])};
+  return m.size() >= at + 3 && m[at] == kNamedCurve ? be16(&m[at + 1]) : 0;
+}
+
 }  // namespace
 
 void RecordWatch::feed(std::span<const uint8_t> bytes) {
@@ -89,9 +100,7 @@ void RecordWatch::on_record_end() {
   if (type == kHandshakeRecord && plaintext && body_have_ >= 4) {
     std::span<const uint8_t> message(body_ + 4, body_have_ - 4);
     if (body_[0] == kServerHello) key_share_group_ = server_hello_key_share(message);
-    if (body_[0] == kServerKeyExchange && message.size() >= 3 && message[0] == kNamedCurve) {
-      ske_group_ = be16(&message[1]);
-    }
+    if (body_[0] == kServerKeyExchange) ske_group_ = ske_named_curve(message);
   }
   if (type == kChangeCipherSpec) encrypted_ = true;
   header_have_ = 0;

@@ -45,6 +45,11 @@ bool encode_first_request(TlvWriter& w, const ClientOptionRow& row, const Device
          w.put_bytes(row.tag, {reinterpret_cast<const uint8_t*>(c.first_request.data()), c.first_request.size()});
 }
 
+bool encode_psk(TlvWriter& w, const ClientOptionRow& row, const DeviceConfig& c) {
+  const uint8_t identity = row.tag, key = row.last_tag;
+  return c.psk_key.empty() || (w.put_str(identity, c.psk_identity) && w.put_bytes(key, c.psk_key));
+}
+
 }  // namespace
 
 bool encode_configure(const DeviceConfig& c, TlvWriter& w) {

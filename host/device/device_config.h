@@ -23,6 +23,10 @@ struct DeviceConfig {
   // Sent once the handshake completes, then one reply awaited (at most 64
   // bytes); empty: no exchange.
   std::string first_request;
+  // A pre-shared key (1..64 bytes) and the identity sent with it (1..128
+  // bytes); an empty key: none.
+  std::string psk_identity;
+  std::vector<uint8_t> psk_key;
   // read_timeout_ms, heap_budget, auth_mode (0 none, 1 optional, 2 required),
   // max_fragment_length, debug_level, ...: at the rows' defaults.
 #define SHAKEDOWN_NUMBER(field, key, tag, type, min, max, fallback, sent, values) type field = fallback;

@@ -62,6 +62,16 @@ TEST_CASE("an unset clock is its own tag, after the read timeout and before the 
                                            0x0b, 1, 0, 3});               // debug_level
 }
 
+TEST_CASE("a pre-shared key is sent as its identity at tag 13 and its key at tag 14, and without a key neither") {
+  DeviceConfig c{.psk_identity = "dev", .psk_key = {0x01, 0xab}};
+  CHECK(encoded(c) == std::vector<uint8_t>{0x05, 1, 0, 2,                   // auth_mode
+                                           0x06, 4, 0, 0x88, 0x13, 0,   0,  // read_timeout_ms
+                                           0x0b, 1, 0, 3,                   // debug_level
+                                           0x0d, 3, 0, 'd',  'e',  'v',     // psk identity
+                                           0x0e, 2, 0, 0x01, 0xab});        // psk key
+  CHECK(encoded({.psk_identity = "dev"}) == encoded({}));
+}
+
 TEST_CASE("a scenario's configuration encodes as the QEMU image's recorded traffic has it") {
   // tests/data/serial/qemu-3.6-field-fixed.traffic: the kConfigure payload.
   const std::vector<uint8_t> recorded = {0x01, 0x14, 0x00, 'c',  'l',  'o',  'u',  'd',  '.',  's',  'h',  'a',  'k',

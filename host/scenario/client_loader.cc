@@ -107,7 +107,26 @@ void load_first_request(const Fields& f, const ClientOptionRow& row, ClientSpec&
   if (f.boolean(std::string(row.key), false)) spec.device.first_request = kFirstRequest;
 }
 
+void load_psk(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lines&) {
+  const std::string key(row.key);
+  if (!f.has(key)) return;
+  auto psk = scenario::load_psk(f, key);
+  spec.device.psk_identity = std::move(psk.identity);
+  spec.device.psk_key = std::move(psk.key);
+}
+
 }  // namespace
+
+servers::EndpointConfig::Psk load_psk(const Fields& section, const std::string& key) {
+  const std::string where = section.where() + "." + key;
+  Fields f(section.file(), section.get(key), where, {"identity", "key"});
+  servers::EndpointConfig::Psk psk{f.string("identity"), f.hex_bytes("key", 1, 64)};
+  if (psk.identity.empty() || psk.identity.size() > 128) {
+    f.fail(f.get("identity"),
+           fmt::format("'identity' in {} must be 1 to 128 bytes (got {})", where, psk.identity.size()));
+  }
+  return psk;
+}
 
 std::vector<std::string> client_keys() {
   std::vector<std::string> keys;

@@ -97,7 +97,8 @@ const std::vector<std::string> kServerKeys = {"versions",
                                               "sni",
                                               "send",
                                               "peer",
-                                              "max_fragment_length"};
+                                              "max_fragment_length",
+                                              "psk"};
 
 // Handshake messages a server sends in plaintext, by name, for `stall`.
 const std::vector<std::pair<std::string, int>> kServerMessages = {
@@ -177,6 +178,7 @@ void load_server(const Fields& f, Scenario& scenario) {
     server.dribble_every = std::chrono::milliseconds(dribble.integer("every_ms", 0, 0, 60'000));
   }
   server.session_tickets = f.boolean("session_tickets", true);
+  if (f.has("psk")) server.psk = load_psk(f, "psk");
   server.ignore_max_fragment_length =
       f.one_of("max_fragment_length", "honour", {"honour", "ignore"}, "server") == "ignore";
   auto auth = f.one_of("client_auth", "none", {"none", "request", "require"}, "server");
@@ -249,6 +251,12 @@ Scenario load_expansion(const Expansion& expansion, const fs::path& file, const 
   load_server(top.section("server", kServerKeys), s);
   if (s.client.exchange() && s.peer == Scenario::Peer::kOpensslSServer) {
     client.fail(client.get("exchange"), "'exchange' needs shakedown's own server: openssl s_server does not echo");
+  }
+  // s_server only warns about another identity and goes on with its key.
+  if (s.peer == Scenario::Peer::kOpensslSServer && s.server.psk && !s.client.device.psk_key.empty() &&
+      s.client.device.psk_identity != s.server.psk->identity) {
+    client.fail(client.get("psk"), "a PSK identity other than the server's needs shakedown's own server: openssl "
+                                   "s_server accepts any identity");
   }
   s.cells = load_cells(file, top.required("expect"), lines, each);
   for (const auto& cell : s.cells) {

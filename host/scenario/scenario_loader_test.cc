@@ -102,7 +102,8 @@ TEST_CASE("the client's options load into the device's configuration, absent one
                                                           "  auth_mode: optional\n"
                                                           "  max_fragment_length: 1024\n"
                                                           "  sni: false\n"
-                                                          "  exchange: true\n"),
+                                                          "  exchange: true\n"
+                                                          "  psk: {identity: device-1, key: 00A1ff}\n"),
                                                 "options"))
                        .client;
   CHECK(set.hostname == "cloud.shakedown.test");
@@ -116,6 +117,20 @@ TEST_CASE("the client's options load into the device's configuration, absent one
   CHECK(set.device.auth_mode == 1);
   CHECK(set.device.max_fragment_length == 1024);
   CHECK(set.device.first_request == kFirstRequest);
+  CHECK(set.device.psk_identity == "device-1");
+  CHECK(set.device.psk_key == std::vector<uint8_t>{0x00, 0xa1, 0xff});
+  CHECK(defaults.device.psk_key.empty());
+}
+
+TEST_CASE("a server's pre-shared key loads into its endpoint, and without one it has none") {
+  CHECK_FALSE(load_scenario(write_scenario(kGood, "no-psk")).server.psk);
+  const Scenario s = load_scenario(write_scenario(
+      good_with("  on_handshake_failure: reset\n",
+                "  on_handshake_failure: reset\n  psk: {identity: device-1, key: \"0123456789abcdef\"}\n"),
+      "server-psk"));
+  REQUIRE(s.server.psk);
+  CHECK(s.server.psk->identity == "device-1");
+  CHECK(s.server.psk->key == std::vector<uint8_t>{0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef});
 }
 
 TEST_CASE("a target-specific expectation applies on that target only, for all lines or one") {
@@ -177,7 +192,32 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
        11, "'exchange' needs shakedown's own server"},
       {"a client key misspelt", good_with("  hostname: cloud", "  hostnme: cloud"), 10,
        "unknown key 'hostnme' in client (expected one of: hostname, mbedtls, time, read_timeout_ms, heap_budget, "
-       "versions, ciphersuites, auth_mode, max_fragment_length, sni, exchange)"},
+       "versions, ciphersuites, psk, auth_mode, max_fragment_length, sni, exchange)"},
+      {"a client psk key that is not hex", with_client_option("psk: {identity: device-1, key: 0g}"), 11,
+       "'key' in client.psk must be hex digits, two per byte"},
+      {"a client psk key of an odd number of digits", with_client_option("psk: {identity: device-1, key: abc}"), 11,
+       "'key' in client.psk must be hex digits, two per byte"},
+      {"a client psk key over 64 bytes",
+       with_client_option("psk: {identity: device-1, key: " + std::string(130, 'a') + "}"), 11,
+       "'key' in client.psk must be 1 to 64 bytes (got 65)"},
+      {"a client psk without an identity", with_client_option("psk: {key: 00}"), 11,
+       "missing field 'identity' in client.psk"},
+      {"a client psk with an empty identity", with_client_option("psk: {identity: '', key: 00}"), 11,
+       "'identity' in client.psk must be 1 to 128 bytes (got 0)"},
+      {"a client psk with an unknown key", with_client_option("psk: {identity: a, key: 00, hint: b}"), 11,
+       "unknown key 'hint' in client.psk (expected one of: identity, key)"},
+      {"a server psk key that is not hex",
+       good_with("  on_handshake_failure: reset",
+                 "  on_handshake_failure: reset\n  psk:\n    identity: a\n    key: xy"),
+       11, "'key' in server.psk must be hex digits, two per byte"},
+      {"another identity with s_server, which accepts any",
+       good_with("  on_handshake_failure: reset\nclient:\n  hostname: cloud.shakedown.test\n",
+                 "  peer: openssl-s_server\n  psk: {identity: a, key: 00}\nclient:\n  hostname: cloud.shakedown.test\n"
+                 "  psk: {identity: b, key: 00}\n"),
+       12, "a PSK identity other than the server's needs shakedown's own server"},
+      {"a server psk that is no mapping",
+       good_with("  on_handshake_failure: reset", "  on_handshake_failure: reset\n  psk: 00"), 9,
+       "server.psk must be a mapping"},
       {"a fragment length Mbed TLS cannot ask for", with_client_option("max_fragment_length: 1000"), 11,
        "'max_fragment_length' in client must be 512, 1024, 2048 or 4096"},
       {"a fragment length out of range", with_client_option("max_fragment_length: 8192"), 11,

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace shakedown::scenario {
 
@@ -80,6 +81,22 @@ std::vector<std::string> Fields::strings(const std::string& key, std::vector<std
     if (!item.IsScalar()) fail(item, fmt::format("'{}' in {} must be a list of strings", key, where_));
     out.push_back(item.as<std::string>());
   }
+  return out;
+}
+
+std::vector<uint8_t> Fields::hex_bytes(const std::string& key, size_t min_bytes, size_t max_bytes) const {
+  const std::string text = string(key);
+  auto nibble = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  if (text.size() % 2 != 0 || !std::all_of(text.begin(), text.end(), nibble)) {
+    fail(get(key), fmt::format("'{}' in {} must be hex digits, two per byte", key, where_));
+  }
+  if (text.size() / 2 < min_bytes || text.size() / 2 > max_bytes) {
+    fail(get(key),
+         fmt::format("'{}' in {} must be {} to {} bytes (got {})", key, where_, min_bytes, max_bytes, text.size() / 2));
+  }
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i < text.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoul(text.substr(i, 2), nullptr, 16)));
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -35,6 +36,8 @@ class Fields {
   long integer(const std::string& key, long fallback, long min, long max) const;
   bool boolean(const std::string& key, bool fallback) const;
   std::vector<std::string> strings(const std::string& key, std::vector<std::string> fallback = {}) const;
+  // Bytes written as hex digits ("00ff..."), min_bytes to max_bytes of them.
+  std::vector<uint8_t> hex_bytes(const std::string& key, size_t min_bytes, size_t max_bytes) const;
   // One of `choices`; `where` names the mapping in the message.
   std::string one_of(const std::string& key, const std::string& fallback, const std::vector<std::string>& choices,
                      const std::string& where) const;

@@ -106,6 +106,7 @@ class Agent {
   const char* decode_versions(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
   const char* decode_time(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
   const char* decode_first_request(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
+  const char* decode_psk(const protocol::TlvReader& r, const protocol::ClientOptionRow& row);
   void on_blob(std::span<const uint8_t> payload);
   void on_connect(std::span<const uint8_t> payload);
   void on_send(std::span<const uint8_t> payload);
@@ -143,6 +144,8 @@ class Agent {
   core::ClientOptions options_;
   char hostname_[256] = {};
   uint8_t first_request_[64] = {};
+  char psk_identity_[128] = {};
+  uint8_t psk_[64] = {};
   char address_[64] = {};
   char refusal_[64] = {};  // the message of an option refused
   uint16_t suites_[core::HandshakeReport::kMaxSuites] = {};

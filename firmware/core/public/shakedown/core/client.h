@@ -53,6 +53,11 @@ struct ClientOptions {
   // certificate after the client's Finished, so only this shows its verdict.
   // Empty: no exchange.
   std::span<const uint8_t> first_request;
+  // A pre-shared key for TLS 1.2's PSK suites (PSK, DHE-PSK, ECDHE-PSK,
+  // RSA-PSK) and TLS 1.3's external PSK, and the identity sent with it, as
+  // mbedtls_ssl_conf_psk takes them. Empty: none.
+  std::span<const uint8_t> psk;
+  std::string_view psk_identity;
   // Mbed TLS debug threshold: 0 silent ... 4 everything; 3 is what field
   // logs usually carry.
   int debug_level = 3;

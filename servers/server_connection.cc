@@ -26,14 +26,16 @@ namespace {
 
 // The signature scheme the server signed its key exchange (TLS 1.2) or
 // CertificateVerify (TLS 1.3) with, from OpenSSL's signature type and hash
-// and the key's type; 0 when it signed none (RSA key exchange, PSK) or
-// with no scheme (TLS 1.0 and 1.1).
+// and the key's type; 0 with no scheme (TLS 1.0 and 1.1). Whether it signed
+// at all is ServerConnection::signed_anything's to say.
 uint16_t signature_scheme_signed_with(SSL* ssl) {
   int type = NID_undef, hash = NID_undef;
   if (SSL_get_signature_type_nid(ssl, &type) != 1 || SSL_get_signature_nid(ssl, &hash) != 1) return 0;
-  const auto by_hash = [hash](uint16_t sha1, uint16_t sha256, uint16_t sha384, uint16_t sha512) -> uint16_t {
+  const auto by_hash = [hash](uint16_t sha1, uint16_t sha224, uint16_t sha256, uint16_t sha384,
+                              uint16_t sha512) -> uint16_t {
     switch (hash) {
       case NID_sha1: return sha1;
+      case NID_sha224: return sha224;
       case NID_sha256: return sha256;
       case NID_sha384: return sha384;
       case NID_sha512: return sha512;
@@ -43,9 +45,10 @@ uint16_t signature_scheme_signed_with(SSL* ssl) {
   EVP_PKEY* key = SSL_get_privatekey(ssl);
   const bool pss_key = key != nullptr && EVP_PKEY_is_a(key, "RSA-PSS");
   switch (type) {
-    case EVP_PKEY_RSA: return by_hash(0x0201, 0x0401, 0x0501, 0x0601);
-    case EVP_PKEY_RSA_PSS: return pss_key ? by_hash(0, 0x0809, 0x080a, 0x080b) : by_hash(0, 0x0804, 0x0805, 0x0806);
-    case EVP_PKEY_EC: return by_hash(0x0203, 0x0403, 0x0503, 0x0603);
+    case EVP_PKEY_RSA: return by_hash(0x0201, 0x0301, 0x0401, 0x0501, 0x0601);
+    case EVP_PKEY_RSA_PSS:
+      return pss_key ? by_hash(0, 0, 0x0809, 0x080a, 0x080b) : by_hash(0, 0, 0x0804, 0x0805, 0x0806);
+    case EVP_PKEY_EC: return by_hash(0x0203, 0x0303, 0x0403, 0x0503, 0x0603);
     case EVP_PKEY_ED25519: return 0x0807;
     case EVP_PKEY_ED448: return 0x0808;
     default: return 0;

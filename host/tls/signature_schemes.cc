@@ -10,6 +10,9 @@ namespace {
 constexpr std::array kSchemes = {
     SignatureScheme{0x0201, "rsa_pkcs1_sha1"},
     SignatureScheme{0x0203, "ecdsa_sha1"},
+    // TLS 1.2's SHA-224 pairs, which RFC 8446 left out; IANA keeps them under these names.
+    SignatureScheme{0x0301, "rsa_sha224"},
+    SignatureScheme{0x0303, "ecdsa_sha224"},
     SignatureScheme{0x0401, "rsa_pkcs1_sha256"},
     SignatureScheme{0x0403, "ecdsa_secp256r1_sha256"},
     SignatureScheme{0x0501, "rsa_pkcs1_sha384"},

@@ -147,6 +147,7 @@ TEST_CASE("signature schemes are named as RFC 8446 names them") {
   CHECK(signature_scheme_name(0x0403) == "ecdsa_secp256r1_sha256");
   CHECK(signature_scheme_name(0x0804) == "rsa_pss_rsae_sha256");
   CHECK(signature_scheme_name(0x0807) == "ed25519");
+  CHECK(signature_scheme_name(0x0301) == "rsa_sha224");  // TLS 1.2 only; IANA's name
   CHECK(signature_scheme_name(0x1234) == "0x1234");
   for (const auto& s : all_signature_schemes()) {
     CHECK(is_rsa_pss_rsae(s.id) == s.name.starts_with("rsa_pss_rsae_"));

@@ -85,11 +85,11 @@ class Suite:
 @dataclasses.dataclass(frozen=True)
 class Cell:
     name: str  # the scenario's file stem, unique within a line
-    kind: str  # suite, suite13, group, sigalg, version, psk
+    kind: str  # suite, suite13, offer, group, sigalg, version, psk
     key: str | None  # the server certificate's key (scenarios.PKI); None: no certificate (PSK)
     server_versions: tuple[str, str]  # lowest, highest
     client_versions: tuple[str, str] | None  # None: the build's own range
-    server_ciphers: tuple[str, ...] = ()  # OpenSSL names; empty: OpenSSL's defaults
+    server_ciphers: tuple[str, ...] = ()  # OpenSSL names (TLS 1.3's are TLS_*); empty: OpenSSL's defaults
     server_groups: str | None = None
     server_sigalgs: str | None = None
     client_suite: Suite | None = None
@@ -151,11 +151,12 @@ def _suite_key(kx: str, au: str) -> tuple[str | None, bool] | None:
     return None  # DSS, anonymous, SRP, GOST
 
 
-def common_suites(source: pathlib.Path, ssl_client2: pathlib.Path) -> list[Suite]:
+def common_suites(source: pathlib.Path, ssl_client2: pathlib.Path | None) -> list[Suite]:
+    """The suites both OpenSSL and the build have (None: every suite the tree's table names)."""
     ids = _mbedtls_suite_ids(source)
     openssl = _openssl_suites()
     suites = []
-    for name in _mbedtls_enabled_suites(ssl_client2):
+    for name in _mbedtls_enabled_suites(ssl_client2) if ssl_client2 else ids:
         sid = ids.get(name)
         if sid is None or sid not in openssl:
             continue
@@ -183,14 +184,29 @@ def build(source: pathlib.Path, ssl_client2: pathlib.Path) -> tuple[list[Cell], 
     tls13 = ("tls1.3", "tls1.3")
     cells, psk_cells = [], []
 
+    suites13 = [s for s in suites if s.tls13]
+    for i, s in enumerate(suites13):
+        # Both sides held to the one suite: it must be negotiated. Then the server held to the next
+        # one: the suites are disjoint, so both must refuse.
+        cells.append(Cell(f"suite13-{s.hex}", "suite13", "rsa", tls13, tls13, (s.openssl,), client_suite=s))
+        other = suites13[(i + 1) % len(suites13)]
+        if other != s:
+            cells.append(Cell(f"suite13-{s.hex}-server-{other.hex}", "suite13", "rsa", tls13, tls13,
+                              (other.openssl,), client_suite=s))
     for s in suites:
         if s.tls13:
-            # Shakedown's server keeps OpenSSL's TLS 1.3 suites; only the client is restricted.
-            cells.append(Cell(f"suite13-{s.hex}", "suite13", "rsa", tls13, tls13, client_suite=s))
+            continue
         elif s.psk:
             psk_cells.append(Cell(f"psk-{s.hex}", "psk", s.key, tls12, tls12, (s.openssl,), client_suite=s, psk=True))
         else:
             cells.append(Cell(f"suite-{s.hex}", "suite", s.key, tls12, tls12, (s.openssl,), client_suite=s))
+
+    # The server held to each TLS 1.2 suite the tree knows, the client offering the build's own list:
+    # what a device on this profile meets in the field (a profile's list may be a few suites).
+    if "tls1.2" in versions:
+        for s in common_suites(source, None):
+            if not s.tls13 and not s.psk:
+                cells.append(Cell(f"offer-{s.hex}", "offer", s.key, tls12, tls12, (s.openssl,)))
 
     group_versions = [v for v in ("tls1.2", "tls1.3") if v in versions]
     for ossl, gid, reported, macro in GROUPS:

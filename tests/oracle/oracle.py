@@ -2,8 +2,8 @@
 """Differential oracle (issue 17): for one Mbed TLS line, Mbed TLS's own
 ssl_client2 against `openssl s_server` over a matrix of suites, groups,
 signature schemes and version pairs, then the same cells as shakedown
-scenarios; any disagreement in pass/fail or in the negotiated version, suite
-or group fails, listing the cells.
+scenarios; any disagreement in pass/fail or in the negotiated version, suite,
+group or signature scheme fails, listing the cells.
 
   oracle.py --line 3.6 --mbedtls-source DIR --ssl-client2 BIN --shakedown BIN
             --pki-cache DIR --out DIR [-j 2] [--target sim] [--sample N]
@@ -41,6 +41,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--sample", type=int, default=0,
                    help="only a sample of N cells, spread over the kinds (for slow targets)")
     p.add_argument("--no-psk", action="store_true", help="leave out the PSK phase")
+    p.add_argument("--profile", default=scenarios.DEFAULT_PROFILE,
+                   help="the profile (firmware/configs/<profile>.h) ssl_client2 was built with; "
+                        "the scenarios expect on it")
+    p.add_argument("--kinds", default="",
+                   help="only these kinds of cell, comma-separated (suite, suite13, offer, group, sigalg, version, psk)")
     return p.parse_args()
 
 
@@ -89,6 +94,12 @@ def compare(cell: matrix.Cell, ref: reference.Outcome, run: scenarios.Run) -> st
     if cell.expected_group and sd.group != ref.group:
         diffs.append(f"group: s_server used {ref.group} (the only one it allows: {cell.expected_group}), "
                      f"shakedown reports {sd.group}")
+    # The scheme the server signed with, on every passing cell: s_server's -msg dump shows every
+    # message it sent, so None there is known too (static RSA and PSK key exchanges sign nothing).
+    if ref.signature != sd.signature:
+        said = {None: "signed nothing"}
+        diffs.append(f"signature: s_server {said.get(ref.signature, 'signed with ' + str(ref.signature))}, "
+                     f"shakedown's server {said.get(sd.signature, 'with ' + str(sd.signature))}")
     return "; ".join(diffs) or None
 
 
@@ -104,15 +115,15 @@ def _shakedown_row(run: scenarios.Run, name: str) -> dict | None:
     sd = run.outcomes.get(name)
     if sd is None:
         return None
-    return {"passed": sd.passed, "version": sd.version, "suite": sd.suite, "group": sd.group, "error": sd.error,
-            "detail": sd.detail}
+    return {"passed": sd.passed, "version": sd.version, "suite": sd.suite, "group": sd.group,
+            "signature": sd.signature, "error": sd.error, "detail": sd.detail}
 
 
 def phase(args, title: str, cells: list[matrix.Cell], files, out: pathlib.Path) -> tuple[int, list, dict]:
     """Runs one phase; returns (cells compared, disagreements, notes, figures). Raises on a harness failure."""
     ref, ref_seconds = reference_column(args, cells, files)
-    folder = out / "scenarios" / f"oracle-{args.line}-{title}"
-    scenarios.write(cells, args.line, ref, folder)
+    folder = out / "scenarios" / f"oracle-{args.line}-{args.profile}-{title}"
+    scenarios.write(cells, args.line, ref, folder, args.profile)
     run = scenarios.run(args.shakedown, folder, out / f"{title}-results.json", args.pki_cache, args.target, args.j)
     rows, disagreements, notes = [], [], []
     for cell in cells:
@@ -142,6 +153,10 @@ def main() -> int:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     cells, psk_cells = matrix.build(args.mbedtls_source, args.ssl_client2)
+    if args.kinds:
+        kinds = set(args.kinds.split(","))
+        cells = [c for c in cells if c.kind in kinds]
+        psk_cells = [c for c in psk_cells if c.kind in kinds]
     if args.sample:
         cells = sample(cells, args.sample)
         psk_cells = sample(psk_cells, max(1, args.sample // 4)) if psk_cells else []
@@ -151,7 +166,7 @@ def main() -> int:
     for key in scenarios.PKI:
         probe = matrix.Cell(f"pki-{key}", "pki", key, ("tls1.2", "tls1.2"), None)
         probes[key] = pki_dir / f"pki-{key}.yaml"
-        probes[key].write_text(scenarios.scenario_text(probe, args.line, True))
+        probes[key].write_text(scenarios.scenario_text(probe, args.line, True, args.profile))
     files = reference.pki_from_shakedown(args.shakedown.parent / "shakedown-server", probes, args.pki_cache, pki_dir)
 
     total_disagreements = []
@@ -160,6 +175,8 @@ def main() -> int:
     if psk_cells and not args.no_psk:
         phases.append(("psk", psk_cells))
     for title, phase_cells in phases:
+        if not phase_cells:
+            continue
         n, disagreements, notes, figures = phase(args, title, phase_cells, files, out)
         refused = figures["refused"]
         if title == "psk" and refused == n:
@@ -169,7 +186,7 @@ def main() -> int:
             summary[title] = {**figures, "skipped": True}
             continue
         summary[title] = {**figures, "agreements": n - len(disagreements), "disagreements": len(disagreements)}
-        print(f"Mbed TLS {args.line} {title}: {n} cells, {n - len(disagreements)} agree, "
+        print(f"Mbed TLS {args.line} {args.profile} {title}: {n} cells, {n - len(disagreements)} agree, "
               f"{len(disagreements)} disagree; ssl_client2 passed {figures['ssl_client2_passes']}; "
               f"ssl_client2 took {figures['ssl_client2_seconds']} s, shakedown ({args.target}) "
               f"{figures['shakedown_seconds']} s")

@@ -13,6 +13,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import matrix  # noqa: E402
 import oracle  # noqa: E402
 import scenarios  # noqa: E402
+import reference  # noqa: E402
 from reference import Outcome  # noqa: E402
 
 SUITE = matrix.Suite(0xC02F, "TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "rsa",
@@ -21,6 +22,8 @@ CELL = matrix.Cell("suite-c02f", "suite", "rsa", ("tls1.2", "tls1.2"), ("tls1.2"
                    (SUITE.openssl,), client_suite=SUITE)
 GROUP_CELL = matrix.Cell("group-tls1.3-x25519", "group", "rsa", ("tls1.3", "tls1.3"), None,
                          server_groups="x25519", expected_group="x25519")
+SIGALG_CELL = matrix.Cell("sigalg-tls1.2-rsa-rsa_pss_rsae_sha256", "sigalg", "rsa", ("tls1.2", "tls1.2"), None,
+                          (SUITE.openssl,), server_sigalgs="rsa_pss_rsae_sha256")
 PASS = Outcome(True, "TLSv1.2", SUITE.mbedtls)
 
 
@@ -51,6 +54,17 @@ class CompareTest(unittest.TestCase):
         other = Outcome(True, "TLSv1.3", "TLS1-3-AES-128-GCM-SHA256", "secp256r1")
         self.assertIn("group", oracle.compare(GROUP_CELL, ref, shakedown_said(GROUP_CELL.name, other)))
 
+    def test_other_signature_scheme_is_flagged(self):
+        pss = Outcome(True, "TLSv1.2", SUITE.mbedtls, signature="rsa_pss_rsae_sha256")
+        pkcs1 = Outcome(True, "TLSv1.2", SUITE.mbedtls, signature="rsa_pkcs1_sha256")
+        for cell in (SIGALG_CELL, CELL):  # on a signature cell, and on any cell where both sides know it
+            self.assertIsNone(oracle.compare(cell, pss, shakedown_said(cell.name, pss)))
+            self.assertIn("signature", oracle.compare(cell, pss, shakedown_said(cell.name, pkcs1)))
+        # Signing nothing (static RSA, PSK) is known too: a scheme on one side only is flagged.
+        for cell in (SIGALG_CELL, CELL):
+            self.assertIn("shakedown's server signed nothing", oracle.compare(cell, pss, shakedown_said(cell.name, PASS)))
+            self.assertIn("s_server signed nothing", oracle.compare(cell, PASS, shakedown_said(cell.name, pkcs1)))
+
     def test_a_cell_shakedown_refused_lost_or_could_not_run_is_flagged(self):
         refused = scenarios.Run({}, {CELL.name: "unknown key 'psk' in client"}, 0.0)
         self.assertIn("refuses", oracle.compare(CELL, PASS, refused))
@@ -75,6 +89,54 @@ class ScenarioTextTest(unittest.TestCase):
         psk = matrix.Cell("psk-00a8", "psk", None, ("tls1.2", "tls1.2"), ("tls1.2", "tls1.2"), ("PSK-AES128-GCM-SHA256",),
                           psk=True)
         self.assertEqual(scenarios.scenario_text(psk, "2.28", True).count(f'identity: "{matrix.PSK_IDENTITY}"'), 2)
+
+
+def _msg(version: str, name: str, data: bytes) -> str:
+    """A handshake message as `openssl s_server -msg` prints what it sends."""
+    hexed = data.hex(" ")
+    lines = [hexed[i:i + 48] for i in range(0, len(hexed), 48)]
+    return f">>> {version}, Handshake [length {len(data):04x}], {name}\n" + "".join(f"    {ln}\n" for ln in lines)
+
+
+class ServerSignatureTest(unittest.TestCase):
+    """The scheme s_server signed with, read from its -msg dump of the message that carries it."""
+
+    def test_tls12_ecdhe_and_dhe_key_exchanges(self):
+        ecdhe = bytes([0x0C, 0, 0, 0, 3, 0x00, 0x1D, 4, 1, 2, 3, 4, 0x08, 0x05, 0, 2, 9, 9])
+        out = _msg("TLS 1.2", "ServerHello", b"\x02\x00\x00\x00") + _msg("TLS 1.2", "ServerKeyExchange", ecdhe)
+        self.assertEqual(reference.server_signature(out, "ECDHE-RSA-AES128-GCM-SHA256"), "rsa_pss_rsae_sha384")
+        self.assertEqual(reference.server_signature(out, "TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256"), "rsa_pss_rsae_sha384")
+        dhe = bytes([0x0C, 0, 0, 0, 0, 2, 0xFF, 0xFB, 0, 1, 2, 0, 3, 1, 2, 3, 0x04, 0x01, 0, 1, 7])
+        self.assertEqual(reference.server_signature(_msg("TLS 1.2", "ServerKeyExchange", dhe),
+                                                    "DHE-RSA-AES128-GCM-SHA256"), "rsa_pkcs1_sha256")
+
+    def test_tls13_certificate_verify(self):
+        out = _msg("TLS 1.3", "CertificateVerify", bytes([0x0F, 0, 0, 4, 0x04, 0x03, 0, 0]))
+        self.assertEqual(reference.server_signature(out, "TLS_AES_128_GCM_SHA256"), "ecdsa_secp256r1_sha256")
+
+    def test_no_scheme_where_the_server_named_none(self):
+        ske = bytes([0x0C, 0, 0, 0, 3, 0x00, 0x17, 1, 4, 0x04, 0x01])
+        self.assertIsNone(reference.server_signature(_msg("TLS 1.0", "ServerKeyExchange", ske), "ECDHE-RSA-AES128-SHA"))
+        self.assertIsNone(reference.server_signature(_msg("TLS 1.2", "ServerKeyExchange", ske), "ECDHE-PSK-AES128-CBC-SHA"))
+        self.assertIsNone(reference.server_signature(_msg("TLS 1.2", "ServerKeyExchange", ske),
+                                                     "TLS-ECDHE-PSK-WITH-AES-128-CBC-SHA256"))
+        self.assertIsNone(reference.server_signature(_msg("TLS 1.2", "ServerHelloDone", b"\x0e\x00\x00\x00"), "AES128-SHA"))
+        truncated = bytes([0x0C, 0, 0, 0, 3, 0x00, 0x17, 65, 4])
+        self.assertIsNone(reference.server_signature(_msg("TLS 1.2", "ServerKeyExchange", truncated),
+                                                     "ECDHE-RSA-AES128-GCM-SHA256"))
+
+
+class ServerArgsTest(unittest.TestCase):
+    def test_tls13_suites_restrict_s_server_apart(self):
+        suite = matrix.Suite(0x1304, "TLS1-3-AES-128-CCM-SHA256", "TLS_AES_128_CCM_SHA256", "rsa", False, True)
+        cell = matrix.Cell("suite13-1304", "suite13", "rsa", ("tls1.3", "tls1.3"), ("tls1.3", "tls1.3"),
+                           (suite.openssl,), client_suite=suite)
+        files = reference.ServerFiles({"rsa": pathlib.Path("r")}, {"rsa": pathlib.Path("l")}, {"rsa": pathlib.Path("k")})
+        args = reference.s_server_args(cell, files)
+        self.assertEqual(args[args.index("-ciphersuites") + 1], "TLS_AES_128_CCM_SHA256")
+        self.assertEqual(args[args.index("-cipher") + 1], "DEFAULT:@SECLEVEL=0")
+        self.assertNotIn("-ciphersuites", reference.s_server_args(CELL, files))
+        self.assertIn('ciphersuites: ["TLS_AES_128_CCM_SHA256"]', scenarios.scenario_text(cell, "3.6", True))
 
 
 class SampleTest(unittest.TestCase):

@@ -15,7 +15,7 @@ import time
 from matrix import PSK_IDENTITY, PSK_KEY, Cell
 from reference import HOSTNAME, Outcome
 
-PROFILE = "default-16k"
+DEFAULT_PROFILE = "default-16k"
 PKI = {"rsa": "rsa-2048", "ec": "ec-p256", "ec384": "ec-p384"}
 
 
@@ -36,7 +36,7 @@ def _versions(lo_hi: tuple[str, str]) -> str:
     return _flow([lo] if lo == hi else [lo, hi])
 
 
-def scenario_text(cell: Cell, line: str, expect_pass: bool) -> str:
+def scenario_text(cell: Cell, line: str, expect_pass: bool, profile: str = DEFAULT_PROFILE) -> str:
     key = PKI[cell.key or "rsa"]
     server = [f"  versions: {_versions(cell.server_versions)}"]
     if cell.server_ciphers:
@@ -63,17 +63,18 @@ def scenario_text(cell: Cell, line: str, expect_pass: bool) -> str:
         "pki:", f"  - {{key: {key}}}", f"  - {{key: {key}}}",
         "server:", *server,
         "client:", *client,
-        "expect:", f"  {PROFILE}: {{result: {result}}}",
+        "expect:", f"  {profile}: {{result: {result}}}",
         "",
     ])
 
 
-def write(cells: list[Cell], line: str, expected: dict[str, Outcome], folder: pathlib.Path) -> None:
+def write(cells: list[Cell], line: str, expected: dict[str, Outcome], folder: pathlib.Path,
+          profile: str = DEFAULT_PROFILE) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.yaml"):
         old.unlink()
     for cell in cells:
-        (folder / f"{cell.name}.yaml").write_text(scenario_text(cell, line, expected[cell.name].passed))
+        (folder / f"{cell.name}.yaml").write_text(scenario_text(cell, line, expected[cell.name].passed, profile))
 
 
 def _cells_of(results_json: pathlib.Path) -> list[dict]:
@@ -121,7 +122,9 @@ def _read(out_json: pathlib.Path, refused: dict[str, str], seconds: float) -> Ru
             infra[name] = c.get("why", "")
             continue
         passed = c.get("result") == "pass"
+        signature = ((c.get("server") or {}).get("negotiated") or {}).get("signature")
         outcomes[name] = Outcome(passed, version=c.get("version") or None, suite=c.get("suite") or None,
-                                 group=c.get("group"), error=None if passed else c.get("error_code"),
+                                 group=c.get("group"), signature=signature,
+                                 error=None if passed else c.get("error_code"),
                                  detail="" if passed else f"finding {c.get('finding')} at stage {c.get('stage')}")
     return Run(outcomes, refused, seconds, infra)

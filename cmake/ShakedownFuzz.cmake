@@ -64,7 +64,8 @@ function(shakedown_host_fuzz_targets)
 
   # Scenario files: the loader and what it checks a scenario with.
   shakedown_fuzz_target(NAME scenario_fuzz LIBS fuzz-tls yaml-cpp OpenSSL::SSL OpenSSL::Crypto Threads::Threads
-    SOURCES host/scenario/scenario_fuzz.cc host/scenario/scenario_loader.cc host/scenario/yaml_fields.cc
+    SOURCES host/scenario/scenario_fuzz.cc host/scenario/scenario_loader.cc host/scenario/each_matrix.cc
+      host/scenario/expect_loader.cc host/scenario/yaml_fields.cc
       host/scenario/client_loader.cc host/diagnosis/findings.cc servers/chain_spec.cc servers/s_server_peer.cc
       servers/openssl_ptr.cc host/process/spawn.cc)
   shakedown_define_known_profiles(scenario_fuzz)

@@ -12,6 +12,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A bound on one file's matrix, so a slip (or a hostile file) cannot make
+// the loader build millions of scenarios.
+constexpr size_t kMaxExpansions = 10'000;
+
 struct Axis {
   std::vector<std::string> path;
   std::vector<YAML::Node> values;
@@ -21,10 +25,16 @@ struct Axis {
   throw LoadError(fmt::format("{}:{}: {}", file.string(), at.Mark().line + 1, message));
 }
 
+// A value's name in cells: a scalar as written, a list of scalars joined by
+// '+'; empty for anything else (a mapping), which read_axes refuses.
 std::string value_text(const YAML::Node& value) {
   if (value.IsScalar()) return value.Scalar();
+  if (!value.IsSequence()) return {};
   std::vector<std::string> parts;
-  for (const auto& item : value) parts.push_back(item.IsScalar() ? item.Scalar() : "?");
+  for (const auto& item : value) {
+    if (!item.IsScalar()) return {};
+    parts.push_back(item.Scalar());
+  }
   return fmt::format("{}", fmt::join(parts, "+"));
 }
 
@@ -50,7 +60,10 @@ std::vector<Axis> read_axes(const YAML::Node& each, const fs::path& file) {
     for (const auto& value : entry.second) {
       const std::string label = value_text(value);
       if (label.empty() || label.find_first_of("/@,") != std::string::npos) {
-        fail(file, value, fmt::format("each.{}: '{}' cannot name a cell (it is empty or holds / @ ,)", text, label));
+        fail(file, value,
+             fmt::format("each.{}: '{}' cannot name a cell (a value is a scalar or a list of scalars, not empty, "
+                         "without / @ ,)",
+                         text, label));
       }
       axis.values.push_back(value);
     }
@@ -74,6 +87,7 @@ void set_field(YAML::Node root, const Axis& axis, const YAML::Node& value, const
       node.reset(node[index]);
       continue;
     }
+    if (!node.IsMap()) fail(file, at, fmt::format("each.{}: '{}' is not a mapping", fmt::join(axis.path, "."), part));
     if (!node[part]) node[part] = YAML::Node(YAML::NodeType::Map);
     node.reset(node[part]);
   }
@@ -81,12 +95,31 @@ void set_field(YAML::Node root, const Axis& axis, const YAML::Node& value, const
   node[axis.path.back()] = YAML::Clone(value);
 }
 
+std::vector<Expansion> expand(const YAML::Node& root, const fs::path& file);
+
 }  // namespace
 
 std::vector<Expansion> expand_each(const YAML::Node& root, const fs::path& file) {
+  try {
+    return expand(root, file);
+  } catch (const YAML::Exception& e) {  // a shape the checks above missed: still the file's fault
+    throw LoadError(fmt::format("{}:{}: each: {}", file.string(), e.mark.line + 1, e.msg));
+  }
+}
+
+namespace {
+
+std::vector<Expansion> expand(const YAML::Node& root, const fs::path& file) {
   const YAML::Node each = root["each"];
   if (!each) return {Expansion{root, {}, {}}};
   const std::vector<Axis> axes = read_axes(each, file);
+  size_t count = 1;
+  for (const auto& axis : axes) {
+    count *= axis.values.size();
+    if (count > kMaxExpansions) {
+      fail(file, each, fmt::format("each expands to more than {} scenarios; split the file", kMaxExpansions));
+    }
+  }
   std::vector<Expansion> out;
   std::vector<size_t> at(axes.size(), 0);
   for (;;) {
@@ -105,6 +138,8 @@ std::vector<Expansion> expand_each(const YAML::Node& root, const fs::path& file)
   }
   return out;
 }
+
+}  // namespace
 
 std::vector<std::string> each_values(const YAML::Node& root) {
   std::vector<std::string> all;

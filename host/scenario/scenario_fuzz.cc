@@ -14,12 +14,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace shakedown::scenario;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
-    const Scenario s = parse_scenario(text, "fuzz/scenario.yaml");
-    if (s.cells.empty()) __builtin_trap();
-    for (const Cell& cell : s.cells) {
-      if (cell.mbedtls_line.empty() || cell.profile.empty()) __builtin_trap();
+    for (const Scenario& s : parse_scenarios(text, "fuzz/scenario.yaml")) {  // `each:` expanded
+      if (s.cells.empty()) __builtin_trap();
+      for (const Cell& cell : s.cells) {
+        if (cell.mbedtls_line.empty() || cell.profile.empty()) __builtin_trap();
+      }
+      shakedown::servers::validate(s.chain);
     }
-    shakedown::servers::validate(s.chain);
   } catch (const LoadError&) {
   }
   return 0;

@@ -319,6 +319,12 @@ TEST_CASE("each: one file is a scenario per value, named by it, with expectation
   CHECK_THROWS_WITH(parse_scenario(text, "suite/each.yaml"), Contains("suite/each.yaml:13: this file is a matrix"));
   CHECK_THROWS_WITH(parse_scenarios(good_with("expect:\n", "each:\n  expect.x: [a]\nexpect:\n"), "s/e.yaml"),
                     Contains("s/e.yaml:13: each.expect.x: a path starts with server., client. or pki.<index>."));
+  std::string huge = "each:\n";
+  for (const char* path : {"server.groups", "server.alert", "client.read_timeout_ms", "client.heap_budget"}) {
+    huge += std::string("  ") + path + ": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n";
+  }
+  CHECK_THROWS_WITH(parse_scenarios(good_with("expect:\n", huge + "expect:\n"), "s/e.yaml"),
+                    Contains("s/e.yaml:13: each expands to more than 10000 scenarios; split the file"));
   CHECK_THROWS_WITH(parse_scenarios(good_with("expect:\n", "each:\n  server.groups: [a/b]\nexpect:\n"), "s/e.yaml"),
                     Contains("s/e.yaml:13: each.server.groups: 'a/b' cannot name a cell"));
   CHECK_THROWS_WITH(parse_scenarios(good_with("expect:\n",

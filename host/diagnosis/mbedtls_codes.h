@@ -40,8 +40,11 @@ constexpr uint32_t kBadCertBadMd = 0x4000;
 constexpr uint32_t kBadCertBadKey = 0x10000;  // a key the verify profile refuses (RSA too short, a curve it lacks)
 
 // TLS alert descriptions.
+constexpr uint8_t kAlertBadRecordMac = 20;
+constexpr uint8_t kAlertIllegalParameter = 47;
 constexpr uint8_t kAlertProtocolVersion = 70;
 constexpr uint8_t kAlertUnrecognizedName = 112;
+constexpr uint8_t kAlertUnknownPskIdentity = 115;
 constexpr uint8_t kAlertCertificateRequired = 116;
 
 }  // namespace shakedown::diagnosis::codes

@@ -7,15 +7,14 @@
 
 #include <algorithm>
 
+#include "mbedtls_codes.h"
 #include "rules.h"
 #include "wording.h"
 
 namespace shakedown::diagnosis {
 namespace {
 
-constexpr uint8_t kAlertBadRecordMac = 20;
-constexpr uint8_t kAlertIllegalParameter = 47;
-constexpr uint8_t kAlertUnknownPskIdentity = 115;
+using codes::kAlertBadRecordMac, codes::kAlertIllegalParameter, codes::kAlertUnknownPskIdentity;
 
 bool server_sent_alert(const Evidence& e, uint8_t description) {
   if (!e.server.connection) return false;

@@ -34,7 +34,8 @@ function(shakedown_test)
     message(FATAL_ERROR "shakedown_test(${arg_NAME}): COMMAND or SOURCES is required")
   endif()
 
-  set(properties)
+  # Every test may read the run's test PKI cache, emptied first (CMakeLists.txt).
+  set(properties FIXTURES_REQUIRED shakedown-test-pki)
   if(arg_RUN_SERIAL)
     list(APPEND properties RUN_SERIAL ON)
   endif()

@@ -14,8 +14,9 @@
 namespace shakedown::servers {
 namespace {
 
-// Bumped whenever generation changes, so old caches are not reused.
-constexpr const char* kFormat = "pki-v2";
+// The generator's sources, hashed by the build (servers/CMakeLists.txt): a
+// change to how chains are made is a new cache key.
+constexpr const char* kFormat = "pki-" SHAKEDOWN_PKI_GENERATOR;
 constexpr int kMaxValidityDays = 36500;
 constexpr int kMaxExtraSans = 10000;
 constexpr size_t kMaxCommonName = 64;  // X.520's upper bound

@@ -22,9 +22,6 @@ using Catch::Matchers::Contains;
 
 const std::string kHost = "pki.shakedown.test";
 
-// Persistent, shared with the other tests: big RSA keys are made once per build tree.
-const fs::path kSharedCache = SHAKEDOWN_TEST_PKI_CACHE;
-
 struct TempDir {
   fs::path path;
   TempDir() {
@@ -37,6 +34,13 @@ struct TempDir {
     fs::remove_all(path, ec);
   }
 };
+
+// This process's own cache, for tests that do not look at the cache itself:
+// nothing in it was made by another run or another generator.
+const fs::path& own_cache() {
+  static const TempDir dir;
+  return dir.path;
+}
 
 CertSpec cert(const char* key, const char* hash = "sha256") {
   return {*KeySpec::parse(key), hash, 0};
@@ -134,7 +138,7 @@ TEST_CASE("each key spec makes a key of its type and size") {
   }));
   CAPTURE(key);
   REQUIRE(KeySpec::parse(key)->name() == key);
-  Chain chain = issue_chain(chain_of({cert("ec-p256"), cert(key)}), kSharedCache);
+  Chain chain = issue_chain(chain_of({cert("ec-p256"), cert(key)}), own_cache());
   const CertFacts leaf = describe_chain(chain).back();
   CHECK(leaf.key_type == type);
   CHECK(leaf.key_bits == bits);
@@ -161,14 +165,14 @@ TEST_CASE("certificates are signed with the hash asked for") {
       {"ed25519", "sha256", NID_ED25519},  // Ed25519 has its own hash
   }));
   CAPTURE(signer, hash);
-  Chain chain = issue_chain(chain_of({cert(signer, hash), cert("ec-p256", hash)}), kSharedCache);
+  Chain chain = issue_chain(chain_of({cert(signer, hash), cert("ec-p256", hash)}), own_cache());
   CHECK(X509_get_signature_nid(chain.root().cert.get()) == nid);
   CHECK(X509_get_signature_nid(chain.leaf().cert.get()) == nid);
 }
 
 TEST_CASE("names: the leaf is named after the hostname unless told otherwise") {
   SECTION("defaults") {
-    Chain chain = issue_chain(chain_of({cert("ec-p256"), cert("ec-p256"), cert("ec-p256")}), kSharedCache);
+    Chain chain = issue_chain(chain_of({cert("ec-p256"), cert("ec-p256"), cert("ec-p256")}), own_cache());
     CHECK(common_name(chain.leaf()) == kHost);
     CHECK(sans_of(chain.leaf()) == std::vector<std::string>{"DNS:" + kHost});
     CHECK(X509_check_host(chain.leaf().cert.get(), kHost.c_str(), 0, 0, nullptr) == 1);
@@ -183,7 +187,7 @@ TEST_CASE("names: the leaf is named after the hostname unless told otherwise") {
     leaf.extra_sans = 2;
     CertSpec root = cert("ec-p256");
     root.common_name = "Example Root CA";
-    Chain chain = issue_chain(chain_of({root, leaf}), kSharedCache);
+    Chain chain = issue_chain(chain_of({root, leaf}), own_cache());
     CHECK(common_name(chain.root()) == "Example Root CA");
     CHECK(common_name(chain.leaf()) == "Device Gateway");
     CHECK(sans_of(chain.leaf()) == std::vector<std::string>{"DNS:a.example", "IP:192.0.2.7", "IP:2001:db8::1",
@@ -194,7 +198,7 @@ TEST_CASE("names: the leaf is named after the hostname unless told otherwise") {
   SECTION("an empty common_name leaves the CN out") {
     CertSpec leaf = cert("ec-p256");
     leaf.common_name = "";
-    Chain chain = issue_chain(chain_of({cert("ec-p256"), leaf}), kSharedCache);
+    Chain chain = issue_chain(chain_of({cert("ec-p256"), leaf}), own_cache());
     CHECK(common_name(chain.leaf()).empty());
     CHECK(sans_of(chain.leaf()) == std::vector<std::string>{"DNS:" + kHost});
   }
@@ -226,7 +230,7 @@ TEST_CASE("path_length is written on the CA and limits the intermediates below i
   }));
   CertSpec root = cert("ec-p256");
   root.path_length = path_length;
-  Chain chain = issue_chain(chain_of({root, cert("ec-p256"), cert("ec-p256"), cert("ec-p256")}), kSharedCache);
+  Chain chain = issue_chain(chain_of({root, cert("ec-p256"), cert("ec-p256"), cert("ec-p256")}), own_cache());
   CHECK(X509_get_pathlen(chain.root().cert.get()) == path_length);
   CHECK(X509_get_pathlen(chain.certs[1].cert.get()) == -1);
   CHECK(verify(chain) == expected);
@@ -238,7 +242,7 @@ TEST_CASE("issuer: a certificate signed by an earlier, unrelated root verifies w
   root_b.issuer = 1;
   CertSpec leaf = cert("ec-p256");
   leaf.issuer = 0;
-  Chain chain = issue_chain(chain_of({cert("ec-p256"), root_b, leaf}), kSharedCache);
+  Chain chain = issue_chain(chain_of({cert("ec-p256"), root_b, leaf}), own_cache());
   CHECK(X509_verify(chain.leaf().cert.get(), chain.root().key.get()) == 1);
   CHECK(X509_verify(chain.leaf().cert.get(), chain.certs[1].key.get()) != 1);
   CHECK(X509_verify(chain.certs[1].cert.get(), chain.certs[1].key.get()) == 1);
@@ -256,7 +260,7 @@ TEST_CASE("same_key_as: a cross-signed root shares the new root's key and subjec
   cross.issuer = 0;
   CertSpec leaf = cert("ec-p256");
   leaf.issuer = 1;
-  Chain chain = issue_chain(chain_of({cert("rsa-2048"), new_root, cross, leaf}), kSharedCache);
+  Chain chain = issue_chain(chain_of({cert("rsa-2048"), new_root, cross, leaf}), own_cache());
   CHECK(same_key(chain.certs[2], chain.certs[1]));
   CHECK(X509_NAME_cmp(X509_get_subject_name(chain.certs[2].cert.get()),
                       X509_get_subject_name(chain.certs[1].cert.get())) == 0);
@@ -271,7 +275,7 @@ TEST_CASE("ca overrides which certificates are CAs") {
   CertSpec leaf = cert("ec-p256");
   leaf.ca = true;
   leaf.issuer = 0;
-  Chain chain = issue_chain(chain_of({cert("ec-p256"), middle, leaf}), kSharedCache);
+  Chain chain = issue_chain(chain_of({cert("ec-p256"), middle, leaf}), own_cache());
   CHECK(X509_check_ca(chain.certs[1].cert.get()) == 0);
   CHECK(X509_check_ca(chain.leaf().cert.get()) != 0);
   CHECK(X509_check_purpose(chain.leaf().cert.get(), X509_PURPOSE_SSL_SERVER, 0) == 1);
@@ -477,7 +481,7 @@ TEST_CASE("invalid specs throw, naming the certificate and field") {
     field = "certs[0].common_name";
   }
   CHECK_THROWS_WITH(validate(spec), Contains(field));
-  CHECK_THROWS_WITH(issue_chain(spec, kSharedCache), Contains(field));
+  CHECK_THROWS_WITH(issue_chain(spec, own_cache()), Contains(field));
 }
 
 TEST_CASE("a chain needs a root and a leaf") {

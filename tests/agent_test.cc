@@ -94,6 +94,33 @@ struct AgentUnderTest {
   FakeConsole::Received request(MessageType type, std::span<const uint8_t> payload = {}) {
     return reply_to(send(type, payload));
   }
+
+  // Uploads `bytes` from `offset` in blocks of 500, up to `end` (default:
+  // all); returns the last reply.
+  FakeConsole::Received upload(protocol::BlobKind kind, std::span<const uint8_t> bytes, size_t end = SIZE_MAX) {
+    FakeConsole::Received last{};
+    for (size_t offset = 0; offset < std::min(end, bytes.size()); offset += 500) {
+      std::vector<uint8_t> buf(1024);
+      TlvWriter w(buf);
+      w.put_u8(protocol::blob_tag::kKind, static_cast<uint8_t>(kind));
+      w.put_u32(protocol::blob_tag::kOffset, static_cast<uint32_t>(offset));
+      w.put_u32(protocol::blob_tag::kTotal, static_cast<uint32_t>(bytes.size()));
+      w.put_bytes(protocol::blob_tag::kData, bytes.subspan(offset, std::min<size_t>(500, bytes.size() - offset)));
+      buf.resize(w.size());
+      last = request(MessageType::kBlob, buf);
+      if (last.type != static_cast<uint8_t>(MessageType::kAck)) break;
+    }
+    return last;
+  }
+
+  FakeConsole::Received connect(uint16_t port) {
+    std::vector<uint8_t> payload(64);
+    TlvWriter w(payload);
+    w.put_str(protocol::connect_tag::kAddress, "127.0.0.1");
+    w.put_u16(protocol::connect_tag::kPort, port);
+    payload.resize(w.size());
+    return request(MessageType::kConnect, payload);
+  }
 };
 
 uint32_t u32_tag(std::span<const uint8_t> payload, uint8_t tag) {
@@ -232,23 +259,9 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
   REQUIRE(t.request(MessageType::kConfigure, conf).type == static_cast<uint8_t>(MessageType::kAck));
 
   const auto pem = test::pem_for_mbedtls(chain.root().pem);
-  for (size_t offset = 0; offset < pem.size(); offset += 500) {
-    std::vector<uint8_t> buf(1024);
-    TlvWriter w(buf);
-    w.put_u8(protocol::blob_tag::kKind, static_cast<uint8_t>(protocol::BlobKind::kCaChain));
-    w.put_u32(protocol::blob_tag::kOffset, static_cast<uint32_t>(offset));
-    w.put_u32(protocol::blob_tag::kTotal, static_cast<uint32_t>(pem.size()));
-    w.put_bytes(protocol::blob_tag::kData, std::span(pem).subspan(offset, std::min<size_t>(500, pem.size() - offset)));
-    buf.resize(w.size());
-    REQUIRE(t.request(MessageType::kBlob, buf).type == static_cast<uint8_t>(MessageType::kAck));
-  }
+  REQUIRE(t.upload(protocol::BlobKind::kCaChain, pem).type == static_cast<uint8_t>(MessageType::kAck));
 
-  std::vector<uint8_t> connect(64);
-  TlvWriter w(connect);
-  w.put_str(protocol::connect_tag::kAddress, "127.0.0.1");
-  w.put_u16(protocol::connect_tag::kPort, port);
-  connect.resize(w.size());
-  auto report = t.request(MessageType::kConnect, connect);
+  auto report = t.connect(port);
   REQUIRE(report.type == static_cast<uint8_t>(MessageType::kReport));
   TlvReader r(report.payload);
   uint8_t stage = 0;
@@ -305,6 +318,35 @@ TEST_CASE("through the agent: configure, upload, connect to the real server, the
 
   REQUIRE(t.request(MessageType::kReset).type == static_cast<uint8_t>(MessageType::kAck));
   CHECK(error_code(t.request(MessageType::kSend, data)) == static_cast<uint8_t>(protocol::ErrorCode::kNotConnected));
+}
+
+TEST_CASE("a reset forgets the configuration and every blob, a half-uploaded one too", "[field-fixed]") {
+  const servers::Chain& chain = test::ec_chain();
+  servers::TestServer server(test::tls12_endpoint());
+  const uint16_t port = server.start();
+  AgentUnderTest t;
+
+  std::vector<uint8_t> conf(64);
+  TlvWriter cw(conf);
+  cw.put_str(protocol::client_option::hostname.tag, "cloud.shakedown.test");
+  conf.resize(cw.size());
+  REQUIRE(t.request(MessageType::kConfigure, conf).type == static_cast<uint8_t>(MessageType::kAck));
+  const auto pem = test::pem_for_mbedtls(chain.root().pem);
+  REQUIRE(t.upload(protocol::BlobKind::kCaChain, pem).type == static_cast<uint8_t>(MessageType::kAck));
+  // Half a client certificate: kept, it would make the next connect incomplete.
+  REQUIRE(t.upload(protocol::BlobKind::kOwnCertificate, pem, 500).type == static_cast<uint8_t>(MessageType::kAck));
+
+  REQUIRE(t.request(MessageType::kReset).type == static_cast<uint8_t>(MessageType::kAck));
+
+  // Only the trust list again, and no configure: whatever else the next
+  // handshake uses is what the reset left.
+  REQUIRE(t.upload(protocol::BlobKind::kCaChain, pem).type == static_cast<uint8_t>(MessageType::kAck));
+  const auto report = t.connect(port);
+  REQUIRE(report.type == static_cast<uint8_t>(MessageType::kReport));
+  REQUIRE(server.wait_for_captures(1, std::chrono::seconds(5)));
+  const auto capture = server.captures().front();
+  REQUIRE(capture.client_hello);
+  CHECK(capture.client_hello->server_name.empty());  // the hostname is forgotten: no SNI
 }
 
 TEST_CASE("a request repeated or replayed on the line is handled once", "[field-fixed]") {

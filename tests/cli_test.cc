@@ -33,7 +33,38 @@ shakedown::process::ProcessResult shakedown_run(const std::string& path, const s
                      120s);
 }
 
+// A fresh folder for one test's --out.
+std::filesystem::path temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("shakedown-cli-{}-{}", name, getpid());
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+// results.json's summary, as CI reads it.
+struct Summary {
+  size_t cells = 0, as_expected = 0, unexpected = 0, infrastructure_errors = 0;
+  bool interrupted = false;
+  bool operator==(const Summary&) const = default;
+};
+
+Summary summary_of(const std::filesystem::path& out) {
+  std::ifstream in(out / "results.json");
+  const auto s = nlohmann::json::parse(in).at("summary");
+  return {s.at("cells").get<size_t>(), s.at("as_expected").get<size_t>(), s.at("unexpected").get<size_t>(),
+          s.at("infrastructure_errors").get<size_t>(), s.at("interrupted").get<bool>()};
+}
+
 }  // namespace
+
+namespace Catch {
+template <>
+struct StringMaker<Summary> {
+  static std::string convert(const Summary& s) {
+    return fmt::format("{{cells {}, as expected {}, unexpected {}, infrastructure errors {}, interrupted {}}}",
+                       s.cells, s.as_expected, s.unexpected, s.infrastructure_errors, s.interrupted);
+  }
+};
+}  // namespace Catch
 
 TEST_CASE("shakedown run scenarios/field reproduces and explains the field report, and the fix passes") {
   auto r = shakedown_run(kRepo + "/scenarios/field");
@@ -102,6 +133,8 @@ TEST_CASE("every scenario runs on both Mbed TLS lines as expected, every finding
   REQUIRE(junit.load_file((out / "junit.xml").c_str()));
   CHECK(junit.child("testsuites").attribute("tests").as_ullong() == json["summary"]["cells"].get<size_t>());
   CHECK(junit.child("testsuites").attribute("failures").as_int() == 0);
+  const size_t cells = json["results"].size();
+  CHECK(summary_of(out) == Summary{.cells = cells, .as_expected = cells});
 }
 
 TEST_CASE("the cells to run are chosen with --list, --filter and --shard, and a bad --shard is a usage error") {
@@ -132,28 +165,41 @@ TEST_CASE("the cells to run are chosen with --list, --filter and --shard, and a 
 }
 
 TEST_CASE("a result that differs from its expectation exits 1 and says what differs") {
-  auto r = shakedown_run(kRepo + "/tests/data/wrong-expectation");
+  const auto out = temp_dir("wrong-expectation");
+  auto r = run_process({kBin + "/shakedown", "run", kRepo + "/tests/data/wrong-expectation", "--target", "sim",
+                        "--pki-cache", SHAKEDOWN_TEST_PKI_CACHE, "--out", out.string()},
+                       120s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Contains("UNEXPECTED: expected a pass, got -0x0050 (MBEDTLS_ERR_NET_CONN_RESET)"));
   // The diagnosis is still given: the run says why it failed, not only that it did.
   CHECK_THAT(r.out, Contains("no-shared-ciphersuite:"));
+  // What CI reads says the same as the terminal.
+  CHECK(summary_of(out) == Summary{.cells = 1, .unexpected = 1});
+  pugi::xml_document junit;
+  REQUIRE(junit.load_file((out / "junit.xml").c_str()));
+  CHECK(junit.child("testsuites").attribute("failures").as_int() == 1);
+  std::filesystem::remove_all(out);
 }
 
 TEST_CASE("a cell no target can run exits 2 as an infrastructure error, never as a result") {
   // A known profile whose firmware image is not where the target looks.
   const auto empty = std::filesystem::temp_directory_path() / ("shakedown-no-firmware-" + std::to_string(getpid()));
   std::filesystem::create_directories(empty);
+  const auto out = temp_dir("no-firmware-out");
   auto r = run_process(
       {kBin + "/shakedown", "run", kRepo + "/scenarios/field/01-suite-mismatch.yaml", "--target", "qemu",
-       "--firmware-dir", empty.string(), "--filter", "3.6/field-2x", "--pki-cache", SHAKEDOWN_TEST_PKI_CACHE},
+       "--firmware-dir", empty.string(), "--filter", "3.6/field-2x", "--pki-cache", SHAKEDOWN_TEST_PKI_CACHE,
+       "--out", out.string()},
       60s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.out, Contains("INFRA: ") && (Contains("no firmware image for Mbed TLS 3.6 with profile field-2x") ||
                                             Contains("qemu-system-arm")));
   CHECK_THAT(r.out, Contains("1 infrastructure errors"));
+  CHECK(summary_of(out) == Summary{.cells = 1, .infrastructure_errors = 1});
   std::filesystem::remove_all(empty);
+  std::filesystem::remove_all(out);
 }
 
 TEST_CASE("a malformed scenario exits 3, names file and line, and runs nothing") {

@@ -103,9 +103,15 @@ std::optional<Finding> server_cert_signature_hash_rejected(const Evidence& e) {
            fmt::format("server: sent '{}' ({}) at position {}, signed with {}", dropped->subject, dropped->role,
                        *dropped->sent_position, dropped->signature_algorithm),
            fmt::format("profile {}: {} not defined", e.build.profile, macro)},
-          fmt::format("Have the server's CA reissue its {} signed with SHA-256 or better; enabling {} in {} would "
-                      "only make the device reject it for its hash (the default verify profile refuses SHA-1).",
-                      dropped->role, macro, e.profile_file)};
+          // The default verify profile takes SHA-256 and up: enabling any
+          // hash but SHA-1 is the fix; SHA-1 it refuses anyway.
+          dropped->signature_hash == "sha1"
+              ? fmt::format("Have the server's CA reissue its {} signed with SHA-256 or better; enabling {} in {} "
+                            "would only make the device reject it for its hash (the default verify profile refuses "
+                            "SHA-1).",
+                            dropped->role, macro, e.profile_file)
+              : fmt::format("#define {} in {} (the default verify profile accepts {}).", macro, e.profile_file,
+                            dropped->signature_algorithm)};
     }
   }
   if (!(verify_flags(e) & codes::kBadCertBadMd)) return std::nullopt;

@@ -263,11 +263,22 @@ std::optional<Finding> server_key_type_disabled(const Evidence& e) {
   }
   const bool curve_offered = std::find(hello.groups.begin(), hello.groups.end(), key->group) != hello.groups.end();
   const tls::NamedGroup& curve = *tls::named_group(key->group);
-  std::string fix = curve_offered
-                        ? fmt::format("Enable {} (the hash of {}) in {}", mbedtls_line(e).hash_macro(key->hash),
-                                      tls::signature_scheme_name(key->scheme), e.profile_file)
-                        : fmt::format("Enable {} in {} (the certificate's curve)", curve.mbedtls_macro, e.profile_file);
-  if (!curve_offered && !hash_enabled(key->hash, e.build)) {
+  const bool hash_on = hash_enabled(key->hash, e.build);
+  // The build reports SHA-1, SHA-256 and SHA-384 alone; SHA-512 may be either.
+  const std::string_view hash = key->hash;
+  const bool hash_known = hash == "sha1" || hash == "sha256" || hash == "sha384";
+  const std::string scheme(tls::signature_scheme_name(key->scheme));
+  const std::string enable_hash = fmt::format("Enable {} (the hash of {}) in {}", mbedtls_line(e).hash_macro(key->hash),
+                                              scheme, e.profile_file);
+  // With curve and hash in the build, the application's own list left the scheme out.
+  const std::string add_scheme =
+      fmt::format("add {} to the signature algorithms the application sets (mbedtls_ssl_conf_sig_algs)", scheme);
+  std::string fix =
+      !curve_offered ? fmt::format("Enable {} in {} (the certificate's curve)", curve.mbedtls_macro, e.profile_file)
+      : !hash_on     ? enable_hash
+      : hash_known   ? fmt::format("The build has the curve and the hash: {}", add_scheme)
+                     : fmt::format("{} if it is off; if it is on, {}", enable_hash, add_scheme);
+  if (!curve_offered && !hash_on) {
     fix += fmt::format(" and {} (its ECDSA signature hash)",
                        tls::mbedtls_line_or_newest(e.build.mbedtls_line).hash_macro(key->hash));
   }

@@ -258,6 +258,8 @@ std::optional<Finding> handshake_message_fragmented(const Evidence& e) {
   const bool header_split =
       m == codes::kSslInvalidRecord && smallest_record < kHeader && largest_record <= e.build.in_content_len;
   if (m == codes::kSslInvalidRecord && !header_split) return std::nullopt;
+  // A line that reassembles messages split over records failed for another reason.
+  if (!header_split && !mbedtls_line(e).rejects_fragmented_handshake) return std::nullopt;
   std::vector<std::string> evidence{client_line(e),
                                     fmt::format("server: sent {} plaintext handshake records of {} to {} bytes",
                                                 records, smallest_record, largest_record),

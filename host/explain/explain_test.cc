@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
+#include <regex>
 #include <sstream>
 
 using namespace shakedown::explain;
@@ -81,6 +82,20 @@ TEST_CASE("the field failure as a forum shows it: reset after the ClientHello, t
   CHECK(json["result"]["error_code"] == "-0x0050");
   CHECK(json["client_hello"]["cipher_suites"].size() == 2);
   CHECK_FALSE(json["timeline"].empty());
+}
+
+TEST_CASE("the 'file.c(123):' form of a statement's place reads as 'file.c:123:' does") {
+  const std::string parenthesised =
+      std::regex_replace(kForumFieldLog, std::regex(R"(\.c:([0-9]+):)"), ".c($1):");
+  REQUIRE(parenthesised.find("ssl_cli.c(3510): client state: 2") != std::string::npos);
+  const Explanation e = explain_text(parenthesised);
+  const Explanation colon = explain_text(kForumFieldLog);
+  CHECK(e.facts.report.handshake_state == 2);
+  CHECK(e.facts.report.offered_suites == std::vector<uint16_t>{0xc02b, 0xc02c});
+  CHECK(e.facts.report.result == -0x50);
+  CHECK(ids(e) == ids(colon));
+  REQUIRE_FALSE(e.findings.empty());
+  CHECK(e.findings.front().log_lines == colon.findings.front().log_lines);  // the same lines cited
 }
 
 TEST_CASE("a default client reset after its ClientHello is a plain reset first, not a suite problem") {

@@ -45,6 +45,15 @@ TEST_CASE("a result matches its expectation only when result, error and primary 
         "expected a pass, got -0x0050 (NAME)");
 }
 
+TEST_CASE("a pass expected with a warning is unexpected when no warning, or another one, came with it") {
+  Expectation warned{Expectation::Result::kPass, diagnosis::FindingId::kVerifyOptionalUntrusted, std::nullopt, 1};
+  const auto passed = report(tls::Stage::kDone, 0);
+  CHECK(runner::judge(warned, passed, finding(diagnosis::FindingId::kVerifyOptionalUntrusted)).empty());
+  CHECK(runner::judge(warned, passed, {}) == "expected a pass with finding verify-optional-untrusted, got none");
+  CHECK(runner::judge(warned, passed, finding(diagnosis::FindingId::kLegacyProtocolNegotiated)) ==
+        "expected a pass with finding verify-optional-untrusted, got legacy-protocol-negotiated");
+}
+
 TEST_CASE("a pass that negotiated other parameters than pinned is unexpected, naming each difference") {
   device::ClientReport r = report(tls::Stage::kDone, 0);
   r.version = "TLSv1.2";

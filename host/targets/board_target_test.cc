@@ -143,6 +143,17 @@ TEST_CASE("a board that stops answering mid-handshake fails that cell within the
   CHECK(bench->board->resets() == 2);
 }
 
+TEST_CASE("a board that does not take the protocol reset between cells gets a hardware reset, and the cell runs") {
+  auto bench = bench_with({.hang_on = MessageType::kReset});
+  require_the_recorded_pass(bench->target.handshake(field_fixed_cell()));
+  CHECK(bench->board->resets() == 1);
+  const auto start = std::chrono::steady_clock::now();
+  require_the_recorded_pass(bench->target.handshake(field_fixed_cell()));
+  CHECK(bench->board->requests(MessageType::kReset) == 1);
+  CHECK(bench->board->resets() == 2);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);  // the protocol reset's bound (2 s), then the cell
+}
+
 TEST_CASE("a board that stops answering: a stop request ends the wait at once, long before the deadline") {
   auto bench = bench_with({.hang_on = MessageType::kConnect});
   auto cell = field_fixed_cell();

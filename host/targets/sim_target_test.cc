@@ -1,5 +1,7 @@
 #include "sim_target.h"
 
+#include "sim_builds.h"
+
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -34,4 +36,26 @@ TEST_CASE("a simulator that announces a port nobody listens on is an infrastruct
   REQUIRE(outcome.infrastructure_error);
   CHECK_THAT(*outcome.infrastructure_error, Contains("127.0.0.1:1"));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+}
+
+TEST_CASE("a simulator build whose banner names another line or another profile is refused") {
+  // Real builds under names they are not: the banner, not the file name, says what runs.
+  const auto real = shakedown::sim::default_sim_build_dir();
+  REQUIRE(std::filesystem::exists(shakedown::sim::sim_build_path(real, "2.28", "field-2x")));
+  const auto dir = std::filesystem::temp_directory_path() / ("shakedown-misnamed-sim-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  struct Misnamed {
+    const char* line;
+    const char* profile;
+  };
+  for (const Misnamed& as : {Misnamed{"3.6", "field-2x"}, Misnamed{"2.28", "field-fixed"}}) {
+    CAPTURE(as.line, as.profile);
+    std::filesystem::create_symlink(shakedown::sim::sim_build_path(real, "2.28", "field-2x"),
+                                    shakedown::sim::sim_build_path(dir, as.line, as.profile));
+    SimTarget target(dir);
+    auto outcome = target.handshake({.mbedtls_line = as.line, .profile = as.profile, .server_port = 1});
+    REQUIRE(outcome.infrastructure_error);
+    CHECK_THAT(*outcome.infrastructure_error, Contains("says it is Mbed TLS 2.28 with field-2x"));
+  }
+  std::filesystem::remove_all(dir);
 }

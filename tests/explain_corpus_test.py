@@ -27,6 +27,7 @@ is explained after all (so the list stays true).
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -68,6 +69,8 @@ def main():
     if "--run-dir" in sys.argv:
         run_dir = sys.argv[sys.argv.index("--run-dir") + 1]
     else:
+        # Only this run's cells: an earlier run's (a scenario since renamed) would be read too.
+        shutil.rmtree(work, ignore_errors=True)
         run_dir = os.path.join(work, "run")
         p = subprocess.run([shakedown, "run", scenarios, "--target", "sim", "--out", run_dir] + pki,
                            capture_output=True, text=True, timeout=1800)

@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
 
 using shakedown::process::run_process;
 using namespace std::chrono_literals;
@@ -19,12 +23,34 @@ TEST_CASE("a child's output and exit status are captured") {
   CHECK(r.describe() == "exit 3");
 }
 
+namespace {
+
+// Whether `pid` still runs: a zombie (killed, not yet reaped by whoever
+// inherited it) does not.
+bool running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return false;
+  const size_t state = text.rfind(')') + 2;
+  return state < text.size() && text[state] != 'Z';
+}
+
+}  // namespace
+
 TEST_CASE("a child that hangs is killed at the deadline, with its own children, and reaped") {
+  const auto pid_file = std::filesystem::temp_directory_path() / ("grandchild-" + std::to_string(::getpid()));
   auto start = std::chrono::steady_clock::now();
-  auto r = run_process({"/bin/sh", "-c", "sleep 30 & sleep 30"}, 300ms);
+  auto r = run_process({"/bin/sh", "-c", "sleep 30 & echo $! > " + pid_file.string() + "; sleep 30"}, 300ms);
   CHECK(r.timed_out);
   CHECK(std::chrono::steady_clock::now() - start < 5s);
   CHECK(r.describe() == "did not finish in time and was killed");
+  // The child's own child went with it: nothing the tool started outlives the deadline.
+  pid_t grandchild = 0;
+  std::ifstream(pid_file) >> grandchild;
+  std::filesystem::remove(pid_file);
+  REQUIRE(grandchild > 0);
+  for (int i = 0; i < 100 && running(grandchild); ++i) std::this_thread::sleep_for(10ms);
+  CHECK_FALSE(running(grandchild));
 }
 
 TEST_CASE("a child killed by a signal is told apart from one that exits") {

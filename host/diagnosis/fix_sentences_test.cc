@@ -428,24 +428,6 @@ TEST_CASE("fix sentences: negotiation, each branch on each line") {
 
 // ---- Every name a row's fix gives exists in its line's headers ----
 
-namespace {
-
-namespace fs = std::filesystem;
-
-std::string headers_of(const fs::path& tree) {
-  std::string all;
-  for (const auto& entry : fs::recursive_directory_iterator(tree / "include")) {
-    if (entry.path().extension() != ".h") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    all += text.str();
-  }
-  return all;
-}
-
-}  // namespace
-
 TEST_CASE("fix sentences: every macro and call a row's fix names exists on the row's line") {
   const std::map<std::string_view, std::string> headers = {{"2.28", headers_of(SHAKEDOWN_MBEDTLS_2_28_DIR)},
                                                            {"3.6", headers_of(SHAKEDOWN_MBEDTLS_3_6_DIR)}};

@@ -79,7 +79,7 @@ TEST_CASE("a shard is K/N with 1 <= K <= N and nothing else") {
 
 TEST_CASE("cells run on several threads come back in plan order, each reported once") {
   FakeTargetWithoutBuilds target;
-  runner::Runner r({.pki_cache = "/tmp/unused-pki"}, target);
+  runner::Runner r({.pki_cache = SHAKEDOWN_TEST_PKI_CACHE}, target);
   const auto cells = runner::plan(kSuite, {});
   std::vector<size_t> done;
   auto results = runner::run_matrix(r, cells, 3, {}, [&](const runner::Progress& p) {
@@ -99,7 +99,7 @@ TEST_CASE("cells run on several threads come back in plan order, each reported o
 
 TEST_CASE("a stopped run starts no further cell") {
   FakeTargetWithoutBuilds target;
-  runner::Runner r({.pki_cache = "/tmp/unused-pki"}, target);
+  runner::Runner r({.pki_cache = SHAKEDOWN_TEST_PKI_CACHE}, target);
   std::stop_source stop;
   auto results = runner::run_matrix(r, runner::plan(kSuite, {}), 1, stop.get_token(), [&](const runner::Progress& p) {
     if (p.done == 2) stop.request_stop();

@@ -77,7 +77,7 @@ TEST_CASE("a missing simulator build is an infrastructure error, not a result") 
   s.name = "suite/case";
   scenario::Cell cell{"9.9", "no-such-profile", {}};
   targets::SimTarget sim("/nonexistent/libexec");
-  runner::Runner r({.pki_cache = "/tmp/unused-pki"}, sim);
+  runner::Runner r({.pki_cache = SHAKEDOWN_TEST_PKI_CACHE}, sim);
   auto result = r.run_cell(s, cell);
   CHECK(result.verdict == runner::Verdict::kInfrastructureError);
   CHECK_THAT(result.why, Catch::Matchers::Contains("no simulator build for Mbed TLS 9.9 with profile no-such-profile"));
@@ -121,7 +121,7 @@ struct RetryRig {
     throw std::runtime_error("no 3.6 " + profile + " cell");
   }
   runner::CellResult run(targets::Target& target, const std::string& profile = "field-fixed") const {
-    return runner::Runner({.pki_cache = servers::default_pki_cache()}, target).run_cell(scenario, cell(profile));
+    return runner::Runner({.pki_cache = SHAKEDOWN_TEST_PKI_CACHE}, target).run_cell(scenario, cell(profile));
   }
 };
 

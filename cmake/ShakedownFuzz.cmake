@@ -68,6 +68,7 @@ function(shakedown_host_fuzz_targets)
       host/scenario/expect_loader.cc host/scenario/yaml_fields.cc
       host/scenario/client_loader.cc host/diagnosis/findings.cc servers/chain_spec.cc servers/s_server_peer.cc
       servers/openssl_ptr.cc host/process/spawn.cc)
+  shakedown_pki_generator_key(scenario_fuzz)
   shakedown_define_known_profiles(scenario_fuzz)
 
   # Bench files (`--target board --bench FILE`).

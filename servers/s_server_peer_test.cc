@@ -299,7 +299,7 @@ TEST_CASE("a pre-shared key: s_server negotiates a PSK suite with a client holdi
   config.chain = &chain;
   config.min_version = config.max_version = "tls1.2";
   config.ciphersuites = {"PSK-AES128-GCM-SHA256"};
-  config.psk = EndpointConfig::Psk{"device-1", {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}};
+  config.psk = PreSharedKey{"device-1", {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}};
   SServerPeer peer(config, dir / "peer");
   INFO(peer.command_line());
 

@@ -19,6 +19,7 @@
 
 #include "capture.h"
 #include "pki.h"
+#include "pre_shared_key.h"
 
 namespace shakedown::servers {
 
@@ -72,11 +73,7 @@ struct EndpointConfig {
   // TLS_AES_128_GCM_SHA256, as OpenSSL does for a TLS 1.2-style PSK). A
   // client naming another identity is refused as OpenSSL refuses it
   // (unknown_psk_identity in TLS 1.2; TLS 1.3 falls back to the certificate).
-  struct Psk {
-    std::string identity;
-    std::vector<uint8_t> key;  // 1..64 bytes
-  };
-  std::optional<Psk> psk;
+  std::optional<PreSharedKey> psk;
   // Send the plaintext handshake in records of up to 16 KB whatever max
   // fragment length the client asked for. OpenSSL still agrees to the
   // extension in its ServerHello; the records then break that promise, as

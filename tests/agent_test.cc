@@ -95,19 +95,25 @@ struct AgentUnderTest {
     return reply_to(send(type, payload));
   }
 
-  // Uploads `bytes` from `offset` in blocks of 500, up to `end` (default:
-  // all); returns the last reply.
+  // One blob request: `data` at `offset` of a blob of `total` bytes.
+  FakeConsole::Received blob(protocol::BlobKind kind, uint32_t offset, uint32_t total, std::span<const uint8_t> data) {
+    std::vector<uint8_t> buf(1024);
+    TlvWriter w(buf);
+    w.put_u8(protocol::blob_tag::kKind, static_cast<uint8_t>(kind));
+    w.put_u32(protocol::blob_tag::kOffset, offset);
+    w.put_u32(protocol::blob_tag::kTotal, total);
+    w.put_bytes(protocol::blob_tag::kData, data);
+    buf.resize(w.size());
+    return request(MessageType::kBlob, buf);
+  }
+
+  // Uploads `bytes` in blocks of 500, up to `end` (default: all); returns
+  // the last reply.
   FakeConsole::Received upload(protocol::BlobKind kind, std::span<const uint8_t> bytes, size_t end = SIZE_MAX) {
     FakeConsole::Received last{};
     for (size_t offset = 0; offset < std::min(end, bytes.size()); offset += 500) {
-      std::vector<uint8_t> buf(1024);
-      TlvWriter w(buf);
-      w.put_u8(protocol::blob_tag::kKind, static_cast<uint8_t>(kind));
-      w.put_u32(protocol::blob_tag::kOffset, static_cast<uint32_t>(offset));
-      w.put_u32(protocol::blob_tag::kTotal, static_cast<uint32_t>(bytes.size()));
-      w.put_bytes(protocol::blob_tag::kData, bytes.subspan(offset, std::min<size_t>(500, bytes.size() - offset)));
-      buf.resize(w.size());
-      last = request(MessageType::kBlob, buf);
+      last = blob(kind, static_cast<uint32_t>(offset), static_cast<uint32_t>(bytes.size()),
+                  bytes.subspan(offset, std::min<size_t>(500, bytes.size() - offset)));
       if (last.type != static_cast<uint8_t>(MessageType::kAck)) break;
     }
     return last;
@@ -222,25 +228,12 @@ TEST_CASE("a corrupted frame is dropped and counted, the next one is answered", 
 TEST_CASE("blobs beyond the device's storage, out of order, or incomplete at connect are refused", "[field-fixed]") {
   AgentUnderTest t;
   auto blob = [&](uint32_t offset, uint32_t total, size_t data_size) {
-    std::vector<uint8_t> data(data_size, 'x'), buf(1024);
-    TlvWriter w(buf);
-    w.put_u8(protocol::blob_tag::kKind, static_cast<uint8_t>(protocol::BlobKind::kCaChain));
-    w.put_u32(protocol::blob_tag::kOffset, offset);
-    w.put_u32(protocol::blob_tag::kTotal, total);
-    w.put_bytes(protocol::blob_tag::kData, data);
-    buf.resize(w.size());
-    return t.request(MessageType::kBlob, buf);
+    return t.blob(protocol::BlobKind::kCaChain, offset, total, std::vector<uint8_t>(data_size, 'x'));
   };
   CHECK(error_code(blob(0, 5000, 100)) == static_cast<uint8_t>(protocol::ErrorCode::kTooLarge));
   CHECK(blob(0, 300, 100).type == static_cast<uint8_t>(MessageType::kAck));
   CHECK(error_code(blob(200, 300, 100)) == static_cast<uint8_t>(protocol::ErrorCode::kBadPayload));  // gap
-  std::vector<uint8_t> connect(64);
-  TlvWriter w(connect);
-  w.put_str(protocol::connect_tag::kAddress, "127.0.0.1");
-  w.put_u16(protocol::connect_tag::kPort, 1);
-  connect.resize(w.size());
-  CHECK(error_code(t.request(MessageType::kConnect, connect)) ==
-        static_cast<uint8_t>(protocol::ErrorCode::kIncomplete));
+  CHECK(error_code(t.connect(1)) == static_cast<uint8_t>(protocol::ErrorCode::kIncomplete));
 }
 
 TEST_CASE("through the agent: configure, upload, connect to the real server, then data and reset", "[field-fixed]") {

@@ -425,7 +425,7 @@ TEST_CASE("a pre-shared key: its suites are accepted and negotiated, and another
   config.ciphersuites = {"PSK-AES128-GCM-SHA256"};
   CHECK(servers::TestServer(config).accepted_suites().empty());  // without a key, no PSK suite
   const std::vector<uint8_t> key = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
-  config.psk = servers::EndpointConfig::Psk{"device-1", key};
+  config.psk = servers::PreSharedKey{"device-1", key};
   const auto accepted = servers::TestServer(config).accepted_suites();
   REQUIRE(accepted.size() == 1);
   CHECK(accepted[0].id == 0x00a8);
@@ -452,7 +452,7 @@ TEST_CASE("ECDHE-PSK: the client reports the group, read after the PSK identity 
   config.ciphersuites = {"ECDHE-PSK-AES128-CBC-SHA256"};
   config.groups = "P-384";
   const std::vector<uint8_t> key = {0x01, 0x23, 0x45, 0x67};
-  config.psk = servers::EndpointConfig::Psk{"device-1", key};
+  config.psk = servers::PreSharedKey{"device-1", key};
   auto options = with_hostname();
   options.psk = key;
   options.psk_identity = "device-1";

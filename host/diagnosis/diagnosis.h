@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "capture.h"
-#include "test_server.h"
 #include "client_report.h"
 #include "findings.h"
+#include "pre_shared_key.h"
 #include "shakedown/tls/version.h"
 
 namespace shakedown::diagnosis {
@@ -43,7 +43,7 @@ struct ServerView {
   // empty: OpenSSL's defaults.
   std::string signature_algorithms;
   // Its pre-shared key; none: it has none, or (explain) it is not known.
-  std::optional<servers::EndpointConfig::Psk> psk;
+  std::optional<servers::PreSharedKey> psk;
   // False when nothing is known of the server (`shakedown explain` reads
   // only the client's log): the rules then reason from the client's side
   // and may give several candidates, most likely first.

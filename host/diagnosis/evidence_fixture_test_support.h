@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -129,6 +130,23 @@ inline std::string headers_of(const std::filesystem::path& tree) {
     all += text.str();
   }
   return all;
+}
+
+// The Mbed TLS macros and calls a fix names, in order; a family such as
+// MBEDTLS_ECP_DP_* is no name and is left out.
+inline std::vector<std::string> names_in_fix(const std::string& fix) {
+  static const std::regex name("\\b(MBEDTLS_[A-Z0-9_]+|PSA_WANT_[A-Z0-9_]+|mbedtls_[a-z0-9_]+)\\b(?!\\*)");
+  std::vector<std::string> out;
+  for (std::sregex_iterator it(fix.begin(), fix.end(), name), end; it != end; ++it) {
+    if (!(*it)[1].str().ends_with("_")) out.push_back((*it)[1]);
+  }
+  return out;
+}
+
+// Whether `headers` (headers_of) have `name`: a call's declaration, a macro's #define.
+inline bool defined_in(const std::string& headers, const std::string& name) {
+  if (name[0] == 'm') return std::regex_search(headers, std::regex("\\b" + name + "\\s*\\("));
+  return std::regex_search(headers, std::regex("#\\s*define\\s+" + name + "\\b"));
 }
 
 }  // namespace shakedown::diagnosis::test_support

@@ -14,7 +14,7 @@ void psk(Fixture& f, const char* client_identity, const char* server_identity, s
   fail(f, kFatal, 13);
   f.setup.psk_identity = client_identity;
   f.setup.psk_key = {1, 2, 3};
-  f.server.psk = servers::EndpointConfig::Psk{server_identity, std::move(server_key)};
+  f.server.psk = servers::PreSharedKey{server_identity, std::move(server_key)};
 }
 
 const Row kPreSharedKey[] = {

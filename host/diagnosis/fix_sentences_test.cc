@@ -431,7 +431,6 @@ TEST_CASE("fix sentences: negotiation, each branch on each line") {
 TEST_CASE("fix sentences: every macro and call a row's fix names exists on the row's line") {
   const std::map<std::string_view, std::string> headers = {{"2.28", headers_of(SHAKEDOWN_MBEDTLS_2_28_DIR)},
                                                            {"3.6", headers_of(SHAKEDOWN_MBEDTLS_3_6_DIR)}};
-  const std::regex name("\\b(MBEDTLS_[A-Z0-9_]+|mbedtls_[a-z0-9_]+)\\b(?!\\*)");
   std::set<std::string> seen;  // "line name": each checked once
   for (auto rows : {negotiation_rows(), pre_shared_key_rows(), certificate_rows(), server_behaviour_rows(),
                     resource_rows(), log_only_rows()}) {
@@ -439,13 +438,10 @@ TEST_CASE("fix sentences: every macro and call a row's fix names exists on the r
       Fixture f = on_line(row.line);
       row.make(f);
       for (const auto& finding : diagnose(f.evidence())) {
-        for (std::sregex_iterator it(finding.fix.begin(), finding.fix.end(), name), end; it != end; ++it) {
-          const std::string found = (*it)[1];
-          // A family (MBEDTLS_ECP_DP_*) is no name; each name is checked once per line.
-          if (found.ends_with("_") || !seen.insert(fmt::format("{} {}", row.line, found)).second) continue;
-          const std::regex defined(found[0] == 'm' ? "\\b" + found + "\\s*\\(" : "#\\s*define\\s+" + found + "\\b");
+        for (const std::string& found : names_in_fix(finding.fix)) {
+          if (!seen.insert(fmt::format("{} {}", row.line, found)).second) continue;  // each once per line
           INFO(row.name << " on " << row.line << ": " << finding.fix);
-          CHECK(std::regex_search(headers.at(row.line), defined));
+          CHECK(defined_in(headers.at(row.line), found));
         }
       }
     }

@@ -102,13 +102,6 @@ std::optional<Finding> rejected_after_client_hello(const Evidence& e) {
   return f;
 }
 
-// A version the ClientHello offered lies in the server's range.
-bool versions_overlap(const Evidence& e) {
-  const auto offered = offered_versions(*e.server.connection->client_hello);
-  const uint16_t low = tls::wire_id(e.server.min_version), high = tls::wire_id(e.server.max_version);
-  return std::any_of(offered.begin(), offered.end(), [&](uint16_t v) { return v >= low && v <= high; });
-}
-
 // A fatal alert in answer to the ClientHello that no more specific rule
 // explains: name the alert and what it points to.
 std::optional<Finding> alert_after_client_hello(const Evidence& e) {
@@ -134,7 +127,7 @@ std::optional<Finding> alert_after_client_hello(const Evidence& e) {
     case 70:
       // That the versions overlap is known only from the server's capture,
       // and only then may the finding say so.
-      if (e.server.connection && e.server.connection->client_hello && versions_overlap(e)) {
+      if (e.server.connection && e.server.connection->client_hello && highest_shared_version(e)) {
         what =
             "no common protocol version (protocol_version), although the versions the ClientHello offered "
             "overlap the ones the server is configured for: a middlebox or an old front end answers";
@@ -248,9 +241,10 @@ int unlikely(const RefusedHello&) {
 // suite, or TLS 1.3, offered (or the log does not show the suites).
 bool groups_matter(const RefusedHello& r) {
   const auto& s = r.suites;
-  const bool tls13 = r.hello != nullptr && std::ranges::count(offered_versions(*r.hello), uint16_t{0x0304}) > 0;
+  const bool tls13 =
+      r.hello != nullptr && std::ranges::count(offered_versions(*r.hello), tls::wire_id(tls::Version::kTls1_3)) > 0;
   return s.empty() || tls13 ||
-         std::any_of(s.begin(), s.end(), [](uint16_t id) { return ecdhe_suite(id) || (id >= 0x1301 && id <= 0x1305); });
+         std::any_of(s.begin(), s.end(), [](uint16_t id) { return ecdhe_suite(id) || tls::is_tls13_suite(id); });
 }
 
 // Whatever the server refused: the reading that names no part of the ClientHello.

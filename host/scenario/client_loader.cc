@@ -117,10 +117,10 @@ void load_psk(const Fields& f, const ClientOptionRow& row, ClientSpec& spec, Lin
 
 }  // namespace
 
-servers::EndpointConfig::Psk load_psk(const Fields& section, const std::string& key) {
+servers::PreSharedKey load_psk(const Fields& section, const std::string& key) {
   const std::string where = section.where() + "." + key;
   Fields f(section.file(), section.get(key), where, {"identity", "key"});
-  servers::EndpointConfig::Psk psk{f.string("identity"), f.hex_bytes("key", 1, 64)};
+  servers::PreSharedKey psk{f.string("identity"), f.hex_bytes("key", 1, 64)};
   if (psk.identity.empty() || psk.identity.size() > 128) {
     f.fail(f.get("identity"),
            fmt::format("'identity' in {} must be 1 to 128 bytes (got {})", where, psk.identity.size()));

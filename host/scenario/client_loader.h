@@ -16,7 +16,7 @@ std::vector<std::string> client_keys();
 
 // The `psk` mapping of `section` (client or server): {identity, key}, the
 // identity 1 to 128 bytes, the key 1 to 64 bytes in hex digits. Throws LoadError.
-servers::EndpointConfig::Psk load_psk(const Fields& section, const std::string& key);
+servers::PreSharedKey load_psk(const Fields& section, const std::string& key);
 
 // Reads `client` into `spec`, and the Mbed TLS lines it names into `lines`.
 // Throws LoadError.

@@ -117,7 +117,7 @@ void load_server_suites(const Fields& f, servers::EndpointConfig& server) {
                                                 "its IANA id such as c02b, or its IANA, OpenSSL or Mbed TLS name)",
                                                 name));
     }
-    auto& list = (*id >> 8) == 0x13 ? server.tls13_ciphersuites : server.ciphersuites;
+    auto& list = tls::is_tls13_suite(*id) ? server.tls13_ciphersuites : server.ciphersuites;
     list.emplace_back(suite->openssl_name);
   }
 }

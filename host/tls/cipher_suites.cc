@@ -215,7 +215,7 @@ std::string mbedtls_suite_name(const CipherSuite& suite) {
   if (suite.signalling || suite.iana_name.empty()) return {};
   std::string name(suite.iana_name);
   std::replace(name.begin(), name.end(), '_', '-');
-  if ((suite.id >> 8) == 0x13) name.replace(0, 4, "TLS1-3-");
+  if (is_tls13_suite(suite.id)) name.replace(0, 4, "TLS1-3-");
   // IANA's one inversion (RFC 6655's TLS_PSK_DHE_WITH_AES_*_CCM_8), which
   // Mbed TLS names in the usual order.
   if (name.starts_with("TLS-PSK-DHE-")) name.replace(4, 7, "DHE-PSK");

@@ -27,6 +27,11 @@ const CipherSuite* cipher_suite(uint16_t id);
 // TLS_EMPTY_RENEGOTIATION_INFO_SCSV and TLS_FALLBACK_SCSV.
 bool is_signalling_suite(uint16_t id);
 
+// A TLS 1.3 suite: IANA assigns them 0x13XX (RFC 8446, B.4).
+constexpr bool is_tls13_suite(uint16_t id) {
+  return (id >> 8) == 0x13;
+}
+
 // Mbed TLS's name for a suite: IANA's with '-' for '_', and TLS 1.3's
 // "TLS_" as "TLS1-3-" ("TLS1-3-AES-128-GCM-SHA256"), and RFC 6655's
 // PSK_DHE as DHE-PSK; empty for a signalling

@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "matrix.h"
@@ -68,6 +70,52 @@ Rounds run_rounds(targets::QemuTarget& target, const std::filesystem::path& cach
   out.wall_ms = ms_since(start);
   for (const auto& problem : target.shut_down()) fmt::print(stderr, "shut down: {}\n", problem);
   return out;
+}
+
+// The NUCLEO-F429ZI image's stack as its linker script sized it
+// (__stack_top - __stack_limit, read with arm-none-eabi-nm); nullopt when
+// the image or the tool is missing.
+std::optional<uint32_t> board_stack_bytes(const std::filesystem::path& elf) {
+  const auto nm = process::find_in_path("arm-none-eabi-nm");
+  if (nm.empty() || !std::filesystem::exists(elf)) return std::nullopt;
+  const auto listed = process::run_process({nm.string(), elf.string()}, 10s);
+  if (!listed.exited_cleanly()) return std::nullopt;
+  std::optional<uint32_t> top, limit;
+  std::istringstream lines(listed.out);
+  std::string address, kind, name;
+  while (lines >> address >> kind >> name) {
+    if (name == "__stack_top") top = static_cast<uint32_t>(std::stoul(address, nullptr, 16));
+    if (name == "__stack_limit") limit = static_cast<uint32_t>(std::stoul(address, nullptr, 16));
+  }
+  if (!top || !limit || *top <= *limit) return std::nullopt;
+  return *top - *limit;
+}
+
+// The deepest stack peak of the suite, and what the board's stack leaves
+// above it. The QEMU image runs the same agent, core and Mbed TLS objects as
+// the board's (one cross build), so its peaks are the board's but for the
+// port's own frames (the Ethernet driver, the UART), which the margin covers.
+void print_stack_figures(const Rounds& rounds, const std::filesystem::path& firmware_dir) {
+  std::string deepest_case;
+  uint32_t deepest = 0;
+  for (const auto& [id, peak] : rounds.stack_peak) {
+    if (peak > deepest) deepest = peak, deepest_case = id;
+  }
+  if (deepest == 0) {
+    fmt::print("stack: no peak reported\n");
+    return;
+  }
+  fmt::print("stack: deepest QEMU peak {} B ({})\n", deepest, deepest_case);
+  const auto board_elf = firmware_dir / "firmware-nucleo-f429zi-3.6-default-16k.elf";
+  const auto board = board_stack_bytes(board_elf);
+  if (!board) {
+    fmt::print("stack: NUCLEO-F429ZI image's stack unknown (no {} or no arm-none-eabi-nm)\n", board_elf.string());
+    return;
+  }
+  constexpr double kWantedMargin = 2.0;  // the chosen stack is at least twice the deepest peak
+  const double margin = static_cast<double>(*board) / deepest;
+  fmt::print("stack: NUCLEO-F429ZI image's stack {} B = {:.1f}x the deepest peak (wanted: at least {:.1f}x: {})\n",
+             *board, margin, kWantedMargin, margin >= kWantedMargin ? "met" : "NOT met");
 }
 
 }  // namespace
@@ -164,5 +212,6 @@ int main(int argc, char** argv) {
   }
   fmt::print("verdicts (last pooled round): {} as expected, {} unexpected, {} infrastructure errors\n",
              ours.verdict.size() - static_cast<size_t>(infrastructure + unexpected), unexpected, infrastructure);
+  print_stack_figures(ours, firmware_dir);
   return 0;
 }

@@ -143,6 +143,13 @@ TEST_CASE("a firmware image boots under QEMU, syncs, and completes a handshake w
   INFO("stack peak " << outcome.report.stack_peak);
   CHECK(outcome.report.stack_peak > 1'000);      // the agent's and Mbed TLS's frames
   CHECK(outcome.report.stack_peak < 64 * 1024);  // within the image's stack
+  // The image reports its own network: QEMU's NIC with its link up from boot.
+  REQUIRE(outcome.report.network);
+  CHECK(outcome.report.network->start == "up");
+  CHECK(outcome.report.network->link_up);
+  CHECK(outcome.report.network->link_up_at_ms);
+  CHECK(outcome.report.network->address_ready);
+  CHECK(outcome.report.connect_failure.empty());
 }
 
 TEST_CASE("the QEMU agent answers sync again and again, and QEMU stops when asked") {

@@ -365,7 +365,10 @@ void Client::establish(const ClientOptions& options, HandshakeReport& report) {
 
   const uint64_t start = clock_.monotonic_ms();
   IoStatus connected = transport_.connect(options.server_address, options.server_port, options.connect_timeout_ms);
-  if (connected != IoStatus::kOk) return fail(report, Stage::kConnect, "connect", connect_status_to_mbedtls(connected));
+  if (connected != IoStatus::kOk) {
+    report.connect_status = connected;
+    return fail(report, Stage::kConnect, "connect", connect_status_to_mbedtls(connected));
+  }
 
   // Our transports block up to the read timeout, so WANT_READ/WANT_WRITE
   // only come from a non-blocking backend; bound the retries by time anyway.

@@ -1,6 +1,7 @@
 #include "shakedown/lwip/lwip_transport.h"
 
 #include <lwip/ip_addr.h>
+#include <lwip/netif.h>
 #include <lwip/pbuf.h>
 #include <lwip/tcp.h>
 
@@ -33,6 +34,13 @@ IoStatus status_from_err(err_t err, bool connecting) {
   }
 }
 
+// lwIP routes only over an interface that is up, has its link and an
+// address; without one tcp_connect fails at once with ERR_RTE.
+bool can_route() {
+  const netif* nif = netif_default;
+  return nif != nullptr && netif_is_up(nif) && netif_is_link_up(nif) && !ip4_addr_isany_val(*netif_ip4_addr(nif));
+}
+
 }  // namespace
 
 IoStatus LwipTransport::connect(std::string_view host, uint16_t port, uint32_t timeout_ms) {
@@ -43,6 +51,16 @@ IoStatus LwipTransport::connect(std::string_view host, uint16_t port, uint32_t t
   std::memcpy(text, host.data(), host.size());
   text[host.size()] = '\0';
   if (ipaddr_aton(text, &address) == 0) return IoStatus::kNotAllowed;  // numeric addresses only
+
+  // A board restarts auto-negotiation at every reset (2-3 s), and a DHCP
+  // lease takes longer: wait for both within the connect's own timeout, so
+  // an early connect is not a refusal, and a link that never comes up is
+  // told apart from a server that refuses.
+  const uint64_t deadline = clock_.monotonic_ms() + timeout_ms;
+  while (!can_route()) {
+    if (clock_.monotonic_ms() >= deadline) return IoStatus::kNoLink;
+    network_.poll();
+  }
 
   pcb_ = tcp_new();
   if (pcb_ == nullptr) return IoStatus::kFailed;
@@ -55,7 +73,6 @@ IoStatus LwipTransport::connect(std::string_view host, uint16_t port, uint32_t t
     detach();
     return status_from_err(err, true);
   }
-  const uint64_t deadline = clock_.monotonic_ms() + timeout_ms;
   for (;;) {
     State state = state_;  // read once per round: callbacks change it inside poll()
     if (state != State::kConnecting) break;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "network_state.h"
 #include "shakedown/tls/stage.h"
 
 namespace shakedown::device {
@@ -75,6 +76,11 @@ struct ClientReport {
   std::optional<uint32_t> peer_certificates_sent;
   std::optional<uint32_t> log_lines_sent;
   uint32_t log_lines_received = 0;  // kLog frames of the connect request that arrived
+  // Why the device's transport could not connect ("refused", "no-link", ...),
+  // from agents that say; empty otherwise.
+  std::string connect_failure;
+  // The device's network as the handshake ended, from ports that report it.
+  std::optional<NetworkState> network;
 
   // The device log is short of (or beyond) what the device sent.
   bool log_incomplete() const { return log_lines_sent && *log_lines_sent != log_lines_received; }

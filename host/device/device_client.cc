@@ -58,7 +58,11 @@ Banner parse_banner(std::span<const uint8_t> payload) {
         f.ciphersuites.assign(suites.begin(), suites.begin() + std::min(r.get_u16_list(suites), suites.size()));
         break;
       }
-      default: break;
+      default:
+        if (NetworkState network = b.network.value_or(NetworkState{}); read_network_tag(r, network)) {
+          b.network = network;
+        }
+        break;
     }
   }
   if (!r.ok()) throw DeviceError("banner: malformed TLV payload");
@@ -134,7 +138,14 @@ ClientReport parse_report(std::span<const uint8_t> payload) {
       case kLogLines:
         if (r.get_u32(u32)) rep.log_lines_sent = u32;
         break;
-      default: break;
+      case kConnectStatus:
+        if (r.get_u8(u8)) rep.connect_failure = connect_status_name(u8);
+        break;
+      default:
+        if (NetworkState network = rep.network.value_or(NetworkState{}); read_network_tag(r, network)) {
+          rep.network = network;
+        }
+        break;
     }
   }
   if (!r.ok()) throw DeviceError("report: malformed TLV payload");

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stop_token>
 #include <stdexcept>
@@ -30,6 +31,7 @@ struct Banner {
   uint16_t protocol_version = 0;
   uint32_t nonce = 0;
   BuildFacts build;
+  std::optional<NetworkState> network;  // from ports that report it
 };
 
 // Bounds on what a device may send before one reply, so that a chatty or

@@ -95,6 +95,22 @@ json to_json(const servers::ConnectionCapture& c) {
   return out;
 }
 
+namespace {
+
+json network_json(const device::NetworkState& n) {
+  auto optional = [](const auto& value) { return value ? json(*value) : json(nullptr); };
+  return {{"start", n.start},
+          {"phy_address", optional(n.phy_address)},
+          {"link_up", n.link_up},
+          {"speed_mbps", optional(n.speed_mbps)},
+          {"full_duplex", n.full_duplex},
+          {"link_up_at_ms", optional(n.link_up_at_ms)},
+          {"address_ready", n.address_ready},
+          {"dropped_frames", n.dropped_frames}};
+}
+
+}  // namespace
+
 json to_json(const CellResult& r) {
   const auto& expect = r.cell.expect_on(r.target);
   json expected = {{"result", expect.result == scenario::Expectation::Result::kPass ? "pass" : "fail"}};
@@ -134,6 +150,8 @@ json to_json(const CellResult& r) {
   out["peak_heap_bytes"] = r.report.heap_peak;
   out["peak_stack_bytes"] = r.report.stack_peak != 0 ? json(r.report.stack_peak) : json(nullptr);
   out["handshake_ms"] = r.report.duration_ms;
+  if (!r.report.connect_failure.empty()) out["connect_failure"] = r.report.connect_failure;
+  if (r.report.network) out["network"] = network_json(*r.report.network);
   out["bytes"] = {{"sent", r.report.bytes_sent}, {"received", r.report.bytes_received}};
   // Bytes of the reply to the first request after the handshake; null: the scenario made no exchange.
   out["exchange_reply_bytes"] = r.report.reply_bytes ? json(*r.report.reply_bytes) : json(nullptr);

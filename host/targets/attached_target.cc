@@ -34,7 +34,9 @@ class AttachedDevice final : public DeviceInstance {
       link_.emplace(std::move(*link));
     }
     device_.emplace(*link_);
-    build_ = device_->sync(std::min<std::chrono::milliseconds>(5s, left_until(deadline))).build;
+    const device::Banner banner = device_->sync(std::min<std::chrono::milliseconds>(5s, left_until(deadline)));
+    build_ = banner.build;
+    network_ = banner.network;
     if (build_.mbedtls_line != request.mbedtls_line || build_.profile != request.profile) {
       throw WrongBuild(fmt::format("{} runs Mbed TLS {} with profile {}, not the cell's {} with {}", label(),
                                    build_.mbedtls_line, build_.profile, request.mbedtls_line, request.profile));
@@ -56,6 +58,7 @@ class AttachedDevice final : public DeviceInstance {
 
   device::DeviceClient& device() override { return *device_; }
   const device::BuildFacts& build() const override { return build_; }
+  std::optional<device::NetworkState> network() const override { return network_; }
   // The device is on this host: it reaches the test server directly.
   ServerEndpoint server_endpoint(uint16_t server_port) override { return {"127.0.0.1", server_port}; }
 
@@ -72,6 +75,7 @@ class AttachedDevice final : public DeviceInstance {
   std::optional<links::TcpLink> link_;
   std::optional<device::DeviceClient> device_;
   device::BuildFacts build_;
+  std::optional<device::NetworkState> network_;
 };
 
 class AttachedBackend final : public DeviceBackend {

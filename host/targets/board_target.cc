@@ -52,6 +52,7 @@ class BoardDevice final : public DeviceInstance {
 
   device::DeviceClient& device() override { return *device_; }
   const device::BuildFacts& build() const override { return *running_; }
+  std::optional<device::NetworkState> network() const override { return network_; }
 
   ServerEndpoint server_endpoint(uint16_t server_port) override {
     relay_->set_server_port(server_port);
@@ -77,6 +78,7 @@ class BoardDevice final : public DeviceInstance {
   std::unique_ptr<links::Link> link_;
   std::unique_ptr<device::DeviceClient> device_;
   std::optional<device::BuildFacts> running_;  // what its last banner said
+  std::optional<device::NetworkState> network_;
   bool needs_reset_ = true;                    // first use, or after trouble
   std::unique_ptr<BenchRelay> relay_;
   unsigned sessions_ = 0;
@@ -144,6 +146,7 @@ void BoardDevice::reset_and_sync(Clock::time_point deadline) {
     try {
       const auto banner = device_->sync(std::min(options.banner_timeout, left_until(deadline)));
       running_ = banner.build;
+      network_ = banner.network;
       needs_reset_ = false;
       return;
     } catch (const device::DeviceError& e) {

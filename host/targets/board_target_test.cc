@@ -210,6 +210,28 @@ TEST_CASE("with flashing off, a board running another build is an infrastructure
   CHECK(bench->board->flashed().empty());
 }
 
+TEST_CASE("a banner saying the Ethernet found no PHY is an infrastructure error that says so, before any connect") {
+  auto bench = bench_with({.ethernet_start = 2});  // agent::NetworkStart::kNoPhy
+  const auto outcome = bench->target.handshake(field_fixed_cell());
+  REQUIRE(outcome.infrastructure_error);
+  CHECK_THAT(*outcome.infrastructure_error,
+             Contains("nucleo-a") && Contains("no PHY answered on MDIO") && Contains("link down"));
+  CHECK(bench->board->requests(MessageType::kConnect) == 0);
+  // The board is reset again for the next cell: a PHY that missed its
+  // straps may answer after another reset.
+  const int resets = bench->board->resets();
+  REQUIRE(bench->target.handshake(field_fixed_cell()).infrastructure_error);
+  CHECK(bench->board->resets() > resets);
+}
+
+TEST_CASE("a banner saying the MAC had no reference clock is an infrastructure error naming it") {
+  auto bench = bench_with({.ethernet_start = 1});  // agent::NetworkStart::kNoRefClock
+  const auto outcome = bench->target.handshake(field_fixed_cell());
+  REQUIRE(outcome.infrastructure_error);
+  CHECK_THAT(*outcome.infrastructure_error, Contains("no RMII reference clock"));
+  CHECK(bench->board->requests(MessageType::kConnect) == 0);
+}
+
 TEST_CASE("a recorded transcript that does not parse names the file, line and field") {
   const auto path = std::filesystem::temp_directory_path() / ("shakedown-bad-" + std::to_string(::getpid()) + ".traffic");
   {

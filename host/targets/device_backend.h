@@ -63,6 +63,9 @@ class DeviceInstance {
   virtual device::DeviceClient& device() = 0;
   // What its last banner said.
   virtual const device::BuildFacts& build() const = 0;
+  // What its last banner said about its own network; nullopt from devices
+  // that do not report one (the simulator).
+  virtual std::optional<device::NetworkState> network() const = 0;
 
   // Points whatever carries the device's connections (QEMU's guestfwd, a
   // bench relay) at 127.0.0.1:server_port and says where the device must

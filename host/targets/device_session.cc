@@ -1,5 +1,7 @@
 #include "device_session.h"
 
+#include <fmt/format.h>
+
 namespace shakedown::targets {
 
 using namespace std::chrono_literals;
@@ -26,6 +28,12 @@ void run_handshake_exchange(device::DeviceClient& device, const HandshakeRequest
                 std::min<std::chrono::milliseconds>(kUpload, left_until(deadline)));
   outcome.report = device.connect(address, port, left_until(deadline), outcome.device_log);
   device.close_session(std::min<std::chrono::milliseconds>(kClose, left_until(deadline)));
+  // The device never reached the server: nothing about its TLS client to judge.
+  if (outcome.report.stage == tls::Stage::kConnect && outcome.report.connect_failure == "no-link") {
+    const std::string state = outcome.report.network ? device::describe(*outcome.report.network) : "not reported";
+    outcome.infrastructure_error =
+        fmt::format("the device's network link never came up within its connect timeout ({})", state);
+  }
 }
 
 }  // namespace shakedown::targets

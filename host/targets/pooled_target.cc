@@ -52,6 +52,11 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
       instance->boot(request, deadline);
     }
     outcome.build = instance->build();
+    if (const auto network = instance->network()) {
+      if (auto why = device::network_not_started(*network)) {
+        throw std::runtime_error(fmt::format("{} (banner: {})", *why, device::describe(*network)));
+      }
+    }
     const ServerEndpoint server = instance->server_endpoint(request.server_port);
     const device::DeviceConfig config =
         backend_->clock() == DeviceClock::kFromHost ? with_host_time(request.config) : request.config;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <array>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -44,28 +45,40 @@ constexpr const char* kPortFile = "server-port";
 constexpr const char* kPidFile = "relay-pids";
 constexpr const char* kOutputPipe = "device-out";
 
-std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, bool output_pipe) {
+// The NIC's netdev, as the monitor's set_link names it.
+constexpr const char* kNetdev = "net0";
+constexpr auto kMonitorReply = 2s;
+
+// `monitor_port` 0: no monitor; else QEMU starts paused with its machine
+// monitor (QMP) connected to 127.0.0.1:monitor_port.
+std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, uint16_t monitor_port) {
   // Each guest connection runs this; it records its pid, so it can be found
   // after QEMU is gone.
   const std::string relay = fmt::format("{} {} {}", o.relay.string(), kPortFile, kPidFile);
-  return {o.qemu.string(),
-          "-M",
-          "mps2-an386",
-          "-nographic",
-          "-monitor",
-          "none",
-          "-kernel",
-          std::filesystem::absolute(o.image).string(),
-          "-semihosting-config",
-          output_pipe ? fmt::format("enable=on,target=native,arg=firmware,arg=--device-out={}", kOutputPipe)
-                      : "enable=on,target=native",
-          "-chardev",
-          fmt::format("socket,id=uart0,host=127.0.0.1,port={},server=off", uart_port),
-          "-serial",
-          "chardev:uart0",
-          "-nic",
-          fmt::format("user,model=lan9118,restrict=on,guestfwd=tcp:{}:{}-cmd:{}", kGuestServerAddress, kGuestServerPort,
-                      relay)};
+  std::vector<std::string> monitor = {"-monitor", "none"};
+  if (monitor_port != 0) {
+    monitor = {"-S", "-chardev", fmt::format("socket,id=monitor,host=127.0.0.1,port={},server=off", monitor_port),
+               "-mon", "chardev=monitor,mode=control"};
+  }
+  std::vector<std::string> argv = {
+      o.qemu.string(),
+      "-M",
+      "mps2-an386",
+      "-nographic",
+      "-kernel",
+      std::filesystem::absolute(o.image).string(),
+      "-semihosting-config",
+      o.output_pipe ? fmt::format("enable=on,target=native,arg=firmware,arg=--device-out={}", kOutputPipe)
+                    : "enable=on,target=native",
+      "-chardev",
+      fmt::format("socket,id=uart0,host=127.0.0.1,port={},server=off", uart_port),
+      "-serial",
+      "chardev:uart0",
+      "-nic",
+      fmt::format("user,id={},model=lan9118,restrict=on,guestfwd=tcp:{}:{}-cmd:{}", kNetdev, kGuestServerAddress,
+                  kGuestServerPort, relay)};
+  argv.insert(argv.end(), monitor.begin(), monitor.end());
+  return argv;
 }
 
 }  // namespace
@@ -100,11 +113,25 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
         throw std::runtime_error("cannot make the output pipe " + output_pipe.string() + ": " + std::strerror(errno));
       }
     }
-    child_.emplace(command(options, listener->port(), options.output_pipe), work_dir_);
+    std::optional<links::TcpListener> monitor_listener;
+    if (options.link_down_at_boot) {
+      auto opened = links::TcpListener::open();
+      if (!opened) throw std::runtime_error(opened.error().message);
+      monitor_listener.emplace(std::move(opened).value());
+    }
+    child_.emplace(command(options, listener->port(), monitor_listener ? monitor_listener->port() : 0), work_dir_);
     auto link = listener->accept(options.boot_timeout, [this] { return !child_->running(); });
     if (!link) {
       throw std::runtime_error(child_->running() ? "UART0 did not attach: " + link.error().message
                                                  : "QEMU ended before UART0 attached");
+    }
+    if (monitor_listener) {
+      auto monitor = monitor_listener->accept(options.boot_timeout, [this] { return !child_->running(); });
+      if (!monitor) throw std::runtime_error("QEMU's monitor did not attach: " + monitor.error().message);
+      monitor_.emplace(std::move(monitor).value());
+      monitor_command(R"({"execute": "qmp_capabilities"})");  // after QMP's greeting, which holds neither word
+      set_link(false);
+      monitor_command(R"({"execute": "cont"})");  // QEMU started paused (-S): the guest boots with its link down
     }
     if (output_fd >= 0) {
       link_ = std::make_unique<links::SplitLink>(std::exchange(output_fd, -1),
@@ -143,6 +170,37 @@ void QemuInstance::set_server_port(uint16_t port) {
   if (ec) throw std::runtime_error("cannot update the guestfwd's port: " + ec.message());
 }
 
+void QemuInstance::set_link(bool up) {
+  monitor_command(fmt::format(R"({{"execute": "set_link", "arguments": {{"name": "{}", "up": {}}}}})", kNetdev,
+                              up ? "true" : "false"));
+}
+
+void QemuInstance::monitor_command(const std::string& command) {
+  if (!monitor_) throw std::runtime_error("this QEMU has no monitor (QemuOptions::link_down_at_boot)");
+  const std::string line = command + "\n";
+  if (!monitor_->write({reinterpret_cast<const uint8_t*>(line.data()), line.size()}, kMonitorReply)) {
+    throw std::runtime_error("QEMU's monitor did not take " + command);
+  }
+  // QMP answers each command with one line holding "return" or "error";
+  // lines holding "event" (RESUME, ...) may come first.
+  const auto deadline = Clock::now() + kMonitorReply;
+  std::array<uint8_t, 512> buffer{};
+  for (;;) {
+    for (size_t end = monitor_said_.find('\n'); end != std::string::npos; end = monitor_said_.find('\n')) {
+      const std::string reply = monitor_said_.substr(0, end);
+      monitor_said_.erase(0, end + 1);
+      if (reply.find("\"return\"") != std::string::npos) return;
+      if (reply.find("\"error\"") != std::string::npos) {
+        throw std::runtime_error("QEMU's monitor refused " + command + ": " + reply);
+      }
+    }
+    if (Clock::now() >= deadline) throw std::runtime_error("QEMU's monitor did not answer " + command);
+    const auto read = monitor_->read(buffer, 50ms);
+    if (read.status == links::LinkRead::Status::kClosed) throw std::runtime_error("QEMU's monitor hung up");
+    monitor_said_.append(reinterpret_cast<const char*>(buffer.data()), read.bytes);
+  }
+}
+
 QemuInstance::~QemuInstance() {
   stop(0ms);
 }
@@ -153,6 +211,7 @@ InstanceExit QemuInstance::stop(std::chrono::milliseconds timeout) {
   stopped_ = true;
   device_.reset();
   link_.reset();
+  monitor_.reset();
   InstanceExit how = stopped;
   if (child_) {
     if (child_->running()) {

@@ -53,6 +53,10 @@ struct QemuOptions {
   // Where its work folder (the FIFO, the guestfwd's port and pid files) is
   // made: the run's folder for temporary files; empty: $TMPDIR.
   std::filesystem::path scratch_dir;
+  // The NIC's link is down when the guest starts (QEMU starts paused, its
+  // monitor takes the link down, then lets it run), as a board's is for
+  // the seconds auto-negotiation takes; set_link() raises it.
+  bool link_down_at_boot = false;
 };
 
 // Where the guest finds the test server (the guestfwd's guest side).
@@ -77,6 +81,11 @@ class QemuInstance {
   // if the file cannot be written.
   void set_server_port(uint16_t port);
 
+  // Takes the NIC's link up or down, as a cable would (QMP's set_link). Only for instances started with link_down_at_boot,
+  // which have a monitor; throws std::runtime_error otherwise, or if QEMU
+  // does not confirm within a bound.
+  void set_link(bool up);
+
   // Stops QEMU and its helpers within `timeout` (then kills them); returns
   // how QEMU ended: kStopped when it was still running as it should be,
   // else its exit (kExitCode 12, meaning "CPU fault").
@@ -88,10 +97,15 @@ class QemuInstance {
   // Reaps the guestfwd helpers that have exited; with `wait`, waits for the
   // others (bounded) and kills what lingers.
   void reap_helpers(bool wait);
+  // Runs one QMP command (a JSON line) and waits, bounded, for its answer;
+  // throws std::runtime_error if it does not come or QEMU refuses.
+  void monitor_command(const std::string& command);
 
   std::filesystem::path work_dir_;  // the helpers' pid file and the server's port
   std::optional<process::Child> child_;
   std::unique_ptr<links::Link> link_;
+  std::optional<links::TcpLink> monitor_;  // QEMU's QMP monitor, when asked for
+  std::string monitor_said_;               // what it sent that no command has read yet
   std::optional<device::DeviceClient> device_;
   device::Banner banner_;
   std::set<pid_t> reaped_;  // helpers already reaped

@@ -58,6 +58,7 @@ class QemuDevice final : public DeviceInstance {
 
   device::DeviceClient& device() override { return qemu_->device(); }
   const device::BuildFacts& build() const override { return qemu_->banner().build; }
+  std::optional<device::NetworkState> network() const override { return qemu_->banner().network; }
 
   // The guestfwd's relay reads the server's port from a file at each guest
   // connection: rewritten per cell, the one boot serves server after server.

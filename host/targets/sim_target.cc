@@ -45,6 +45,7 @@ class SimDevice final : public DeviceInstance {
 
   device::DeviceClient& device() override { return sim_->device(); }
   const device::BuildFacts& build() const override { return sim_->banner().build; }
+  std::optional<device::NetworkState> network() const override { return sim_->banner().network; }
   ServerEndpoint server_endpoint(uint16_t server_port) override { return {"127.0.0.1", server_port}; }
 
   InstanceExit stop(std::chrono::milliseconds timeout) override {

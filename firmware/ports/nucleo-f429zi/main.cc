@@ -11,6 +11,8 @@
 #include "rng_entropy.h"
 #include "shakedown/agent/agent.h"
 #include "shakedown/lwip/lwip_transport.h"
+#include "stack_guard.h"
+#include "stack_meter.h"
 #include "systick_clock.h"
 #include "usart3_console.h"
 
@@ -40,19 +42,22 @@ constexpr nucleo::NetworkConfig kNetwork{SHAKEDOWN_NUCLEO_DHCP != 0, SHAKEDOWN_N
 }  // namespace
 
 int main() {
+  // First: everything after runs with its stack guarded.
+  cortex_m::enable_stack_guard();
   // Without the ST-Link's clock nothing else is timed right, the UART's
   // baud rate included: stop where a debugger shows why.
   if (!nucleo::start_clocks()) halt_on_fault();
   static cortex_m::SysTickClock clock(nucleo::kCoreClockHz);
-  // A missing link or PHY is not fatal: the host's connect then fails with a
-  // transport error it reports, and the banner still reaches it.
+  // A missing PHY or link is not fatal: the banner and each report say so,
+  // and the host makes it an infrastructure error naming the cause.
   static nucleo::NucleoNetwork network(kNetwork);
   static nucleo::Usart3Console console(clock, network);
   static lwip::LwipTransport transport(network, clock);
   static nucleo::RngEntropy entropy;
   static core::Heap heap(heap_arena);
+  static cortex_m::StackMeter stack_meter;
   static agent::Agent agent(console, transport, clock, entropy, heap, kIdentity,
-                            {ca_storage, cert_storage, key_storage});
+                            {ca_storage, cert_storage, key_storage}, agent::AgentGauges{&stack_meter, &network});
   agent.announce();
   for (;;) agent.poll(kPollMs);
 }

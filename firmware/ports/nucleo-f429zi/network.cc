@@ -7,19 +7,18 @@
 #include <lwip/timeouts.h>
 #include <netif/ethernet.h>
 
+#include "eth_mac.h"
 #include "rng_entropy.h"
 #include "systick_clock.h"
 
 namespace shakedown::nucleo {
 namespace {
 
-EthStart start_status = EthStart::kNoRefClock;
-
+// netif_add's init hook: the driver keeps how the start ended (eth_state).
 err_t init_interface(netif* nif) {
   nif->name[0] = 'e';
   nif->name[1] = 't';
-  start_status = eth_start(*nif);
-  return start_status == EthStart::kOk ? ERR_OK : ERR_IF;
+  return eth_start(*nif) == agent::NetworkStart::kUp ? ERR_OK : ERR_IF;
 }
 
 }  // namespace
@@ -32,10 +31,10 @@ NucleoNetwork::NucleoNetwork(const NetworkConfig& config) {
   ip4_addr_set_zero(&gateway);
   if (!config.dhcp && (!ip4addr_aton(config.address, &address) || !ip4addr_aton(config.netmask, &mask) ||
                        !ip4addr_aton(config.gateway, &gateway))) {
-    return;  // a bad build setting; the status says the interface is not up
+    bad_address_ = true;  // a bad build setting: the interface stays down
+    return;
   }
   added_ = netif_add(&netif_, &address, &mask, &gateway, nullptr, init_interface, ethernet_input) != nullptr;
-  status_ = start_status;
   if (!added_) return;
   netif_set_default(&netif_);
   netif_set_up(&netif_);
@@ -46,6 +45,13 @@ void NucleoNetwork::poll() {
   if (!added_) return;
   eth_poll(netif_);
   sys_check_timeouts();
+}
+
+agent::NetworkState NucleoNetwork::state() const {
+  agent::NetworkState now = eth_state();
+  if (bad_address_) now.start = agent::NetworkStart::kBadAddress;
+  now.address_ready = added_ && !ip4_addr_isany_val(*netif_ip4_addr(&netif_));
+  return now;
 }
 
 }  // namespace shakedown::nucleo

@@ -2,10 +2,12 @@
 // The board's network: lwIP over the Ethernet MAC and LAN8742A PHY, with a
 // static address or DHCP, chosen when the image is built (bench.md). The
 // test server's address comes from the host with each connect request.
+// Its state (start, PHY, link, address, lost frames) is the agent's
+// NetworkMonitor, sent in the banner and with each handshake's report.
 
 #include <lwip/netif.h>
 
-#include "eth_mac.h"
+#include "shakedown/agent/network_monitor.h"
 #include "shakedown/lwip/lwip_transport.h"
 
 namespace shakedown::nucleo {
@@ -18,18 +20,21 @@ struct NetworkConfig {
   const char* gateway = "192.168.7.1";
 };
 
-class NucleoNetwork final : public lwip::NetworkPoller {
+class NucleoNetwork final : public lwip::NetworkPoller, public agent::NetworkMonitor {
  public:
   // Brings up lwIP and the interface; starts DHCP if asked. Does not wait
-  // for a link or a lease: poll() moves both on.
+  // for a link or a lease: poll() moves both on. A static address that
+  // does not parse leaves the interface down (state() says kBadAddress).
   explicit NucleoNetwork(const NetworkConfig& config);
-  EthStart status() const { return status_; }
   // Receives what arrived, follows the link, runs lwIP's timers.
   void poll() override;
+  // The driver's view as of the last poll, and whether lwIP has an IPv4
+  // address bound (the static one, or DHCP's lease).
+  agent::NetworkState state() const override;
 
  private:
   netif netif_{};
-  EthStart status_ = EthStart::kNoRefClock;
+  bool bad_address_ = false;
   bool added_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "stm32f429.h"
+#include "systick_clock.h"
 
 namespace shakedown::nucleo {
 namespace {
@@ -16,11 +17,29 @@ constexpr uint32_t kSrDrdy = 1u << 0, kSrCecs = 1u << 1, kSrSecs = 1u << 2, kSrC
 constexpr int kReadyRounds = 200'000;
 // Seed errors are rare; this many in one fill means the source is broken.
 constexpr int kMaxRestarts = 8;
+// A healthy restarted generator has a word within microseconds; one that
+// faults again never does, so each restart waits this long for it, and
+// the restarts span milliseconds, not the microseconds of a tight loop.
+constexpr uint32_t kRestartSettleMs = 2;
 
 void start() {
   set_bits(rcc::kAhb2Enr, rcc::kRng);
   (void)read_reg(rcc::kAhb2Enr);
   set_bits(kCr, kCrRngEn);
+}
+
+// RM0090 24.3.2's recovery from a seed error: clear SEIS, then clear and set
+// RNGEN to restart the generator. Then waits until it has a word and no
+// seed error, bounded by the clock and by a round count (should the
+// SysTick not run); the caller checks the status again either way.
+void restart_after_seed_error() {
+  clear_bits(kSr, kSrSeis);
+  clear_bits(kCr, kCrRngEn);
+  set_bits(kCr, kCrRngEn);
+  const uint64_t deadline = cortex_m::uptime_ms() + kRestartSettleMs + 1;
+  for (int round = 0; round < kReadyRounds && cortex_m::uptime_ms() < deadline; ++round) {
+    if ((read_reg(kSr) & (kSrSecs | kSrDrdy)) == kSrDrdy) return;
+  }
 }
 
 bool next_word(uint32_t& word) {
@@ -30,11 +49,9 @@ bool next_word(uint32_t& word) {
   for (int round = 0; round < kReadyRounds; ++round) {
     const uint32_t status = read_reg(kSr);
     if ((status & kSrSecs) != 0) {
-      // RM0090 24.3.2: clear SEIS, restart the generator, drop what it made.
+      // Restart the generator and drop what it made before.
       if (++restarts > kMaxRestarts) return false;
-      clear_bits(kSr, kSrSeis);
-      clear_bits(kCr, kCrRngEn);
-      set_bits(kCr, kCrRngEn);
+      restart_after_seed_error();
       have_previous = false;
       continue;
     }

@@ -3,7 +3,8 @@
 // 0x50060800, clocked by the PLL's 48 MHz output). Each word is taken only
 // once DRDY is set and no seed or clock error (SECS, CECS) is flagged; after
 // a seed error the generator is restarted and the word discarded, as RM0090
-// prescribes. Every wait is bounded: a dead RNG makes fill() fail, and the
+// prescribes, and given a few milliseconds to recover (at most 8 restarts
+// per word). Every wait is bounded: a dead RNG makes fill() fail, and the
 // client then refuses to handshake rather than run with weak keys.
 
 #include "shakedown/core/entropy.h"

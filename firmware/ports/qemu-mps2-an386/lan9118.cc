@@ -39,9 +39,16 @@ constexpr uint32_t kTxCfgTxOn = 1u << 1;
 constexpr uint32_t kTxCfgStatusDump = 1u << 15;
 
 // MAC control and status registers, reached through MAC_CSR_CMD/DATA.
-constexpr uint32_t kMacCr = 1, kMacAddrH = 2, kMacAddrL = 3;
+constexpr uint32_t kMacCr = 1, kMacAddrH = 2, kMacAddrL = 3, kMiiAcc = 6, kMiiData = 7;
 constexpr uint32_t kMacCsrBusy = 1u << 31, kMacCsrRead = 1u << 30;
 constexpr uint32_t kMacCrRxEnable = 1u << 2, kMacCrTxEnable = 1u << 3, kMacCrFullDuplex = 1u << 20;
+// MII_ACC: PHY address 15:11, register 10:6, busy bit 0. The internal PHY
+// answers at address 1. Only registers QEMU models are read (0-6, 29-31).
+constexpr uint32_t kMiiBusy = 1u << 0, kInternalPhy = 1;
+constexpr uint32_t kPhyBsr = 1, kPhyAdvertise = 4, kPhyPartner = 5;
+constexpr uint16_t kBsrLinkUp = 1u << 2, kBsrAutoNegDone = 1u << 5;
+// Ability bits of the advertisement and link partner registers (IEEE 802.3 22.2.4).
+constexpr uint16_t k100Full = 1u << 8, k100Half = 1u << 7, k10Full = 1u << 6;
 
 // TX command words: A says which buffer of which frame, B the frame's length.
 constexpr uint32_t kTxCmdFirstSegment = 1u << 13, kTxCmdLastSegment = 1u << 12;
@@ -68,6 +75,14 @@ void mac_write(uint32_t index, uint32_t value) {
   write_reg(kMacCsrData, value);
   write_reg(kMacCsrCmd, kMacCsrBusy | index);
   mac_csr_wait();
+}
+
+uint16_t phy_read(uint32_t reg) {
+  mac_write(kMiiAcc, (kInternalPhy << 11) | (reg << 6) | kMiiBusy);
+  for (int i = 0; i < kResetWaitRounds; ++i) {
+    if ((mac_read(kMiiAcc) & kMiiBusy) == 0) break;
+  }
+  return static_cast<uint16_t>(mac_read(kMiiData));
 }
 
 // One frame per call, copied whole into the TX FIFO in 32-bit words.
@@ -113,7 +128,7 @@ bool lan9118_start(netif& nif) {
   nif.hwaddr[5] = static_cast<uint8_t>(high >> 8);
   nif.hwaddr_len = ETH_HWADDR_LEN;
   nif.mtu = 1500;
-  nif.flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+  nif.flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
   nif.output = etharp_output;
   nif.linkoutput = transmit;
 
@@ -121,6 +136,18 @@ bool lan9118_start(netif& nif) {
   mac_write(kMacCr, kMacCrRxEnable | kMacCrTxEnable | kMacCrFullDuplex);
   write_reg(kTxCfg, kTxCfgTxOn | kTxCfgStatusDump);
   return true;
+}
+
+Lan9118Link lan9118_link() {
+  const uint16_t bsr = phy_read(kPhyBsr);
+  Lan9118Link link;
+  link.up = (bsr & kBsrLinkUp) != 0 && (bsr & kBsrAutoNegDone) != 0;
+  if (!link.up) return link;
+  const uint16_t common = phy_read(kPhyAdvertise) & phy_read(kPhyPartner);
+  const bool fast = (common & (k100Full | k100Half)) != 0;
+  link.speed_mbps = fast ? 100 : 10;
+  link.full_duplex = (common & (fast ? k100Full : k10Full)) != 0;
+  return link;
 }
 
 void lan9118_poll(netif& nif) {

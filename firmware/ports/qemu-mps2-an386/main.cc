@@ -12,6 +12,7 @@
 #include "semihosting.h"
 #include "shakedown/agent/agent.h"
 #include "shakedown/lwip/lwip_transport.h"
+#include "stack_guard.h"
 #include "stack_meter.h"
 #include "systick_clock.h"
 #include "test_only_entropy.h"
@@ -50,6 +51,7 @@ int device_out_handle() {
 }  // namespace
 
 int main() {
+  cortex_m::enable_stack_guard();
   // The guest's own tick still runs (test-only entropy mixes it in); every
   // timeout is measured on the host's clock (host_clock.h says why).
   static cortex_m::SysTickClock guest_tick(kCoreClockHz);
@@ -63,9 +65,9 @@ int main() {
   static lwip::LwipTransport transport(network, clock);
   static qemu::TestOnlyEntropy entropy;
   static core::Heap heap(heap_arena);
-  static qemu::StackMeter stack_meter;
+  static cortex_m::StackMeter stack_meter;
   static agent::Agent agent(console, transport, clock, entropy, heap, kIdentity,
-                            {ca_storage, cert_storage, key_storage}, &stack_meter);
+                            {ca_storage, cert_storage, key_storage}, {&stack_meter, &network});
   qemu::semihosting_write("shakedown: agent up (" SHAKEDOWN_MBEDTLS_LINE ", " SHAKEDOWN_PROFILE_NAME
                           "); entropy is INSECURE, test-only\n");
   agent.announce();

@@ -14,6 +14,9 @@
 namespace shakedown::qemu {
 namespace {
 
+// As often as a board's driver reads its PHY; each read is a few MMIO exits.
+constexpr uint32_t kLinkCheckMs = 100;
+
 err_t init_interface(netif* nif) {
   nif->name[0] = 'e';
   nif->name[1] = 'n';
@@ -28,16 +31,37 @@ QemuNetwork::QemuNetwork() {
   IP4_ADDR(&address, 10, 0, 2, 15);
   IP4_ADDR(&mask, 255, 255, 255, 0);
   IP4_ADDR(&gateway, 10, 0, 2, 2);
-  if (netif_add(&netif_, &address, &mask, &gateway, nullptr, init_interface, ethernet_input) == nullptr) return;
+  if (netif_add(&netif_, &address, &mask, &gateway, nullptr, init_interface, ethernet_input) == nullptr) {
+    state_.start = agent::NetworkStart::kNoController;
+    return;
+  }
   netif_set_default(&netif_);
   netif_set_up(&netif_);
+  state_.address_ready = true;  // static
   ok_ = true;
+  follow_link();
 }
 
 void QemuNetwork::poll() {
   if (!ok_) return;
   lan9118_poll(netif_);
+  if (host_uptime_ms() >= next_link_check_ms_) follow_link();
   sys_check_timeouts();
+}
+
+void QemuNetwork::follow_link() {
+  next_link_check_ms_ = host_uptime_ms() + kLinkCheckMs;
+  const Lan9118Link link = lan9118_link();
+  state_.link_up = link.up;
+  state_.speed_mbps = link.speed_mbps;
+  state_.full_duplex = link.full_duplex;
+  if (link.up == netif_is_link_up(&netif_)) return;
+  if (link.up) {
+    if (state_.link_up_at_ms == agent::kLinkNeverUp) state_.link_up_at_ms = static_cast<uint32_t>(host_uptime_ms());
+    netif_set_link_up(&netif_);
+  } else {
+    netif_set_link_down(&netif_);
+  }
 }
 
 }  // namespace shakedown::qemu

@@ -49,7 +49,7 @@ extern "C" void Reset_Handler() {
               static_cast<size_t>(reinterpret_cast<char*>(&__data_end) - reinterpret_cast<char*>(&__data_start)));
   std::memset(&__bss_start, 0,
               static_cast<size_t>(reinterpret_cast<char*>(&__bss_end) - reinterpret_cast<char*>(&__bss_start)));
-  shakedown::qemu::paint_stack();
+  shakedown::cortex_m::paint_stack();
   __libc_init_array();
   main();
   shakedown::qemu::semihosting_exit(0);

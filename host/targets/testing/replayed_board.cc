@@ -66,9 +66,11 @@ class ReplayLink final : public links::Link {
   std::function<void(MessageType, uint16_t, std::span<const uint8_t>)> answer_;
 };
 
-// The banner's payload with the sync's nonce, and optionally another build.
+// The banner's payload with the sync's nonce, and optionally another build
+// and another state of the network.
 std::vector<uint8_t> rewrite_banner(std::span<const uint8_t> payload, uint32_t nonce,
-                                    const std::optional<std::pair<std::string, std::string>>& build) {
+                                    const std::optional<std::pair<std::string, std::string>>& build,
+                                    std::optional<uint8_t> ethernet_start) {
   std::vector<uint8_t> out(protocol::kMaxPayload);
   protocol::TlvWriter w(out);
   protocol::TlvReader r(payload);
@@ -79,9 +81,15 @@ std::vector<uint8_t> rewrite_banner(std::span<const uint8_t> payload, uint32_t n
       w.put_str(r.tag(), build->first);
     } else if (build && r.tag() == protocol::banner_tag::kProfile) {
       w.put_str(r.tag(), build->second);
-    } else {
+    } else if (!ethernet_start || r.tag() < protocol::network_tag::kStart) {
       w.put_bytes(r.tag(), r.value());
     }
+  }
+  if (ethernet_start) {
+    w.put_u8(protocol::network_tag::kStart, *ethernet_start);
+    w.put_u8(protocol::network_tag::kLinkUp, 0);
+    w.put_u8(protocol::network_tag::kAddressReady, 1);
+    w.put_u32(protocol::network_tag::kDroppedFrames, 0);
   }
   out.resize(w.size());
   return out;
@@ -167,7 +175,8 @@ void ReplayedBench::answer(MessageType type, uint16_t seq, std::span<const uint8
     if (faults_.noise_before_replies > 0) push(noise(faults_.noise_before_replies));
     const std::vector<uint8_t> body =
         static_cast<MessageType>(reply.type) == MessageType::kBanner
-            ? rewrite_banner(reply.payload, nonce, flashed_.empty() ? faults_.runs_before_flash : std::nullopt)
+            ? rewrite_banner(reply.payload, nonce, flashed_.empty() ? faults_.runs_before_flash : std::nullopt,
+                             faults_.ethernet_start)
             : reply.payload;
     const size_t n = protocol::encode_frame(reply.type, seq, body, frame);
     push(std::span<const uint8_t>(frame.data(), n));

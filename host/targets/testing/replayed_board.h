@@ -48,6 +48,10 @@ struct ReplayFaults {
   // Until something is flashed, banners say this build instead of the
   // recording's ("2.28", "default-16k").
   std::optional<std::pair<std::string, std::string>> runs_before_flash;
+  // Banners report the board's Ethernet start-up with this status (the
+  // agent's NetworkStart value: 1 no reference clock, 2 no PHY) and the
+  // link down, as a board with a dead PHY would.
+  std::optional<uint8_t> ethernet_start;
 };
 
 class ReplayedBench final : public BenchHardware {

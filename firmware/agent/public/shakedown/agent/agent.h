@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "shakedown/agent/console.h"
+#include "shakedown/agent/network_monitor.h"
 #include "shakedown/agent/stack_gauge.h"
 #include "shakedown/core/client.h"
 #include "shakedown/protocol/frame.h"
@@ -34,12 +35,18 @@ struct AgentStorage {
   std::span<uint8_t> own_key;
 };
 
+// What the port can measure about itself, each optional: without a stack
+// gauge reports carry no stack peak; without a network monitor neither the
+// banner nor the reports carry the network's state.
+struct AgentGauges {
+  StackGauge* stack = nullptr;
+  NetworkMonitor* network = nullptr;
+};
+
 class Agent {
  public:
-  // `stack_gauge` (optional): measures each handshake's stack peak for its
-  // report; without one the report has no stack peak.
   Agent(Console& console, core::Transport& transport, core::Clock& clock, core::Entropy& entropy, core::Heap& heap,
-        AgentIdentity identity, AgentStorage storage, StackGauge* stack_gauge = nullptr);
+        AgentIdentity identity, AgentStorage storage, AgentGauges gauges = {});
 
   // Sends the banner unasked (nonce 0): what a host attaching at boot sees.
   void announce();
@@ -117,6 +124,8 @@ class Agent {
 
   void send_banner(uint32_t nonce);
   void send_report(const core::HandshakeReport& report, uint32_t stack_peak);
+  // The network monitor's state as network_tag TLVs, when there is one.
+  void put_network_state(protocol::TlvWriter& w) const;
   // False if the frame could not be encoded or written.
   bool reply(protocol::MessageType type, std::span<const uint8_t> payload);
   void ack(int32_t status);
@@ -126,7 +135,7 @@ class Agent {
   Console& console_;
   core::Transport& transport_;
   core::Heap& heap_;
-  StackGauge* stack_gauge_;
+  AgentGauges gauges_;
   AgentIdentity identity_;
   ConfiguredClock clock_;
   FrameLogSink log_;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "shakedown/core/transport.h"
+
 namespace shakedown::core {
 
 // Where a run ended. A later stage means the run got further; kExchange,
@@ -102,6 +104,8 @@ struct HandshakeReport {
   uint32_t heap_budget = 0;  // the budget it ran under
   uint32_t duration_ms = 0;  // connect to end of handshake
   uint32_t reply_bytes = 0;  // of the first exchange's reply
+  // Why the transport's connect failed (stage kConnect); kOk otherwise.
+  IoStatus connect_status = IoStatus::kOk;
 };
 
 }  // namespace shakedown::core

@@ -13,6 +13,8 @@
 
 namespace shakedown::core {
 
+// The values travel in the device protocol (report_tag::kConnectStatus):
+// add at the end, never renumber.
 enum class IoStatus : uint8_t {
   kOk,          // bytes moved (IoResult::bytes > 0), or connected
   kWouldBlock,  // nothing right now; call again
@@ -22,6 +24,7 @@ enum class IoStatus : uint8_t {
   kRefused,     // connect: nothing listens at that address
   kNotAllowed,  // connect: the backend refuses that address (not a test server)
   kFailed,      // anything else the stack reports
+  kNoLink,      // connect: the device's own link stayed down (or without an address) for the whole timeout
 };
 
 struct IoResult {

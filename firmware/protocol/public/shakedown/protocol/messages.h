@@ -147,7 +147,22 @@ inline constexpr uint8_t kStackPeak = 25;              // u32: bytes; absent whe
 inline constexpr uint8_t kReplyBytes = 26;             // u32: of the first exchange's reply; absent without one
 inline constexpr uint8_t kPeerCertificates = 27;       // u8: kPeerCertificate frames sent before this report
 inline constexpr uint8_t kLogLines = 28;               // u32: kLog frames sent while handling this kConnect
+inline constexpr uint8_t kConnectStatus = 29;          // u8: core::IoStatus of a failed connect; absent otherwise
 }  // namespace report_tag
+
+// The device's own network (agent/network_monitor.h), in kBanner and in
+// kReport alike, from ports that have one; absent from the simulator. The
+// numbers sit apart from both messages' own tags.
+namespace network_tag {
+inline constexpr uint8_t kStart = 64;          // u8: agent::NetworkStart
+inline constexpr uint8_t kPhyAddress = 65;     // u8: MDIO address; absent when none answered
+inline constexpr uint8_t kLinkUp = 66;         // u8: 0 or 1
+inline constexpr uint8_t kSpeedMbps = 67;      // u16; absent while not known
+inline constexpr uint8_t kFullDuplex = 68;     // u8: 0 or 1
+inline constexpr uint8_t kLinkUpAtMs = 69;     // u32: uptime at the first link-up; absent: never yet
+inline constexpr uint8_t kAddressReady = 70;   // u8: 0 or 1
+inline constexpr uint8_t kDroppedFrames = 71;  // u32
+}  // namespace network_tag
 
 namespace peer_tag {
 inline constexpr uint8_t kDepth = 1;        // u8: 0 the leaf

@@ -9,13 +9,12 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <iostream>
 #include <thread>
 
 #include "device_session.h"
 #include "qemu_instance.h"
 #include "qemu_target.h"
-#include "subprocess.h"
+#include "qemu_test_support.h"
 #include "test_server.h"
 
 namespace {
@@ -25,21 +24,9 @@ using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kHostname = "cloud.shakedown.test";
-
-bool qemu_missing() {
-  if (!process::find_in_path("qemu-system-arm").empty()) return false;
-  std::cout << "SKIPPED: qemu-system-arm is not installed (apt-get install qemu-system-arm)\n";
-  return true;
-}
-
-const servers::Chain& ec_chain() {
-  static const servers::Chain chain = servers::issue_chain(
-      {{{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
-       kHostname},
-      SHAKEDOWN_TEST_PKI_CACHE);
-  return chain;
-}
+using qemu_test::ec_chain;
+using qemu_test::kHostname;
+using qemu_test::qemu_missing;
 
 servers::EndpointConfig endpoint() {
   servers::EndpointConfig config;
@@ -50,13 +37,10 @@ servers::EndpointConfig endpoint() {
 }
 
 targets::HandshakeRequest request_for(uint16_t port) {
-  const std::string& pem = ec_chain().root().pem;
-  std::vector<uint8_t> ca(pem.begin(), pem.end());
-  ca.push_back(0);
   return {.mbedtls_line = "3.6",
           .profile = "default-16k",
           .server_port = port,
-          .ca_chain = std::move(ca),
+          .ca_chain = qemu_test::pem_with_nul(ec_chain().root().pem),
           .config = {.hostname = kHostname},
           .deadline = 30s};
 }

@@ -18,6 +18,7 @@
 #include "qemu_instance.h"
 #include "subprocess.h"
 #include "qemu_target.h"
+#include "qemu_test_support.h"
 #include "test_server.h"
 
 namespace {
@@ -25,27 +26,10 @@ namespace {
 using namespace shakedown;
 using Catch::Matchers::Contains;
 
-constexpr const char* kHostname = "cloud.shakedown.test";
-
-bool qemu_missing() {
-  if (!process::find_in_path("qemu-system-arm").empty()) return false;
-  std::cout << "SKIPPED: qemu-system-arm is not installed (apt-get install qemu-system-arm)\n";
-  return true;
-}
-
-const servers::Chain& ec_chain() {
-  static const servers::Chain chain = servers::issue_chain(
-      {{{*servers::KeySpec::parse("ec-p256"), "sha256", 0}, {*servers::KeySpec::parse("ec-p256"), "sha256", 0}},
-       kHostname},
-      SHAKEDOWN_TEST_PKI_CACHE);
-  return chain;
-}
-
-std::vector<uint8_t> pem_with_nul(const std::string& pem) {
-  std::vector<uint8_t> bytes(pem.begin(), pem.end());
-  bytes.push_back(0);
-  return bytes;
-}
+using qemu_test::ec_chain;
+using qemu_test::kHostname;
+using qemu_test::pem_with_nul;
+using qemu_test::qemu_missing;
 
 struct Process {
   pid_t pid;

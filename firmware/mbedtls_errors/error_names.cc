@@ -30,6 +30,13 @@ std::string_view error_part_name(uint32_t magnitude) {
   return {};
 }
 
+std::optional<uint32_t> error_magnitude_named(std::string_view name) {
+  for (const auto& entry : kErrorNames) {
+    if (name == entry.name) return entry.magnitude;
+  }
+  return std::nullopt;
+}
+
 void format_error_name(int32_t code, char* out, size_t out_size) {
   if (out_size == 0) return;
   out[0] = '\0';

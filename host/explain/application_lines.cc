@@ -6,6 +6,7 @@
 
 #include <array>
 
+#include "client_report.h"
 #include "log_text.h"
 #include "statement_forms.h"
 
@@ -33,7 +34,26 @@ constexpr std::array kVerifyPhrases = {
     VerifyPhrase{"unacceptable hash", 0x4000},
     VerifyPhrase{"unacceptable PK alg", 0x8000},
     VerifyPhrase{"unacceptable key", 0x10000},
+    // ESP-IDF's certificate bundle (esp_crt_bundle.c), not x509_crt_verify_info().
+    VerifyPhrase{"No matching trusted root certificate found", 0x08},
 };
+
+// The flag names some stacks print instead (curl up to 8.8: "Cert verify
+// failed: BADCERT_EXPIRED"), without MBEDTLS_X509_.
+Take take_badcert_names(Reading& r, const Statement& s) {
+  uint32_t flags = 0;
+  for (uint32_t bit = 1; bit != 0 && bit <= 0x80000; bit <<= 1) {
+    for (const std::string& name : device::verify_flag_names(bit)) {
+      const std::string_view shown = std::string_view(name).substr(std::string_view("MBEDTLS_X509_").size());
+      if (s.text.find(shown) != std::string_view::npos) flags |= bit;
+    }
+  }
+  if (flags == 0) return Take::kNotMine;
+  r.current.report.verify_flags |= flags;
+  r.cite(Fact::kVerify, s.line);
+  r.event(s.line, "verify", std::string(trim(s.text)));
+  return Take::kTaken;
+}
 
 Take take_verify_sentence(Reading& r, const Statement& s) {
   for (const auto& p : kVerifyPhrases) {
@@ -84,6 +104,14 @@ Take take_heap_peak(Reading& r, const Statement& s) {
   return Take::kTaken;
 }
 
+// Mbed TLS's ssl_client1 and the samples copied from it (STM32Cube's
+// SSL_Client): "  . Performing the SSL/TLS handshake... ok".
+Take take_sample_handshake_ok(Reading& r, const Statement& s) {
+  if (!trim(s.text).ends_with("ok")) return Take::kNotMine;
+  r.set_result(s.line, "mbedtls_ssl_handshake", 0, true);
+  return Take::kTaken;
+}
+
 // An application's own line: "  ! mbedtls_ssl_handshake returned -0x50".
 Take take_application_return(Reading& r, const Statement& s) {
   auto ret = returned(s.text);
@@ -97,7 +125,7 @@ Take take_application_return(Reading& r, const Statement& s) {
 }
 
 constexpr auto kApplicationForms = [] {
-  std::array<LineForm, kVerifyPhrases.size() + 4> forms{};
+  std::array<LineForm, kVerifyPhrases.size() + 6> forms{};
   size_t i = 0;
   for (const auto& p : kVerifyPhrases) {
     forms[i++] = {"a verify sentence", kApplication, "x509_crt_verify_info()",
@@ -113,6 +141,10 @@ constexpr auto kApplicationForms = [] {
                 "certificates of the trust chain skipped", take_trust_skipped};
   forms[i++] = {
       "the heap's peak and budget", kApplication, "firmware/core", kValueAfter, "heap: peak ", take_heap_peak};
+  forms[i++] = {"the verify flags by name",         kApplication,      "curl's lib/vtls/mbedtls.c", kAnywhere,
+                "BADCERT_",                         take_badcert_names};
+  forms[i++] = {"the sample client's handshake done",     kApplication, "Mbed TLS's programs/ssl/ssl_client1.c",
+                kAnywhere, "Performing the SSL/TLS handshake...", take_sample_handshake_ok};
   forms[i++] = {"the application's failing call", kApplication, "any client program", kAnywhere, "returned",
                 take_application_return};
   return forms;

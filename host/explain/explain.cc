@@ -1,6 +1,7 @@
 #include "explain.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -8,6 +9,7 @@
 #include <set>
 
 #include "shakedown/mbedtls_errors/error_names.h"
+#include "shakedown/tls/cipher_suite.h"
 #include "shakedown/tls/mbedtls_line.h"
 #include "shakedown/tls/stage.h"
 #include "shakedown/tls/version.h"
@@ -45,6 +47,24 @@ std::string hex_ids(const std::vector<uint16_t>& ids, const char* separator, siz
   return out;
 }
 
+// " -cipher 'ECDHE-ECDSA-AES128-GCM-SHA256:...'" with OpenSSL's names of the
+// TLS 1.2 suites offered; "" when the log lists none OpenSSL knows.
+std::string openssl_cipher_option(const std::vector<uint16_t>& offered) {
+  std::vector<std::string_view> names;
+  for (uint16_t id : offered) {
+    const tls::CipherSuite* suite = tls::cipher_suite(id);
+    if (suite != nullptr && !suite->signalling && !tls::is_tls13_suite(id) && !suite->openssl_name.empty()) {
+      names.push_back(suite->openssl_name);
+    }
+  }
+  return names.empty() ? "" : fmt::format(" -cipher '{}'", fmt::join(names, ":"));
+}
+
+// What to do when a log has no Mbed TLS debug output.
+constexpr const char* kDebugOutputHow =
+    "Turn on Mbed TLS's debug output at level 3 (MBEDTLS_DEBUG_C and mbedtls_debug_set_threshold(3)) and give "
+    "shakedown explain the whole log";
+
 std::string config_file(const LogFacts& facts) {
   return fmt::format("the Mbed TLS config ({} or your MBEDTLS_CONFIG_FILE)",
                      tls::mbedtls_line_or_newest(facts.build.mbedtls_line).config_header);
@@ -73,10 +93,11 @@ LogFacts read_log(std::istream& in, const std::string& name) {
     throw NotALog(fmt::format("{}: this is binary data, not a text log", name));
   }
   LogFacts facts = builder.finish();
-  if (!facts.mbedtls_seen && !facts.result_known) {
+  if (!facts.mbedtls_seen && !facts.result_known && !facts.stack_error) {
     throw NotALog(fmt::format(
-        "{}: no Mbed TLS debug output in {} lines (expected lines like \"ssl_tls.c:1234: => handshake\"; is "
-        "MBEDTLS_DEBUG_C on and mbedtls_debug_set_threshold at 3 or more?)",
+        "{}: no Mbed TLS debug output and no Mbed TLS error code in {} lines (expected lines like \"ssl_tls.c:1234: "
+        "=> handshake\" or an error such as \"mbedtls_ssl_handshake returned -0x7200\"; docs/explain.md lists the "
+        "forms read)",
         name, reader.lines()));
   }
   return facts;
@@ -91,6 +112,50 @@ Explanation explain(LogFacts facts) {
     out.facts.report.result_name = name;
   }
   const LogFacts& f = out.facts;
+  // Only a code, in the words of whatever wraps Mbed TLS: no state, message
+  // or stage to read, so no rule's premise holds. The code's usual causes
+  // in order instead. Any other fact the lines give (verify sentences from
+  // x509_crt_verify_info, trust certificates that did not parse, heap
+  // figures) goes to the rules, which read it.
+  const bool only_a_code =
+      std::all_of(f.lines.begin(), f.lines.end(), [](const auto& cited) { return cited.first == Fact::kResult; });
+  if (!f.mbedtls_seen && f.report.result < 0 && only_a_code) {
+    out.bare_code = true;
+    out.bare_code_row = bare_code(f.report.result);
+    out.candidates = out.bare_code_row.has_value();
+    // The causes that a finding names are the findings, as candidates in
+    // the row's order; a code without a row is unexplained.
+    std::vector<size_t> result_line = f.lines.at(Fact::kResult);
+    // A clock the log shows in 1970 puts the clock's cause first.
+    std::vector<CodeCause> causes;
+    if (out.bare_code_row) causes.assign(out.bare_code_row->causes.begin(), out.bare_code_row->causes.end());
+    if (f.clock_1970_line != 0) {
+      std::stable_partition(causes.begin(), causes.end(), [](const CodeCause& c) {
+        return c.finding == diagnosis::FindingId::kCertNotYetValidClockUnset;
+      });
+      out.notes.push_back(fmt::format("Line {} prints a date in 1970: the device's clock was never set.",
+                                      f.clock_1970_line));
+    }
+    const std::string next = out.bare_code_row ? std::string(out.bare_code_row->next) : kDebugOutputHow;
+    out.code_causes = causes;
+    for (const CodeCause& c : causes) {
+      const bool listed = std::any_of(out.findings.begin(), out.findings.end(),
+                                      [&](const ExplainedFinding& x) { return c.finding && x.finding.id == *c.finding; });
+      if (!c.finding || listed) continue;
+      out.findings.push_back({{*c.finding, std::string(c.cause), {std::string(c.decides)}, next}, result_line});
+    }
+    if (!out.bare_code_row) {
+      out.findings.push_back({{diagnosis::FindingId::kUnexplained,
+                               fmt::format("No cause is on record for {} alone", device::format_code(f.report.result)),
+                               {},
+                               next},
+                              result_line});
+    }
+    if (f.attempts > 1 || f.stack_error_line != f.lines.at(Fact::kResult).front()) {
+      out.notes.push_back("The log reports more than one failure; this reads the last one.");
+    }
+    return out;
+  }
   diagnosis::ServerView no_server;  // a log has only the client's side
   no_server.known = false;
   const diagnosis::Evidence evidence{
@@ -106,16 +171,15 @@ Explanation explain(LogFacts facts) {
   out.candidates = out.findings.size() > 1 && std::all_of(out.findings.begin(), out.findings.end(), refusal) &&
                    !f.report.passed() && f.report.handshake_state <= 2;
   if (out.candidates) {
-    const std::string suites = hex_ids(f.report.offered_suites, ",", 3);
     out.tell_apart = fmt::format(
         "only the server's side can. Ask the server with the device's offer: `openssl s_client -connect "
-        "HOST:443 -servername {} -tls1_2 -cipher <the OpenSSL names of {}>` fails the same way if the suites are "
-        "the cause, and connects if not; then vary -groups, -sigalgs and -tls1_3 the same way. Or run the "
-        "reproducer (--scenario) against a server set up like yours: `shakedown run` shows both sides.",
-        f.hostname.empty() ? "HOST" : f.hostname, suites.empty() ? "the device's suites" : suites);
+        "HOST:443 -servername {} -tls1_2{}` fails the same way if the suites are the cause, and connects if not; "
+        "then vary -groups, -sigalgs and -tls1_3 the same way. Or run the reproducer (--scenario) against a server "
+        "set up like yours: `shakedown run` shows both sides.",
+        f.hostname.empty() ? "HOST" : f.hostname, openssl_cipher_option(f.report.offered_suites));
   }
   if (f.time == "unset") {
-    out.notes.push_back(fmt::format("The client's clock was never set: the ClientHello carried time 0 (line {}). "
+    out.notes.push_back(fmt::format("The client's clock was never set: the ClientHello carried a time in 1970 (line {}). "
                                     "Certificates' validity cannot be checked until it is (SNTP, or an RTC).",
                                     f.lines.count(Fact::kClock) != 0 ? f.lines.at(Fact::kClock).front() : 0));
   }
@@ -138,15 +202,62 @@ Explanation explain(LogFacts facts) {
   return out;
 }
 
+namespace {
+
+// The candidates of a bare code, for a person.
+std::string bare_code_text(const Explanation& e) {
+  std::string out;
+  if (!e.bare_code_row) {
+    out += "\nNo cause is on record for this code alone.\n";
+  } else {
+    out += "\nWhat this code usually means, most likely first:\n";
+    const auto& causes = e.code_causes;
+    for (size_t i = 0; i < causes.size(); ++i) {
+      const CodeCause& c = causes[i];
+      out += fmt::format("{}. {}{}\n     it is this if: {}\n", i + 1,
+                         c.finding ? fmt::format("[{}] ", diagnosis::finding_name(*c.finding)) : "", c.cause,
+                         c.decides);
+    }
+    out += fmt::format("\nNext: {}.\n", e.bare_code_row->next);
+    out += fmt::format("(The order: {}.)\n", e.bare_code_row->priors);
+  }
+  if (!e.bare_code_row || e.bare_code_row->next.find("debug output") == std::string_view::npos) {
+    out += fmt::format("\nFor a decided answer: {}.\n", kDebugOutputHow);
+  }
+  for (const auto& note : e.notes) out += fmt::format("\nNote: {}\n", note);
+  return out;
+}
+
+}  // namespace
+
 std::string to_text(const Explanation& e) {
   std::string out;
   const auto& f = e.facts;
   std::string outcome = "the handshake completed";
   if (!f.result_known) {
     outcome = fmt::format("the log ends during the handshake, in client state {}", f.report.handshake_state);
+  } else if (e.bare_code && f.stack_error && !f.stack_error->code_shown) {
+    outcome = fmt::format("the log says the handshake timed out, without a code (Mbed TLS's is {} {}); it has no "
+                          "Mbed TLS debug output, so it does not show where the connection failed",
+                          device::format_code(f.report.result), f.report.result_name);
+  } else if (e.bare_code) {
+    const std::string call = f.report.failed_call.empty() ? "a TLS call" : f.report.failed_call;
+    outcome = fmt::format("{} failed with {}{}; the log has no Mbed TLS debug output, so it does not show where "
+                          "the connection failed",
+                          call, device::format_code(f.report.result),
+                          f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")");
+  } else if (f.code_not_shown || f.report.failed_call.empty()) {
+    outcome = fmt::format("{}{}; the log does not name the call that failed",
+                          f.code_not_shown ? "certificate verification failed (the log prints its result, not a code)"
+                                           : "the log reports " + device::format_code(f.report.result),
+                          f.report.result_name.empty() || f.code_not_shown ? "" : " (" + f.report.result_name + ")");
   } else if (!f.report.passed()) {
     std::string where = fmt::format("at {}", tls::stage_name(f.report.stage));
-    if (f.report.stage == tls::Stage::kHandshake) where = fmt::format("in client state {}", f.report.handshake_state);
+    if (f.report.stage == tls::Stage::kHandshake) {
+      // A state only where the log prints one.
+      where = f.lines.contains(Fact::kState) ? fmt::format("in client state {}", f.report.handshake_state)
+                                              : "during the handshake";
+    }
     if (f.report.stage == tls::Stage::kExchange) where = "after the handshake completed";
     outcome = fmt::format("{} returned {}{} {}", f.report.failed_call, device::format_code(f.report.result),
                           f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")", where);
@@ -159,6 +270,7 @@ std::string to_text(const Explanation& e) {
     out += fmt::format("\nOffered suites ({}): {}\n", f.report.offered_suites.size(),
                        hex_ids(f.report.offered_suites, " "));
   }
+  if (e.bare_code) return out + bare_code_text(e);
   out += e.candidates ? "\nMost likely:\n" : "\nFindings:\n";
   for (size_t i = 0; i < e.findings.size(); ++i) {
     const auto& x = e.findings[i];
@@ -201,19 +313,35 @@ nlohmann::json to_json(const Explanation& e) {
              {"signature_algorithms", h.signature_algorithms},
              {"decoded_from_record_dump", e.facts.client_hello_from_dump}};
   }
+  nlohmann::json code_candidates = nullptr;
+  if (e.bare_code_row) {
+    code_candidates = nlohmann::json::array();
+    for (const CodeCause& c : e.code_causes) {
+      code_candidates.push_back({{"cause", c.cause},
+                                 {"finding", c.finding ? nlohmann::json(diagnosis::finding_name(*c.finding))
+                                                       : nlohmann::json(nullptr)},
+                                 {"it_is_this_if", c.decides}});
+    }
+  }
+  const bool shows_state = e.facts.lines.contains(Fact::kState);
   return {{"findings", findings},
           {"candidates", e.candidates},
+          // A bare code: its usual causes, the next step, and where the order comes from.
+          {"bare_code", e.bare_code},
+          {"code_candidates", code_candidates},
+          {"next_step", e.bare_code_row ? nlohmann::json(e.bare_code_row->next) : nlohmann::json(nullptr)},
+          {"order_from", e.bare_code_row ? nlohmann::json(e.bare_code_row->priors) : nlohmann::json(nullptr)},
           {"tell_apart", e.tell_apart},
           {"timeline", timeline},
           {"notes", e.notes},
           {"mbedtls_line", e.facts.build.mbedtls_line},
           {"result",
-           {{"stage", tls::stage_name(r.stage)},
+           {{"stage", e.bare_code ? nlohmann::json(nullptr) : nlohmann::json(tls::stage_name(r.stage))},
             {"failed_call", r.failed_call},
             {"error_code", device::format_code(r.result)},
             {"error_high", device::format_code(-static_cast<int32_t>(r.high_part()))},
             {"error_low", device::format_code(-static_cast<int32_t>(r.low_part()))},
-            {"handshake_state", r.handshake_state}}},
+            {"handshake_state", shows_state ? nlohmann::json(r.handshake_state) : nlohmann::json(nullptr)}}},
           {"client_hello", hello},
           // "unset", seconds since 1970, or null where the log does not show it.
           {"clock", e.facts.log.clock_known ? nlohmann::json(e.facts.time) : nlohmann::json(nullptr)},

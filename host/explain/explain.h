@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bare_codes.h"
 #include "diagnosis.h"
 #include "log_facts.h"
 
@@ -28,6 +29,13 @@ struct Explanation {
   std::vector<std::string> notes;          // things worth knowing that are not the cause (the clock, ...)
   bool candidates = false;                 // the findings are alternative causes, most likely first
   std::string tell_apart;                  // with candidates: what would decide between them
+  // A log with a failure's code but no Mbed TLS debug output to read: the
+  // code's usual causes in order (bare_codes.h) instead of findings, and
+  // nothing said about how far the handshake got. `bare_code_row` is empty
+  // for a code without a row.
+  bool bare_code = false;
+  std::optional<BareCode> bare_code_row;
+  std::vector<CodeCause> code_causes;  // the row's causes, in the order this log makes most likely
 };
 
 // Why the input is not a log we can read: binary, or no Mbed TLS debug

@@ -7,6 +7,19 @@
 
 namespace shakedown::explain {
 
+namespace {
+
+// "Thu Jan  1 00:00:14 1970", "1970-01-01T00:00:03Z", "01.01.1970": a date
+// in the first days of 1970, as clocks never set print it.
+bool shows_1970(std::string_view text) {
+  return text.find("1970") != std::string_view::npos &&
+         (text.find("Jan  1") != std::string_view::npos || text.find("Jan 1 ") != std::string_view::npos ||
+          text.find("1970-01-01") != std::string_view::npos || text.find("01.01.1970") != std::string_view::npos ||
+          text.find("01/01/1970") != std::string_view::npos);
+}
+
+}  // namespace
+
 LogFactsBuilder::LogFactsBuilder() : reading_(std::make_unique<Reading>()) {}
 LogFactsBuilder::~LogFactsBuilder() = default;
 
@@ -27,6 +40,14 @@ void LogFactsBuilder::add(const LogLine& line) {
   }
   if (reading_->dump && reading_->take_dump_row(line)) return;
   read_line(application_forms(), *reading_, line.text, line.number);
+  if (clock_1970_line_ == 0 && shows_1970(line.text)) clock_1970_line_ = line.number;
+  const bool tls_nearby = last_tls_line_ != 0 && line.number - last_tls_line_ <= kTlsContextLines;
+  if (speaks_of_tls(line.text)) last_tls_line_ = line.number;
+  if (auto error = find_error_in_text(line.text, tls_nearby)) {
+    stack_error_ = std::move(*error);
+    stack_error_line_ = line.number;
+    stack_error_text_ = std::string(trim(line.text)).substr(0, 200);
+  }
 }
 
 bool LogFactsBuilder::take_statement(const LogLine& line) {
@@ -67,7 +88,28 @@ LogFacts LogFactsBuilder::finish() {
   }
   facts.attempts = reading.attempts;
   facts.mbedtls_seen = mbedtls_seen_;
+  facts.stack_error = stack_error_;
+  facts.stack_error_line = stack_error_line_;
+  facts.clock_1970_line = clock_1970_line_;
   auto& r = facts.report;
+  if (!facts.result_known && !stack_error_ && r.verify_flags != 0) {
+    // Verify results printed without a code (MicroPython's ValueError, curl's
+    // "Cert verify failed"): verification failed, whatever the code was.
+    r.result = -0x2700;  // MBEDTLS_ERR_X509_CERT_VERIFY_FAILED
+    facts.result_known = true;
+    facts.result_from_application = true;
+    facts.code_not_shown = true;
+    facts.lines[Fact::kResult] = facts.lines[Fact::kVerify];
+  }
+  if (!facts.result_known && stack_error_) {
+    // No Mbed TLS line says how it ended; the wrapping stack's line does.
+    r.result = stack_error_->code;
+    r.failed_call = stack_error_->call;
+    facts.result_known = true;
+    facts.result_from_application = true;
+    facts.lines[Fact::kResult] = {stack_error_line_};
+    facts.timeline.push_back({stack_error_line_, "error", stack_error_text_});
+  }
   if (facts.result_known && r.result != 0 && facts.handshake_completed) {
     r.stage = tls::Stage::kExchange;
     // An inner call's code reaches the application through its read (or write).
@@ -77,7 +119,9 @@ LogFacts LogFactsBuilder::finish() {
   } else if (facts.result_known && r.result != 0) {
     r.stage = stage_for_call(r.failed_call);
     // An inner call's code ends the handshake: the application sees it from mbedtls_ssl_handshake.
-    if (r.stage == tls::Stage::kHandshake) r.failed_call = "mbedtls_ssl_handshake";
+    if (r.stage == tls::Stage::kHandshake && !(stack_error_ && r.failed_call.empty())) {
+      r.failed_call = "mbedtls_ssl_handshake";
+    }
   } else if (facts.result_known) {
     r.stage = tls::Stage::kDone;
   } else {

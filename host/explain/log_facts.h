@@ -18,6 +18,7 @@
 #include "capture.h"
 #include "client_report.h"
 #include "diagnosis.h"
+#include "error_in_text.h"
 #include "findings.h"
 #include "log_reader.h"
 #include "shakedown/tls/mbedtls_line.h"
@@ -60,6 +61,18 @@ struct LogFacts {
   bool handshake_completed = false;
   bool read_after_handshake = false;     // and then application data was read ("<= read")
   bool result_from_application = false;  // an application's "! call returned" line gave the result
+  // The last failure the log reports in the words of a stack that wraps
+  // Mbed TLS (error_in_text.h), with its line: the code a log without any
+  // Mbed TLS debug output still gives.
+  std::optional<ErrorInText> stack_error;
+  size_t stack_error_line = 0;
+  // The log shows a verification's result but no code: the result stands
+  // for MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, and the outcome says so.
+  bool code_not_shown = false;
+  // A line outside Mbed TLS's output that prints a date in 1970 (a logger's
+  // time stamp, an application's clock print): the device's clock was never
+  // set. 0: none.
+  size_t clock_1970_line = 0;
 };
 
 struct Reading;  // the builder's state (facts_reading.h)
@@ -84,6 +97,14 @@ class LogFactsBuilder {
   std::unique_ptr<Reading> reading_;
   std::optional<LogLine> unrecognised_;  // the last statement no form took (maybe cut by wrapping)
   bool mbedtls_seen_ = false;
+  std::optional<ErrorInText> stack_error_;
+  size_t stack_error_line_ = 0;
+  std::string stack_error_text_;
+  // The last line that spoke of TLS: a code on one of the next few lines
+  // belongs to it.
+  static constexpr size_t kTlsContextLines = 3;
+  size_t last_tls_line_ = 0;
+  size_t clock_1970_line_ = 0;
   std::optional<tls::MbedtlsLine> line_hint_;  // the Mbed TLS line its file names say
 };
 

@@ -62,6 +62,21 @@ std::string plain_text(std::string_view raw) {
 constexpr std::array kLibraryStems = {"ssl_", "x509", "debug", "pkparse", "pk_", "pk.", "ecp", "ecdh", "ecdsa",
                                       "bignum", "rsa", "net_sockets", "mps_", "psa_", "cipher", "md.", "ctr_drbg"};
 
+// Every file of Mbed TLS's library/ (2.x and 3.x), by how its name starts:
+// a statement from any other file ("mongoose.c:2274:", "main.c:88:") is the
+// application's line, not Mbed TLS's debug output.
+constexpr std::array kLibraryFiles = {
+    "ssl_",      "x509",     "debug",  "pk",     "ecp",      "ecdh",      "ecdsa", "ecjpake", "bignum", "rsa",
+    "net_sockets", "mps_",   "psa_",   "cipher", "md",       "ctr_drbg",  "hmac_drbg", "entropy", "oid", "asn1",
+    "pem",       "platform", "sha",    "aes",    "gcm",      "ccm",       "chacha", "poly1305", "dhm", "error",
+    "timing",    "constant_time", "hkdf", "cmac", "des",     "camellia",  "aria",  "base64",  "lms",  "nist_kw",
+    "padlock",   "ripemd",   "threading", "version", "memory_buffer_alloc", "bn_mul", "block_cipher"};
+
+bool library_file(std::string_view name) {
+  return std::any_of(kLibraryFiles.begin(), kLibraryFiles.end(),
+                     [&](std::string_view stem) { return name.starts_with(stem); });
+}
+
 struct FileRef {
   size_t prefix_start;  // where its path (or the name) begins: the previous statement ends here
   size_t name_start;
@@ -85,6 +100,7 @@ std::optional<FileRef> file_ref_at(const std::string& s, size_t pos) {
       break;
     }
   }
+  if (!library_file(std::string_view(s.data() + name_start, pos - name_start))) return std::nullopt;
   size_t prefix_start = name_start;
   while (prefix_start > 0) {
     const char c = s[prefix_start - 1];

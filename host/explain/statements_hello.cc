@@ -36,7 +36,10 @@ Take take_client_time(Reading& r, const Statement& s) {
   if (!starts_with(s.text, "client hello")) return Take::kNotMine;
   auto seconds = number(s.rest);
   if (!seconds) return Take::kMalformed;
-  r.current.time = *seconds == 0 ? "unset" : std::to_string(*seconds);
+  // A clock never set reads 0, or the seconds since boot where the port's
+  // time() counts from reset: anything before 2000 is such a clock.
+  constexpr int64_t kYear2000 = 946'684'800;
+  r.current.time = *seconds < kYear2000 ? "unset" : std::to_string(*seconds);
   r.current.log.clock_known = true;
   r.cite(Fact::kClock, s.line);
   r.event(s.line, "clock",

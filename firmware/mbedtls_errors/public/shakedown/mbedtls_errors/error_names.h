@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace shakedown::mbedtls_errors {
@@ -14,6 +15,10 @@ namespace shakedown::mbedtls_errors {
 // The name of one code part, e.g. 0x0050 -> "MBEDTLS_ERR_NET_CONN_RESET";
 // empty if the line defines no such code.
 std::string_view error_part_name(uint32_t magnitude);
+
+// The code part a name stands for, e.g. "MBEDTLS_ERR_SSL_CONN_EOF" ->
+// 0x7280; nullopt if the line defines no such name.
+std::optional<uint32_t> error_magnitude_named(std::string_view name);
 
 // Writes the name of a whole (negative) code into `out`: the high-level part
 // (0x1000..0x7f80) and the low-level part (0x01..0x7f) joined by " + ",

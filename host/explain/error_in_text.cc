@@ -1,0 +1,174 @@
+#include "error_in_text.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+#include "shakedown/mbedtls_errors/error_names.h"
+
+namespace shakedown::explain {
+namespace {
+
+constexpr uint32_t kHighMask = 0x7f80, kLowMask = 0x007f, kFirstHigh = 0x1000;
+constexpr int32_t kSslTimeout = 0x6800;  // MBEDTLS_ERR_SSL_TIMEOUT
+constexpr size_t npos = std::string_view::npos;
+
+// Words that put a line in a TLS library's mouth: the library, the protocol,
+// certificate parsing, and the logger tags of the stacks that wrap it.
+constexpr std::array<std::string_view, 9> kTlsWords = {"mbedtls", "mbed tls", "ssl", "tls", "x509",
+                                                       "handshake", "cert", "esp-tls", "mbedtlserror"};
+
+std::string lowered(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+struct Token {
+  bool negative = false;
+  bool prefixed = false;  // 0x
+  std::string_view digits;
+};
+
+// Numbers that can be error codes: negative ones in any base, and positive
+// ones written with 0x. Positive decimals are timestamps, line numbers and
+// sizes far more often than codes.
+std::optional<Token> token_at(std::string_view line, size_t& i) {
+  const size_t start = i;
+  Token t;
+  if (line[i] == '-') {
+    t.negative = true;
+    ++i;
+  }
+  if (i + 1 < line.size() && line[i] == '0' && (line[i + 1] == 'x' || line[i + 1] == 'X')) {
+    t.prefixed = true;
+    i += 2;
+  }
+  const size_t digits = i;
+  while (i < line.size() && std::isxdigit(static_cast<unsigned char>(line[i])) != 0) ++i;
+  t.digits = line.substr(digits, i - digits);
+  const bool bounded_before = start == 0 || !is_word_char(line[start - 1]);
+  const bool bounded_after = i == line.size() || !is_word_char(line[i]);
+  if (i == digits) i = start + 1;  // not a number: move on by one
+  if (t.digits.empty() || !bounded_before || !bounded_after || (!t.negative && !t.prefixed)) return std::nullopt;
+  return t;
+}
+
+std::optional<uint32_t> parse(std::string_view digits, int base) {
+  uint32_t value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return value;
+}
+
+// Stacks whose format prints the code's hex digits without 0x ("-%x"):
+// Zephyr's socket TLS layer in its older releases (sockets_tls.c), and
+// MicroPython's ussl before 1.13 (modussl_mbedtls.c). Their digits are
+// never decimal.
+constexpr std::array<std::string_view, 2> kHexWithoutPrefix = {"net_sock_tls", "mbedtls_ssl_handshake error:"};
+
+// The code a token stands for: written with 0x, or from a stack that
+// prints "-%x", it is hex; other bare digits are decimal when that reads as
+// a valid code, else hex.
+std::optional<uint32_t> code_of(const Token& t, bool hex_without_prefix) {
+  if (t.prefixed || hex_without_prefix) {
+    auto value = parse(t.digits, 16);
+    return value && valid_error_code(*value) ? value : std::nullopt;
+  }
+  if (auto value = parse(t.digits, 10); value && valid_error_code(*value)) return value;
+  if (auto value = parse(t.digits, 16); value && valid_error_code(*value)) return value;
+  return std::nullopt;
+}
+
+struct ErrorText {
+  uint32_t magnitude;
+  const char* text;  // "SSL - The connection indicated an EOF", as mbedtls_strerror() prints it
+};
+
+// Generated from the newest line's headers (firmware/mbedtls_errors/CMakeLists.txt).
+constexpr ErrorText kErrorTexts[] = {
+#include "mbedtls_error_texts.inc"
+};
+
+// A code's text as mbedtls_strerror() prints it ("NET - Connection was reset
+// by peer"); the longest match wins, so "SSL - Bad input" never shadows a
+// longer text that starts the same.
+std::optional<uint32_t> code_of_text(std::string_view line) {
+  std::optional<uint32_t> found;
+  size_t longest = 0;
+  for (const ErrorText& entry : kErrorTexts) {
+    const std::string_view text = entry.text;
+    if (text.size() > longest && line.find(text) != std::string_view::npos) {
+      found = entry.magnitude;
+      longest = text.size();
+    }
+  }
+  return found;
+}
+
+// An MBEDTLS_ERR_* name in the line, as its code.
+std::optional<uint32_t> named_code(std::string_view line) {
+  for (size_t at = line.find("MBEDTLS_ERR_"); at != std::string_view::npos; at = line.find("MBEDTLS_ERR_", at + 1)) {
+    size_t end = at;
+    while (end < line.size() && is_word_char(line[end])) ++end;
+    if (auto magnitude = mbedtls_errors::error_magnitude_named(line.substr(at, end - at))) return magnitude;
+  }
+  return std::nullopt;
+}
+
+// The first mbedtls_* identifier, the call the stack names.
+std::string call_named(std::string_view line) {
+  const size_t at = line.find("mbedtls_");
+  if (at == std::string_view::npos || (at > 0 && is_word_char(line[at - 1]))) return "";
+  size_t end = at;
+  while (end < line.size() && is_word_char(line[end])) ++end;
+  return std::string(line.substr(at, end - at));
+}
+
+}  // namespace
+
+bool speaks_of_tls(std::string_view line) {
+  const std::string lower = lowered(line);
+  return std::any_of(kTlsWords.begin(), kTlsWords.end(),
+                     [&](std::string_view word) { return lower.find(word) != std::string::npos; });
+}
+
+bool valid_error_code(uint32_t magnitude) {
+  if (magnitude == 0 || magnitude > (kHighMask | kLowMask)) return false;
+  if (!mbedtls_errors::error_part_name(magnitude).empty()) return true;
+  const uint32_t high = magnitude & kHighMask, low = magnitude & kLowMask;
+  if (high != 0 && (high < kFirstHigh || mbedtls_errors::error_part_name(high).empty())) return false;
+  return low == 0 || !mbedtls_errors::error_part_name(low).empty();
+}
+
+std::optional<ErrorInText> find_error_in_text(std::string_view line, bool tls_nearby) {
+  const std::string lower = lowered(line);
+  const bool tls = tls_nearby || speaks_of_tls(line);
+  const bool hex_without_prefix = std::any_of(kHexWithoutPrefix.begin(), kHexWithoutPrefix.end(),
+                                              [&](std::string_view marker) { return line.find(marker) != npos; });
+  std::optional<uint32_t> magnitude = named_code(line);
+  for (size_t i = 0; !magnitude && i < line.size();) {
+    const auto token = token_at(line, i);
+    if (!token) continue;
+    const auto code = code_of(*token, hex_without_prefix);
+    // Without a TLS word a bare negative number is a code only if it has a
+    // TLS module's high-level part (SSL, X509, PK...): "OSError: -29312".
+    if (code && (tls || (token->negative && (*code & kHighMask) >= kFirstHigh))) magnitude = code;
+  }
+  // The text alone (AWS IoT's "mbedTLSError= ... : NET - Connection was reset by peer.").
+  if (!magnitude) magnitude = code_of_text(line);
+  // A timeout said in words: Mbed TLS's code for it, marked as not shown.
+  if (!magnitude && tls && (lower.find("handshake timeout") != std::string::npos ||
+                            lower.find("handshake timed out") != std::string::npos)) {
+    return ErrorInText{-kSslTimeout, call_named(line), true, false};
+  }
+  if (!magnitude) return std::nullopt;
+  return ErrorInText{-static_cast<int32_t>(*magnitude), call_named(line), lower.find("handshake") != std::string::npos};
+}
+
+}  // namespace shakedown::explain

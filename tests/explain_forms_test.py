@@ -22,6 +22,10 @@ Then every bare code the issue lists, in three stacks' forms each (hex with
 0x, decimal in parentheses, Zephyr's hex without 0x), must be read as that
 code, with candidates, claiming nothing the line does not show.
 
+And the forum thread (thread/forum-two-episodes.txt: prose, a first log,
+a fix, a second log) gives two episodes in order: the suite mismatch (c02b
+and c02c offered, the server's reset) and the SHA-1 CA (-0x262e).
+
 Prints the figures per stack; exits 1 on a failed check, listing each.
 """
 
@@ -125,6 +129,27 @@ def check_bare_codes(shakedown):
     return failures
 
 
+def check_thread(shakedown, forms):
+    path = os.path.join(forms, "thread", "forum-two-episodes.txt")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    p = explain(shakedown, text, True)
+    if p.returncode not in (0, 1):
+        return [f"thread: exit {p.returncode}: {p.stderr.strip()[:200]}"]
+    episodes = json.loads(p.stdout)["episodes"]
+    got = [(e["findings"][0]["id"] if e["findings"] else None, e["result"]["error_code"]) for e in episodes]
+    wanted = [("no-shared-ciphersuite", "-0x0050"), ("ca-signature-hash-disabled", "-0x262e")]
+    failures = []
+    if got != wanted:
+        failures.append(f"thread: episodes {got}, expected {wanted}")
+    elif (episodes[0]["client_hello"] or {}).get("cipher_suites") != [0xc02b, 0xc02c]:
+        failures.append(f"thread: episode 1 offered {episodes[0]['client_hello']}, expected c02b and c02c")
+    if "2 episodes" not in explain(shakedown, text, False).stdout:
+        failures.append("thread: the headline does not say 2 episodes")
+    print(f"thread: {len(episodes)} episodes: {got}")
+    return failures
+
+
 def main():
     shakedown, forms = sys.argv[1], sys.argv[2]
     failures, per_stack, missed = [], {}, []
@@ -153,6 +178,7 @@ def main():
     for miss in missed:
         print("known miss: " + miss)
     failures += check_bare_codes(shakedown)
+    failures += check_thread(shakedown, forms)
     for failure in failures:
         print("FAIL " + failure)
     return 1 if failures else 0

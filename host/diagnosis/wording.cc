@@ -31,8 +31,10 @@ std::string client_line(const Evidence& e) {
     return fmt::format("client: {} returned {} ({}) after the handshake completed", c.failed_call,
                        format_code(c.result), c.result_name);
   }
-  return fmt::format("client: {} returned {} ({}) at {}, client state {}", c.failed_call, format_code(c.result),
-                     c.result_name, tls::stage_name(c.stage), c.handshake_state);
+  // A client state only inside the handshake: before it there is none.
+  return fmt::format("client: {} returned {} ({}) at {}{}", c.failed_call, format_code(c.result), c.result_name,
+                     tls::stage_name(c.stage),
+                     c.stage == tls::Stage::kHandshake ? fmt::format(", client state {}", c.handshake_state) : "");
 }
 
 std::string suite_label(uint16_t id) {

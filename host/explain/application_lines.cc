@@ -116,9 +116,15 @@ Take take_sample_handshake_ok(Reading& r, const Statement& s) {
 Take take_application_return(Reading& r, const Statement& s) {
   auto ret = returned(s.text);
   if (!ret || ret->code >= 0 || ret->code <= -0x10000 || ret->call.empty()) return Take::kNotMine;
-  if (r.current.timeline.empty() && stage_for_call(ret->call) == tls::Stage::kLoadTrust) {
+  const bool trust = stage_for_call(ret->call) == tls::Stage::kLoadTrust;
+  if (r.current.timeline.empty() && trust) {
     // Before any handshake: the trust chain failed to load.
-    r.start_attempt(s.line);
+    r.start_attempt(s.line, "the CA certificates are parsed");
+  } else if (r.current.result_known && r.current.result_from_application &&
+             (r.current.report.result != ret->code || r.current.report.failed_call != ret->call)) {
+    // The application already said how this attempt ended: another failure
+    // is another attempt (a thread's second log, after a fix).
+    r.start_attempt(s.line, trust ? "the CA certificates are parsed" : "another attempt");
   }
   r.set_result(s.line, ret->call, static_cast<int32_t>(ret->code), true);
   return Take::kTaken;

@@ -36,6 +36,9 @@ struct Explanation {
   bool bare_code = false;
   std::optional<BareCode> bare_code_row;
   std::vector<CodeCause> code_causes;  // the row's causes, in the order this log makes most likely
+  // The failures before this one with other outcomes, in order, each
+  // explained on its own (a thread's episodes); this is the last.
+  std::vector<Explanation> earlier_episodes;
 };
 
 // Why the input is not a log we can read: binary, or no Mbed TLS debug

@@ -24,11 +24,11 @@ void Reading::cite(Fact fact, size_t line) {
   if (lines.size() < 64 && (lines.empty() || lines.back() != line)) lines.push_back(line);
 }
 
-void Reading::start_attempt(size_t line) {
+void Reading::start_attempt(size_t line, std::string_view what) {
   end_attempt();
   current = LogFacts{};
   ++attempts;
-  event(line, "state", "handshake starts");
+  event(line, "state", std::string(what));
 }
 
 void Reading::end_attempt() {
@@ -36,6 +36,15 @@ void Reading::end_attempt() {
   // Keep the latest attempt that failed; a later success does not hide it.
   const bool failed = current.result_known && current.report.result != 0;
   const bool kept_failed = kept && kept->result_known && kept->report.result != 0;
+  if (failed) {
+    const bool same_as_last = !episodes.empty() && episodes.back().report.result == current.report.result &&
+                              episodes.back().report.failed_call == current.report.failed_call;
+    if (same_as_last) {
+      episodes.back() = current;
+    } else if (episodes.size() < kMaxEpisodes) {
+      episodes.push_back(current);
+    }
+  }
   if (!kept || failed || !kept_failed) kept = std::move(current);
   current = LogFacts{};
 }

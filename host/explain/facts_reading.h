@@ -27,6 +27,11 @@ struct Reading {
 
   LogFacts current;                             // the attempt being read
   std::optional<LogFacts> kept;                 // the attempt chosen so far, when several
+  // Failed attempts with different outcomes, in order: a thread's episodes.
+  // Attempts that fail the same way in a row (a retry loop) are one episode,
+  // the latest of them kept.
+  std::vector<LogFacts> episodes;
+  static constexpr size_t kMaxEpisodes = 16;
   std::optional<Dump> dump;                     // a dump whose rows are still coming
   std::optional<device::PeerCertificate> cert;  // the peer certificate being printed
   bool in_certificate = false;
@@ -34,7 +39,7 @@ struct Reading {
   int32_t last_code = 0;  // the last inner code, so a repeat adds no timeline line
 
   // A new attempt ("=> handshake"); the one before is kept if it is the one to show.
-  void start_attempt(size_t line);
+  void start_attempt(size_t line, std::string_view what = "handshake starts");
   void end_attempt();
   void event(size_t line, std::string kind, std::string text);
   void cite(Fact fact, size_t line);

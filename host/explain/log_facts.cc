@@ -75,17 +75,6 @@ LogFacts LogFactsBuilder::finish() {
   }
   reading.end_attempt();
   LogFacts facts = reading.kept ? std::move(*reading.kept) : LogFacts{};
-  // A line with TLS 1.3 (3.x) logs no "max version" line: its ClientHello
-  // always carries TLS 1.2 as the legacy version, and only TLS 1.3 adds
-  // supported_versions. Suites without a supported version therefore mean
-  // TLS 1.2 alone.
-  const uint16_t tls12 = tls::wire_id(tls::Version::kTls1_2);
-  if (auto& hello = facts.log.client_hello; line_hint_ && line_hint_->has_tls1_3 && hello &&
-                                            hello->legacy_version == 0 && hello->supported_versions.empty() &&
-                                            !hello->cipher_suites.empty()) {
-    hello->legacy_version = tls12;
-    facts.build.tls1_2 = true;
-  }
   facts.attempts = reading.attempts;
   facts.mbedtls_seen = mbedtls_seen_;
   facts.stack_error = stack_error_;
@@ -110,6 +99,33 @@ LogFacts LogFactsBuilder::finish() {
     facts.lines[Fact::kResult] = {stack_error_line_};
     facts.timeline.push_back({stack_error_line_, "error", stack_error_text_});
   }
+  settle(facts);
+  // The episodes before the one kept, each settled the same way.
+  if (reading.episodes.size() > 1) {
+    for (size_t i = 0; i + 1 < reading.episodes.size(); ++i) {
+      LogFacts episode = std::move(reading.episodes[i]);
+      episode.mbedtls_seen = mbedtls_seen_;
+      episode.attempts = 1;
+      settle(episode);
+      facts.earlier_episodes.push_back(std::move(episode));
+    }
+  }
+  return facts;
+}
+
+void LogFactsBuilder::settle(LogFacts& facts) const {
+  // A line with TLS 1.3 (3.x) logs no "max version" line: its ClientHello
+  // always carries TLS 1.2 as the legacy version, and only TLS 1.3 adds
+  // supported_versions. Suites without a supported version therefore mean
+  // TLS 1.2 alone.
+  const uint16_t tls12 = tls::wire_id(tls::Version::kTls1_2);
+  if (auto& hello = facts.log.client_hello; line_hint_ && line_hint_->has_tls1_3 && hello &&
+                                            hello->legacy_version == 0 && hello->supported_versions.empty() &&
+                                            !hello->cipher_suites.empty()) {
+    hello->legacy_version = tls12;
+    facts.build.tls1_2 = true;
+  }
+  auto& r = facts.report;
   if (facts.result_known && r.result != 0 && facts.handshake_completed) {
     r.stage = tls::Stage::kExchange;
     // An inner call's code reaches the application through its read (or write).
@@ -119,7 +135,7 @@ LogFacts LogFactsBuilder::finish() {
   } else if (facts.result_known && r.result != 0) {
     r.stage = stage_for_call(r.failed_call);
     // An inner call's code ends the handshake: the application sees it from mbedtls_ssl_handshake.
-    if (r.stage == tls::Stage::kHandshake && !(stack_error_ && r.failed_call.empty())) {
+    if (r.stage == tls::Stage::kHandshake && !(facts.stack_error && r.failed_call.empty())) {
       r.failed_call = "mbedtls_ssl_handshake";
     }
   } else if (facts.result_known) {
@@ -135,7 +151,6 @@ LogFacts LogFactsBuilder::finish() {
   // names; the suites it offered.
   facts.build.mbedtls_line = line_hint_ ? line_hint_->name() : "";
   facts.build.ciphersuites = r.offered_suites;
-  return facts;
 }
 
 }  // namespace shakedown::explain

@@ -73,6 +73,9 @@ struct LogFacts {
   // time stamp, an application's clock print): the device's clock was never
   // set. 0: none.
   size_t clock_1970_line = 0;
+  // Failures before this one with other outcomes, in order (a thread with a
+  // first log, a fix, and a second log): each explained on its own.
+  std::vector<LogFacts> earlier_episodes;
 };
 
 struct Reading;  // the builder's state (facts_reading.h)
@@ -93,6 +96,9 @@ class LogFactsBuilder {
   // An Mbed TLS statement through the statement forms (statement_forms.h);
   // false when none took it.
   bool take_statement(const LogLine& line);
+  // What an attempt's facts mean once it has ended: its stage, the call the
+  // application saw, the Mbed TLS line its file names say.
+  void settle(LogFacts& facts) const;
 
   std::unique_ptr<Reading> reading_;
   std::optional<LogLine> unrecognised_;  // the last statement no form took (maybe cut by wrapping)

@@ -127,4 +127,10 @@ std::string_view state_name(int state) {
   return state >= 0 && static_cast<size_t>(state) < kStates.size() ? kStates[static_cast<size_t>(state)] : "?";
 }
 
+std::string hex_ids(const std::vector<uint16_t>& ids, const char* separator, size_t limit) {
+  std::string out;
+  for (size_t i = 0; i < ids.size() && i < limit; ++i) out += fmt::format("{}{:04x}", i == 0 ? "" : separator, ids[i]);
+  return out;
+}
+
 }  // namespace shakedown::explain

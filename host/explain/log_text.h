@@ -24,6 +24,10 @@ inline bool starts_with(std::string_view s, std::string_view prefix) {
 // The text after the first `marker`; empty when there is none.
 std::string_view after(std::string_view s, std::string_view marker);
 
+// "c02b, c02c": suite ids as logs and scenario files write them; the first
+// `limit` only.
+std::string hex_ids(const std::vector<uint16_t>& ids, const char* separator, size_t limit = SIZE_MAX);
+
 // Without the quotes, spaces and full stop around a value.
 std::string_view trim(std::string_view s);
 

@@ -210,7 +210,14 @@ std::optional<Finding> protocol_version_from_log(const Evidence& e) {
   }
   std::vector<std::string> versions;
   if (e.log != nullptr && e.log->client_hello) {
-    for (auto v : offered_versions(*e.log->client_hello)) versions.push_back(tls::prose_name(v));
+    // A ClientHello without supported_versions offers up to its legacy
+    // version, down to the oldest its line has (3.x: TLS 1.2).
+    const tls::MbedtlsLine line = tls::mbedtls_line_or_newest(e.build.mbedtls_line);
+    for (auto v : offered_versions(*e.log->client_hello)) {
+      const auto version = tls::version_from_wire(v);
+      if (!e.build.mbedtls_line.empty() && version && !line.can_offer(*version)) continue;
+      versions.push_back(tls::prose_name(v));
+    }
   }
   const std::string offered = versions.empty() ? "" : fmt::format(" (it offered {})", fmt::join(versions, ", "));
   return Finding{FindingId::kProtocolVersionMismatch,

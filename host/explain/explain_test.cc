@@ -201,6 +201,41 @@ TEST_CASE("a log with several attempts explains the last failure and says how ma
   CHECK(e.notes.back().find("3 handshake attempts") != std::string::npos);
 }
 
+TEST_CASE("a 3.6 ClientHello without supported_versions is said to offer TLS 1.2 only, never 1.0 or 1.1") {
+  const Explanation e = explain_text(
+      "ssl_tls.c:4670: => handshake\nssl_tls.c:4589: client state: MBEDTLS_SSL_CLIENT_HELLO\n"
+      "ssl_client.c:0370: client hello, add ciphersuite: c02b, TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256\n"
+      "ssl_tls.c:4589: client state: MBEDTLS_SSL_SERVER_HELLO\n"
+      "ssl_msg.c:5274: got an alert message, type: [2:70]\n"
+      "  ! mbedtls_ssl_handshake returned -0x7780\n");
+  REQUIRE_FALSE(e.findings.empty());
+  CHECK(e.findings.front().finding.id == shakedown::diagnosis::FindingId::kProtocolVersionMismatch);
+  CHECK(e.findings.front().finding.summary.find("it offered TLS 1.2)") != std::string::npos);
+  CHECK(to_text(e).find("TLS 1.0") == std::string::npos);
+}
+
+TEST_CASE("a log with CR-only or CRLF line endings reads as with LF") {
+  const Explanation lf = explain_text(kForumFieldLog);
+  for (const std::string ending : {"\r", "\r\n"}) {
+    std::string log;
+    for (char c : std::string(kForumFieldLog)) log += c == '\n' ? ending : std::string(1, c);
+    const Explanation other = explain_text(log);
+    CHECK(other.facts.timeline.size() == lf.facts.timeline.size());
+    REQUIRE_FALSE(other.findings.empty());
+    CHECK(other.findings.front().finding.id == lf.findings.front().finding.id);
+  }
+}
+
+TEST_CASE("'<= handshake' before the application's failing handshake is no completed handshake") {
+  // Mbed TLS prints "<= handshake" when mbedtls_ssl_handshake fails too.
+  const Explanation e = explain_text(
+      "ssl_tls.c:1: => handshake\nssl_cli.c:2: client state: 11\nssl_tls.c:3: <= handshake\n"
+      "  ! mbedtls_ssl_handshake returned -0x6600\n");
+  CHECK(e.facts.report.stage == shakedown::tls::Stage::kHandshake);
+  CHECK(to_text(e).find("after the handshake completed") == std::string::npos);
+  CHECK(to_text(e).find("in client state 11") != std::string::npos);
+}
+
 TEST_CASE("the reproducer for the field log restricts the client to the logged suites and resets on failure") {
   const std::string yaml = reproducer_scenario(explain_text(kForumFieldLog), "field-from-log");
   CHECK(yaml.find("ciphersuites: [c02b, c02c]") != std::string::npos);

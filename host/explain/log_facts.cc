@@ -126,6 +126,11 @@ void LogFactsBuilder::settle(LogFacts& facts) const {
     facts.build.tls1_2 = true;
   }
   auto& r = facts.report;
+  // mbedtls_ssl_handshake prints "<= handshake" when it fails too: a failure
+  // the application saw from mbedtls_ssl_handshake is inside the handshake.
+  if (facts.result_from_application && r.failed_call == "mbedtls_ssl_handshake" && r.result != 0) {
+    facts.handshake_completed = false;
+  }
   if (facts.result_known && r.result != 0 && facts.handshake_completed) {
     r.stage = tls::Stage::kExchange;
     // An inner call's code reaches the application through its read (or write).

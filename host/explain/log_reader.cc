@@ -179,8 +179,18 @@ void LogReader::feed(std::string_view chunk) {
   bytes_ += chunk.size();
   for (char c : chunk) {
     const auto u = static_cast<unsigned char>(c);
+    // Lines end in LF, CRLF or a lone CR (old Mac, some serial terminals).
+    if (after_cr_) {
+      after_cr_ = false;
+      emit_physical_line();
+      if (u == '\n') continue;
+    }
     if (u == '\n') {
       emit_physical_line();
+      continue;
+    }
+    if (u == '\r') {
+      after_cr_ = true;
       continue;
     }
     if ((u < 0x20 && u != '\t' && u != '\r' && u != 0x1b) || u == 0x7f) ++binary_bytes_;
@@ -189,6 +199,7 @@ void LogReader::feed(std::string_view chunk) {
 }
 
 void LogReader::finish() {
+  after_cr_ = false;
   if (!pending_.empty()) emit_physical_line();
 }
 

@@ -45,6 +45,7 @@ class LogReader {
 
   std::function<void(const LogLine&)> sink_;
   std::string pending_;
+  bool after_cr_ = false;  // a CR was the last byte: the line ends whatever follows
   size_t line_number_ = 0;
   size_t binary_bytes_ = 0;
   size_t bytes_ = 0;

@@ -51,6 +51,10 @@ KNOWN_MISSES = {
         "silent server",
 }
 
+# Stacks whose own way to turn on Mbed TLS's debug output a bare code's
+# answer must give (host/explain/stack_advice.cc).
+DEBUG_ADVICE_FOR = {"esp-idf": "ESP-IDF", "zephyr": "Zephyr", "mongoose": "Mongoose"}
+
 # Every code the issue names, and three forms a stack prints it in.
 BARE_CODES = [0x7200, 0x7280, 0x0050, 0x004e, 0x6800, 0x7780, 0x2700, 0x3000, 0x262e, 0x3b00, 0x3c80, 0x6c00,
               0x6600, 0x7080, 0x7f00, 0x4310, 0x5180, 0x2880, 0x0010]
@@ -100,10 +104,15 @@ def check(shakedown, path):
         return f"read the code {got}, expected {expect[1]}"
     if answer["result"]["stage"] is not None or answer["result"]["handshake_state"] is not None:
         return f"claims a stage or state: {answer['result']}"
+    if not answer.get("debug_output_how"):
+        return "says nothing of how to get Mbed TLS's debug output"
     words = explain(shakedown, text, False).stdout
     claim = CLAIMS.search(words)
     if claim:
         return f"claims what the lines do not show: '{claim.group(0)}'"
+    stack = DEBUG_ADVICE_FOR.get(os.path.basename(os.path.dirname(path)))
+    if stack and f"To get it on {stack}:" not in words:
+        return f"does not say how to get the debug output on {stack}"
     return None
 
 

@@ -216,9 +216,10 @@ std::string bare_code_text(const Explanation& e) {
     out += fmt::format("\nNext: {}.\n", e.bare_code_row->next);
     out += fmt::format("(The order: {}.)\n", e.bare_code_row->priors);
   }
-  if (!e.bare_code_row || e.bare_code_row->next.find("debug output") == std::string_view::npos) {
-    out += fmt::format("\nFor a decided answer: {}.\n", kDebugOutputHow);
-  }
+  const StackAdvice& stack = e.facts.stack != nullptr ? *e.facts.stack : any_stack();
+  out += fmt::format("\nFor a decided answer, give shakedown explain the Mbed TLS debug output at level 3. To get it{}: "
+                     "{}.\n",
+                     stack.stack.empty() ? "" : fmt::format(" on {}", stack.stack), stack.debug_on);
   for (const auto& note : e.notes) out += fmt::format("\nNote: {}\n", note);
   return out;
 }
@@ -356,6 +357,10 @@ nlohmann::json episode_json(const Explanation& e) {
           {"code_candidates", code_candidates},
           {"next_step", e.bare_code_row ? nlohmann::json(e.bare_code_row->next) : nlohmann::json(nullptr)},
           {"order_from", e.bare_code_row ? nlohmann::json(e.bare_code_row->priors) : nlohmann::json(nullptr)},
+          // With a bare code: how to get Mbed TLS's debug output on the stack the lines come from.
+          {"debug_output_how",
+           e.bare_code ? nlohmann::json((e.facts.stack != nullptr ? *e.facts.stack : any_stack()).debug_on)
+                       : nlohmann::json(nullptr)},
           {"tell_apart", e.tell_apart},
           {"timeline", timeline},
           {"notes", e.notes},

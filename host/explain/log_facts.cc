@@ -41,6 +41,7 @@ void LogFactsBuilder::add(const LogLine& line) {
   if (reading_->dump && reading_->take_dump_row(line)) return;
   read_line(application_forms(), *reading_, line.text, line.number);
   if (clock_1970_line_ == 0 && shows_1970(line.text)) clock_1970_line_ = line.number;
+  if (stack_ == nullptr) stack_ = stack_of_line(line.text);
   const bool tls_nearby = last_tls_line_ != 0 && line.number - last_tls_line_ <= kTlsContextLines;
   if (speaks_of_tls(line.text)) last_tls_line_ = line.number;
   if (auto error = find_error_in_text(line.text, tls_nearby)) {
@@ -80,6 +81,7 @@ LogFacts LogFactsBuilder::finish() {
   facts.stack_error = stack_error_;
   facts.stack_error_line = stack_error_line_;
   facts.clock_1970_line = clock_1970_line_;
+  facts.stack = stack_;
   auto& r = facts.report;
   if (!facts.result_known && !stack_error_ && r.verify_flags != 0) {
     // Verify results printed without a code (MicroPython's ValueError, curl's

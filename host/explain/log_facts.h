@@ -19,6 +19,7 @@
 #include "client_report.h"
 #include "diagnosis.h"
 #include "error_in_text.h"
+#include "stack_advice.h"
 #include "findings.h"
 #include "log_reader.h"
 #include "shakedown/tls/mbedtls_line.h"
@@ -76,6 +77,8 @@ struct LogFacts {
   // Failures before this one with other outcomes, in order (a thread with a
   // first log, a fix, and a second log): each explained on its own.
   std::vector<LogFacts> earlier_episodes;
+  // The stack the lines come from, when its words show (stack_advice.h).
+  const StackAdvice* stack = nullptr;
 };
 
 struct Reading;  // the builder's state (facts_reading.h)
@@ -111,6 +114,7 @@ class LogFactsBuilder {
   static constexpr size_t kTlsContextLines = 3;
   size_t last_tls_line_ = 0;
   size_t clock_1970_line_ = 0;
+  const StackAdvice* stack_ = nullptr;
   std::optional<tls::MbedtlsLine> line_hint_;  // the Mbed TLS line its file names say
 };
 

@@ -214,6 +214,25 @@ TEST_CASE("a 3.6 ClientHello without supported_versions is said to offer TLS 1.2
   CHECK(to_text(e).find("TLS 1.0") == std::string::npos);
 }
 
+TEST_CASE("a bare code gives its usual causes in order and claims no state, stage or message") {
+  const Explanation e = explain_text("E (4211) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7280\n");
+  CHECK(e.bare_code);
+  CHECK(e.facts.report.result == -0x7280);
+  REQUIRE(e.code_causes.size() >= 2);
+  REQUIRE_FALSE(e.findings.empty());
+  CHECK(e.findings.front().finding.id == shakedown::diagnosis::FindingId::kNoSharedCiphersuite);
+  const std::string text = to_text(e);
+  for (const char* claim : {"client state", "ClientHello", "after the handshake completed"}) {
+    INFO(claim);
+    CHECK(text.find(claim) == std::string::npos);
+  }
+  CHECK(text.find("To get it on ESP-IDF:") != std::string::npos);
+  const auto json = to_json(e);
+  CHECK(json["result"]["stage"].is_null());
+  CHECK(json["result"]["handshake_state"].is_null());
+  CHECK(json["code_candidates"].size() == e.code_causes.size());
+}
+
 TEST_CASE("a log with CR-only or CRLF line endings reads as with LF") {
   const Explanation lf = explain_text(kForumFieldLog);
   for (const std::string ending : {"\r", "\r\n"}) {

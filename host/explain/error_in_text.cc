@@ -14,10 +14,10 @@ constexpr uint32_t kHighMask = 0x7f80, kLowMask = 0x007f, kFirstHigh = 0x1000;
 constexpr int32_t kSslTimeout = 0x6800;  // MBEDTLS_ERR_SSL_TIMEOUT
 constexpr size_t npos = std::string_view::npos;
 
-// Words that put a line in a TLS library's mouth: the library, the protocol,
-// certificate parsing, and the logger tags of the stacks that wrap it.
-constexpr std::array<std::string_view, 9> kTlsWords = {"mbedtls", "mbed tls", "ssl", "tls", "x509",
-                                                       "handshake", "cert", "esp-tls", "mbedtlserror"};
+// Words that put a line in a TLS library's mouth, lower case: "tls" covers
+// Mbed TLS's name and the stacks' logger tags (esp-tls, net_sock_tls,
+// mbedTLSError), "cert" certificate parsing.
+constexpr std::array<std::string_view, 6> kTlsWords = {"tls", "ssl", "x509", "handshake", "cert", "mbed tls"};
 
 std::string lowered(std::string_view text) {
   std::string out(text);

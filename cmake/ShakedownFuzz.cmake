@@ -47,12 +47,18 @@ function(shakedown_host_fuzz_targets)
   shakedown_fuzz_instrument(fuzz-tls)
 
   # `shakedown explain`'s log parser: everything a log goes through before
-  # the diagnosis rules.
-  shakedown_fuzz_target(NAME explain_log_fuzz LIBS fuzz-tls
+  # the diagnosis rules, the wrapping stacks' error lines included (their
+  # codes named from the newest line's headers, as the host names them).
+  shakedown_newest_mbedtls_errors(errors)
+  shakedown_newest_mbedtls_line(newest_line)
+  shakedown_mbedtls_error_texts(${newest_line} ${CMAKE_BINARY_DIR}/mbedtls-errors/texts/mbedtls_error_texts.inc)
+  shakedown_fuzz_target(NAME explain_log_fuzz LIBS fuzz-tls ${errors}
     SOURCES host/explain/log_fuzz.cc host/explain/log_reader.cc host/explain/log_facts.cc host/explain/log_text.cc
       host/explain/facts_reading.cc host/explain/statement_forms.cc host/explain/statements_progress.cc
       host/explain/statements_hello.cc host/explain/statements_records.cc host/explain/application_lines.cc
-      host/explain/client_hello_decode.cc host/device/client_report.cc)
+      host/explain/client_hello_decode.cc host/explain/error_in_text.cc host/explain/stack_advice.cc
+      host/device/client_report.cc)
+  target_include_directories(explain_log_fuzz PRIVATE ${CMAKE_BINARY_DIR}/mbedtls-errors/texts)
 
   # A ClientHello as explain decodes it from a log and as the test server
   # captures it through OpenSSL.
@@ -83,5 +89,5 @@ function(shakedown_host_fuzz_targets)
   # certificates and logs, through DeviceClient's reply loop.
   shakedown_fuzz_target(NAME device_client_fuzz LIBS fuzz-tls shakedown-protocol
     SOURCES host/device/device_client_fuzz.cc host/device/device_client.cc host/device/client_report.cc
-      host/device/device_config.cc)
+      host/device/device_config.cc host/device/network_state.cc)
 endfunction()

@@ -15,8 +15,7 @@ constexpr std::string_view kOfferRefused =
 constexpr std::string_view kOfferRefusedShows =
     "a debug log (level 2 or more) shows the device's offer (\"add ciphersuite\" lines) followed by the failure; "
     "`openssl s_client` with the same suites fails the same way";
-constexpr std::string_view kDebugNext =
-    "Turn on Mbed TLS's debug output at level 3 and give shakedown explain the whole log";
+constexpr std::string_view kDebugNext = kTurnOnDebugOutput;
 constexpr std::string_view kTrackerPriors =
     "the first answer in Mbed TLS's, ESP-IDF's and Arduino-ESP32's issue trackers and forums for this code, most "
     "common first";

@@ -20,6 +20,10 @@
 
 namespace shakedown::explain {
 
+// The next step where a code says nothing more specific.
+inline constexpr std::string_view kTurnOnDebugOutput =
+    "Turn on Mbed TLS's debug output at level 3 and give shakedown explain the whole log";
+
 struct CodeCause {
   std::string_view cause;                       // one sentence, for the person with the failing device
   std::optional<diagnosis::FindingId> finding;  // the finding that names this cause, where one does

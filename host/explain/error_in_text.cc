@@ -25,6 +25,11 @@ std::string lowered(std::string_view text) {
   return out;
 }
 
+bool has_tls_word(const std::string& lower) {
+  return std::any_of(kTlsWords.begin(), kTlsWords.end(),
+                     [&](std::string_view word) { return lower.find(word) != std::string::npos; });
+}
+
 bool is_word_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
@@ -99,6 +104,7 @@ constexpr ErrorText kErrorTexts[] = {
 // by peer"); the longest match wins, so "SSL - Bad input" never shadows a
 // longer text that starts the same.
 std::optional<uint32_t> code_of_text(std::string_view line) {
+  if (line.find(" - ") == npos) return std::nullopt;  // every text is "<MODULE> - <words>"
   std::optional<uint32_t> found;
   size_t longest = 0;
   for (const ErrorText& entry : kErrorTexts) {
@@ -133,9 +139,7 @@ std::string call_named(std::string_view line) {
 }  // namespace
 
 bool speaks_of_tls(std::string_view line) {
-  const std::string lower = lowered(line);
-  return std::any_of(kTlsWords.begin(), kTlsWords.end(),
-                     [&](std::string_view word) { return lower.find(word) != std::string::npos; });
+  return has_tls_word(lowered(line));
 }
 
 bool valid_error_code(uint32_t magnitude) {
@@ -148,7 +152,7 @@ bool valid_error_code(uint32_t magnitude) {
 
 std::optional<ErrorInText> find_error_in_text(std::string_view line, bool tls_nearby) {
   const std::string lower = lowered(line);
-  const bool tls = tls_nearby || speaks_of_tls(line);
+  const bool tls = tls_nearby || has_tls_word(lower);
   const bool hex_without_prefix = std::any_of(kHexWithoutPrefix.begin(), kHexWithoutPrefix.end(),
                                               [&](std::string_view marker) { return line.find(marker) != npos; });
   std::optional<uint32_t> magnitude = named_code(line);

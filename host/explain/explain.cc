@@ -53,11 +53,6 @@ std::string openssl_cipher_option(const std::vector<uint16_t>& offered) {
   return names.empty() ? "" : fmt::format(" -cipher '{}'", fmt::join(names, ":"));
 }
 
-// What to do when a log has no Mbed TLS debug output.
-constexpr const char* kDebugOutputHow =
-    "Turn on Mbed TLS's debug output at level 3 (MBEDTLS_DEBUG_C and mbedtls_debug_set_threshold(3)) and give "
-    "shakedown explain the whole log";
-
 std::string config_file(const LogFacts& facts) {
   return fmt::format("the Mbed TLS config ({} or your MBEDTLS_CONFIG_FILE)",
                      tls::mbedtls_line_or_newest(facts.build.mbedtls_line).config_header);
@@ -120,7 +115,7 @@ Explanation explain(LogFacts facts) {
     out.candidates = out.bare_code_row.has_value();
     // The causes that a finding names are the findings, as candidates in
     // the row's order; a code without a row is unexplained.
-    std::vector<size_t> result_line = f.lines.at(Fact::kResult);
+    const std::vector<size_t> result_line = f.lines.at(Fact::kResult);
     // A clock the log shows in 1970 puts the clock's cause first.
     std::vector<CodeCause> causes;
     if (out.bare_code_row) causes.assign(out.bare_code_row->causes.begin(), out.bare_code_row->causes.end());
@@ -131,8 +126,7 @@ Explanation explain(LogFacts facts) {
       out.notes.push_back(fmt::format("Line {} prints a date in 1970: the device's clock was never set.",
                                       f.clock_1970_line));
     }
-    const std::string next = out.bare_code_row ? std::string(out.bare_code_row->next) : kDebugOutputHow;
-    out.code_causes = causes;
+    const std::string next(out.bare_code_row ? out.bare_code_row->next : kTurnOnDebugOutput);
     for (const CodeCause& c : causes) {
       const bool listed = std::any_of(out.findings.begin(), out.findings.end(),
                                       [&](const ExplainedFinding& x) { return c.finding && x.finding.id == *c.finding; });
@@ -146,9 +140,10 @@ Explanation explain(LogFacts facts) {
                                next},
                               result_line});
     }
-    if (f.attempts > 1 || f.stack_error_line != f.lines.at(Fact::kResult).front()) {
+    if (f.attempts > 1 || f.stack_error_line != result_line.front()) {
       out.notes.push_back("The log reports more than one failure; this reads the last one.");
     }
+    out.code_causes = std::move(causes);
     return out;
   }
   diagnosis::ServerView no_server;  // a log has only the client's side
@@ -224,22 +219,8 @@ std::string bare_code_text(const Explanation& e) {
   return out;
 }
 
-}  // namespace
-
-std::string to_text(const Explanation& e) {
-  if (!e.earlier_episodes.empty()) {
-    const size_t n = e.earlier_episodes.size() + 1;
-    std::string out = fmt::format("The log holds {} episodes: failures with different outcomes, in order. Each is "
-                                  "explained on its own.\n",
-                                  n);
-    for (size_t i = 0; i < n; ++i) {
-      const Explanation& episode = i + 1 < n ? e.earlier_episodes[i] : e;
-      Explanation alone = episode;
-      alone.earlier_episodes.clear();
-      out += fmt::format("\n=== Episode {} of {} ===\n", i + 1, n) + to_text(alone);
-    }
-    return out;
-  }
+// One episode's outcome, timeline and findings (its earlier episodes aside).
+std::string episode_text(const Explanation& e) {
   std::string out;
   const auto& f = e.facts;
   std::string outcome = "the handshake completed";
@@ -299,23 +280,6 @@ std::string to_text(const Explanation& e) {
   for (const auto& note : e.notes) out += fmt::format("\nNote: {}\n", note);
   return out;
 }
-
-namespace {
-nlohmann::json episode_json(const Explanation& e);
-}  // namespace
-
-nlohmann::json to_json(const Explanation& e) {
-  // The last episode's fields at the top (a log of one episode is just that),
-  // and every episode, in order, under "episodes".
-  nlohmann::json out = episode_json(e);
-  nlohmann::json episodes = nlohmann::json::array();
-  for (const Explanation& earlier : e.earlier_episodes) episodes.push_back(episode_json(earlier));
-  episodes.push_back(episode_json(e));
-  out["episodes"] = std::move(episodes);
-  return out;
-}
-
-namespace {
 
 nlohmann::json episode_json(const Explanation& e) {
   nlohmann::json findings = nlohmann::json::array();
@@ -379,5 +343,28 @@ nlohmann::json episode_json(const Explanation& e) {
 }
 
 }  // namespace
+
+std::string to_text(const Explanation& e) {
+  if (e.earlier_episodes.empty()) return episode_text(e);
+  const size_t n = e.earlier_episodes.size() + 1;
+  std::string out = fmt::format(
+      "The log holds {} episodes: failures with different outcomes, in order. Each is explained on its own.\n", n);
+  for (size_t i = 0; i < n; ++i) {
+    out += fmt::format("\n=== Episode {} of {} ===\n", i + 1, n) +
+           episode_text(i + 1 < n ? e.earlier_episodes[i] : e);
+  }
+  return out;
+}
+
+nlohmann::json to_json(const Explanation& e) {
+  // The last episode's fields at the top (a log of one episode is just that),
+  // and every episode, in order, under "episodes".
+  nlohmann::json last = episode_json(e);
+  nlohmann::json episodes = nlohmann::json::array();
+  for (const Explanation& earlier : e.earlier_episodes) episodes.push_back(episode_json(earlier));
+  episodes.push_back(last);
+  last["episodes"] = std::move(episodes);
+  return last;
+}
 
 }  // namespace shakedown::explain

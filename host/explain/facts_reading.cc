@@ -33,19 +33,17 @@ void Reading::start_attempt(size_t line, std::string_view what) {
 
 void Reading::end_attempt() {
   if (current.timeline.empty() && !current.result_known) return;
-  // Keep the latest attempt that failed; a later success does not hide it.
+  // The latest failure is explained; a later success does not hide it.
   const bool failed = current.result_known && current.report.result != 0;
-  const bool kept_failed = kept && kept->result_known && kept->report.result != 0;
-  if (failed) {
-    const bool same_as_last = !episodes.empty() && episodes.back().report.result == current.report.result &&
-                              episodes.back().report.failed_call == current.report.failed_call;
-    if (same_as_last) {
-      episodes.back() = current;
-    } else if (episodes.size() < kMaxEpisodes) {
-      episodes.push_back(current);
-    }
+  const bool same_as_last = !episodes.empty() && episodes.back().report.result == current.report.result &&
+                            episodes.back().report.failed_call == current.report.failed_call;
+  if (!failed) {
+    last_success = std::move(current);
+  } else if (same_as_last || episodes.size() == kMaxEpisodes) {
+    episodes.back() = std::move(current);
+  } else {
+    episodes.push_back(std::move(current));
   }
-  if (!kept || failed || !kept_failed) kept = std::move(current);
   current = LogFacts{};
 }
 

@@ -26,12 +26,13 @@ struct Reading {
   static constexpr size_t kMaxDumpBytes = 1 << 16;
 
   LogFacts current;                             // the attempt being read
-  std::optional<LogFacts> kept;                 // the attempt chosen so far, when several
   // Failed attempts with different outcomes, in order: a thread's episodes.
   // Attempts that fail the same way in a row (a retry loop) are one episode,
-  // the latest of them kept.
+  // the latest of them kept; past kMaxEpisodes the last one is the latest
+  // failure. The last episode is the attempt explained.
   std::vector<LogFacts> episodes;
   static constexpr size_t kMaxEpisodes = 16;
+  std::optional<LogFacts> last_success;  // the attempt explained while none has failed
   std::optional<Dump> dump;                     // a dump whose rows are still coming
   std::optional<device::PeerCertificate> cert;  // the peer certificate being printed
   bool in_certificate = false;

@@ -42,9 +42,11 @@ void LogFactsBuilder::add(const LogLine& line) {
   read_line(application_forms(), *reading_, line.text, line.number);
   if (clock_1970_line_ == 0 && shows_1970(line.text)) clock_1970_line_ = line.number;
   if (stack_ == nullptr) stack_ = stack_of_line(line.text);
+  const bool tls_here = speaks_of_tls(line.text);
   const bool tls_nearby = last_tls_line_ != 0 && line.number - last_tls_line_ <= kTlsContextLines;
-  if (speaks_of_tls(line.text)) last_tls_line_ = line.number;
-  if (auto error = find_error_in_text(line.text, tls_nearby)) {
+  if (tls_here) last_tls_line_ = line.number;
+  // The line's own TLS word is known here: find_error_in_text need not look again.
+  if (auto error = find_error_in_text(line.text, tls_nearby || tls_here)) {
     stack_error_ = std::move(*error);
     stack_error_line_ = line.number;
     stack_error_text_ = std::string(trim(line.text)).substr(0, 200);
@@ -75,7 +77,9 @@ LogFacts LogFactsBuilder::finish() {
     reading.current.report.peer_chain.push_back(*reading.cert);
   }
   reading.end_attempt();
-  LogFacts facts = reading.kept ? std::move(*reading.kept) : LogFacts{};
+  LogFacts facts = !reading.episodes.empty() ? std::move(reading.episodes.back())
+                   : reading.last_success  ? std::move(*reading.last_success)
+                                           : LogFacts{};
   facts.attempts = reading.attempts;
   facts.mbedtls_seen = mbedtls_seen_;
   facts.stack_error = stack_error_;
@@ -102,15 +106,13 @@ LogFacts LogFactsBuilder::finish() {
     facts.timeline.push_back({stack_error_line_, "error", stack_error_text_});
   }
   settle(facts);
-  // The episodes before the one kept, each settled the same way.
-  if (reading.episodes.size() > 1) {
-    for (size_t i = 0; i + 1 < reading.episodes.size(); ++i) {
-      LogFacts episode = std::move(reading.episodes[i]);
-      episode.mbedtls_seen = mbedtls_seen_;
-      episode.attempts = 1;
-      settle(episode);
-      facts.earlier_episodes.push_back(std::move(episode));
-    }
+  // The episodes before the one explained, each settled the same way.
+  for (size_t i = 0; i + 1 < reading.episodes.size(); ++i) {
+    LogFacts episode = std::move(reading.episodes[i]);
+    episode.mbedtls_seen = mbedtls_seen_;
+    episode.attempts = 1;
+    settle(episode);
+    facts.earlier_episodes.push_back(std::move(episode));
   }
   return facts;
 }

@@ -64,7 +64,8 @@ constexpr std::array kLibraryStems = {"ssl_", "x509", "debug", "pkparse", "pk_",
 
 // Every file of Mbed TLS's library/ (2.x and 3.x), by how its name starts:
 // a statement from any other file ("mongoose.c:2274:", "main.c:88:") is the
-// application's line, not Mbed TLS's debug output.
+// application's line, not Mbed TLS's debug output. (kLibraryStems above is
+// the few distinctive enough to cut a glued name at; these are too short.)
 constexpr std::array kLibraryFiles = {
     "ssl_",      "x509",     "debug",  "pk",     "ecp",      "ecdh",      "ecdsa", "ecjpake", "bignum", "rsa",
     "net_sockets", "mps_",   "psa_",   "cipher", "md",       "ctr_drbg",  "hmac_drbg", "entropy", "oid", "asn1",
@@ -193,7 +194,7 @@ void LogReader::feed(std::string_view chunk) {
       after_cr_ = true;
       continue;
     }
-    if ((u < 0x20 && u != '\t' && u != '\r' && u != 0x1b) || u == 0x7f) ++binary_bytes_;
+    if ((u < 0x20 && u != '\t' && u != 0x1b) || u == 0x7f) ++binary_bytes_;
     if (pending_.size() < kMaxLineBytes) pending_ += c;
   }
 }

@@ -56,7 +56,8 @@ function(shakedown_host_fuzz_targets)
     SOURCES host/explain/log_fuzz.cc host/explain/log_reader.cc host/explain/log_facts.cc host/explain/log_text.cc
       host/explain/facts_reading.cc host/explain/statement_forms.cc host/explain/statements_progress.cc
       host/explain/statements_hello.cc host/explain/statements_records.cc host/explain/application_lines.cc
-      host/explain/client_hello_decode.cc host/explain/error_in_text.cc host/explain/stack_advice.cc
+      host/explain/client_hello_decode.cc host/explain/error_in_text.cc host/explain/context_lines.cc
+      host/explain/stack_advice.cc
       host/device/client_report.cc)
   target_include_directories(explain_log_fuzz PRIVATE ${CMAKE_BINARY_DIR}/mbedtls-errors/texts)
 

@@ -12,7 +12,12 @@ that stack prints them. The headers are stripped; the rest goes to
 `# expect: bare CODE`: the log holds only the code (no Mbed TLS debug
 output): explain reads that code, gives its usual causes in order (or says
 none is on record), and its words claim no handshake state, stage or
-message the lines do not show.
+message the lines do not show; `# candidates: A; B; ...` declares its
+candidates in order, each a finding's id or, in quotes, words of a cause
+without one. With `# first cause: WORDS`, its first candidate says WORDS
+(a line beside the code points at that cause).
+
+No answer may give one finding twice.
 
 No file may be refused as "not a log" (exit 5), but for the KNOWN_MISSES,
 which are reported, not failed (and the test fails when one passes, so the
@@ -42,14 +47,7 @@ CLAIMS = re.compile(r"client state|ClientHello|Client Hello|ServerHello|at stage
 
 # Lines that carry no Mbed TLS code and no word of TLS: what the stack made of
 # the error leaves nothing to read.
-KNOWN_MISSES = {
-    "micropython/heap.log": "MicroPython raises ENOMEM for MBEDTLS_ERR_SSL_ALLOC_FAILED: no code, no TLS word",
-    "micropython/mpi-alloc-as-errno-16.log": "MicroPython raises -0x10 as errno 16: the same line as a socket's EBUSY",
-    "circuitpython/heap.log": "a bare MemoryError: nothing says TLS",
-    "azure-iot/handshake-timeout.log":
-        "the adapter's own -27648 reads as Mbed TLS's -0x6c00 (SSL_INTERNAL_ERROR), whose causes do not include a "
-        "silent server",
-}
+KNOWN_MISSES = {}
 
 # Stacks whose own way to turn on Mbed TLS's debug output a bare code's
 # answer must give (host/explain/stack_advice.cc).
@@ -82,6 +80,13 @@ def explain(shakedown, text, as_json):
     return subprocess.run(args, input=text, capture_output=True, text=True, timeout=60)
 
 
+def candidate_is(candidate, wanted):
+    """`wanted` is a finding's id, or words (in quotes) of a cause without one."""
+    if wanted.startswith('"'):
+        return wanted.strip('"') in candidate["cause"]
+    return candidate["finding"] == wanted
+
+
 def check(shakedown, path):
     headers, text = read_case(path)
     expect = headers.get("expect", [""])[0].split()
@@ -92,6 +97,8 @@ def check(shakedown, path):
         return f"exit {p.returncode}: {p.stderr.strip()[:200]}"
     answer = json.loads(p.stdout)
     ids = [f["id"] for f in answer["findings"]]
+    if len(ids) != len(set(ids)):
+        return f"one finding given twice: {ids}"
     if expect[0] == "finding":
         if not ids or ids[0] != expect[1]:
             return f"first finding {ids[:3]}, expected {expect[1]}"
@@ -104,6 +111,15 @@ def check(shakedown, path):
         return f"read the code {got}, expected {expect[1]}"
     if answer["result"]["stage"] is not None or answer["result"]["handshake_state"] is not None:
         return f"claims a stage or state: {answer['result']}"
+    first = headers.get("first cause", [None])[0]
+    if first and first not in (answer["code_candidates"] or [{"cause": ""}])[0]["cause"]:
+        return f"first candidate '{(answer['code_candidates'] or [{}])[0].get('cause')}', expected one saying '{first}'"
+    wanted = [w.strip() for w in headers.get("candidates", [""])[0].split(";") if w.strip()]
+    got = answer["code_candidates"] or []
+    if not wanted:
+        return "no '# candidates:' header: a bare code's case declares its candidates in order"
+    if len(got) != len(wanted) or not all(candidate_is(c, w) for c, w in zip(got, wanted)):
+        return f"candidates {[c['finding'] or c['cause'][:40] for c in got]}, expected {wanted}"
     if not answer.get("debug_output_how"):
         return "says nothing of how to get Mbed TLS's debug output"
     words = explain(shakedown, text, False).stdout

@@ -35,12 +35,16 @@ std::vector<Finding> diagnose(const Evidence& e) {
     if (g.overlap != Overlap::kReplacesSameIds) continue;
     for (const auto& f : g.findings) replacing.push_back(f.id);
   }
+  // One finding per cause: where two rules still name one, the first stands.
   std::vector<Finding> findings;
+  FindingSet given_ids;
   for (auto& g : given) {
     for (auto& f : g.findings) {
       const bool replaced =
           g.overlap == Overlap::kAdds && std::find(replacing.begin(), replacing.end(), f.id) != replacing.end();
-      if (!replaced) findings.push_back(std::move(f));
+      if (replaced || given_ids.contains(f.id)) continue;
+      given_ids.add(f.id);
+      findings.push_back(std::move(f));
     }
   }
   if (findings.empty() && !e.client.passed()) {

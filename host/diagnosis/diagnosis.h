@@ -77,6 +77,7 @@ struct ClientLogView {
   bool certificate_requested = false;    // the server sent a CertificateRequest
   bool sent_no_certificate = false;      // and the client answered without one
   bool clock_known = false;              // the log shows the clock the client used
+  bool state_shown = false;              // the log prints the client's handshake state
   // Mbed TLS's own words where sizes are missing (newlib-nano prints "zu"
   // for them): a record larger than the buffer, a message split over
   // records it is reassembling, a split it cannot handle (2.x), a record

@@ -164,8 +164,10 @@ std::optional<Finding> alert_after_client_hello(const Evidence& e) {
 std::optional<Finding> handshake_timeout(const Evidence& e) {
   if (magnitude(e.client) != codes::kSslTimeout) return std::nullopt;
   return Finding{FindingId::kHandshakeTimeout,
-                 fmt::format("The server went silent: no answer within the read timeout, {} (client state {}).",
-                             waiting_for(e.client.handshake_state), e.client.handshake_state),
+                 state_shown(e)
+                     ? fmt::format("The server went silent: no answer within the read timeout, {} (client state {}).",
+                                   waiting_for(e.client.handshake_state), e.client.handshake_state)
+                     : "The server went silent: no answer within the read timeout.",
                  {client_line(e)},
                  "Keep a read timeout configured on the device (mbedtls_ssl_conf_read_timeout) so a silent server "
                  "ends in an error instead of a hang; then find why the server stalls."};

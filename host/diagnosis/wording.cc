@@ -25,6 +25,10 @@ std::string waiting_for(int state) {
   }
 }
 
+bool state_shown(const Evidence& e) {
+  return e.log == nullptr || e.log->state_shown;
+}
+
 std::string client_line(const Evidence& e) {
   const auto& c = e.client;
   if (c.stage == tls::Stage::kExchange) {
@@ -32,9 +36,10 @@ std::string client_line(const Evidence& e) {
                        format_code(c.result), c.result_name);
   }
   // A client state only inside the handshake: before it there is none.
-  return fmt::format("client: {} returned {} ({}) at {}{}", c.failed_call, format_code(c.result), c.result_name,
-                     tls::stage_name(c.stage),
-                     c.stage == tls::Stage::kHandshake ? fmt::format(", client state {}", c.handshake_state) : "");
+  return fmt::format(
+      "client: {} returned {} ({}) at {}{}", c.failed_call, format_code(c.result), c.result_name,
+      tls::stage_name(c.stage),
+      c.stage == tls::Stage::kHandshake && state_shown(e) ? fmt::format(", client state {}", c.handshake_state) : "");
 }
 
 std::string suite_label(uint16_t id) {

@@ -13,6 +13,10 @@ namespace shakedown::diagnosis {
 
 // "client: mbedtls_ssl_handshake returned -0x0050 (NAME) at handshake, client state 2".
 std::string client_line(const Evidence& e);
+
+// Whether the client's handshake state is known: a run reports it; a log
+// only where it prints one.
+bool state_shown(const Evidence& e);
 // What Mbed TLS waits for in a client handshake state: "waiting for the ServerHello".
 std::string waiting_for(int state);
 // "c02b (ECDHE-ECDSA-AES128-GCM-SHA256)"; a list of them, comma-separated.

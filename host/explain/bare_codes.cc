@@ -20,15 +20,21 @@ constexpr std::string_view kTrackerPriors =
     "the first answer in Mbed TLS's, ESP-IDF's and Arduino-ESP32's issue trackers and forums for this code, most "
     "common first";
 
+constexpr std::string_view kNotTls =
+    "The port does not speak TLS at all (plain MQTT on 1883, HTTP on 80, a proxy): its first bytes are not a TLS "
+    "record, or it closes on the device's";
+constexpr std::string_view kNotTlsShows =
+    "`openssl s_client -connect HOST:PORT` gets no certificate from that port, and the port is the service's plain "
+    "one";
+
 constexpr std::array kRecordInvalid = {
     CodeCause{"A record from the server is larger than the device's input buffer (MBEDTLS_SSL_IN_CONTENT_LEN): a long "
               "certificate chain; raise it to 16384",
               FindingId::kRecordTooLargeForInputBuffer,
               "a debug log shows an input record longer than the buffer (\"requesting more data than fits\", "
               "\"bad message length\")"},
-    CodeCause{"The port does not speak TLS at all (plain MQTT on 1883, HTTP on 80, a proxy): its first bytes are not "
-              "a TLS record",
-              std::nullopt, "the first input record's type is not 20-23 (e.g. 72, 'H' of \"HTTP\")"},
+    CodeCause{kNotTls, std::nullopt, "the first input record's type is not 20-23 (e.g. 72, 'H' of \"HTTP\")",
+              Cue::kPlainPort},
     CodeCause{"The device asked for a smaller maximum fragment length and the server ignored it",
               FindingId::kMaxFragmentLengthNotHonoured,
               "the device's offer carries max_fragment_length and the server's records are longer"},
@@ -41,6 +47,7 @@ constexpr std::array kConnEof = {
     CodeCause{"The server closed the session after it was set up (it rejected the device's certificate, or it ended "
               "the session in order)",
               std::nullopt, "the log shows the handshake completed (\"<= handshake\" then reads) before the close"},
+    CodeCause{kNotTls, std::nullopt, kNotTlsShows, Cue::kPlainPort},
 };
 constexpr std::array kConnReset = {
     CodeCause{kOfferRefused, FindingId::kNoSharedCiphersuite, kOfferRefusedShows},
@@ -49,6 +56,7 @@ constexpr std::array kConnReset = {
               std::nullopt, "`openssl s_client -connect HOST:PORT` from another machine fails the same way"},
     CodeCause{"The server reset a handshake that took too long", std::nullopt,
               "timestamps show seconds between the device's last message and the reset"},
+    CodeCause{kNotTls, std::nullopt, kNotTlsShows, Cue::kPlainPort},
 };
 constexpr std::array kSendFailed = {
     CodeCause{"The network stack could not send: the link or the route went away, or its buffers ran out (lwIP: "
@@ -60,7 +68,8 @@ constexpr std::array kSendFailed = {
 constexpr std::array kTimeout = {
     CodeCause{"The server did not answer within the device's read timeout: a wrong port, a firewall dropping packets, "
               "or a server that waits for something (SNI, a client certificate)",
-              FindingId::kHandshakeTimeout, "a debug log shows the device's message sent and nothing received after it"},
+              FindingId::kHandshakeTimeout,
+              "a debug log shows the device's message sent and nothing received after it"},
     CodeCause{"The timeout is too short for this device and server (a 4096-bit RSA or a DH computation takes seconds "
               "on a microcontroller)",
               std::nullopt, "raising mbedtls_ssl_conf_read_timeout makes it pass"},
@@ -95,7 +104,8 @@ constexpr std::array kAlertInternalError = {
               std::nullopt, "the server's own log"},
 };
 constexpr std::array kAlertUnrecognizedName = {
-    CodeCause{"The server does not know the name the device sent as SNI, or needs one and got none", FindingId::kSniRequired,
+    CodeCause{"The server does not know the name the device sent as SNI, or needs one and got none",
+              FindingId::kSniRequired,
               "the hostname the device sets with mbedtls_ssl_set_hostname against the server's names"},
 };
 constexpr std::array kAlertCertificateRequired = {
@@ -105,13 +115,15 @@ constexpr std::array kAlertCertificateRequired = {
 constexpr std::array kVerifyFailed = {
     CodeCause{"The server's chain does not lead to a CA the device trusts: the wrong root or a missing intermediate "
               "in the device's CA list",
-              FindingId::kUntrustedCa, "the verify flags include NOT_TRUSTED (\"not correctly signed by the trusted CA\")"},
+              FindingId::kUntrustedCa,
+              "the verify flags include NOT_TRUSTED (\"not correctly signed by the trusted CA\")"},
     CodeCause{"The device's clock is not set (1970), so every certificate looks not yet valid",
               FindingId::kCertNotYetValidClockUnset,
-              "the verify flags include FUTURE (\"validity starts in the future\") and the clock reads 1970"},
+              "the verify flags include FUTURE (\"validity starts in the future\") and the clock reads 1970",
+              Cue::kClockIn1970},
     CodeCause{"A certificate has expired", FindingId::kCertExpired, "the verify flags include EXPIRED"},
     CodeCause{"The name the device checks is not in the server's certificate (an IP address, a different name)",
-              FindingId::kHostnameMismatch, "the verify flags include CN_MISMATCH"},
+              FindingId::kHostnameMismatch, "the verify flags include CN_MISMATCH", Cue::kServerAddress},
 };
 constexpr std::array kX509Fatal = {
     CodeCause{"The server's chain is longer than the build allows (MBEDTLS_X509_MAX_INTERMEDIATE_CA)", std::nullopt,
@@ -125,8 +137,9 @@ constexpr std::array kUnknownSigAlg = {
               FindingId::kCaSignatureHashDisabled,
               "the call that failed: parsing the device's CA list (mbedtls_x509_crt_parse) points at the CA, the "
               "handshake at the server's chain"},
-    CodeCause{"A certificate uses a signature algorithm the build lacks (RSASSA-PSS without MBEDTLS_X509_RSASSA_PSS_SUPPORT)",
-              std::nullopt, "the certificate's signature algorithm (`openssl x509 -text`)"},
+    CodeCause{
+        "A certificate uses a signature algorithm the build lacks (RSASSA-PSS without MBEDTLS_X509_RSASSA_PSS_SUPPORT)",
+        std::nullopt, "the certificate's signature algorithm (`openssl x509 -text`)"},
 };
 constexpr std::array kInvalidPubkey = {
     CodeCause{"An RSA key larger than MBEDTLS_MPI_MAX_SIZE (e.g. 4096 bits against a 256-byte limit)",
@@ -141,8 +154,8 @@ constexpr std::array kUnknownPkAlg = {
               "which key: the device's own, or one in a certificate"},
 };
 constexpr std::array kInternalError = {
-    CodeCause{"Mbed TLS 3.x's PSA crypto was not started (psa_crypto_init) or ran out of key slots or heap", std::nullopt,
-              "a debug log shows the PSA call that failed"},
+    CodeCause{"Mbed TLS 3.x's PSA crypto was not started (psa_crypto_init) or ran out of key slots or heap",
+              std::nullopt, "a debug log shows the PSA call that failed"},
     CodeCause{"An inconsistent configuration (a suite enabled whose pieces are not)", std::nullopt,
               "the config's check_config errors, or the debug log's last lines"},
 };
@@ -179,8 +192,10 @@ constexpr std::array kRows = {
     BareCode{0x7780, 0, kAlert,
              "Find the alert's number: a debug log at level 2 prints \"got an alert message, type: [2:N]\"",
              "the alerts servers send in shakedown's scenarios for each cause, and the trackers' answers"},
-    BareCode{0x7780, 40, kAlertHandshakeFailure, "Compare the device's offer with the server's: `openssl s_client` "
-             "with the device's suites", kTrackerPriors},
+    BareCode{0x7780, 40, kAlertHandshakeFailure,
+             "Compare the device's offer with the server's: `openssl s_client` "
+             "with the device's suites",
+             kTrackerPriors},
     BareCode{0x7780, 42, kAlertCertificate, "Check the client certificate against the server's accepted CAs",
              "RFC 8446 6.2 and RFC 5246 7.2.2: the certificate alerts"},
     BareCode{0x7780, 46, kAlertCertificate, "Check the client certificate against the server's accepted CAs",

@@ -24,15 +24,20 @@ namespace shakedown::explain {
 inline constexpr std::string_view kTurnOnDebugOutput =
     "Turn on Mbed TLS's debug output at level 3 and give shakedown explain the whole log";
 
+// A line beside the code that points at one cause (context_lines.h): such
+// a cause comes first.
+enum class Cue { kNone, kClockIn1970, kServerAddress, kPlainPort };
+
 struct CodeCause {
   std::string_view cause;                       // one sentence, for the person with the failing device
   std::optional<diagnosis::FindingId> finding;  // the finding that names this cause, where one does
   std::string_view decides;                     // what the log would show if this is the cause
+  Cue cue = Cue::kNone;
 };
 
 struct BareCode {
-  uint32_t magnitude = 0;  // the whole code (0x262e), or a high-level part (0x2600) for any low part
-  uint8_t alert = 0;       // for 0x7780 (a fatal alert received): the alert the log shows; 0 none
+  uint32_t magnitude = 0;             // the whole code (0x262e), or a high-level part (0x2600) for any low part
+  uint8_t alert = 0;                  // for 0x7780 (a fatal alert received): the alert the log shows; 0 none
   std::span<const CodeCause> causes;  // most likely first
   std::string_view next;              // the one next thing to log or try
   std::string_view priors;            // where the order comes from

@@ -11,7 +11,8 @@ namespace shakedown::explain {
 namespace {
 
 constexpr uint32_t kHighMask = 0x7f80, kLowMask = 0x007f, kFirstHigh = 0x1000;
-constexpr int32_t kSslTimeout = 0x6800;  // MBEDTLS_ERR_SSL_TIMEOUT
+constexpr int32_t kSslTimeout = 0x6800;      // MBEDTLS_ERR_SSL_TIMEOUT
+constexpr int32_t kSslAllocFailed = 0x7f00;  // MBEDTLS_ERR_SSL_ALLOC_FAILED
 constexpr size_t npos = std::string_view::npos;
 
 // Words that put a line in a TLS library's mouth, lower case: "tls" covers
@@ -136,6 +137,53 @@ std::string call_named(std::string_view line) {
   return std::string(line.substr(at, end - at));
 }
 
+// Failures a stack says in words, without a code, and Mbed TLS's code for
+// each. `tls`: the words count only on a line that speaks of TLS.
+struct FailureInWords {
+  std::string_view words;  // lower case
+  bool tls;
+  int32_t magnitude;
+  std::string_view said;
+};
+constexpr std::array kFailuresInWords = {
+    FailureInWords{"handshake timeout", true, kSslTimeout, "the handshake timed out"},
+    FailureInWords{"handshake timed out", true, kSslTimeout, "the handshake timed out"},
+    // Azure's adapters/tlsio_mbedtls.c (on_io_recv) prints this only after
+    // HANDSHAKE_TIMEOUT_MS without a byte from the server, then returns
+    // MBEDTLS_ERR_SSL_INTERNAL_ERROR in its place.
+    FailureInWords{
+        "tlsio_failure: encountered unknow connection issue", false, kSslTimeout,
+        "the server sent nothing for 5 s during the handshake (Azure's tlsio_mbedtls prints this, then reports "
+        "MBEDTLS_ERR_SSL_INTERNAL_ERROR in its place)"},
+    // Python's out-of-memory, whatever ran out: CircuitPython's SSLSocket
+    // raises MemoryError for MBEDTLS_ERR_SSL_ALLOC_FAILED, MicroPython's
+    // modtls_mbedtls.c OSError ENOMEM (and so does its lwIP socket).
+    FailureInWords{"memoryerror", false, kSslAllocFailed, "memory ran out (a Python MemoryError)"},
+    FailureInWords{"oserror: [errno 12] enomem", false, kSslAllocFailed, "memory ran out (OSError ENOMEM)"},
+};
+
+// MicroPython's modtls_mbedtls.c raises a code between -256 and 0 as
+// OSError(-code), which prints "OSError: 16" when py/moderrno.c names no
+// errno for it ("[Errno 104] ECONNRESET" when it does). Such a line is a
+// low-level Mbed TLS code or a socket errno: both readings are given.
+std::optional<ErrorInText> micropython_small_code(std::string_view line) {
+  constexpr std::string_view kForm = "OSError: ";
+  const size_t at = line.find(kForm);
+  if (at == npos) return std::nullopt;
+  std::string_view digits = line.substr(at + kForm.size());
+  while (!digits.empty() && std::isspace(static_cast<unsigned char>(digits.back())) != 0) digits.remove_suffix(1);
+  const auto value = parse(digits, 10);
+  if (!value || *value >= 256 || !valid_error_code(*value)) return std::nullopt;
+  return ErrorInText{-static_cast<int32_t>(*value),
+                     "",
+                     false,
+                     true,
+                     "",
+                     "MicroPython raises codes between -256 and 0 as errno values, so this line may also be a "
+                     "socket's errno " +
+                         std::to_string(*value)};
+}
+
 }  // namespace
 
 bool speaks_of_tls(std::string_view line) {
@@ -166,12 +214,13 @@ std::optional<ErrorInText> find_error_in_text(std::string_view line, bool tls_ne
   }
   // The text alone (AWS IoT's "mbedTLSError= ... : NET - Connection was reset by peer.").
   if (!magnitude) magnitude = code_of_text(line);
-  // A timeout said in words: Mbed TLS's code for it, marked as not shown.
-  if (!magnitude && tls && (lower.find("handshake timeout") != std::string::npos ||
-                            lower.find("handshake timed out") != std::string::npos)) {
-    return ErrorInText{-kSslTimeout, call_named(line), true, false};
+  // A failure said in words: Mbed TLS's code for it, marked as not shown.
+  for (const FailureInWords& f : kFailuresInWords) {
+    if (!magnitude && (tls || !f.tls) && lower.find(f.words) != std::string::npos) {
+      return ErrorInText{-f.magnitude, call_named(line), f.magnitude == kSslTimeout, false, f.said};
+    }
   }
-  if (!magnitude) return std::nullopt;
+  if (!magnitude) return micropython_small_code(line);
   return ErrorInText{-static_cast<int32_t>(*magnitude), call_named(line), lower.find("handshake") != std::string::npos};
 }
 

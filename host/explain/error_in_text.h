@@ -14,12 +14,17 @@
 namespace shakedown::explain {
 
 struct ErrorInText {
-  int32_t code = 0;  // negative, as Mbed TLS returns it
-  std::string call;  // the function the line names as failing ("mbedtls_ssl_handshake"); "" if none
+  int32_t code = 0;        // negative, as Mbed TLS returns it
+  std::string call;        // the function the line names as failing ("mbedtls_ssl_handshake"); "" if none
   bool handshake = false;  // the line says the handshake failed, in any words
   // False when the line names the failure in words and no code (Zephyr's
-  // "TLS handshake timeout"): `code` is Mbed TLS's code for it.
+  // "TLS handshake timeout", CircuitPython's MemoryError): `code` is Mbed
+  // TLS's code for it, and `said` what the words say, for a person.
   bool code_shown = true;
+  std::string_view said;
+  // Another reading of the same line, when its form allows one (MicroPython
+  // raises codes between -256 and 0 as errno values); "" when none.
+  std::string also;
 };
 
 // Whether the line speaks of TLS: Mbed TLS, SSL, TLS, X509, a handshake, a

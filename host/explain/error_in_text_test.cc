@@ -33,6 +33,32 @@ TEST_CASE("every stack's form of an error code reads as the Mbed TLS code it pri
   CHECK(code_in("SSL - The connection indicated an EOF: MBEDTLS_ERR_SSL_CONN_EOF") == -0x7280);
 }
 
+TEST_CASE("a failure said in words, without a code, reads as Mbed TLS's code for it, marked as not shown") {
+  for (const auto& [line, code] :
+       {std::pair{"<err> net_sock_tls: TLS handshake timeout", -0x6800}, std::pair{"MemoryError: ", -0x7f00},
+        std::pair{"OSError: [Errno 12] ENOMEM", -0x7f00},
+        std::pair{"Func:on_io_recv Line:338 Tlsio_Failure: encountered unknow connection "
+                  "issue, the connection will be restarted.",
+                  -0x6800}}) {
+    INFO(line);
+    const auto found = find_error_in_text(line);
+    REQUIRE(found);
+    CHECK(found->code == code);
+    CHECK_FALSE(found->code_shown);
+    CHECK_FALSE(found->said.empty());
+  }
+}
+
+TEST_CASE("MicroPython's OSError with an unnamed small number reads as a low-level code, and as maybe an errno") {
+  const auto found = find_error_in_text("OSError: 16");
+  REQUIRE(found);
+  CHECK(found->code == -0x10);
+  CHECK(found->also.find("errno 16") != std::string::npos);
+  // Named errnos are the socket's ("[Errno 104] ECONNRESET"); 128 is no valid code.
+  CHECK_FALSE(find_error_in_text("OSError: [Errno 104] ECONNRESET"));
+  CHECK_FALSE(find_error_in_text("OSError: 128"));
+}
+
 TEST_CASE("a number that reads two ways is read as the valid Mbed TLS code") {
   // Zephyr and MicroPython releases that print "-%x": hex digits without 0x.
   CHECK(code_in("<err> net_sock_tls: TLS handshake error: -2700") == -0x2700);
@@ -58,8 +84,8 @@ TEST_CASE("the call a line names and whether it speaks of the handshake are kept
 
 TEST_CASE("lines without an Mbed TLS error code are not read as one") {
   for (const char* line : {"I (1234) wifi: connected, rssi -67", "heap free: 12345", "tls: connecting to 10.0.0.1:8883",
-                           "E (17826) aws_iot: (1234) timeout", "temperature -12.5 C", "esp-tls: Failed to open new connection",
-                           "MQTT_EVENT_ERROR type 1, code -1"}) {
+                           "E (17826) aws_iot: (1234) timeout", "temperature -12.5 C",
+                           "esp-tls: Failed to open new connection", "MQTT_EVENT_ERROR type 1, code -1"}) {
     INFO(line);
     CHECK_FALSE(find_error_in_text(line));
   }

@@ -58,6 +58,31 @@ std::string config_file(const LogFacts& facts) {
                      tls::mbedtls_line_or_newest(facts.build.mbedtls_line).config_header);
 }
 
+// The context lines this log holds (context_lines.h), each with the cue it
+// gives and a note naming the line; the strongest last, so it ends up first.
+std::vector<std::pair<Cue, std::string>> context_notes(const LogFacts& f) {
+  std::vector<std::pair<Cue, std::string>> notes;
+  if (f.plain_port) {
+    notes.emplace_back(
+        Cue::kPlainPort,
+        fmt::format("Line {} connects to port {}, {}'s plain port, which speaks no TLS.", f.plain_port->line,
+                    f.plain_port->value, f.plain_port->value == 1883 ? "MQTT" : "HTTP"));
+  }
+  if (f.server_address) {
+    notes.emplace_back(Cue::kServerAddress,
+                       fmt::format("Line {} connects to the IP address {}: the name checked against the server's "
+                                   "certificate is then that address, which certificates rarely list; connect by the "
+                                   "name the certificate carries, or set it with mbedtls_ssl_set_hostname.",
+                                   f.server_address->line, f.server_address->value));
+  }
+  if (f.clock_1970_line != 0) {
+    notes.emplace_back(
+        Cue::kClockIn1970,
+        fmt::format("Line {} prints a date in 1970: the device's clock was never set.", f.clock_1970_line));
+  }
+  return notes;
+}
+
 }  // namespace
 
 LogFacts read_log(std::istream& in, const std::string& name) {
@@ -111,25 +136,26 @@ Explanation explain(LogFacts facts) {
       std::all_of(f.lines.begin(), f.lines.end(), [](const auto& cited) { return cited.first == Fact::kResult; });
   if (!f.mbedtls_seen && f.report.result < 0 && only_a_code) {
     out.bare_code = true;
-    out.bare_code_row = bare_code(f.report.result);
+    out.bare_code_row =
+        bare_code(f.report.result, f.alert_received ? std::optional(f.alert_received->value) : std::nullopt);
     out.candidates = out.bare_code_row.has_value();
     // The causes that a finding names are the findings, as candidates in
     // the row's order; a code without a row is unexplained.
     const std::vector<size_t> result_line = f.lines.at(Fact::kResult);
-    // A clock the log shows in 1970 puts the clock's cause first.
     std::vector<CodeCause> causes;
     if (out.bare_code_row) causes.assign(out.bare_code_row->causes.begin(), out.bare_code_row->causes.end());
-    if (f.clock_1970_line != 0) {
-      std::stable_partition(causes.begin(), causes.end(), [](const CodeCause& c) {
-        return c.finding == diagnosis::FindingId::kCertNotYetValidClockUnset;
-      });
-      out.notes.push_back(fmt::format("Line {} prints a date in 1970: the device's clock was never set.",
-                                      f.clock_1970_line));
+    // A line that points at one of the code's causes puts it first, and is
+    // named; an unset clock is worth knowing whatever the code.
+    for (const auto& [cue, note] : context_notes(f)) {
+      const auto first =
+          std::stable_partition(causes.begin(), causes.end(), [cue](const CodeCause& c) { return c.cue == cue; });
+      if (first != causes.begin() || cue == Cue::kClockIn1970) out.notes.push_back(note);
     }
     const std::string next(out.bare_code_row ? out.bare_code_row->next : kTurnOnDebugOutput);
     for (const CodeCause& c : causes) {
-      const bool listed = std::any_of(out.findings.begin(), out.findings.end(),
-                                      [&](const ExplainedFinding& x) { return c.finding && x.finding.id == *c.finding; });
+      const bool listed = std::any_of(out.findings.begin(), out.findings.end(), [&](const ExplainedFinding& x) {
+        return c.finding && x.finding.id == *c.finding;
+      });
       if (!c.finding || listed) continue;
       out.findings.push_back({{*c.finding, std::string(c.cause), {std::string(c.decides)}, next}, result_line});
     }
@@ -140,6 +166,7 @@ Explanation explain(LogFacts facts) {
                                next},
                               result_line});
     }
+    if (f.stack_error && !f.stack_error->also.empty()) out.notes.emplace_back(f.stack_error->also);
     if (f.attempts > 1 || f.stack_error_line != result_line.front()) {
       out.notes.push_back("The log reports more than one failure; this reads the last one.");
     }
@@ -148,8 +175,8 @@ Explanation explain(LogFacts facts) {
   }
   diagnosis::ServerView no_server;  // a log has only the client's side
   no_server.known = false;
-  const diagnosis::Evidence evidence{
-      f.report, f.build, no_server, config_file(f), {f.hostname, f.time, f.auth_mode}, &f.log};
+  const diagnosis::Evidence evidence{f.report, f.build, no_server, config_file(f), {f.hostname, f.time, f.auth_mode},
+                                     &f.log};
   for (auto& finding : diagnosis::diagnose(evidence)) {
     auto lines = lines_for(f, finding.id);
     out.findings.push_back({std::move(finding), std::move(lines)});
@@ -169,9 +196,10 @@ Explanation explain(LogFacts facts) {
         f.hostname.empty() ? "HOST" : f.hostname, openssl_cipher_option(f.report.offered_suites));
   }
   if (f.time == "unset") {
-    out.notes.push_back(fmt::format("The client's clock was never set: the ClientHello carried a time in 1970 (line {}). "
-                                    "Certificates' validity cannot be checked until it is (SNTP, or an RTC).",
-                                    f.lines.count(Fact::kClock) != 0 ? f.lines.at(Fact::kClock).front() : 0));
+    out.notes.push_back(
+        fmt::format("The client's clock was never set: the ClientHello carried a time in 1970 (line {}). "
+                    "Certificates' validity cannot be checked until it is (SNTP, or an RTC).",
+                    f.lines.count(Fact::kClock) != 0 ? f.lines.at(Fact::kClock).front() : 0));
   }
   if (f.report.passed() && f.log.certificate_requested && f.log.sent_no_certificate && !f.read_after_handshake) {
     // TLS 1.3 servers judge the client's empty Certificate after its
@@ -182,8 +210,8 @@ Explanation explain(LogFacts facts) {
         "answers the first read with alert 116 (certificate_required), after the point where this log ends.");
   }
   if (f.attempts > 1 && out.earlier_episodes.empty()) {
-    out.notes.push_back(fmt::format("The log holds {} handshake attempts; this explains the last one that failed.",
-                                    f.attempts));
+    out.notes.push_back(
+        fmt::format("The log holds {} handshake attempts; this explains the last one that failed.", f.attempts));
   }
   if (f.timeline_dropped > 0) {
     out.notes.push_back(fmt::format("The timeline keeps the first {} events; {} more were left out.",
@@ -204,17 +232,18 @@ std::string bare_code_text(const Explanation& e) {
     const auto& causes = e.code_causes;
     for (size_t i = 0; i < causes.size(); ++i) {
       const CodeCause& c = causes[i];
-      out += fmt::format("{}. {}{}\n     it is this if: {}\n", i + 1,
-                         c.finding ? fmt::format("[{}] ", diagnosis::finding_name(*c.finding)) : "", c.cause,
-                         c.decides);
+      out +=
+          fmt::format("{}. {}{}\n     it is this if: {}\n", i + 1,
+                      c.finding ? fmt::format("[{}] ", diagnosis::finding_name(*c.finding)) : "", c.cause, c.decides);
     }
     out += fmt::format("\nNext: {}.\n", e.bare_code_row->next);
     out += fmt::format("(The order: {}.)\n", e.bare_code_row->priors);
   }
   const StackAdvice& stack = e.facts.stack != nullptr ? *e.facts.stack : any_stack();
-  out += fmt::format("\nFor a decided answer, give shakedown explain the Mbed TLS debug output at level 3. To get it{}: "
-                     "{}.\n",
-                     stack.stack.empty() ? "" : fmt::format(" on {}", stack.stack), stack.debug_on);
+  out += fmt::format(
+      "\nFor a decided answer, give shakedown explain the Mbed TLS debug output at level 3. To get it{}: "
+      "{}.\n",
+      stack.stack.empty() ? "" : fmt::format(" on {}", stack.stack), stack.debug_on);
   for (const auto& note : e.notes) out += fmt::format("\nNote: {}\n", note);
   return out;
 }
@@ -227,15 +256,17 @@ std::string episode_text(const Explanation& e) {
   if (!f.result_known) {
     outcome = fmt::format("the log ends during the handshake, in client state {}", f.report.handshake_state);
   } else if (e.bare_code && f.stack_error && !f.stack_error->code_shown) {
-    outcome = fmt::format("the log says the handshake timed out, without a code (Mbed TLS's is {} {}); it has no "
-                          "Mbed TLS debug output, so it does not show where the connection failed",
-                          device::format_code(f.report.result), f.report.result_name);
+    outcome = fmt::format(
+        "the log says {} (Mbed TLS's code for that: {} {}); it has no Mbed TLS debug output, so "
+        "it does not show where the connection failed",
+        f.stack_error->said, device::format_code(f.report.result), f.report.result_name);
   } else if (e.bare_code) {
     const std::string call = f.report.failed_call.empty() ? "a TLS call" : f.report.failed_call;
-    outcome = fmt::format("{} failed with {}{}; the log has no Mbed TLS debug output, so it does not show where "
-                          "the connection failed",
-                          call, device::format_code(f.report.result),
-                          f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")");
+    outcome = fmt::format(
+        "{} failed with {}{}; the log has no Mbed TLS debug output, so it does not show where "
+        "the connection failed",
+        call, device::format_code(f.report.result),
+        f.report.result_name.empty() ? "" : " (" + f.report.result_name + ")");
   } else if (f.code_not_shown || f.report.failed_call.empty()) {
     outcome = fmt::format("{}{}; the log does not name the call that failed",
                           f.code_not_shown ? "certificate verification failed (the log prints its result, not a code)"
@@ -246,7 +277,7 @@ std::string episode_text(const Explanation& e) {
     if (f.report.stage == tls::Stage::kHandshake) {
       // A state only where the log prints one.
       where = f.lines.contains(Fact::kState) ? fmt::format("in client state {}", f.report.handshake_state)
-                                              : "during the handshake";
+                                             : "during the handshake";
     }
     if (f.report.stage == tls::Stage::kExchange) where = "after the handshake completed";
     outcome = fmt::format("{} returned {}{} {}", f.report.failed_call, device::format_code(f.report.result),
@@ -307,10 +338,10 @@ nlohmann::json episode_json(const Explanation& e) {
   if (e.bare_code_row) {
     code_candidates = nlohmann::json::array();
     for (const CodeCause& c : e.code_causes) {
-      code_candidates.push_back({{"cause", c.cause},
-                                 {"finding", c.finding ? nlohmann::json(diagnosis::finding_name(*c.finding))
-                                                       : nlohmann::json(nullptr)},
-                                 {"it_is_this_if", c.decides}});
+      code_candidates.push_back(
+          {{"cause", c.cause},
+           {"finding", c.finding ? nlohmann::json(diagnosis::finding_name(*c.finding)) : nlohmann::json(nullptr)},
+           {"it_is_this_if", c.decides}});
     }
   }
   const bool shows_state = e.facts.lines.contains(Fact::kState);
@@ -322,9 +353,9 @@ nlohmann::json episode_json(const Explanation& e) {
           {"next_step", e.bare_code_row ? nlohmann::json(e.bare_code_row->next) : nlohmann::json(nullptr)},
           {"order_from", e.bare_code_row ? nlohmann::json(e.bare_code_row->priors) : nlohmann::json(nullptr)},
           // With a bare code: how to get Mbed TLS's debug output on the stack the lines come from.
-          {"debug_output_how",
-           e.bare_code ? nlohmann::json((e.facts.stack != nullptr ? *e.facts.stack : any_stack()).debug_on)
-                       : nlohmann::json(nullptr)},
+          {"debug_output_how", e.bare_code
+                                   ? nlohmann::json((e.facts.stack != nullptr ? *e.facts.stack : any_stack()).debug_on)
+                                   : nlohmann::json(nullptr)},
           {"tell_apart", e.tell_apart},
           {"timeline", timeline},
           {"notes", e.notes},
@@ -350,8 +381,7 @@ std::string to_text(const Explanation& e) {
   std::string out = fmt::format(
       "The log holds {} episodes: failures with different outcomes, in order. Each is explained on its own.\n", n);
   for (size_t i = 0; i < n; ++i) {
-    out += fmt::format("\n=== Episode {} of {} ===\n", i + 1, n) +
-           episode_text(i + 1 < n ? e.earlier_episodes[i] : e);
+    out += fmt::format("\n=== Episode {} of {} ===\n", i + 1, n) + episode_text(i + 1 < n ? e.earlier_episodes[i] : e);
   }
   return out;
 }

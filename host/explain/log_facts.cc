@@ -1,24 +1,14 @@
 #include "log_facts.h"
 
+#include <fmt/format.h>
+
+#include "context_lines.h"
 #include "facts_reading.h"
 #include "log_text.h"
 #include "shakedown/tls/version.h"
 #include "statement_forms.h"
 
 namespace shakedown::explain {
-
-namespace {
-
-// "Thu Jan  1 00:00:14 1970", "1970-01-01T00:00:03Z", "01.01.1970": a date
-// in the first days of 1970, as clocks never set print it.
-bool shows_1970(std::string_view text) {
-  return text.find("1970") != std::string_view::npos &&
-         (text.find("Jan  1") != std::string_view::npos || text.find("Jan 1 ") != std::string_view::npos ||
-          text.find("1970-01-01") != std::string_view::npos || text.find("01.01.1970") != std::string_view::npos ||
-          text.find("01/01/1970") != std::string_view::npos);
-}
-
-}  // namespace
 
 LogFactsBuilder::LogFactsBuilder() : reading_(std::make_unique<Reading>()) {}
 LogFactsBuilder::~LogFactsBuilder() = default;
@@ -41,16 +31,36 @@ void LogFactsBuilder::add(const LogLine& line) {
   if (reading_->dump && reading_->take_dump_row(line)) return;
   read_line(application_forms(), *reading_, line.text, line.number);
   if (clock_1970_line_ == 0 && shows_1970(line.text)) clock_1970_line_ = line.number;
+  if (auto address = server_address_in(line.text))
+    server_address_ = ShownAt<std::string>{line.number, std::move(*address)};
+  if (auto port = plain_port_in(line.text)) plain_port_ = ShownAt<uint16_t>{line.number, *port};
+  // The same alert's two lines ("got an alert message", "is a fatal alert message") are one event.
+  if (auto alert = alert_received_in(line.text);
+      alert && !(alert_received_ && alert_received_->value == *alert && line.number - alert_received_->line <= 2)) {
+    alert_received_ = ShownAt<uint8_t>{line.number, *alert};
+    reading_->event(line.number, "alert-in", fmt::format("the server's alert {}", *alert));
+  }
   if (stack_ == nullptr) stack_ = stack_of_line(line.text);
   const bool tls_here = speaks_of_tls(line.text);
   const bool tls_nearby = last_tls_line_ != 0 && line.number - last_tls_line_ <= kTlsContextLines;
   if (tls_here) last_tls_line_ = line.number;
+  // A code on a line without a TLS word belongs to the TLS line just before
+  // it, unless that line gave its own code ("(-29312) SSL - ..." then the
+  // application's "rc=-2").
+  const bool recent_error = stack_error_ && line.number - stack_error_line_ <= kTlsContextLines;
   // The line's own TLS word is known here: find_error_in_text need not look again.
-  if (auto error = find_error_in_text(line.text, tls_nearby || tls_here)) {
+  auto error = find_error_in_text(line.text, tls_here || (tls_nearby && !recent_error));
+  if (error && !catch_all_after_words(*error, line.number)) {
     stack_error_ = std::move(*error);
     stack_error_line_ = line.number;
     stack_error_text_ = std::string(trim(line.text)).substr(0, 200);
   }
+}
+
+bool LogFactsBuilder::catch_all_after_words(const ErrorInText& error, size_t line) const {
+  constexpr int32_t kInternalError = -0x6c00;  // MBEDTLS_ERR_SSL_INTERNAL_ERROR
+  return error.code == kInternalError && stack_error_ && !stack_error_->code_shown &&
+         line - stack_error_line_ <= kTlsContextLines;
 }
 
 bool LogFactsBuilder::take_statement(const LogLine& line) {
@@ -78,13 +88,16 @@ LogFacts LogFactsBuilder::finish() {
   }
   reading.end_attempt();
   LogFacts facts = !reading.episodes.empty() ? std::move(reading.episodes.back())
-                   : reading.last_success  ? std::move(*reading.last_success)
-                                           : LogFacts{};
+                   : reading.last_success    ? std::move(*reading.last_success)
+                                             : LogFacts{};
   facts.attempts = reading.attempts;
   facts.mbedtls_seen = mbedtls_seen_;
   facts.stack_error = stack_error_;
   facts.stack_error_line = stack_error_line_;
   facts.clock_1970_line = clock_1970_line_;
+  facts.server_address = server_address_;
+  facts.plain_port = plain_port_;
+  facts.alert_received = alert_received_;
   facts.stack = stack_;
   auto& r = facts.report;
   if (!facts.result_known && !stack_error_ && r.verify_flags != 0) {
@@ -156,6 +169,7 @@ void LogFactsBuilder::settle(LogFacts& facts) const {
       facts.log.client_hello->legacy_version == tls12) {
     r.version = tls::mbedtls_name(tls::Version::kTls1_2);
   }
+  facts.log.state_shown = facts.lines.contains(Fact::kState);
   // What the log shows of the build: its line, from the library's file
   // names; the suites it offered.
   facts.build.mbedtls_line = line_hint_ ? line_hint_->name() : "";

@@ -17,12 +17,13 @@
 
 #include "capture.h"
 #include "client_report.h"
+#include "context_lines.h"
 #include "diagnosis.h"
 #include "error_in_text.h"
-#include "stack_advice.h"
 #include "findings.h"
 #include "log_reader.h"
 #include "shakedown/tls/mbedtls_line.h"
+#include "stack_advice.h"
 
 namespace shakedown::explain {
 
@@ -74,6 +75,15 @@ struct LogFacts {
   // time stamp, an application's clock print): the device's clock was never
   // set. 0: none.
   size_t clock_1970_line = 0;
+  // The last line that connects to a server by its IP address: a name check
+  // against the certificate then fails unless it lists that address.
+  std::optional<ShownAt<std::string>> server_address;
+  // The last line that connects to a port whose service speaks no TLS
+  // (1883, 80): the server's answer is not a TLS record.
+  std::optional<ShownAt<uint16_t>> plain_port;
+  // The alert the server sent, where a stack's logger prints Mbed TLS's
+  // words for it without a file name (read as a statement where it has one).
+  std::optional<ShownAt<uint8_t>> alert_received;
   // Failures before this one with other outcomes, in order (a thread with a
   // first log, a fix, and a second log): each explained on its own.
   std::vector<LogFacts> earlier_episodes;
@@ -102,6 +112,10 @@ class LogFactsBuilder {
   // What an attempt's facts mean once it has ended: its stage, the call the
   // application saw, the Mbed TLS line its file names say.
   void settle(LogFacts& facts) const;
+  // An adapter that says its failure in words and then returns the
+  // catch-all MBEDTLS_ERR_SSL_INTERNAL_ERROR for it (Azure's tlsio_mbedtls
+  // after its wait): the words say what happened, the code does not.
+  bool catch_all_after_words(const ErrorInText& error, size_t line) const;
 
   std::unique_ptr<Reading> reading_;
   std::optional<LogLine> unrecognised_;  // the last statement no form took (maybe cut by wrapping)
@@ -114,6 +128,9 @@ class LogFactsBuilder {
   static constexpr size_t kTlsContextLines = 3;
   size_t last_tls_line_ = 0;
   size_t clock_1970_line_ = 0;
+  std::optional<ShownAt<std::string>> server_address_;
+  std::optional<ShownAt<uint16_t>> plain_port_;
+  std::optional<ShownAt<uint8_t>> alert_received_;
   const StackAdvice* stack_ = nullptr;
   std::optional<tls::MbedtlsLine> line_hint_;  // the Mbed TLS line its file names say
 };

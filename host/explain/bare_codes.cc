@@ -16,10 +16,6 @@ constexpr std::string_view kOfferRefusedShows =
     "a debug log (level 2 or more) shows the device's offer (\"add ciphersuite\" lines) followed by the failure; "
     "`openssl s_client` with the same suites fails the same way";
 constexpr std::string_view kDebugNext = kTurnOnDebugOutput;
-constexpr std::string_view kTrackerPriors =
-    "the first answer in Mbed TLS's, ESP-IDF's and Arduino-ESP32's issue trackers and forums for this code, most "
-    "common first";
-
 constexpr std::string_view kNotTls =
     "The port does not speak TLS at all (plain MQTT on 1883, HTTP on 80, a proxy): its first bytes are not a TLS "
     "record, or it closes on the device's";
@@ -40,6 +36,10 @@ constexpr std::array kRecordInvalid = {
               "the device's offer carries max_fragment_length and the server's records are longer"},
 };
 constexpr std::array kConnEof = {
+    CodeCause{"The server rejected the device's client certificate, or wanted one it did not send (mutual TLS: AWS "
+              "IoT, Azure, a broker with require_certificate)",
+              FindingId::kClientCertificateRequired,
+              "a debug log shows the server's CertificateRequest, then the close after the device's certificate"},
     CodeCause{kOfferRefused, FindingId::kNoSharedCiphersuite, kOfferRefusedShows},
     CodeCause{"The server closed a connection that took too long (a slow RSA or DH computation on the device, or the "
               "server's own idle timeout)",
@@ -70,8 +70,8 @@ constexpr std::array kTimeout = {
               "or a server that waits for something (SNI, a client certificate)",
               FindingId::kHandshakeTimeout,
               "a debug log shows the device's message sent and nothing received after it"},
-    CodeCause{"The timeout is too short for this device and server (a 4096-bit RSA or a DH computation takes seconds "
-              "on a microcontroller)",
+    CodeCause{"The link or the device is slower than the timeout allows: a cellular or GPRS modem, a lossy network, "
+              "or a 4096-bit RSA or DH computation on a microcontroller",
               std::nullopt, "raising mbedtls_ssl_conf_read_timeout makes it pass"},
 };
 constexpr std::array kAlert = {
@@ -121,15 +121,21 @@ constexpr std::array kVerifyFailed = {
               FindingId::kCertNotYetValidClockUnset,
               "the verify flags include FUTURE (\"validity starts in the future\") and the clock reads 1970",
               Cue::kClockIn1970},
-    CodeCause{"A certificate has expired", FindingId::kCertExpired, "the verify flags include EXPIRED"},
     CodeCause{"The name the device checks is not in the server's certificate (an IP address, a different name)",
               FindingId::kHostnameMismatch, "the verify flags include CN_MISMATCH", Cue::kServerAddress},
+    CodeCause{"The server's chain is signed with a hash the build leaves out (SHA-1 with MBEDTLS_SHA1_C off)",
+              FindingId::kServerCertSignatureHashRejected,
+              "the verify flags include BAD_MD (\"signed using an unacceptable hash\")"},
+    CodeCause{"A certificate has expired", FindingId::kCertExpired, "the verify flags include EXPIRED"},
 };
 constexpr std::array kX509Fatal = {
+    CodeCause{"The application's verify callback failed the chain: with ESP-IDF's certificate bundle, no root in the "
+              "bundle signs the server's chain",
+              FindingId::kUntrustedCa,
+              "the callback's own line (\"No matching trusted root certificate found\", \"Failed to verify "
+              "certificate\")"},
     CodeCause{"The server's chain is longer than the build allows (MBEDTLS_X509_MAX_INTERMEDIATE_CA)", std::nullopt,
               "a debug log lists more peer certificates than that limit"},
-    CodeCause{"The application's verify callback returned an error", std::nullopt,
-              "the callback set with mbedtls_ssl_conf_verify"},
 };
 constexpr std::array kUnknownSigAlg = {
     CodeCause{"A certificate is signed with a hash the build leaves out: most often a SHA-1 root with MBEDTLS_SHA1_C "
@@ -146,12 +152,14 @@ constexpr std::array kInvalidPubkey = {
               FindingId::kRsaKeyTooLargeForMpi, "the certificate's key size (`openssl x509 -text`)"},
     CodeCause{"An EC key on a curve the build leaves out (MBEDTLS_ECP_DP_SECP384R1_ENABLED ...)",
               FindingId::kServerKeyTypeDisabled, "the certificate's curve"},
+    CodeCause{"The heap ran out while the key was read (Mbed TLS reports it as an invalid key)",
+              FindingId::kHeapExhausted, "the free heap printed before the handshake; a build with more heap passes"},
 };
 constexpr std::array kUnknownPkAlg = {
+    CodeCause{"A key the library cannot read at all: Ed25519, an RSASSA-PSS key (rsassaPss), or a malformed key file",
+              std::nullopt, "which key: the device's own, or one in a certificate (`openssl x509 -text`)"},
     CodeCause{"A key type the build leaves out: ECDSA (MBEDTLS_ECDSA_C, MBEDTLS_ECP_C) or RSA (MBEDTLS_RSA_C)",
               FindingId::kServerKeyTypeDisabled, "the certificate's key type (`openssl x509 -text`)"},
-    CodeCause{"A key the library cannot read at all (Ed25519, or a malformed key file)", std::nullopt,
-              "which key: the device's own, or one in a certificate"},
 };
 constexpr std::array kInternalError = {
     CodeCause{"Mbed TLS 3.x's PSA crypto was not started (psa_crypto_init) or ran out of key slots or heap",
@@ -167,6 +175,10 @@ constexpr std::array kIllegalParameter = {
               FindingId::kNoSharedSignatureAlgorithm, "the line printing the code names the 2.x line"},
 };
 constexpr std::array kFeatureUnavailable = {
+    CodeCause{"The server split a handshake message (its certificate chain) over several records, which Mbed TLS "
+              "before 3.6 cannot reassemble",
+              FindingId::kHandshakeMessageFragmented,
+              "a debug log prints \"TLS handshake fragmentation not supported\""},
     CodeCause{"The server chose something the build leaves out (a TLS version, renegotiation, a key exchange)",
               std::nullopt, "a debug log shows what the server chose"},
 };
@@ -179,23 +191,35 @@ constexpr std::array kAllocFailed = {
 };
 
 constexpr std::array kRows = {
-    BareCode{0x7200, 0, kRecordInvalid, kDebugNext, kTrackerPriors},
-    BareCode{0x7280, 0, kConnEof, kDebugNext, kTrackerPriors},
-    BareCode{0x0050, 0, kConnReset,
-             "From a PC, `openssl s_client -connect HOST:PORT -servername NAME`: it connects if the path is fine, "
-             "then add the device's suites with -cipher; and turn on the device's Mbed TLS debug output at level 3",
-             "the field report behind shakedown (a suite mismatch answered by a reset) and the forum answers for "
-             "-0x50, most common first"},
+    BareCode{0x7200, 0, kRecordInvalid, kDebugNext,
+             "threads that settled it: espressif/ESP8266_RTOS_SDK#461 and #93, SuperHouse/esp-open-rtos#729 (the "
+             "input buffer); 78/xiaozhi-esp32#7 (TLS to a plain ws:// server); Mbed-TLS/mbedtls#1659 (a peer that "
+             "ignores max_fragment_length)"},
+    BareCode{0x7280, 0, kConnEof, kDebugNext,
+             "threads that settled it: espressif/esp-idf#2907 and #5374 (the client certificate); "
+             "loboris/ESP32-PPPOS-EXAMPLE#2 (a weak GPRS link); shakedown's scenarios for servers that close on a "
+             "refused offer"},
+    BareCode{
+        0x0050, 0, kConnReset,
+        "From a PC, `openssl s_client -connect HOST:PORT -servername NAME`: it connects if the path is fine, "
+        "then add the device's suites with -cipher; and turn on the device's Mbed TLS debug output at level 3",
+        "the field report behind shakedown (a suite mismatch answered by a reset); zephyrproject-rtos/zephyr#27783 "
+        "(no SNI); Mbed-TLS/mbedtls#1429 (a firewall); espressif/ESP8266_RTOS_SDK#769 (a reset during a slow "
+        "client signature)"},
     BareCode{0x004e, 0, kSendFailed, "Print the socket's errno (or lwIP's err_t) in the port's send callback",
-             kTrackerPriors},
-    BareCode{0x6800, 0, kTimeout, kDebugNext, kTrackerPriors},
+             "threads that settled it: espressif/ESP8266_RTOS_SDK#417, Mbed-TLS/mbedtls#3954 and #7872 (the network "
+             "stack); none found for the second"},
+    BareCode{0x6800, 0, kTimeout, kDebugNext,
+             "threads that settled it: AVSystem/Anjay#27 (no answer: the server or the port); espressif/esp-idf#7928 "
+             "and Mbed-TLS/mbedtls#4016 (a slow or lossy link)"},
     BareCode{0x7780, 0, kAlert,
              "Find the alert's number: a debug log at level 2 prints \"got an alert message, type: [2:N]\"",
-             "the alerts servers send in shakedown's scenarios for each cause, and the trackers' answers"},
+             "Mbed-TLS/mbedtls#503 and forums.mbed.com's \"Error 0x7780 during handshake\" (no suite in common); "
+             "MicrochipTech/mbedtls-examples#7 (mutual TLS); the alerts shakedown's scenarios' servers send"},
     BareCode{0x7780, 40, kAlertHandshakeFailure,
              "Compare the device's offer with the server's: `openssl s_client` "
              "with the device's suites",
-             kTrackerPriors},
+             "RFC 5246 7.2.2: handshake_failure, the refusal of an offer; Mbed-TLS/mbedtls#503"},
     BareCode{0x7780, 42, kAlertCertificate, "Check the client certificate against the server's accepted CAs",
              "RFC 8446 6.2 and RFC 5246 7.2.2: the certificate alerts"},
     BareCode{0x7780, 46, kAlertCertificate, "Check the client certificate against the server's accepted CAs",
@@ -212,28 +236,42 @@ constexpr std::array kRows = {
              "RFC 8446 6.2: certificate_required"},
     BareCode{0x2700, 0, kVerifyFailed,
              "Print the verify flags: mbedtls_x509_crt_verify_info() on mbedtls_ssl_get_verify_result()",
-             "the verify flags reported with -0x2700 in the trackers' threads, most common first"},
-    BareCode{0x3000, 0, kX509Fatal, kDebugNext, "Mbed TLS's x509_crt.c: the two places that return it"},
+             "threads that settled it: espressif/ESP8266_RTOS_SDK#463, espressif/esp-idf#4657 (the CA); "
+             "Mbed-TLS/mbedtls#1565, espressif/esp-at#432 (the clock); Mbed-TLS/mbedtls#421 and #5082 (the name, "
+             "an IP address); Mbed-TLS/mbedtls#2394 (a SHA-1 chain); none found for expiry"},
+    BareCode{0x3000, 0, kX509Fatal, kDebugNext,
+             "threads that settled it: espressif/esp-idf#18674 and #11077, espressif/arduino-esp32#8626 (the "
+             "certificate bundle's callback); none found for a long chain"},
     BareCode{0x2600, 0, kUnknownSigAlg,
              "Look at which call failed and at the certificates' signature algorithms (`openssl x509 -text`)",
-             "the field report behind shakedown (a SHA-1 root) and the trackers' answers"},
+             "the field report behind shakedown (a SHA-1 root); ARMmbed/mbed-os-example-tls#84 (a SHA-1 "
+             "certificate)"},
     BareCode{0x3b00, 0, kInvalidPubkey, "Look at the certificates' key types and sizes (`openssl x509 -text`)",
-             kTrackerPriors},
-    BareCode{0x3c80, 0, kUnknownPkAlg, "Look at the certificates' key types (`openssl x509 -text`)", kTrackerPriors},
-    BareCode{0x6c00, 0, kInternalError, kDebugNext, kTrackerPriors},
-    BareCode{0x6600, 0, kIllegalParameter, kDebugNext, "Mbed TLS 3.6's and 2.28's headers: the code's two meanings"},
-    BareCode{0x7080, 0, kFeatureUnavailable, kDebugNext, kTrackerPriors},
+             "the field report behind shakedown and Mbed-TLS/mbedtls#2515 (an RSA key); openwrt/openwrt#13774 (a "
+             "curve left out); Mbed-TLS/mbedtls#3688 (the heap)"},
+    BareCode{0x3c80, 0, kUnknownPkAlg, "Look at the certificates' key types (`openssl x509 -text`)",
+             "threads that settled it: Mbed-TLS/mbedtls#9414 (Ed25519) and #10580 (an RSASSA-PSS key); none found "
+             "for a key type left out"},
+    BareCode{0x6c00, 0, kInternalError, kDebugNext,
+             "threads that settled it: Mbed-TLS/mbedtls#9223, #9072, #8401 and civetweb/civetweb#1281 (psa_crypto_init "
+             "not called)"},
+    BareCode{0x6600, 0, kIllegalParameter, kDebugNext,
+             "Mbed TLS 3.6's and 2.28's headers: the code's two meanings; no thread found that settled it"},
+    BareCode{0x7080, 0, kFeatureUnavailable, kDebugNext,
+             "threads that settled it: Mbed-TLS/mbedtls#1840 and #9269 (a fragmented certificate message)"},
     BareCode{0x7f00, 0, kAllocFailed, "Print the free heap before the handshake and after a failed one",
-             kTrackerPriors},
+             "threads that settled it: espressif/esp-idf#13424, aws/aws-iot-device-sdk-embedded-C#74 (the heap); "
+             "espressif/esp-idf#5634 (failing after hours: a leak)"},
     // Other modules' allocation failures: the same causes.
     BareCode{0x4300, 0, kAllocFailed, "Print the free heap before the handshake and after a failed one",
-             "RSA_PRIVATE_FAILED with MPI_ALLOC_FAILED (-0x4310) is an allocation failure inside RSA"},
+             "RSA_PRIVATE_FAILED with MPI_ALLOC_FAILED (-0x4310) is an allocation failure inside RSA; "
+             "Mbed-TLS/mbedtls#7833 (failing after a while)"},
     BareCode{0x5180, 0, kAllocFailed, "Print the free heap before the handshake and after a failed one",
-             kTrackerPriors},
+             "micropython/micropython#17750 (MD_ALLOC_FAILED from mbedtls_ssl_setup: the heap)"},
     BareCode{0x2880, 0, kAllocFailed, "Print the free heap before the handshake and after a failed one",
-             kTrackerPriors},
+             "Mbed-TLS/mbedtls#2590 (a 5 KB certificate message on an STM32F429)"},
     BareCode{0x0010, 0, kAllocFailed, "Print the free heap before the handshake and after a failed one",
-             kTrackerPriors},
+             "espressif/esp-aws-iot#7 (MPI_ALLOC_FAILED: the heap)"},
 };
 
 std::optional<BareCode> row_for(uint32_t magnitude, uint8_t alert) {

@@ -5,11 +5,10 @@
 // the one, and the one next thing to log or try. Nothing here claims a
 // handshake state, a message or a stage: a bare code does not show them.
 //
-// The order of each row is a prior, not a measurement: the answer Mbed TLS's
-// maintainers and the wrapping stacks' (ESP-IDF, Arduino-ESP32, Zephyr)
-// give first in their issue trackers and forums for that code, and how the
-// causes shakedown's own scenarios reproduce split. Each row says so in
-// `priors`.
+// The order of each row is a prior, not a measurement: how the public
+// threads that reported the code and settled its cause turned out (each
+// row's `priors` cites them, as owner/repo#issue), shakedown's own
+// scenarios and field report, or the RFC that defines an alert.
 
 #include <cstdint>
 #include <optional>

@@ -306,9 +306,13 @@ void Client::establish(const ClientOptions& options, HandshakeReport& report) {
   }
 
   // A bundle where some certificates parse returns how many did not (> 0).
-  ret = mbedtls_x509_crt_parse(&s.trust, options.ca_certificates.data(), options.ca_certificates.size());
-  if (ret < 0) return fail(report, Stage::kLoadTrust, "mbedtls_x509_crt_parse", ret);
-  report.trust_parse_failures = static_cast<uint8_t>(std::min(ret, 255));
+  // None at all is a client that trusts nothing (it verifies nothing, or
+  // every chain fails): nothing to parse.
+  if (!options.ca_certificates.empty()) {
+    ret = mbedtls_x509_crt_parse(&s.trust, options.ca_certificates.data(), options.ca_certificates.size());
+    if (ret < 0) return fail(report, Stage::kLoadTrust, "mbedtls_x509_crt_parse", ret);
+    report.trust_parse_failures = static_cast<uint8_t>(std::min(ret, 255));
+  }
   if (!options.own_certificate.empty()) {
     ret = mbedtls_x509_crt_parse(&s.own_certificate, options.own_certificate.data(), options.own_certificate.size());
     if (ret != 0) return fail(report, Stage::kLoadTrust, "mbedtls_x509_crt_parse(own certificate)", ret);

@@ -10,6 +10,8 @@
 //   shakedown boards
 //   shakedown flash <image> [--serial SN] [--tool openocd|st-flash] [--dry-run]
 //   shakedown explain <log file or -> [--json] [--scenario OUT]
+//   shakedown connect <HOST:PORT> [--target sim] [--mbedtls LINE] [--profile P] [--ca FILE]
+//       [--servername NAME | --no-servername] [--time T] [--request TEXT] [--timeout S] [--json] [--log]
 //
 // Exit status (shakedown/errors/exit_codes.h): 0 every cell as expected;
 // 1 some cell not as expected; 2 infrastructure errors (a target that did
@@ -27,9 +29,10 @@
 #include <iostream>
 
 #include "board_list.h"
-#include "flash.h"
 #include "compare.h"
+#include "connect_command.h"
 #include "explain.h"
+#include "flash.h"
 #include "output_text.h"
 #include "report_command.h"
 #include "run_command.h"
@@ -79,7 +82,8 @@ struct ExplainArgs {
 
 int explain_log(const ExplainArgs& args) {
   std::error_code ignored;
-  if (!args.scenario_out.empty() && args.log != "-" && std::filesystem::equivalent(args.log, args.scenario_out, ignored)) {
+  if (!args.scenario_out.empty() && args.log != "-" &&
+      std::filesystem::equivalent(args.log, args.scenario_out, ignored)) {
     fmt::print(stderr, "shakedown explain: --scenario {}: that is the log being explained; name another file\n",
                args.scenario_out);
     return kUsage;
@@ -108,8 +112,7 @@ int explain_log(const ExplainArgs& args) {
   }
   if (!args.scenario_out.empty()) {
     std::ofstream out(args.scenario_out);
-    out << explain::reproducer_scenario(explanation,
-                                        std::filesystem::path(args.scenario_out).stem().string());
+    out << explain::reproducer_scenario(explanation, std::filesystem::path(args.scenario_out).stem().string());
     if (!out.flush()) {
       fmt::print(stderr, "shakedown explain: --scenario {}: cannot write ({})\n", args.scenario_out,
                  std::strerror(errno));
@@ -133,16 +136,17 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run scenarios on a target and explain each failure");
   run_cmd->add_option("paths", args.paths, "Scenario files, or folders of them")->required();
   run_cmd->add_option("--target", args.target, target_help())->capture_default_str();
-  run_cmd->add_option("--firmware-dir", args.firmware_dir,
-                      "Where the qemu and board targets find their firmware images")
+  run_cmd
+      ->add_option("--firmware-dir", args.firmware_dir, "Where the qemu and board targets find their firmware images")
       ->capture_default_str();
   run_cmd->add_option("--bench", args.bench_file,
                       "For --target board: a bench file naming the boards (ST-Link serial numbers) and their network");
   run_cmd->add_flag("--no-flash", args.no_flash,
                     "For --target board: never program a board; one running another build is an infrastructure error");
-  run_cmd->add_option("--debug-level", args.debug_level,
-                      "Mbed TLS debug level on the device, 0 to 4 (default 3). Lower it for a board: its 115200-baud "
-                      "line carries level 3's log at about 3 s a handshake; findings do not depend on it")
+  run_cmd
+      ->add_option("--debug-level", args.debug_level,
+                   "Mbed TLS debug level on the device, 0 to 4 (default 3). Lower it for a board: its 115200-baud "
+                   "line carries level 3's log at about 3 s a handshake; findings do not depend on it")
       ->check(CLI::Range(0, 4));
   run_cmd->add_option("--record-traffic", args.traffic_dir,
                       "Record every device link's traffic (qemu, board) as transcripts in this folder, replayable in "
@@ -170,8 +174,9 @@ int main(int argc, char** argv) {
                     "Start a new simulator process (or QEMU boot) for every cell instead of reusing one per build");
   std::string report_dir;
   auto* report_cmd = app.add_subcommand(
-      "report", "Rebuild results.json and junit.xml in a `run --out` folder from its journal (after the run was "
-                "killed); exit as the run would have");
+      "report",
+      "Rebuild results.json and junit.xml in a `run --out` folder from its journal (after the run was "
+      "killed); exit as the run would have");
   report_cmd->add_option("dir", report_dir, "The folder `shakedown run --out` wrote")->required();
   std::string diff_a, diff_b;
   auto* diff_cmd = app.add_subcommand(
@@ -183,7 +188,8 @@ int main(int argc, char** argv) {
       "List attached boards (USB serial ports: port, VID:PID, serial number; ST-Links flagged); exit 4 if none");
   boards::FlashRequest flash_request;
   auto* flash_cmd = app.add_subcommand(
-      "flash", "Program a firmware image into a NUCLEO board through its ST-Link (openocd or st-flash); exit 4 if none");
+      "flash",
+      "Program a firmware image into a NUCLEO board through its ST-Link (openocd or st-flash); exit 4 if none");
   flash_cmd->add_option("image", flash_request.image, "The image (.elf; st-flash takes the .bin beside it)")
       ->required();
   flash_cmd->add_option("--serial", flash_request.serial,
@@ -192,11 +198,41 @@ int main(int argc, char** argv) {
   flash_cmd->add_flag("--dry-run", flash_request.dry_run, "Choose the board and print the command, but do not run it");
   ExplainArgs explain_args;
   auto* explain_cmd = app.add_subcommand(
-      "explain", "Read a device's Mbed TLS debug log and say what went wrong (exit 0 explained, 1 unexplained, 5 not a log)");
+      "explain",
+      "Read a device's Mbed TLS debug log and say what went wrong (exit 0 explained, 1 unexplained, 5 not a log)");
   explain_cmd->add_option("log", explain_args.log, "The log file, or - for standard input")->required();
   explain_cmd->add_flag("--json", explain_args.json, "Print the findings and the timeline as JSON");
   explain_cmd->add_option("--scenario", explain_args.scenario_out,
                           "Write a scenario that reproduces the failure on the simulator to this file");
+  cli::ConnectArgs connect_args;
+  auto* connect_cmd = app.add_subcommand(
+      "connect",
+      "One handshake from a device build to a server you name, and what the client's side shows (exit 0 "
+      "passed, 1 failed, 2 infrastructure error)");
+  connect_cmd->add_option("server", connect_args.server, "HOST:PORT (an IPv4 address or a name)")->required();
+  connect_cmd->add_option("--target", connect_args.target, "Where the client runs; sim reaches any address")
+      ->capture_default_str();
+  connect_cmd->add_option("--mbedtls", connect_args.mbedtls_line, "The Mbed TLS line (2.28 or 3.6)")
+      ->capture_default_str();
+  connect_cmd->add_option("--profile", connect_args.profile, "The config profile (firmware/configs/NAME.h)")
+      ->capture_default_str();
+  connect_cmd->add_option("--ca", connect_args.ca_file,
+                          "The device's trusted CA certificates (PEM or DER); without it the server is not verified");
+  connect_cmd->add_option("--servername", connect_args.servername,
+                          "The name sent as SNI and checked against the certificate (default: HOST when it is a name)");
+  connect_cmd->add_flag("--no-servername", connect_args.no_servername, "Send no SNI and check no name");
+  connect_cmd->add_option("--time", connect_args.time, "The device's clock: now, unset, or seconds since 1970")
+      ->capture_default_str();
+  connect_cmd->add_option("--request", connect_args.first_request,
+                          "Sent once the handshake completes; one reply is read (at most 64 bytes)");
+  connect_cmd->add_option("--timeout", connect_args.timeout_seconds, "Seconds for the whole exchange")
+      ->check(CLI::Range(1u, 600u))
+      ->capture_default_str();
+  connect_cmd->add_option("--debug-level", connect_args.debug_level, "Mbed TLS debug level on the device, 0 to 4")
+      ->check(CLI::Range(0, 4))
+      ->capture_default_str();
+  connect_cmd->add_flag("--json", connect_args.json, "Print the outcome and findings as JSON");
+  connect_cmd->add_flag("--log", connect_args.show_log, "Print the device's log too");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -207,5 +243,6 @@ int main(int argc, char** argv) {
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
   if (flash_cmd->parsed()) return boards::flash_command(flash_request, stdout, stderr);
   if (explain_cmd->parsed()) return explain_log(explain_args);
+  if (connect_cmd->parsed()) return cli::connect_command(connect_args);
   return cli::run_command(args);
 }

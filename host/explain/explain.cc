@@ -190,10 +190,11 @@ Explanation explain(LogFacts facts) {
   if (out.candidates) {
     out.tell_apart = fmt::format(
         "only the server's side can. Ask the server with the device's offer: `openssl s_client -connect "
-        "HOST:443 -servername {} -tls1_2{}` fails the same way if the suites are the cause, and connects if not; "
+        "{} -servername {} -tls1_2{}` fails the same way if the suites are the cause, and connects if not; "
         "then vary -groups, -sigalgs and -tls1_3 the same way. Or run the reproducer (--scenario) against a server "
         "set up like yours: `shakedown run` shows both sides.",
-        f.hostname.empty() ? "HOST" : f.hostname, openssl_cipher_option(f.report.offered_suites));
+        f.server.empty() ? "HOST:443" : f.server, f.hostname.empty() ? "HOST" : f.hostname,
+        openssl_cipher_option(f.report.offered_suites));
   }
   if (f.time == "unset") {
     out.notes.push_back(
@@ -248,6 +249,32 @@ std::string bare_code_text(const Explanation& e) {
   return out;
 }
 
+}  // namespace
+
+std::string findings_text(const Explanation& e) {
+  std::string out;
+  out += e.candidates ? "\nMost likely:\n" : "\nFindings:\n";
+  for (size_t i = 0; i < e.findings.size(); ++i) {
+    const auto& x = e.findings[i];
+    if (e.candidates && i > 0) {
+      if (i == 1) out += "\nOther candidates, less likely, in order:\n";
+      out += fmt::format("{}. [{}] {}\n     fix: {}\n", i + 1, diagnosis::finding_name(x.finding.id), x.finding.summary,
+                         x.finding.fix);
+      continue;
+    }
+    out += fmt::format("{}. [{}] {}\n", i + 1, diagnosis::finding_name(x.finding.id), x.finding.summary);
+    for (const auto& ev : x.finding.evidence) out += fmt::format("     evidence: {}\n", ev);
+    if (!x.log_lines.empty()) out += fmt::format("     log lines: {}\n", fmt::join(x.log_lines, ", "));
+    out += fmt::format("     fix: {}\n", x.finding.fix);
+  }
+  if (e.findings.empty()) out += "  none: the handshake in this log succeeded.\n";
+  if (!e.tell_apart.empty()) out += fmt::format("\nTo tell them apart: {}\n", e.tell_apart);
+  for (const auto& note : e.notes) out += fmt::format("\nNote: {}\n", note);
+  return out;
+}
+
+namespace {
+
 // One episode's outcome, timeline and findings (its earlier episodes aside).
 std::string episode_text(const Explanation& e) {
   std::string out;
@@ -292,24 +319,7 @@ std::string episode_text(const Explanation& e) {
                        hex_ids(f.report.offered_suites, " "));
   }
   if (e.bare_code) return out + bare_code_text(e);
-  out += e.candidates ? "\nMost likely:\n" : "\nFindings:\n";
-  for (size_t i = 0; i < e.findings.size(); ++i) {
-    const auto& x = e.findings[i];
-    if (e.candidates && i > 0) {
-      if (i == 1) out += "\nOther candidates, less likely, in order:\n";
-      out += fmt::format("{}. [{}] {}\n     fix: {}\n", i + 1, diagnosis::finding_name(x.finding.id), x.finding.summary,
-                         x.finding.fix);
-      continue;
-    }
-    out += fmt::format("{}. [{}] {}\n", i + 1, diagnosis::finding_name(x.finding.id), x.finding.summary);
-    for (const auto& ev : x.finding.evidence) out += fmt::format("     evidence: {}\n", ev);
-    if (!x.log_lines.empty()) out += fmt::format("     log lines: {}\n", fmt::join(x.log_lines, ", "));
-    out += fmt::format("     fix: {}\n", x.finding.fix);
-  }
-  if (e.findings.empty()) out += "  none: the handshake in this log succeeded.\n";
-  if (!e.tell_apart.empty()) out += fmt::format("\nTo tell them apart: {}\n", e.tell_apart);
-  for (const auto& note : e.notes) out += fmt::format("\nNote: {}\n", note);
-  return out;
+  return out + findings_text(e);
 }
 
 nlohmann::json episode_json(const Explanation& e) {

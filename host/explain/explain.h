@@ -57,6 +57,11 @@ Explanation explain(LogFacts facts);
 // For a person: the timeline, then the findings with their log lines.
 std::string to_text(const Explanation& e);
 
+// The findings part of to_text: the findings (or candidates, with what
+// tells them apart) and the notes; for `shakedown connect`, which has its
+// own outcome line.
+std::string findings_text(const Explanation& e);
+
 // {"findings":[{"id","summary","evidence":[...],"fix","log_lines":[...]}], "timeline":[...], ...}
 nlohmann::json to_json(const Explanation& e);
 

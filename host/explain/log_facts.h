@@ -43,6 +43,7 @@ struct LogFacts {
   device::ClientReport report;
   device::BuildFacts build;  // only what the log shows; see `known`
   std::string hostname;      // empty: no SNI sent
+  std::string server;        // HOST:PORT where known (`shakedown connect`); a log does not say
   std::string time = "now";  // "unset" when the ClientHello carried 0, else seconds since 1970
   uint8_t auth_mode = 2;
 

@@ -60,7 +60,7 @@ class AttachedDevice final : public DeviceInstance {
   const device::BuildFacts& build() const override { return build_; }
   std::optional<device::NetworkState> network() const override { return network_; }
   // The device is on this host: it reaches the test server directly.
-  ServerEndpoint server_endpoint(uint16_t server_port) override { return {"127.0.0.1", server_port}; }
+  ServerEndpoint server_endpoint(const std::string& address, uint16_t port) override { return {address, port}; }
 
   // Hangs up; whoever started the device decides what becomes of it.
   InstanceExit stop(std::chrono::milliseconds) override {
@@ -83,9 +83,7 @@ class AttachedBackend final : public DeviceBackend {
   explicit AttachedBackend(uint16_t port) : port_(port) {}
   std::string name() const override { return "attached"; }
   // Its build is known only once it answers: a cell of another build fails at the banner.
-  std::optional<std::string> unavailable(const std::string&, const std::string&) const override {
-    return std::nullopt;
-  }
+  std::optional<std::string> unavailable(const std::string&, const std::string&) const override { return std::nullopt; }
   // It may be firmware, which has no clock: give it the host's.
   DeviceClock clock() const override { return DeviceClock::kFromHost; }
   std::vector<std::unique_ptr<DeviceInstance>> fleet() override {

@@ -54,7 +54,11 @@ class BoardDevice final : public DeviceInstance {
   const device::BuildFacts& build() const override { return *running_; }
   std::optional<device::NetworkState> network() const override { return network_; }
 
-  ServerEndpoint server_endpoint(uint16_t server_port) override {
+  ServerEndpoint server_endpoint(const std::string& address, uint16_t server_port) override {
+    if (address != "127.0.0.1") {
+      throw std::runtime_error(fmt::format(
+          "the bench relay reaches servers on 127.0.0.1 only, not {}: run this against --target sim", address));
+    }
     relay_->set_server_port(server_port);
     return {spec_.host_address, relay_->port()};
   }
@@ -79,7 +83,7 @@ class BoardDevice final : public DeviceInstance {
   std::unique_ptr<device::DeviceClient> device_;
   std::optional<device::BuildFacts> running_;  // what its last banner said
   std::optional<device::NetworkState> network_;
-  bool needs_reset_ = true;                    // first use, or after trouble
+  bool needs_reset_ = true;  // first use, or after trouble
   std::unique_ptr<BenchRelay> relay_;
   unsigned sessions_ = 0;
   bool seen_ = false;    // its port was found in this run

@@ -28,8 +28,8 @@
 
 namespace shakedown::targets {
 
-// Where the device must connect to reach the cell's test server, which
-// listens on 127.0.0.1 only.
+// Where the device must connect to reach the request's server: the cell's
+// test server on 127.0.0.1, or a server the user named.
 struct ServerEndpoint {
   std::string address;
   uint16_t port = 0;
@@ -68,9 +68,10 @@ class DeviceInstance {
   virtual std::optional<device::NetworkState> network() const = 0;
 
   // Points whatever carries the device's connections (QEMU's guestfwd, a
-  // bench relay) at 127.0.0.1:server_port and says where the device must
-  // connect. Called between handshakes only.
-  virtual ServerEndpoint server_endpoint(uint16_t server_port) = 0;
+  // bench relay) at address:port and says where the device must connect.
+  // Throws std::runtime_error for an address it cannot reach (the relays
+  // connect to 127.0.0.1 only). Called between handshakes only.
+  virtual ServerEndpoint server_endpoint(const std::string& address, uint16_t port) = 0;
 
   // Stops it within `timeout` (then kills what is left); returns how it
   // ended. An instance may be booted again after stop().

@@ -12,6 +12,7 @@ using namespace std::chrono_literals;
 constexpr auto kStop = 5s;
 
 constexpr const char* kStopped = "the run is stopping: not started";
+constexpr const char* kLoopback = "127.0.0.1";  // where every cell's test server listens
 
 std::string stderr_note(DeviceInstance& instance) {
   const std::string err = instance.stderr_text();
@@ -57,7 +58,8 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
         throw std::runtime_error(fmt::format("{} (banner: {})", *why, device::describe(*network)));
       }
     }
-    const ServerEndpoint server = instance->server_endpoint(request.server_port);
+    const ServerEndpoint server = instance->server_endpoint(
+        request.server_address.empty() ? kLoopback : request.server_address, request.server_port);
     const device::DeviceConfig config =
         backend_->clock() == DeviceClock::kFromHost ? with_host_time(request.config) : request.config;
     run_handshake_exchange(instance->device(), request, config, server.address, server.port, deadline, outcome);

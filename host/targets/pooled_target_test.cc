@@ -68,10 +68,10 @@ class FakeDevice final : public DeviceInstance {
   device::DeviceClient& device() override { return *device_; }
   const device::BuildFacts& build() const override { return build_; }
   std::optional<device::NetworkState> network() const override { return std::nullopt; }
-  ServerEndpoint server_endpoint(uint16_t port) override {
+  ServerEndpoint server_endpoint(const std::string& address, uint16_t port) override {
     if (script_.hold_in_endpoint.valid()) script_.hold_in_endpoint.wait();
     if (script_.fail_endpoint) throw std::runtime_error("no route to the server");
-    return {"127.0.0.1", port};
+    return {address, port};
   }
   InstanceExit stop(std::chrono::milliseconds) override {
     ++script_.stops;

@@ -62,7 +62,11 @@ class QemuDevice final : public DeviceInstance {
 
   // The guestfwd's relay reads the server's port from a file at each guest
   // connection: rewritten per cell, the one boot serves server after server.
-  ServerEndpoint server_endpoint(uint16_t server_port) override {
+  ServerEndpoint server_endpoint(const std::string& address, uint16_t server_port) override {
+    if (address != "127.0.0.1") {
+      throw std::runtime_error(fmt::format(
+          "QEMU's guestfwd relay reaches servers on 127.0.0.1 only, not {}: run this against --target sim", address));
+    }
     qemu_->set_server_port(server_port);
     return {kGuestServerAddress, kGuestServerPort};
   }

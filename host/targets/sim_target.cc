@@ -46,7 +46,8 @@ class SimDevice final : public DeviceInstance {
   device::DeviceClient& device() override { return sim_->device(); }
   const device::BuildFacts& build() const override { return sim_->banner().build; }
   std::optional<device::NetworkState> network() const override { return sim_->banner().network; }
-  ServerEndpoint server_endpoint(uint16_t server_port) override { return {"127.0.0.1", server_port}; }
+  // The simulator's sockets are the host's: it reaches any address.
+  ServerEndpoint server_endpoint(const std::string& address, uint16_t port) override { return {address, port}; }
 
   InstanceExit stop(std::chrono::milliseconds timeout) override {
     if (!up()) return {};

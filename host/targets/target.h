@@ -19,7 +19,11 @@ namespace shakedown::targets {
 struct HandshakeRequest {
   std::string mbedtls_line;
   std::string profile;
-  uint16_t server_port = 0;       // the test server, on 127.0.0.1
+  uint16_t server_port = 0;  // the test server, on 127.0.0.1
+  // Empty: the cell's test server on 127.0.0.1. Else the IPv4 address of a
+  // server the user named (`shakedown connect`): only targets whose device
+  // reaches any address take it.
+  std::string server_address;
   std::vector<uint8_t> ca_chain;  // PEM with its NUL, or DER
   device::DeviceConfig config;
   std::chrono::milliseconds deadline{30'000};  // for the whole exchange
@@ -60,7 +64,7 @@ class Target {
   // Why this target cannot run a (line, profile) cell, e.g. a missing
   // build; nullopt when it can.
   virtual std::optional<std::string> unavailable(const std::string& mbedtls_line, const std::string& profile) const = 0;
-  // One handshake against 127.0.0.1:request.server_port. Safe to call from
+  // One handshake against the request's server. Safe to call from
   // several threads; bounded by request.deadline, cut short by request.stop.
   virtual HandshakeOutcome handshake(const HandshakeRequest& request) = 0;
   // Stops what the target keeps running between handshakes, bounded; returns

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""`shakedown connect` against real server software started here.
+
+  connect_test.py SHAKEDOWN
+
+Each case starts `openssl s_server` (OpenSSL's own server, not shakedown's
+scripted one) on 127.0.0.1 with an ephemeral port, set up restrictively (or not),
+points `shakedown connect --json` at it from the simulator, and checks the
+outcome and the first finding a user would read. The PKI is made here with
+the openssl command. Every server is reaped, every wait bounded.
+
+Exits 1 listing the cases that failed.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+
+TIMEOUT = 60
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, check=False, **kw)
+
+
+def make_pki(folder, name, key_args):
+    """A CA and a leaf for `localhost` signed by it; returns (ca, cert, key) paths."""
+    ca_key, ca, key, csr, cert = (os.path.join(folder, f"{name}-{f}") for f in
+                                  ("ca.key", "ca.pem", "leaf.key", "leaf.csr", "leaf.pem"))
+    ext = os.path.join(folder, f"{name}-ext.cnf")
+    with open(ext, "w", encoding="ascii") as f:
+        f.write("subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n")
+    for cmd in (["openssl", "req", "-x509", "-new", *key_args, "-nodes", "-keyout", ca_key, "-out", ca, "-days", "30",
+                 "-subj", f"/CN={name} test CA"],
+                ["openssl", "req", "-new", *key_args, "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost"],
+                ["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
+                 "-days", "30", "-extfile", ext]):
+        p = run(cmd)
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)}: {p.stderr.strip()}")
+    return ca, cert, key
+
+
+class Server:
+    """openssl s_server on 127.0.0.1:0 for one connection; the port it chose is read from its ACCEPT line."""
+
+    def __init__(self, cert, key, options):
+        self.p = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-www",
+                                   "-cert", cert, "-key", key, *options],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.port = None
+        lines = []
+        while self.port is None:
+            line = self.p.stdout.readline()  # s_server prints ACCEPT at once or exits
+            if not line:
+                raise RuntimeError(f"openssl s_server did not start: {''.join(lines)}")
+            lines.append(line)
+            m = re.match(r"ACCEPT 127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+
+    def stop(self):
+        self.p.kill()
+        self.p.wait(timeout=10)
+        self.p.stdout.close()
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def field_server_case(shakedown):
+    """The field report's server (shakedown-server, scenarios/field/01-suite-mismatch.yaml) met by `connect`
+    gives the finding the scenario's own cell expects."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    scenario = os.path.join(repo, "scenarios", "field", "01-suite-mismatch.yaml")
+    server = subprocess.Popen([os.path.join(os.path.dirname(shakedown), "shakedown-server"), scenario],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        said = {}
+        while len(said) < 3:
+            line = server.stdout.readline()
+            if not line:
+                return [f"field server: shakedown-server ended early: {said}"]
+            for key, pattern in (("port", r"listening on 127\.0\.0\.1:(\d+)"), ("ca", r"trust anchor.*: (\S+)"),
+                                 ("hostname", r"hostname: (\S+)")):
+                m = re.search(pattern, line)
+                if m:
+                    said[key] = m.group(1)
+        p = run([shakedown, "connect", f"127.0.0.1:{said['port']}", "--ca", said["ca"], "--servername",
+                 said["hostname"], "--mbedtls", "2.28", "--profile", "field-2x", "--json"])
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+        server.stdout.close()
+    answer = json.loads(p.stdout) if p.stdout.startswith("{") else {}
+    first = (answer.get("findings") or [{}])[0].get("id")
+    print(f"{'ok  ' if first == 'no-shared-ciphersuite' else 'FAIL'} the field report's server: exit {p.returncode}, "
+          f"{answer.get('error_code')}, first finding {first}")
+    if p.returncode != 1 or answer.get("error_code") != "-0x0050" or first != "no-shared-ciphersuite":
+        return [f"field server: exit {p.returncode}: {p.stdout[:400]} {p.stderr[:200]}"]
+    return []
+
+
+def main():
+    shakedown = sys.argv[1]
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ec = make_pki(tmp, "ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
+        rsa = make_pki(tmp, "rsa", ["-newkey", "rsa:2048"])
+        # name, server PKI, s_server options, connect options, expected exit, check of the JSON
+        cases = [
+            ("ECDSA server, device trusts its CA: passes, and the first exchange gets the page",
+             ec, [], ["--ca", ec[0], "--request", "GET / HTTP/1.0\r\n\r\n"], 0,
+             lambda a: a["result"] == "pass" and a["version"] == "TLSv1.3" and (a["exchange_reply_bytes"] or 0) > 0),
+            ("the field device (2.28, field-2x: two ECDHE-ECDSA suites) against a server of ECDHE-RSA-AES256-GCM-SHA384 "
+             "only: the suites, first among candidates, and the openssl hint names this server",
+             rsa, ["-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"],
+             ["--ca", rsa[0], "--mbedtls", "2.28", "--profile", "field-2x"], 1,
+             lambda a: a["findings"][0]["id"] == "no-shared-ciphersuite" and a["candidates"]
+             and "-connect localhost:{port}" in a["tell_apart"]),
+            ("no --ca: the device trusts nothing and verifies nothing, and passes", ec, [], [], 0,
+             lambda a: a["result"] == "pass"),
+            ("a CA the device does not trust", rsa, [], ["--ca", ec[0]], 1,
+             lambda a: a["findings"][0]["id"] == "untrusted-ca"),
+            ("a name the certificate does not carry", ec, [], ["--ca", ec[0], "--servername", "wrong.example"], 1,
+             lambda a: a["findings"][0]["id"] == "hostname-mismatch"),
+            ("a device whose clock was never set", ec, [], ["--ca", ec[0], "--time", "unset"], 1,
+             lambda a: a["findings"][0]["id"] == "cert-not-yet-valid-clock-unset"),
+            ("TLS 1.3 only against a 2.28 device (no TLS 1.3)", ec, ["-tls1_3"],
+             ["--ca", ec[0], "--mbedtls", "2.28"], 1,
+             lambda a: a["findings"][0]["id"] == "protocol-version-mismatch"),
+        ]
+        for name, pki, server_options, options, want_exit, check in cases:
+            server = Server(pki[1], pki[2], server_options)
+            try:
+                p = run([shakedown, "connect", f"localhost:{server.port}", "--json", *options])
+            finally:
+                server.stop()
+            try:
+                answer = json.loads(p.stdout)
+                answer["tell_apart"] = (answer.get("tell_apart") or "").replace(str(server.port), "{port}")
+                ok = p.returncode == want_exit and check(answer)
+            except (ValueError, KeyError, IndexError, TypeError) as e:
+                answer, ok = {"unreadable": str(e), "stdout": p.stdout[:400], "stderr": p.stderr[:400]}, False
+            print(f"{'ok  ' if ok else 'FAIL'} {name}: exit {p.returncode}, "
+                  f"{answer.get('result')}, findings {[f['id'] for f in answer.get('findings', [])][:3]}")
+            if not ok:
+                failures.append(f"{name}: exit {p.returncode} (wanted {want_exit}): {json.dumps(answer)[:600]}")
+
+    failures += field_server_case(shakedown)
+
+    # Nothing listening: no TLS byte exchanged, said as such; a name that does not resolve; no port.
+    p = run([shakedown, "connect", f"127.0.0.1:{closed_port()}"])
+    if p.returncode != 1 or "could not open a TCP connection" not in p.stdout:
+        failures.append(f"closed port: exit {p.returncode}: {p.stdout[:300]}")
+    p = run([shakedown, "connect", "no-such-host.invalid:443"])
+    if p.returncode != 2 or "does not resolve" not in p.stderr:
+        failures.append(f"unresolvable name: exit {p.returncode}: {p.stderr[:300]}")
+    p = run([shakedown, "connect", "localhost"])
+    if p.returncode != 3 or "expected HOST:PORT" not in p.stderr:
+        failures.append(f"no port: exit {p.returncode}: {p.stderr[:300]}")
+    for failure in failures:
+        print("FAIL " + failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,9 +4,11 @@
   connect_test.py SHAKEDOWN
 
 Each case starts `openssl s_server` (OpenSSL's own server, not shakedown's
-scripted one) on 127.0.0.1 with an ephemeral port, set up restrictively (or not),
-points `shakedown connect --json` at it from the simulator, and checks the
-outcome and the first finding a user would read. The PKI is made here with
+scripted one) on 127.0.0.1 with an ephemeral port, set up restrictively (or
+not), points `shakedown connect --json` at it from the simulator and from the
+firmware under QEMU (when qemu-system-arm is installed), and checks the
+outcome and the first finding a user would read, and that both targets
+agree. The PKI is made here with
 the openssl command. Every server is reaped, every wait bounded.
 
 Exits 1 listing the cases that failed.
@@ -15,6 +17,7 @@ Exits 1 listing the cases that failed.
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -110,6 +113,11 @@ def field_server_case(shakedown):
 
 def main():
     shakedown = sys.argv[1]
+    targets = ["sim"]
+    if shutil.which("qemu-system-arm"):
+        targets.append("qemu")
+    else:
+        print("SKIPPED: qemu-system-arm is not installed: the simulator's cases only")
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         ec = make_pki(tmp, "ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
@@ -137,22 +145,32 @@ def main():
              ["--ca", ec[0], "--mbedtls", "2.28"], 1,
              lambda a: a["findings"][0]["id"] == "protocol-version-mismatch"),
         ]
-        for name, pki, server_options, options, want_exit, check in cases:
-            server = Server(pki[1], pki[2], server_options)
-            try:
-                p = run([shakedown, "connect", f"localhost:{server.port}", "--json", *options])
-            finally:
-                server.stop()
-            try:
-                answer = json.loads(p.stdout)
-                answer["tell_apart"] = (answer.get("tell_apart") or "").replace(str(server.port), "{port}")
-                ok = p.returncode == want_exit and check(answer)
-            except (ValueError, KeyError, IndexError, TypeError) as e:
-                answer, ok = {"unreadable": str(e), "stdout": p.stdout[:400], "stderr": p.stderr[:400]}, False
-            print(f"{'ok  ' if ok else 'FAIL'} {name}: exit {p.returncode}, "
-                  f"{answer.get('result')}, findings {[f['id'] for f in answer.get('findings', [])][:3]}")
-            if not ok:
-                failures.append(f"{name}: exit {p.returncode} (wanted {want_exit}): {json.dumps(answer)[:600]}")
+        outcomes = {}  # (case, target) -> (result, error code, first finding)
+        for target in targets:
+            for name, pki, server_options, options, want_exit, check in cases:
+                server = Server(pki[1], pki[2], server_options)
+                try:
+                    p = run([shakedown, "connect", f"localhost:{server.port}", "--json", "--target", target, *options])
+                finally:
+                    server.stop()
+                try:
+                    answer = json.loads(p.stdout)
+                    answer["tell_apart"] = (answer.get("tell_apart") or "").replace(str(server.port), "{port}")
+                    ok = p.returncode == want_exit and check(answer)
+                except (ValueError, KeyError, IndexError, TypeError) as e:
+                    answer, ok = {"unreadable": str(e), "stdout": p.stdout[:400], "stderr": p.stderr[:400]}, False
+                first = (answer.get("findings") or [{}])[0].get("id")
+                outcomes[(name, target)] = (answer.get("result"), answer.get("error_code"), first)
+                print(f"{'ok  ' if ok else 'FAIL'} [{target}] {name}: exit {p.returncode}, "
+                      f"{answer.get('result')}, findings {[f['id'] for f in answer.get('findings', [])][:3]}")
+                if not ok:
+                    failures.append(f"[{target}] {name}: exit {p.returncode} (wanted {want_exit}): "
+                                    f"{json.dumps(answer)[:600]}")
+        # The firmware under QEMU meets each server as the simulator does.
+        for name, *_ in cases:
+            seen = {t: outcomes[(name, t)] for t in targets}
+            if len(set(seen.values())) > 1:
+                failures.append(f"{name}: the targets disagree: {seen}")
 
     failures += field_server_case(shakedown)
 

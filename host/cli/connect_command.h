@@ -3,7 +3,8 @@
 // server the user names (their cloud endpoint, a broker, a server on their
 // desk), and what the client's side of it shows: the outcome, and the
 // findings of the rules that need no server capture (as `explain` gives for
-// a log alone). The product connects where its user points it; the tests
+// a log alone). Any target: the simulator connects itself, QEMU's and a
+// bench's relays connect for the device. The product connects where its user points it; the tests
 // point it only at servers they start on 127.0.0.1.
 
 #include <cstdint>

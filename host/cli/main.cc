@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
       "One handshake from a device build to a server you name, and what the client's side shows (exit 0 "
       "passed, 1 failed, 2 infrastructure error)");
   connect_cmd->add_option("server", connect_args.server, "HOST:PORT (an IPv4 address or a name)")->required();
-  connect_cmd->add_option("--target", connect_args.target, "Where the client runs; sim reaches any address")
+  connect_cmd->add_option("--target", connect_args.target, "Where the client runs: sim, qemu (through its relay), board")
       ->capture_default_str();
   connect_cmd->add_option("--mbedtls", connect_args.mbedtls_line, "The Mbed TLS line (2.28 or 3.6)")
       ->capture_default_str();

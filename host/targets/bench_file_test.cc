@@ -130,7 +130,7 @@ TEST_CASE("the bench relay carries the board's connection to the current server 
   });
 
   BenchRelay relay("127.0.0.1", "127.0.0.2");
-  relay.set_server_port(ntohs(addr.sin_port));
+  relay.set_server("127.0.0.1", ntohs(addr.sin_port));
 
   // Someone other than the board: reset before a byte moves.
   int stranger = connect_from("127.0.0.3", relay.port());

@@ -83,8 +83,8 @@ namespace {
 // state and outlives the loop: its destructor stops the context, and the
 // context's own destruction frees the loop's frame. (A shared_ptr here would
 // be a cycle: the state's context holding the frame holding the state.)
-awaitable<void> accept_loop(BenchRelay::State* state, asio::ip::address_v4 board,
-                            std::atomic<uint16_t>& server_port, std::atomic<uint32_t>& refused) {
+awaitable<void> accept_loop(BenchRelay::State* state, asio::ip::address_v4 board, std::atomic<uint64_t>& server,
+                            std::atomic<uint32_t>& refused) {
   for (;;) {
     asio::error_code accept_ec;
     tcp::socket socket = co_await state->acceptor.async_accept(asio::redirect_error(use_awaitable, accept_ec));
@@ -101,8 +101,10 @@ awaitable<void> accept_loop(BenchRelay::State* state, asio::ip::address_v4 board
     auto pipe =
         std::make_shared<Pipe>(Pipe{std::move(socket), tcp::socket(state->io), asio::steady_timer(state->io, kIdle)});
     asio::error_code connect_ec;
-    co_await pipe->server.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), server_port.load()),
-                                        asio::redirect_error(use_awaitable, connect_ec));
+    const uint64_t to = server.load();
+    co_await pipe->server.async_connect(
+        tcp::endpoint(asio::ip::address_v4(static_cast<uint32_t>(to >> 16)), static_cast<uint16_t>(to & 0xffff)),
+        asio::redirect_error(use_awaitable, connect_ec));
     if (connect_ec) {
       // Nobody on the server port: the board sees a reset, as from a closed port.
       reset(pipe->board);
@@ -133,14 +135,13 @@ BenchRelay::BenchRelay(const std::string& listen_address, const std::string& boa
   acceptor.set_option(tcp::acceptor::reuse_address(true));
   acceptor.bind(tcp::endpoint(listen, 0), ec);
   if (ec) {
-    throw std::runtime_error(
-        fmt::format("cannot listen on {}: {} (is it this host's address on the bench network?)", listen_address,
-                    ec.message()));
+    throw std::runtime_error(fmt::format("cannot listen on {}: {} (is it this host's address on the bench network?)",
+                                         listen_address, ec.message()));
   }
   acceptor.listen();
   port_ = acceptor.local_endpoint().port();
 
-  asio::co_spawn(state_->io, accept_loop(state_.get(), board, server_port_, refused_), asio::detached);
+  asio::co_spawn(state_->io, accept_loop(state_.get(), board, server_, refused_), asio::detached);
   thread_ = std::thread([state = state_.get()] { state->io.run(); });
 }
 
@@ -149,6 +150,13 @@ BenchRelay::~BenchRelay() {
   // close (with a FIN) as the context is destroyed.
   state_->io.stop();
   if (thread_.joinable()) thread_.join();
+}
+
+void BenchRelay::set_server(const std::string& address, uint16_t port) {
+  asio::error_code ec;
+  const auto ip = asio::ip::make_address_v4(address, ec);
+  if (ec) throw std::runtime_error(fmt::format("the bench relay's server '{}' is no IPv4 address", address));
+  server_ = uint64_t{ip.to_uint()} << 16 | port;
 }
 
 }  // namespace shakedown::targets

@@ -28,19 +28,21 @@ class BenchRelay {
 
   uint16_t port() const { return port_; }
   const std::string& listen_address() const { return listen_address_; }
-  // Where the next accepted connection goes; ones already relayed keep theirs.
-  void set_server_port(uint16_t port) { server_port_ = port; }
+  // Where the next accepted connection goes (an IPv4 address: 127.0.0.1 for
+  // a cell's test server); ones already relayed keep theirs. Throws
+  // std::runtime_error for text that is no IPv4 address.
+  void set_server(const std::string& address, uint16_t port);
   // Connections refused because they came from another address.
   uint32_t refused() const { return refused_; }
 
- // The relay's event loop; public only so its coroutine can name it.
+  // The relay's event loop; public only so its coroutine can name it.
   struct State;
 
  private:
   std::unique_ptr<State> state_;
   std::string listen_address_;
   uint16_t port_ = 0;
-  std::atomic<uint16_t> server_port_{0};
+  std::atomic<uint64_t> server_{0};  // the IPv4 address << 16 | the port: set as one
   std::atomic<uint32_t> refused_{0};
   std::thread thread_;
 };

@@ -55,11 +55,7 @@ class BoardDevice final : public DeviceInstance {
   std::optional<device::NetworkState> network() const override { return network_; }
 
   ServerEndpoint server_endpoint(const std::string& address, uint16_t server_port) override {
-    if (address != "127.0.0.1") {
-      throw std::runtime_error(fmt::format(
-          "the bench relay reaches servers on 127.0.0.1 only, not {}: run this against --target sim", address));
-    }
-    relay_->set_server_port(server_port);
+    relay_->set_server(address, server_port);
     return {spec_.host_address, relay_->port()};
   }
 

@@ -1,23 +1,25 @@
 // shakedown-guestfwd-relay: QEMU's guestfwd cmd: helper for the qemu target.
 // slirp runs one per guest connection with the guest's stream on stdin and
-// stdout (a loopback TCP socket), and this relays it to the test server on
-// 127.0.0.1:<port>. Unlike a generic relay (socat), it mirrors how the server
+// stdout (a loopback TCP socket), and this relays it to the server the host
+// names: the cell's test server on 127.0.0.1, or the one `shakedown connect`
+// was given. Unlike a generic relay (socat), it mirrors how the server
 // ended the connection: a reset becomes a reset towards slirp, which resets
 // the guest's connection, so the firmware sees MBEDTLS_ERR_NET_CONN_RESET
 // where the simulator does.
 //
-//   shakedown-guestfwd-relay PORT_FILE PID_FILE
+//   shakedown-guestfwd-relay SERVER_FILE PID_FILE
 //
 // It appends its pid to PID_FILE first, so the host can find and reap it
 // after QEMU is gone (slirp starts it in a session of its own). It then
-// reads the port from PORT_FILE (decimal digits), which the host rewrites
-// (atomically, by rename) before each handshake: one QEMU boot serves test
-// servers on different ports. The address is always 127.0.0.1. It ends by
+// reads "IPV4-ADDRESS PORT" from SERVER_FILE, which the host rewrites
+// (atomically, by rename) before each handshake: one QEMU boot serves
+// server after server. Its connect gives up after kConnectTimeoutMs. It ends by
 // itself once both sides have closed, as they do when QEMU and shakedown die.
 // (No PR_SET_PDEATHSIG: glib double-forks it, so its parent at startup is a
 // process about to exit, and the signal would kill it mid-connection.)
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -28,11 +30,13 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <string>
 
 namespace {
 
 constexpr int kGuest = STDIN_FILENO;    // stdin and stdout are the same socket
 constexpr int kIdleTimeoutMs = 60'000;  // nothing moves for this long: give up
+constexpr int kConnectTimeoutMs = 10'000;
 
 // Ends `fd`'s connection with a reset instead of a FIN, where possible.
 void reset(int fd) {
@@ -41,16 +45,23 @@ void reset(int fd) {
   ::close(fd);
 }
 
-int connect_server(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+// Connected to `server` within kConnectTimeoutMs (a remote address that
+// drops the SYN would otherwise hold it for minutes), blocking again after.
+int connect_server(const sockaddr_in& server) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return -1;
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  int error = 0;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0) {
+    pollfd p{fd, POLLOUT, 0};
+    socklen_t size = sizeof error;
+    if (errno != EINPROGRESS || ::poll(&p, 1, kConnectTimeoutMs) != 1 ||
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) != 0) {
+      error = -1;
+    }
+  }
+  if (error != 0 || ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
     ::close(fd);
     return -1;
   }
@@ -81,27 +92,31 @@ int pump(int from, int to, bool& reset_from) {
   return 0;
 }
 
-// The port in `path`, or 0 if it holds none.
-int read_port(const char* path) {
+// The server `path` names ("127.0.0.1 41234"); false if it names none.
+bool read_server(const char* path, sockaddr_in& server) {
   std::ifstream in(path);
+  std::string address;
   long port = 0;
-  if (!(in >> port) || port <= 0 || port > 65535) return 0;
-  return static_cast<int>(port);
+  if (!(in >> address >> port) || port <= 0 || port > 65535) return false;
+  server = {};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(static_cast<uint16_t>(port));
+  return ::inet_pton(AF_INET, address.c_str(), &server.sin_addr) == 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: shakedown-guestfwd-relay PORT_FILE PID_FILE\n");
+    std::fprintf(stderr, "usage: shakedown-guestfwd-relay SERVER_FILE PID_FILE\n");
     return 2;
   }
   if (FILE* f = std::fopen(argv[2], "a")) {
     std::fprintf(f, "%d\n", static_cast<int>(::getpid()));
     std::fclose(f);
   }
-  const int port = read_port(argv[1]);
-  const int server = port != 0 ? connect_server(port) : -1;
+  sockaddr_in where{};
+  const int server = read_server(argv[1], where) ? connect_server(where) : -1;
   if (server < 0) {
     // Nobody listens: the guest sees its connection reset, as a refused one.
     reset(kGuest);

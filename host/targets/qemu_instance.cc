@@ -1,17 +1,17 @@
 #include "qemu_instance.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
-#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -31,9 +31,9 @@ constexpr auto kSync = 5s;
 constexpr auto kHelperExit = 2s;
 
 std::filesystem::path make_work_dir(const std::filesystem::path& parent) {
-  std::string pattern = (parent.empty() ? std::filesystem::temp_directory_path() / "shakedown-qemu-XXXXXX"
-                                        : parent / "qemu-XXXXXX")
-                            .string();
+  std::string pattern =
+      (parent.empty() ? std::filesystem::temp_directory_path() / "shakedown-qemu-XXXXXX" : parent / "qemu-XXXXXX")
+          .string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder in " + pattern);
   return pattern;
 }
@@ -41,7 +41,7 @@ std::filesystem::path make_work_dir(const std::filesystem::path& parent) {
 // QEMU runs in its work folder, and the files there are named relative to
 // it: the folder may be under the user's --out, whose path QEMU's option
 // parser (commas) or slirp's shell (spaces) would split.
-constexpr const char* kPortFile = "server-port";
+constexpr const char* kServerFile = "server";  // "ADDRESS PORT", read by the relay
 constexpr const char* kPidFile = "relay-pids";
 constexpr const char* kOutputPipe = "device-out";
 
@@ -54,7 +54,7 @@ constexpr auto kMonitorReply = 2s;
 std::vector<std::string> command(const QemuOptions& o, uint16_t uart_port, uint16_t monitor_port) {
   // Each guest connection runs this; it records its pid, so it can be found
   // after QEMU is gone.
-  const std::string relay = fmt::format("{} {} {}", o.relay.string(), kPortFile, kPidFile);
+  const std::string relay = fmt::format("{} {} {}", o.relay.string(), kServerFile, kPidFile);
   std::vector<std::string> monitor = {"-monitor", "none"};
   if (monitor_port != 0) {
     monitor = {"-S", "-chardev", fmt::format("socket,id=monitor,host=127.0.0.1,port={},server=off", monitor_port),
@@ -103,7 +103,7 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
   try {
     auto listener = links::TcpListener::open();
     if (!listener) throw std::runtime_error(listener.error().message);
-    set_server_port(options.server_port);
+    set_server("127.0.0.1", options.server_port);
     // The agent's output pipe, open before QEMU starts so nothing the guest
     // writes is lost; O_RDWR so it never reads as closed meanwhile.
     if (options.output_pipe) {
@@ -153,21 +153,21 @@ QemuInstance::QemuInstance(const QemuOptions& options) : work_dir_(make_work_dir
   }
 }
 
-void QemuInstance::set_server_port(uint16_t port) {
+void QemuInstance::set_server(const std::string& address, uint16_t port) {
   // The previous handshakes' helpers have exited by now; don't let them
   // pile up as zombies while this boot serves one handshake after another.
   reap_helpers(false);
   // Written aside and renamed over, so a helper starting meanwhile reads the
-  // old port or the new one, never half a number.
-  const auto next = work_dir_ / (std::string(kPortFile) + ".next");
+  // old server or the new one, never half of one.
+  const auto next = work_dir_ / (std::string(kServerFile) + ".next");
   {
     std::ofstream out(next, std::ios::trunc);
-    out << port << "\n";
+    out << address << " " << port << "\n";
     if (!out.flush()) throw std::runtime_error("cannot write " + next.string());
   }
   std::error_code ec;
-  std::filesystem::rename(next, work_dir_ / kPortFile, ec);
-  if (ec) throw std::runtime_error("cannot update the guestfwd's port: " + ec.message());
+  std::filesystem::rename(next, work_dir_ / kServerFile, ec);
+  if (ec) throw std::runtime_error("cannot update the guestfwd's server: " + ec.message());
 }
 
 void QemuInstance::set_link(bool up) {

@@ -13,7 +13,7 @@
 // 10.0.2.100:4433, whose cmd: helper (shakedown-guestfwd-relay) relays each
 // guest connection to 127.0.0.1:<server port>, resets included. The helper
 // reads the port from a file at each connection, so one boot can serve one
-// test server after another (set_server_port between handshakes).
+// test server after another (set_server between handshakes).
 //
 // Stopping it: SIGTERM, then SIGKILL after a bound; the guestfwd helpers,
 // which slirp starts in sessions of their own, are killed by the pids they
@@ -75,15 +75,16 @@ class QemuInstance {
   device::DeviceClient& device() { return *device_; }
   const device::Banner& banner() const { return banner_; }
 
-  // Where the guest's next connections go: 127.0.0.1:port. Call it only
-  // while no connection of the guest is being set up (between handshakes);
-  // a connection already relayed keeps its server. Throws std::runtime_error
-  // if the file cannot be written.
-  void set_server_port(uint16_t port);
+  // Where the guest's next connections go: address:port (an IPv4 address;
+  // 127.0.0.1 for a cell's test server). Call it only while no connection
+  // of the guest is being set up (between handshakes); a connection already
+  // relayed keeps its server. Throws std::runtime_error if the file cannot
+  // be written.
+  void set_server(const std::string& address, uint16_t port);
 
-  // Takes the NIC's link up or down, as a cable would (QMP's set_link). Only for instances started with link_down_at_boot,
-  // which have a monitor; throws std::runtime_error otherwise, or if QEMU
-  // does not confirm within a bound.
+  // Takes the NIC's link up or down, as a cable would (QMP's set_link). Only for instances started with
+  // link_down_at_boot, which have a monitor; throws std::runtime_error otherwise, or if QEMU does not confirm within a
+  // bound.
   void set_link(bool up);
 
   // Stops QEMU and its helpers within `timeout` (then kills them); returns

@@ -60,14 +60,10 @@ class QemuDevice final : public DeviceInstance {
   const device::BuildFacts& build() const override { return qemu_->banner().build; }
   std::optional<device::NetworkState> network() const override { return qemu_->banner().network; }
 
-  // The guestfwd's relay reads the server's port from a file at each guest
+  // The guestfwd's relay reads the server from a file at each guest
   // connection: rewritten per cell, the one boot serves server after server.
   ServerEndpoint server_endpoint(const std::string& address, uint16_t server_port) override {
-    if (address != "127.0.0.1") {
-      throw std::runtime_error(fmt::format(
-          "QEMU's guestfwd relay reaches servers on 127.0.0.1 only, not {}: run this against --target sim", address));
-    }
-    qemu_->set_server_port(server_port);
+    qemu_->set_server(address, server_port);
     return {kGuestServerAddress, kGuestServerPort};
   }
 

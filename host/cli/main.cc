@@ -12,6 +12,7 @@
 //   shakedown explain <log file or -> [--json] [--scenario OUT]
 //   shakedown connect <HOST:PORT> [--target sim] [--mbedtls LINE] [--profile P] [--ca FILE]
 //       [--servername NAME | --no-servername] [--time T] [--request TEXT] [--timeout S] [--json] [--log]
+//   shakedown probe <HOST:PORT> [--servername NAME] [--max-handshakes N] [--timeout-ms MS] [--json FILE]
 //
 // Exit status (shakedown/errors/exit_codes.h): 0 every cell as expected;
 // 1 some cell not as expected; 2 infrastructure errors (a target that did
@@ -34,6 +35,7 @@
 #include "explain.h"
 #include "flash.h"
 #include "output_text.h"
+#include "probe_command.h"
 #include "report_command.h"
 #include "run_command.h"
 #include "shakedown/errors/exit_codes.h"
@@ -210,7 +212,8 @@ int main(int argc, char** argv) {
       "One handshake from a device build to a server you name, and what the client's side shows (exit 0 "
       "passed, 1 failed, 2 infrastructure error)");
   connect_cmd->add_option("server", connect_args.server, "HOST:PORT (an IPv4 address or a name)")->required();
-  connect_cmd->add_option("--target", connect_args.target, "Where the client runs: sim, qemu (through its relay), board")
+  connect_cmd
+      ->add_option("--target", connect_args.target, "Where the client runs: sim, qemu (through its relay), board")
       ->capture_default_str();
   connect_cmd->add_option("--mbedtls", connect_args.mbedtls_line, "The Mbed TLS line (2.28 or 3.6)")
       ->capture_default_str();
@@ -233,6 +236,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   connect_cmd->add_flag("--json", connect_args.json, "Print the outcome and findings as JSON");
   connect_cmd->add_flag("--log", connect_args.show_log, "Print the device's log too");
+  cli::ProbeArgs probe_args;
+  auto* probe_cmd = app.add_subcommand(
+      "probe",
+      "What a live TLS server accepts and how it refuses, probed as a client one bounded handshake at a time "
+      "(exit 0 probed, 2 nothing answered or interrupted)");
+  probe_cmd->add_option("server", probe_args.server, "HOST:PORT (an IPv4 address or a name)")->required();
+  probe_cmd->add_option("--servername", probe_args.servername, "The SNI to send (default: HOST when it is a name)");
+  probe_cmd->add_option("--max-handshakes", probe_args.max_handshakes, "At most this many handshakes")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  probe_cmd->add_option("--timeout-ms", probe_args.timeout_ms, "For each connection and handshake")
+      ->check(CLI::Range(100u, 600'000u))
+      ->capture_default_str();
+  probe_cmd->add_option("--json", probe_args.json_path, "Also write what was learned as JSON to this file");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -244,5 +261,6 @@ int main(int argc, char** argv) {
   if (flash_cmd->parsed()) return boards::flash_command(flash_request, stdout, stderr);
   if (explain_cmd->parsed()) return explain_log(explain_args);
   if (connect_cmd->parsed()) return cli::connect_command(connect_args);
+  if (probe_cmd->parsed()) return cli::probe_command(probe_args);
   return cli::run_command(args);
 }

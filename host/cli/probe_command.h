@@ -1,0 +1,22 @@
+#pragma once
+// `shakedown probe HOST:PORT`: what a live server accepts and how it refuses
+// (probe/server_probe.h), for a person or as JSON.
+
+#include <string>
+
+namespace shakedown::cli {
+
+struct ProbeArgs {
+  std::string server;      // HOST:PORT
+  std::string servername;  // default: HOST when it is a name
+  int max_handshakes = 200;
+  unsigned timeout_ms = 5000;
+  std::string json_path;  // also write the result as JSON here
+};
+
+// Exit status: 0 probed (whatever it found), 2 nothing answered there, the
+// name did not resolve, or Ctrl-C ended it early (what was learned is still
+// printed and written), 3 a usage error.
+int probe_command(const ProbeArgs& args);
+
+}  // namespace shakedown::cli

@@ -9,8 +9,16 @@ scenarios/field/01-suite-mismatch.yaml), probes it with `shakedown probe
 --json`, and checks what a user reads from the probe: the versions, the
 suites in the server's order and whether it keeps its own order, how it
 refuses, what it asks for. Every probe must stay within its handshake bound;
-the time each took is printed (figures, not a check). Exits 1 listing the
-cases that failed.
+the time each took is printed (figures, not a check).
+
+Then the replica: for each server, the probe writes a scenario whose
+scripted server behaves as the probe found (--replica); the device meets the
+real server (`shakedown connect`) and the replica (`shakedown run`) for
+every profile on both lines, and each cell must end alike: the result, the
+code and the first finding. The field server's replica must reproduce the
+field failure with field-2x and pass with field-fixed.
+
+Exits 1 listing the cases that failed.
 """
 
 import json
@@ -66,6 +74,45 @@ def accepted(answer):
     return {v["version"]: v for v in answer.get("versions", []) if v["accepted"]}
 
 
+PROFILES = ["default-16k", "field-2x", "p256-only", "small-4k"]
+LINES = ["2.28", "3.6"]
+
+
+def differential(shakedown, port, ca, tmp, name):
+    """The device against the real server (`connect`) and against the probe's replica (`run`): every
+    (profile, line) cell must end alike: the result, the code and the first finding."""
+    replica = os.path.join(tmp, "replica.yaml")
+    args = [shakedown, "probe", f"localhost:{port}", "--replica", replica]
+    for profile in PROFILES:
+        args += ["--profile", profile]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    if p.returncode != 0:
+        return [f"{name}: the probe for the replica: exit {p.returncode}: {p.stderr[:300]}"]
+    results = os.path.join(tmp, "replica.json")
+    p = subprocess.run([shakedown, "run", replica, "--target", "sim", "--json", results, "-j", "2"],
+                       capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    if p.returncode not in (0, 1):
+        return [f"{name}: the replica did not run: exit {p.returncode}: {p.stderr[:400]}{p.stdout[-400:]}"]
+    with open(results, encoding="utf-8") as f:
+        cells = json.load(f)["results"]
+    failures = []
+    for cell in cells:
+        profile, line = cell["profile"], cell["mbedtls_line"]
+        c = subprocess.run([shakedown, "connect", f"localhost:{port}", "--ca", ca, "--mbedtls", line, "--profile",
+                            profile, "--json"], capture_output=True, text=True, timeout=TIMEOUT, check=False)
+        real = json.loads(c.stdout) if c.stdout.startswith("{") else {}
+        real_first = (real.get("findings") or [{}])[0].get("id")
+        # The replica's run has the server's side too; its primary finding is what a user reads first.
+        got_real = (real.get("result"), real.get("error_code"), real_first if real.get("result") == "fail" else None)
+        got_replica = (cell.get("result"), cell.get("error_code"),
+                       cell.get("finding") if cell.get("result") == "fail" else None)
+        same = got_real[:2] == got_replica[:2] and (got_real[2] == got_replica[2] or got_real[0] == "pass")
+        print(f"  {'same' if same else 'DIFF'} {profile}@{line}: real {got_real}, replica {got_replica}")
+        if not same:
+            failures.append(f"{name}, {profile}@{line}: real {got_real}, replica {got_replica}")
+    return failures
+
+
 def main():
     shakedown = sys.argv[1]
     failures = []
@@ -96,6 +143,8 @@ def main():
             server = Started(server_args, accept)
             try:
                 p, answer = probe(shakedown, server.port, tmp, *options)
+                if "--max-handshakes" not in options:
+                    failures += differential(shakedown, server.port, rsa[0], tmp, name)
             finally:
                 server.stop()
             try:
@@ -114,10 +163,26 @@ def main():
     server = Started([os.path.join(os.path.dirname(shakedown), "shakedown-server"), scenario],
                      r"listening on 127\.0\.0\.1:(\d+)")
     with tempfile.TemporaryDirectory() as tmp:
+        replica = os.path.join(tmp, "field-replica.yaml")
         try:
-            p, answer = probe(shakedown, server.port, tmp, "--servername", "cloud.shakedown.test")
+            p, answer = probe(shakedown, server.port, tmp, "--servername", "cloud.shakedown.test", "--replica",
+                              replica, "--profile", "field-2x", "--profile", "field-fixed")
         finally:
             server.stop()
+        # Its replica reproduces the field failure offline, and the fixed profile connects.
+        results = os.path.join(tmp, "field-replica.json")
+        r = subprocess.run([shakedown, "run", replica, "--target", "sim", "--json", results, "-j", "2"],
+                           capture_output=True, text=True, timeout=TIMEOUT, check=False)
+        cells = {}
+        if os.path.exists(results):
+            with open(results, encoding="utf-8") as f:
+                cells = {(c["profile"], c["mbedtls_line"]): (c.get("result"), c.get("error_code"), c.get("finding"))
+                         for c in json.load(f)["results"]}
+        wanted = {("field-2x", line): ("fail", "-0x0050", "no-shared-ciphersuite") for line in LINES}
+        wanted.update({("field-fixed", line): ("pass", "0", None) for line in LINES})
+        print(f"{'ok  ' if cells == wanted else 'FAIL'} the field server's replica, run offline: {cells}")
+        if cells != wanted:
+            failures.append(f"field replica: exit {r.returncode}: {cells}, wanted {wanted}; {r.stderr[:300]}")
     refusal = (answer.get("suite_refusal") or {}).get("how")
     print(f"{'ok  ' if refusal == 'a TCP reset' else 'FAIL'} the field report's server: suites refused with "
           f"{refusal}; {answer.get('handshakes')} handshakes in {answer.get('seconds', 0):.2f} s")

@@ -13,6 +13,7 @@
 //   shakedown connect <HOST:PORT> [--target sim] [--mbedtls LINE] [--profile P] [--ca FILE]
 //       [--servername NAME | --no-servername] [--time T] [--request TEXT] [--timeout S] [--json] [--log]
 //   shakedown probe <HOST:PORT> [--servername NAME] [--max-handshakes N] [--timeout-ms MS] [--json FILE]
+//       [--replica FILE [--profile P]...]
 //
 // Exit status (shakedown/errors/exit_codes.h): 0 every cell as expected;
 // 1 some cell not as expected; 2 infrastructure errors (a target that did
@@ -250,6 +251,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(100u, 600'000u))
       ->capture_default_str();
   probe_cmd->add_option("--json", probe_args.json_path, "Also write what was learned as JSON to this file");
+  probe_cmd->add_option("--replica", probe_args.replica_path,
+                        "Write a scenario whose server behaves as this one does, to run your device against offline");
+  probe_cmd
+      ->add_option("--profile", probe_args.profiles,
+                   "The replica's profiles (firmware/configs/NAME.h), each expected to connect; may be repeated")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

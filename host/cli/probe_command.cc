@@ -11,6 +11,7 @@
 #include "host_port.h"
 #include "interrupts.h"
 #include "output_text.h"
+#include "replica.h"
 #include "server_probe.h"
 #include "shakedown/errors/exit_codes.h"
 #include "shakedown/tls/cipher_suite.h"
@@ -159,6 +160,15 @@ int probe_command(const ProbeArgs& args) {
       fmt::print(stderr, "shakedown probe: --json {}: cannot write\n", args.json_path);
       return kUsage;
     }
+  }
+  if (!args.replica_path.empty() && result.reachable) {
+    std::ofstream out(args.replica_path);
+    out << probe::replica_scenario(result, {.hostname = options.servername, .profiles = args.profiles});
+    if (!out.flush()) {
+      fmt::print(stderr, "shakedown probe: --replica {}: cannot write\n", args.replica_path);
+      return kUsage;
+    }
+    fmt::print("Replica written to {}: `shakedown run {}` meets it offline\n", args.replica_path, args.replica_path);
   }
   const bool nothing_there = !result.reachable && (result.first_contact.kind == probe::Refusal::Kind::kNoConnection ||
                                                    result.first_contact.kind == probe::Refusal::Kind::kTimeout);

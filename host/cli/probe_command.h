@@ -3,6 +3,7 @@
 // (probe/server_probe.h), for a person or as JSON.
 
 #include <string>
+#include <vector>
 
 namespace shakedown::cli {
 
@@ -11,7 +12,9 @@ struct ProbeArgs {
   std::string servername;  // default: HOST when it is a name
   int max_handshakes = 200;
   unsigned timeout_ms = 5000;
-  std::string json_path;  // also write the result as JSON here
+  std::string json_path;     // also write the result as JSON here
+  std::string replica_path;  // write a scenario whose server behaves as this one (probe/replica.h)
+  std::vector<std::string> profiles{"default-16k"};  // the replica's cells, each expected to connect
 };
 
 // Exit status: 0 probed (whatever it found), 2 nothing answered there, the

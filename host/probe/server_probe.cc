@@ -102,6 +102,9 @@ CertificateSeen certificate_seen(X509* cert) {
   }
   c.signature = OBJ_nid2ln(X509_get_signature_nid(cert));
   c.not_after = bio_text([&](BIO* b) { ASN1_TIME_print(b, X509_get0_notAfter(cert)); });
+  int days = 0, seconds = 0;
+  if (ASN1_TIME_diff(&days, &seconds, X509_get0_notBefore(cert), nullptr) == 1) c.days_since_start = days;
+  if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert)) == 1) c.days_left = days;
   auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
@@ -376,22 +379,37 @@ ProbeResult probe_server(const ProbeOptions& o) {
     if (version != TLS1_3_VERSION && refusal.kind != Refusal::Kind::kNone) r.suite_refusal = refusal;
   }
   if (best == 0) return r;
-  // Groups and signature schemes, one at a time, at the best version.
-  for (const char* group : kGroups) {
-    Offer offer;
-    offer.min_version = offer.max_version = best;
-    offer.groups = group;
-    auto a = p.attempt(offer, fmt::format("group {}", group));
-    if (!a) return r;
-    if (a->ok) r.groups.emplace_back(group);
-  }
-  for (const char* scheme : kSchemes) {
-    Offer offer;
-    offer.min_version = offer.max_version = best;
-    offer.sigalgs = scheme;
-    auto a = p.attempt(offer, fmt::format("signature scheme {}", scheme));
-    if (!a) return r;
-    if (a->ok) r.signature_schemes.emplace_back(scheme);
+  // Groups and signature schemes, one at a time, at TLS 1.2 and at TLS 1.3
+  // where each is accepted (TLS 1.3 signs only with RSA-PSS, say, where
+  // TLS 1.2 takes PKCS#1 too): what either accepts.
+  for (const auto& seen : r.versions) {
+    const int version = seen.version == "TLSv1.3" ? TLS1_3_VERSION : seen.version == "TLSv1.2" ? TLS1_2_VERSION : 0;
+    if (!seen.accepted || version == 0) continue;
+    for (const char* group : kGroups) {
+      if (std::find(r.groups.begin(), r.groups.end(), group) != r.groups.end()) continue;
+      // In TLS 1.2 a group is an ECDHE suite's curve: only those suites are
+      // offered, or the server would settle on another key exchange.
+      const bool tls12 = version == TLS1_2_VERSION;
+      if (tls12 && std::string_view(group).starts_with("ffdhe")) continue;
+      Offer offer;
+      offer.min_version = offer.max_version = version;
+      offer.groups = group;
+      if (tls12) offer.cipher_list = "ECDHE:@SECLEVEL=0";
+      auto a = p.attempt(offer, fmt::format("{} group {}", seen.version, group));
+      if (!a) return r;
+      if (a->ok) r.groups.emplace_back(group);
+    }
+    for (const char* scheme : kSchemes) {
+      if (std::find(r.signature_schemes.begin(), r.signature_schemes.end(), scheme) != r.signature_schemes.end()) {
+        continue;
+      }
+      Offer offer;
+      offer.min_version = offer.max_version = version;
+      offer.sigalgs = scheme;
+      auto a = p.attempt(offer, fmt::format("{} signature scheme {}", seen.version, scheme));
+      if (!a) return r;
+      if (a->ok) r.signature_schemes.emplace_back(scheme);
+    }
   }
   // Without SNI; asking for 512-byte records.
   if (!o.servername.empty()) {

@@ -31,9 +31,11 @@ std::string describe(const Refusal& refusal);
 struct CertificateSeen {
   std::string subject;
   std::string issuer;
-  std::string key;        // "RSA 2048", "EC P-256"
-  std::string signature;  // "sha256WithRSAEncryption"
-  std::string not_after;  // "Jan  1 00:00:00 2030 GMT"
+  std::string key;           // "RSA 2048", "EC P-256"
+  std::string signature;     // "sha256WithRSAEncryption"
+  std::string not_after;     // "Jan  1 00:00:00 2030 GMT"
+  int days_since_start = 0;  // since notBefore, as the probe ran
+  int days_left = 0;         // until notAfter (negative: expired)
   std::vector<std::string> dns_names;
 };
 

@@ -80,7 +80,8 @@ LINES = ["2.28", "3.6"]
 
 def differential(shakedown, port, ca, tmp, name):
     """The device against the real server (`connect`) and against the probe's replica (`run`): every
-    (profile, line) cell must end alike: the result, the code and the first finding."""
+    (profile, line) cell must end alike: the result, the code and the first finding; and no failure may be
+    unexplained."""
     replica = os.path.join(tmp, "replica.yaml")
     args = [shakedown, "probe", f"localhost:{port}", "--replica", replica]
     for profile in PROFILES:
@@ -110,6 +111,8 @@ def differential(shakedown, port, ca, tmp, name):
         print(f"  {'same' if same else 'DIFF'} {profile}@{line}: real {got_real}, replica {got_replica}")
         if not same:
             failures.append(f"{name}, {profile}@{line}: real {got_real}, replica {got_replica}")
+        elif "unexplained" in (got_real[2], got_replica[2]):
+            failures.append(f"{name}, {profile}@{line}: no rule explains it: {got_real}")
     return failures
 
 

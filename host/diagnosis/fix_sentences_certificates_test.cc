@@ -86,6 +86,19 @@ const Row kCertificates[] = {
      .id = FindingId::kCaSignatureHashDisabled,
      .summary = {"and MBEDTLS_SHA384_C is off in this build"},
      .fix_has = {"#define MBEDTLS_SHA384_C in firmware/configs/field.h;"}},
+    // ---- server_key_curve_disabled ----
+    {.name = "a P-384 leaf against a build without the curve",
+     .line = "3.6",
+     .make =
+         [](Fixture& f) {
+           fail(f, kPkUnknownNamedCurve, 3);
+           f.server.chain = {cert("root", "EC", 256, "sha256", true, std::nullopt),
+                             cert("leaf", "EC", 384, "sha384", false, 0)};
+         },
+     .id = FindingId::kServerKeyTypeDisabled,
+     .summary = {"The leaf '/CN=leaf' has an EC 384-bit key on a curve this build leaves out"},
+     .fix = "#define MBEDTLS_ECP_DP_SECP384R1_ENABLED in firmware/configs/field.h (the certificate's curve); or have "
+            "the server use a certificate on a curve the device has."},
     // ---- rsa_key_too_large_for_mpi ----
     {.name = "MPI: a trusted RSA-4096 root",
      .line = "2.28",

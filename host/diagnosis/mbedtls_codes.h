@@ -10,6 +10,7 @@ constexpr uint32_t kNetConnReset = 0x0050;           // MBEDTLS_ERR_NET_CONN_RES
 constexpr uint32_t kOidNotFound = 0x002e;            // MBEDTLS_ERR_OID_NOT_FOUND
 constexpr uint32_t kX509UnknownSigAlg = 0x2600;      // MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG
 constexpr uint32_t kPkInvalidPubkey = 0x3b00;        // MBEDTLS_ERR_PK_INVALID_PUBKEY
+constexpr uint32_t kPkUnknownNamedCurve = 0x3a00;    // MBEDTLS_ERR_PK_UNKNOWN_NAMED_CURVE
 constexpr uint32_t kSslTimeout = 0x6800;             // MBEDTLS_ERR_SSL_TIMEOUT
 constexpr uint32_t kSslBadInputData = 0x7100;        // MBEDTLS_ERR_SSL_BAD_INPUT_DATA
 constexpr uint32_t kSslInvalidRecord = 0x7200;       // MBEDTLS_ERR_SSL_INVALID_RECORD

@@ -258,6 +258,14 @@ const Row kRows[] = {
        f.server.chain[0].key_bits = 4096;
      },
      [](Fixture& f) { f.build.mpi_max_size = 512; }},
+    {"server_key_curve_disabled", FindingId::kServerKeyTypeDisabled, "the certificate's curve is unknown to the build",
+     [](Fixture& f) {
+       fail(f, codes::kPkUnknownNamedCurve, 3);
+       chain(f);
+       f.server.chain.back().key_type = "EC";
+       f.server.chain.back().key_bits = 384;
+     },
+     [](Fixture& f) { f.client.result = -static_cast<int32_t>(codes::kPkInvalidPubkey); }},
     {"cert_not_yet_valid_clock_unset", FindingId::kCertNotYetValidClockUnset, "the device's clock was unset",
      [](Fixture& f) {
        fail(f, codes::kX509CertVerifyFailed, 9);

@@ -174,13 +174,11 @@ def main():
 
     failures += field_server_case(shakedown)
 
-    # Nothing listening: no TLS byte exchanged, said as such; a name that does not resolve; no port.
+    # Nothing listening: no TLS byte exchanged, said as such; no port.
     p = run([shakedown, "connect", f"127.0.0.1:{closed_port()}"])
     if p.returncode != 1 or "could not open a TCP connection" not in p.stdout:
         failures.append(f"closed port: exit {p.returncode}: {p.stdout[:300]}")
-    p = run([shakedown, "connect", "no-such-host.invalid:443"])
-    if p.returncode != 2 or "does not resolve" not in p.stderr:
-        failures.append(f"unresolvable name: exit {p.returncode}: {p.stderr[:300]}")
+    # (No unresolvable name: looking one up would ask a DNS server beyond this machine.)
     p = run([shakedown, "connect", "localhost"])
     if p.returncode != 3 or "expected HOST:PORT" not in p.stderr:
         failures.append(f"no port: exit {p.returncode}: {p.stderr[:300]}")

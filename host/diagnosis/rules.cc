@@ -6,9 +6,8 @@ namespace shakedown::diagnosis {
 
 std::vector<Rule> all_rules() {
   std::vector<Rule> out;
-  for (auto family :
-       {negotiation_rules(), certificate_rules(), resource_rules(), server_behaviour_rules(), log_only_rules(),
-        pre_shared_key_rules()}) {
+  for (auto family : {negotiation_rules(), certificate_rules(), certificate_key_rules(), resource_rules(),
+                      server_behaviour_rules(), log_only_rules(), pre_shared_key_rules()}) {
     out.insert(out.end(), family.begin(), family.end());
   }
   std::stable_sort(out.begin(), out.end(), [](const Rule& a, const Rule& b) { return a.band < b.band; });

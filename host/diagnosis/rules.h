@@ -29,7 +29,7 @@ enum class Band : uint8_t {
   kRefusalCandidates,              // a refused ClientHello's candidate causes, from a log (server behaviour)
   kTrustLoad,                      // the trust list does not load (certificates)
   kTrustLoadFromLog,               // the same, read from a log (log only)
-  kKeySize,                        // a key larger than the build's numbers (certificates)
+  kKeySize,                        // a key the build cannot take: too large, or on a curve it lacks (certificate keys)
   kKeySizeFromLog,                 // the same, read from a log (log only)
   kFromLog,                        // causes a log shows in Mbed TLS's own words (log only)
   kBuffers,                        // records and messages larger than the input buffer (resources)
@@ -93,6 +93,7 @@ std::vector<Finding> one(const Evidence& e) {
 // The families, each in its own file.
 std::span<const Rule> negotiation_rules();
 std::span<const Rule> certificate_rules();
+std::span<const Rule> certificate_key_rules();
 std::span<const Rule> resource_rules();
 std::span<const Rule> server_behaviour_rules();
 std::span<const Rule> log_only_rules();

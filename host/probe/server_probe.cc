@@ -217,43 +217,39 @@ constexpr std::array<const char*, 12> kSchemes = {"ECDSA+SHA256",   "ECDSA+SHA38
                                                   "RSA-PSS+SHA384", "RSA-PSS+SHA512", "RSA+SHA256",   "RSA+SHA384",
                                                   "RSA+SHA512",     "ed25519",        "ECDSA+SHA1",   "RSA+SHA1"};
 
-// The OpenSSL names of every suite it can offer at `version` (up to TLS 1.2).
-std::vector<std::string> legacy_suites(int version) {
-  std::vector<std::string> names;
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
-  SSL_CTX_set_security_level(ctx.get(), 0);
-  SSL_CTX_set_min_proto_version(ctx.get(), version);
-  SSL_CTX_set_max_proto_version(ctx.get(), version);
-  SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
-  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
-  STACK_OF(SSL_CIPHER)* ciphers = SSL_get1_supported_ciphers(ssl.get());
-  for (int i = 0; ciphers != nullptr && i < sk_SSL_CIPHER_num(ciphers); ++i) {
-    const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
-    // The list is the version range's already; TLS 1.3's suites are offered apart.
-    if (std::string_view(SSL_CIPHER_get_version(c)) != "TLSv1.3") names.emplace_back(SSL_CIPHER_get_name(c));
-  }
-  sk_SSL_CIPHER_free(ciphers);
-  return names;
-}
-
 std::string joined(const std::vector<std::string>& names, std::string_view separator) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : std::string(separator)) + n;
   return out;
 }
 
-// The IANA id of the suite OpenSSL calls `name`; 0 if it knows none.
-uint16_t suite_id(const std::string& name) {
+// A suite the prober can offer: OpenSSL's name for it, and its IANA id.
+struct Candidate {
+  std::string name;
+  uint16_t id = 0;
+};
+
+// Every suite OpenSSL can offer at `version`, TLS 1.3's among them only at 1.3.
+std::vector<Candidate> offerable_suites(int version) {
+  std::vector<Candidate> out;
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
   SSL_CTX_set_security_level(ctx.get(), 0);
+  SSL_CTX_set_min_proto_version(ctx.get(), version);
+  SSL_CTX_set_max_proto_version(ctx.get(), version);
   SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
   SSL_CTX_set_ciphersuites(ctx.get(), joined({kTls13Suites.begin(), kTls13Suites.end()}, ":").c_str());
-  STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(ctx.get());
-  for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+  STACK_OF(SSL_CIPHER)* ciphers = SSL_get1_supported_ciphers(ssl.get());
+  const bool tls13 = version == TLS1_3_VERSION;
+  for (int i = 0; ciphers != nullptr && i < sk_SSL_CIPHER_num(ciphers); ++i) {
     const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
-    if (name == SSL_CIPHER_get_name(c)) return static_cast<uint16_t>(SSL_CIPHER_get_protocol_id(c));
+    // The list is the version range's already, but for TLS 1.3's suites, which are set apart.
+    if ((std::string_view(SSL_CIPHER_get_version(c)) == "TLSv1.3") == tls13) {
+      out.push_back({SSL_CIPHER_get_name(c), static_cast<uint16_t>(SSL_CIPHER_get_protocol_id(c))});
+    }
   }
-  return 0;
+  sk_SSL_CIPHER_free(ciphers);
+  return out;
 }
 
 // The handshakes of one probe, within its bounds; the facts every
@@ -291,13 +287,17 @@ class Prober {
 // refusal is how it refuses suites it does not accept.
 bool probe_suites(Prober& p, int version, VersionSeen& seen, Refusal& refusal) {
   const bool tls13 = version == TLS1_3_VERSION;
-  std::vector<std::string> left =
-      tls13 ? std::vector<std::string>(kTls13Suites.begin(), kTls13Suites.end()) : legacy_suites(version);
+  std::vector<Candidate> left = offerable_suites(version);
   std::vector<std::string> chosen_names;
   Offer offer;
   offer.min_version = offer.max_version = version;
+  const auto offer_only = [&](const std::vector<std::string>& names) {
+    (tls13 ? offer.ciphersuites : offer.cipher_list) = joined(names, ":") + (tls13 ? "" : ":@SECLEVEL=0");
+  };
   while (!left.empty()) {
-    (tls13 ? offer.ciphersuites : offer.cipher_list) = joined(left, ":") + (tls13 ? "" : ":@SECLEVEL=0");
+    std::vector<std::string> names;
+    for (const auto& c : left) names.push_back(c.name);
+    offer_only(names);
     auto a = p.attempt(offer, fmt::format("{} suites", seen.version));
     if (!a) return false;
     if (!a->ok) {
@@ -305,16 +305,14 @@ bool probe_suites(Prober& p, int version, VersionSeen& seen, Refusal& refusal) {
       break;
     }
     seen.suites.push_back(a->suite);
-    const auto match =
-        std::find_if(left.begin(), left.end(), [&](const std::string& name) { return suite_id(name) == a->suite; });
+    const auto match = std::find_if(left.begin(), left.end(), [&](const Candidate& c) { return c.id == a->suite; });
     if (match == left.end()) break;  // it chose what was not offered: stop rather than loop
-    chosen_names.push_back(*match);
+    chosen_names.push_back(match->name);
     left.erase(match);
   }
   // Its own order, or the client's: offer its first two the other way round.
   if (chosen_names.size() >= 2) {
-    (tls13 ? offer.ciphersuites : offer.cipher_list) =
-        chosen_names[1] + ":" + chosen_names[0] + (tls13 ? "" : ":@SECLEVEL=0");
+    offer_only({chosen_names[1], chosen_names[0]});
     auto a = p.attempt(offer, fmt::format("{} suite order", seen.version));
     if (!a) return false;
     seen.server_order = !(a->ok && a->suite == seen.suites[1]);

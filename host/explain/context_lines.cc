@@ -6,16 +6,12 @@
 #include <charconv>
 #include <utility>
 
+#include "log_text.h"
+
 namespace shakedown::explain {
 namespace {
 
 constexpr size_t npos = std::string_view::npos;
-
-std::string lowered(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool contains_any(const std::string& lower, std::initializer_list<std::string_view> words) {
   return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return lower.find(w) != npos; });
@@ -54,10 +50,6 @@ std::optional<std::string> dotted_quad_at(std::string_view s, size_t at) {
   }
   if (i < s.size() && (is_digit(s[i]) || s[i] == '.')) return std::nullopt;
   return std::string(s.substr(at, i - at));
-}
-
-bool is_word_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
 // A host name or address ends at `colon` ("broker.example.com:1883",

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "log_text.h"
 #include "shakedown/mbedtls_errors/error_names.h"
 
 namespace shakedown::explain {
@@ -20,19 +21,9 @@ constexpr size_t npos = std::string_view::npos;
 // mbedTLSError), "cert" certificate parsing.
 constexpr std::array<std::string_view, 6> kTlsWords = {"tls", "ssl", "x509", "handshake", "cert", "mbed tls"};
 
-std::string lowered(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool has_tls_word(const std::string& lower) {
   return std::any_of(kTlsWords.begin(), kTlsWords.end(),
                      [&](std::string_view word) { return lower.find(word) != std::string::npos; });
-}
-
-bool is_word_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
 struct Token {

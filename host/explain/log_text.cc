@@ -13,6 +13,12 @@ std::string_view after(std::string_view s, std::string_view marker) {
   return at == std::string_view::npos ? std::string_view{} : s.substr(at + marker.size());
 }
 
+std::string lowered(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '"' || s.front() == '\'')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\'' || s.back() == '.')) s.remove_suffix(1);

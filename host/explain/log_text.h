@@ -6,6 +6,7 @@
 // past the view it is given.
 
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +20,14 @@ namespace shakedown::explain {
 
 inline bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
+}
+
+// `text` in lower case (ASCII): for matching words whatever case a stack prints.
+std::string lowered(std::string_view text);
+
+// A letter, a digit or '_': a part of an identifier or a number.
+inline bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
 // The text after the first `marker`; empty when there is none.

@@ -1,18 +1,13 @@
 #include "connect_command.h"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <netdb.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <future>
 #include <iterator>
 #include <memory>
 #include <sstream>
-#include <thread>
 
 #include "explain.h"
 #include "host_port.h"
@@ -25,7 +20,6 @@
 namespace shakedown::cli {
 namespace {
 
-using namespace std::chrono_literals;
 using exit_codes::kAllAsExpected, exit_codes::kUnexpected, exit_codes::kInfrastructure, exit_codes::kUsage;
 
 // The device's trust as it takes it: PEM with its NUL, or DER as it is.
@@ -102,7 +96,7 @@ nlohmann::json to_json(const ConnectArgs& args, const std::string& address, cons
   const nlohmann::json explained = explain::to_json(explanation);
   out["findings"] = explained["findings"];
   out["candidates"] = explained["candidates"];
-  out["tell_apart"] = explained.contains("tell_apart") ? explained["tell_apart"] : nullptr;
+  out["tell_apart"] = explained["tell_apart"];
   if (args.show_log) out["device_log"] = outcome.device_log;
   return out;
 }

@@ -21,11 +21,6 @@ namespace {
 
 using exit_codes::kAllAsExpected, exit_codes::kInfrastructure, exit_codes::kUsage;
 
-std::string suite_label(uint16_t id) {
-  const tls::CipherSuite* suite = tls::cipher_suite(id);
-  return suite != nullptr ? fmt::format("{:04x} {}", id, suite->iana_name) : fmt::format("{:04x}", id);
-}
-
 nlohmann::json refusal_json(const probe::Refusal& r) {
   if (r.kind == probe::Refusal::Kind::kNone) return nullptr;
   return {{"how", probe::describe(r)}, {"alert", r.alert >= 0 ? nlohmann::json(r.alert) : nlohmann::json(nullptr)}};
@@ -84,7 +79,7 @@ void print_text(const probe::ProbeResult& r, double seconds) {
       continue;
     }
     std::vector<std::string> labels;
-    for (uint16_t id : v.suites) labels.push_back(suite_label(id));
+    for (uint16_t id : v.suites) labels.push_back(tls::describe_suite(id));
     fmt::print("  {}: accepted; suites{}: {}\n", v.version,
                !v.server_order   ? ""
                : *v.server_order ? " in the server's order"

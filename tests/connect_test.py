@@ -16,66 +16,14 @@ Exits 1 listing the cases that failed.
 
 import json
 import os
-import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 
-TIMEOUT = 60
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from local_servers import Started, free_port, make_pki, run  # noqa: E402
 
-
-def run(args, **kw):
-    return subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, check=False, **kw)
-
-
-def make_pki(folder, name, key_args):
-    """A CA and a leaf for `localhost` signed by it; returns (ca, cert, key) paths."""
-    ca_key, ca, key, csr, cert = (os.path.join(folder, f"{name}-{f}") for f in
-                                  ("ca.key", "ca.pem", "leaf.key", "leaf.csr", "leaf.pem"))
-    ext = os.path.join(folder, f"{name}-ext.cnf")
-    with open(ext, "w", encoding="ascii") as f:
-        f.write("subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n")
-    for cmd in (["openssl", "req", "-x509", "-new", *key_args, "-nodes", "-keyout", ca_key, "-out", ca, "-days", "30",
-                 "-subj", f"/CN={name} test CA"],
-                ["openssl", "req", "-new", *key_args, "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost"],
-                ["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
-                 "-days", "30", "-extfile", ext]):
-        p = run(cmd)
-        if p.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)}: {p.stderr.strip()}")
-    return ca, cert, key
-
-
-class Server:
-    """openssl s_server on 127.0.0.1:0 for one connection; the port it chose is read from its ACCEPT line."""
-
-    def __init__(self, cert, key, options):
-        self.p = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-www",
-                                   "-cert", cert, "-key", key, *options],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.port = None
-        lines = []
-        while self.port is None:
-            line = self.p.stdout.readline()  # s_server prints ACCEPT at once or exits
-            if not line:
-                raise RuntimeError(f"openssl s_server did not start: {''.join(lines)}")
-            lines.append(line)
-            m = re.match(r"ACCEPT 127\.0\.0\.1:(\d+)", line)
-            if m:
-                self.port = int(m.group(1))
-
-    def stop(self):
-        self.p.kill()
-        self.p.wait(timeout=10)
-        self.p.stdout.close()
-
-
-def closed_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+ACCEPT = r"ACCEPT 127\.0\.0\.1:(\d+)"  # what openssl s_server prints once it listens
 
 
 def field_server_case(shakedown):
@@ -83,25 +31,15 @@ def field_server_case(shakedown):
     gives the finding the scenario's own cell expects."""
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     scenario = os.path.join(repo, "scenarios", "field", "01-suite-mismatch.yaml")
-    server = subprocess.Popen([os.path.join(os.path.dirname(shakedown), "shakedown-server"), scenario],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = Started([os.path.join(os.path.dirname(shakedown), "shakedown-server"), scenario],
+                     r"listening on 127\.0\.0\.1:(\d+)")
     try:
-        said = {}
-        while len(said) < 3:
-            line = server.stdout.readline()
-            if not line:
-                return [f"field server: shakedown-server ended early: {said}"]
-            for key, pattern in (("port", r"listening on 127\.0\.0\.1:(\d+)"), ("ca", r"trust anchor.*: (\S+)"),
-                                 ("hostname", r"hostname: (\S+)")):
-                m = re.search(pattern, line)
-                if m:
-                    said[key] = m.group(1)
-        p = run([shakedown, "connect", f"127.0.0.1:{said['port']}", "--ca", said["ca"], "--servername",
-                 said["hostname"], "--mbedtls", "2.28", "--profile", "field-2x", "--json"])
+        ca = server.wait_for(r"trust anchor.*: (\S+)")
+        hostname = server.wait_for(r"hostname: (\S+)")
+        p = run([shakedown, "connect", f"127.0.0.1:{server.port}", "--ca", ca, "--servername", hostname, "--mbedtls",
+                 "2.28", "--profile", "field-2x", "--json"])
     finally:
-        server.kill()
-        server.wait(timeout=10)
-        server.stdout.close()
+        server.stop()
     answer = json.loads(p.stdout) if p.stdout.startswith("{") else {}
     first = (answer.get("findings") or [{}])[0].get("id")
     print(f"{'ok  ' if first == 'no-shared-ciphersuite' else 'FAIL'} the field report's server: exit {p.returncode}, "
@@ -148,7 +86,8 @@ def main():
         outcomes = {}  # (case, target) -> (result, error code, first finding)
         for target in targets:
             for name, pki, server_options, options, want_exit, check in cases:
-                server = Server(pki[1], pki[2], server_options)
+                server = Started(["openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-www", "-cert",
+                                  pki[1], "-key", pki[2], *server_options], ACCEPT)
                 try:
                     p = run([shakedown, "connect", f"localhost:{server.port}", "--json", "--target", target, *options])
                 finally:
@@ -175,7 +114,7 @@ def main():
     failures += field_server_case(shakedown)
 
     # Nothing listening: no TLS byte exchanged, said as such; no port.
-    p = run([shakedown, "connect", f"127.0.0.1:{closed_port()}"])
+    p = run([shakedown, "connect", f"127.0.0.1:{free_port()}"])
     if p.returncode != 1 or "could not open a TCP connection" not in p.stdout:
         failures.append(f"closed port: exit {p.returncode}: {p.stdout[:300]}")
     # (No unresolvable name: looking one up would ask a DNS server beyond this machine.)

@@ -23,39 +23,14 @@ Exits 1 listing the cases that failed.
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from connect_test import closed_port, make_pki  # noqa: E402
+from local_servers import Started, free_port, make_pki  # noqa: E402
 
 TIMEOUT = 120
-
-
-class Started:
-    """A server process on 127.0.0.1 that prints the port it chose; killed and reaped on exit."""
-
-    def __init__(self, args, port_pattern):
-        self.p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  text=True)
-        self.lines = []
-        self.port = None
-        while self.port is None:
-            line = self.p.stdout.readline()
-            if not line:
-                self.stop()
-                raise RuntimeError(f"{args[0]} did not start: {''.join(self.lines)}")
-            self.lines.append(line)
-            m = re.search(port_pattern, line)
-            if m:
-                self.port = int(m.group(1))
-
-    def stop(self):
-        self.p.kill()
-        self.p.wait(timeout=10)
-        self.p.stdout.close()
 
 
 def probe(shakedown, port, tmp, *options):
@@ -193,7 +168,7 @@ def main():
         failures.append(f"field server: exit {p.returncode}: {json.dumps(answer)[:500]}")
 
     # Nothing there: exit 2, said as such.
-    p = subprocess.run([shakedown, "probe", f"127.0.0.1:{closed_port()}"], capture_output=True, text=True,
+    p = subprocess.run([shakedown, "probe", f"127.0.0.1:{free_port()}"], capture_output=True, text=True,
                        timeout=TIMEOUT, check=False)
     if p.returncode != 2 or "no TCP connection" not in p.stdout:
         failures.append(f"closed port: exit {p.returncode}: {p.stdout[:300]}")

@@ -26,14 +26,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from connect_test import make_pki  # noqa: E402
+from local_servers import free_port, make_pki  # noqa: E402
 from probe_test import differential  # noqa: E402
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_listening(port, proc, seconds=10):

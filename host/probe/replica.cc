@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <map>
 
+#include "shakedown/tls/version.h"
+
 namespace shakedown::probe {
 namespace {
 
@@ -42,11 +44,9 @@ std::string quoted(const std::string& text) {
   return out + "\"";
 }
 
+// "tls1.2" for OpenSSL's "TLSv1.2".
 std::string scenario_version(const std::string& openssl) {
-  if (openssl == "TLSv1") return "tls1.0";
-  if (openssl == "TLSv1.1") return "tls1.1";
-  if (openssl == "TLSv1.2") return "tls1.2";
-  return "tls1.3";
+  return std::string(tls::config_name(*tls::parse_version(openssl)));
 }
 
 }  // namespace

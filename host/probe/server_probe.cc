@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "shakedown/tls/alert.h"
+#include "shakedown/tls/version.h"
 
 namespace shakedown::probe {
 namespace {
@@ -205,9 +206,12 @@ Attempt handshake(const ProbeOptions& o, const Offer& offer) {
   return a;
 }
 
-constexpr std::array<std::pair<int, const char*>, 4> kVersions = {
-    std::pair{TLS1_VERSION, "TLSv1"}, std::pair{TLS1_1_VERSION, "TLSv1.1"}, std::pair{TLS1_2_VERSION, "TLSv1.2"},
-    std::pair{TLS1_3_VERSION, "TLSv1.3"}};
+// The version OpenSSL calls `name` ("TLSv1.2"), as its version constants
+// number it (the wire id: TLS1_2_VERSION is 0x0303).
+int openssl_version(const std::string& name) {
+  const auto v = tls::parse_version(name);
+  return v ? tls::wire_id(*v) : 0;
+}
 constexpr std::array<const char*, 5> kTls13Suites = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
                                                      "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256",
                                                      "TLS_AES_128_CCM_8_SHA256"};
@@ -355,7 +359,9 @@ ProbeResult probe_server(const ProbeOptions& o) {
   }
   // Versions, one at a time; then each accepted version's suites.
   int best = 0;
-  for (const auto& [version, name] : kVersions) {
+  for (const tls::Version v : tls::all_versions()) {
+    const int version = tls::wire_id(v);
+    const std::string name(tls::openssl_name(v));
     Offer offer;
     offer.min_version = offer.max_version = version;
     auto a = p.attempt(offer, fmt::format("{}", name));
@@ -369,9 +375,7 @@ ProbeResult probe_server(const ProbeOptions& o) {
   }
   for (auto& seen : r.versions) {
     if (!seen.accepted) continue;
-    const int version = std::find_if(kVersions.begin(), kVersions.end(), [&](const auto& v) {
-                          return seen.version == v.second;
-                        })->first;
+    const int version = openssl_version(seen.version);
     Refusal refusal;
     if (!probe_suites(p, version, seen, refusal)) return r;
     if (version != TLS1_3_VERSION && refusal.kind != Refusal::Kind::kNone) r.suite_refusal = refusal;
@@ -381,8 +385,8 @@ ProbeResult probe_server(const ProbeOptions& o) {
   // where each is accepted (TLS 1.3 signs only with RSA-PSS, say, where
   // TLS 1.2 takes PKCS#1 too): what either accepts.
   for (const auto& seen : r.versions) {
-    const int version = seen.version == "TLSv1.3" ? TLS1_3_VERSION : seen.version == "TLSv1.2" ? TLS1_2_VERSION : 0;
-    if (!seen.accepted || version == 0) continue;
+    const int version = openssl_version(seen.version);
+    if (!seen.accepted || version < TLS1_2_VERSION) continue;
     for (const char* group : kGroups) {
       if (std::find(r.groups.begin(), r.groups.end(), group) != r.groups.end()) continue;
       // In TLS 1.2 a group is an ECDHE suite's curve: only those suites are

@@ -4,7 +4,6 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <utility>
 
 #include "log_text.h"
 
@@ -105,19 +104,11 @@ std::optional<uint16_t> plain_port_in(std::string_view line) {
 }
 
 std::optional<uint8_t> alert_received_in(std::string_view line) {
-  // "type: [level:description]" and "(msg description)".
-  for (const auto& [before, after] : {std::pair<std::string_view, char>{"got an alert message, type: [", ']'},
-                                      std::pair<std::string_view, char>{"is a fatal alert message (msg ", ')'}}) {
-    size_t at = line.find(before);
-    if (at == npos) continue;
-    at += before.size();
-    const size_t end = line.find(after, at);
-    if (end == npos) continue;
-    std::string_view number = line.substr(at, end - at);
-    if (const size_t colon = number.find(':'); colon != npos) number = number.substr(colon + 1);
-    unsigned value = 0;
-    const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-    if (ec == std::errc() && ptr == number.data() + number.size() && value <= 255) return static_cast<uint8_t>(value);
+  // "type: [level:description]", as the statement form reads it (bracket_version), and "(msg description)".
+  if (auto alert = bracket_version(after(line, "got an alert message, type: "))) return static_cast<uint8_t>(*alert);
+  const std::string_view msg = after(line, "is a fatal alert message (msg ");
+  if (auto alert = number(msg.substr(0, msg.find(')'))); alert && *alert >= 0 && *alert <= 255) {
+    return static_cast<uint8_t>(*alert);
   }
   return std::nullopt;
 }

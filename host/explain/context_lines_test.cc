@@ -47,3 +47,11 @@ TEST_CASE("a date in the first days of 1970 is a clock never set") {
   CHECK(shows_1970("now 1970-01-01T00:00:03Z"));
   CHECK_FALSE(shows_1970("built on 2019-06-01, protocol of 1970"));
 }
+
+TEST_CASE("an alert a stack's logger prints in Mbed TLS's words, without a file name, is read") {
+  CHECK(alert_received_in("mbedTLS: |2| got an alert message, type: [2:42]") == 42);
+  CHECK(alert_received_in("mbedTLS: |1| is a fatal alert message (msg 48)") == 48);
+  CHECK_FALSE(alert_received_in("got an alert message, type: [2:]"));
+  CHECK_FALSE(alert_received_in("is a fatal alert message (msg 300)"));
+  CHECK_FALSE(alert_received_in("E (4211) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7780"));
+}

@@ -150,8 +150,10 @@ Lan9118Link lan9118_link() {
   return link;
 }
 
-void lan9118_poll(netif& nif) {
+bool lan9118_poll(netif& nif) {
+  bool any = false;
   while (((read_reg(kRxFifoInf) >> 16) & 0xff) != 0) {
+    any = true;
     const uint32_t status = read_reg(kRxStatusFifo);
     const uint32_t length = (status >> 16) & 0x3fff;
     const uint32_t words = (length + 3) / 4;
@@ -169,6 +171,7 @@ void lan9118_poll(netif& nif) {
     pbuf_take(p, frame, static_cast<u16_t>(length - 4));
     if (nif.input(p, &nif) != ERR_OK) pbuf_free(p);
   }
+  return any;
 }
 
 }  // namespace shakedown::qemu

@@ -24,7 +24,8 @@ struct Lan9118Link {
 // set_link here). A few register accesses: call it every so often, not in
 // every poll.
 Lan9118Link lan9118_link();
-// Moves every received frame into lwIP (nif.input). Call often.
-void lan9118_poll(netif& nif);
+// Moves every received frame into lwIP (nif.input). Call often. False if
+// none had arrived.
+bool lan9118_poll(netif& nif);
 
 }  // namespace shakedown::qemu

@@ -44,9 +44,16 @@ QemuNetwork::QemuNetwork() {
 
 void QemuNetwork::poll() {
   if (!ok_) return;
-  lan9118_poll(netif_);
+  const bool received = lan9118_poll(netif_);
   if (host_uptime_ms() >= next_link_check_ms_) follow_link();
   sys_check_timeouts();
+  // Nothing arrived: sleep to the next tick (SysTick, 1 ms) rather than poll
+  // the NIC again at once. Each poll is an MMIO exit under QEMU's big lock,
+  // and a guest that polls without pause starves QEMU's main loop, whose
+  // slirp carries the server's bytes to the NIC: with two QEMUs on two cores,
+  // 3% of handshakes waited past the device's 5 s read timeout for a
+  // ServerHello the server had sent (docs/qemu.md).
+  if (!received) __asm__ volatile("wfi" ::: "memory");
 }
 
 void QemuNetwork::follow_link() {

@@ -34,8 +34,8 @@ function(shakedown_host_fuzz_targets)
   find_package(yaml-cpp REQUIRED)
   find_package(OpenSSL 3 REQUIRED)
   find_package(Threads REQUIRED)
-  set(SHAKEDOWN_FUZZ_INCLUDES host/device host/diagnosis host/explain host/links host/scenario host/targets host/process
-      host/errors/public host/tls/public servers firmware/protocol/public)
+  set(SHAKEDOWN_FUZZ_INCLUDES host/device host/diagnosis host/explain host/links host/net host/scenario host/targets
+      host/process host/errors/public host/tls/public servers firmware/protocol/public)
   list(TRANSFORM SHAKEDOWN_FUZZ_INCLUDES PREPEND ${PROJECT_SOURCE_DIR}/)
 
   # The host's TLS vocabulary, which most parsers name things with.
@@ -74,7 +74,7 @@ function(shakedown_host_fuzz_targets)
     SOURCES host/scenario/scenario_fuzz.cc host/scenario/scenario_loader.cc host/scenario/each_matrix.cc
       host/scenario/expect_loader.cc host/scenario/yaml_fields.cc
       host/scenario/client_loader.cc host/diagnosis/findings.cc servers/chain_spec.cc servers/s_server_peer.cc
-      servers/openssl_ptr.cc host/process/spawn.cc)
+      servers/openssl_ptr.cc host/process/spawn.cc host/net/host_port.cc)
   shakedown_pki_generator_key(scenario_fuzz)
   shakedown_define_known_profiles(scenario_fuzz)
 

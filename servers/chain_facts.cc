@@ -8,8 +8,10 @@
 namespace shakedown::servers {
 namespace {
 
-std::string role(size_t i, size_t count) {
-  if (i == 0) return "root";
+// By position, but a self-signed certificate is a root wherever it is (a
+// chain of another root than the one the device trusts, pki[0]).
+std::string role(size_t i, size_t count, X509* cert) {
+  if (i == 0 || X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0) return "root";
   if (i + 1 == count) return "leaf";
   return "intermediate " + std::to_string(i);
 }
@@ -64,7 +66,7 @@ std::vector<CertFacts> describe_chain(const Chain& chain) {
   for (size_t i = 0; i < chain.certs.size(); ++i) {
     const IssuedCert& c = chain.certs[i];
     X509* cert = c.cert.get();
-    out.push_back({.role = role(i, chain.certs.size()),
+    out.push_back({.role = role(i, chain.certs.size(), cert),
                    .subject = subject(cert),
                    .key_type = key_type(c.key.get()),
                    .key_bits = EVP_PKEY_get_bits(c.key.get()),

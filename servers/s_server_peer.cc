@@ -166,6 +166,8 @@ std::string shell_quoted(const std::string& arg) {
 std::string SServerPeer::unsupported(const EndpointConfig& c) {
   if (c.on_handshake_failure != OnHandshakeFailure::kAlert)
     return "on_handshake_failure: s_server always answers a failed handshake with OpenSSL's alert";
+  if (c.version_refusal_alert)
+    return "version_refusal_alert: s_server refuses a ClientHello's versions with OpenSSL's alert";
   if (c.after_client_hello != AfterClientHello::kNegotiate)
     return "after_client_hello: s_server always negotiates; breaking off after the ClientHello is TestServer's";
   if (c.stall_before >= 0 && c.stall_for.count() > 0)

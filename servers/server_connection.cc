@@ -232,6 +232,7 @@ asio::awaitable<void> ServerConnection::fail() {
   asio::error_code ignored;
   switch (config_.on_handshake_failure) {
     case OnHandshakeFailure::kAlert:
+      if (config_.version_refusal_alert) replace_version_alert(*config_.version_refusal_alert);
       co_await flush();
       capture_.end = ConnectionEnd::kFailedWithAlert;
       break;
@@ -247,6 +248,18 @@ asio::awaitable<void> ServerConnection::fail() {
       capture_.end = ConnectionEnd::kFailedWithClose;
       break;
   }
+}
+
+// OpenSSL's refusal of the versions is one plaintext alert record waiting in
+// the write BIO: 21 (alert), the record version, length 2, fatal (2), 70.
+void ServerConnection::replace_version_alert(uint8_t description) {
+  constexpr uint8_t kProtocolVersion = 70;
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(wbio_, &data);
+  if (n != 7 || data[0] != 21 || data[3] != 0 || data[4] != 2 || data[5] != 2) return;
+  if (static_cast<uint8_t>(data[6]) != kProtocolVersion) return;
+  data[6] = static_cast<char>(description);
+  capture_.behaviour = fmt::format("refused the versions with alert {}, not OpenSSL's protocol_version", description);
 }
 
 // After the handshake: echo what the client sends, as a device's first

@@ -52,6 +52,7 @@ class ServerConnection {
   asio::awaitable<void> misbehave();
   asio::awaitable<void> drain_until_closed();
   asio::awaitable<void> fail();
+  void replace_version_alert(uint8_t description);
   asio::awaitable<void> echo_until_closed();
   void start_trace();
   void finish_trace();

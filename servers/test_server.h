@@ -54,6 +54,11 @@ struct EndpointConfig {
   // empty: OpenSSL's defaults.
   std::string groups;
   OnHandshakeFailure on_handshake_failure = OnHandshakeFailure::kAlert;
+  // The alert that refuses a ClientHello's versions, where OpenSSL would send
+  // protocol_version (70): some servers send another (gnutls-serv sends
+  // handshake_failure to a TLS 1.2 ClientHello when it allows TLS 1.3 only),
+  // and a replica of them must too. nullopt: OpenSSL's.
+  std::optional<uint8_t> version_refusal_alert;
   AfterClientHello after_client_hello = AfterClientHello::kNegotiate;
   uint8_t alert_description = 40;  // for AfterClientHello::kAlert
   // Pause before sending the record that starts with this handshake message

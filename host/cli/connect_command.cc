@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 
+#include "device_side.h"
 #include "explain.h"
 #include "host_port.h"
 #include "output_text.h"
@@ -16,49 +17,12 @@
 #include "shakedown/tls/mbedtls_line.h"
 #include "shakedown/tls/stage.h"
 #include "target_registry.h"
+#include "trust_file.h"
 
 namespace shakedown::cli {
 namespace {
 
 using exit_codes::kAllAsExpected, exit_codes::kUnexpected, exit_codes::kInfrastructure, exit_codes::kUsage;
-
-// The device's trust as it takes it: PEM with its NUL, or DER as it is.
-std::optional<std::vector<uint8_t>> read_trust(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  if (text.find("-----BEGIN") != std::string_view::npos) bytes.push_back(0);
-  return bytes;
-}
-
-// The rules that need no server capture, as `explain` runs them on a log
-// alone, fed what the device reported (authoritative: its state, alerts,
-// chain and heap) and what its log shows (the ClientHello, Mbed TLS's words
-// for a record too large).
-explain::Explanation client_side_explanation(const targets::HandshakeOutcome& outcome,
-                                             const device::DeviceConfig& config, const std::string& server) {
-  std::string log_text;
-  for (const auto& line : outcome.device_log) log_text += line + "\n";
-  explain::LogFacts facts;
-  try {
-    std::istringstream in(log_text);
-    facts = explain::read_log(in, "device log");
-  } catch (const explain::NotALog&) {
-    // A debug level too low to show anything: the report alone.
-  }
-  facts.earlier_episodes.clear();
-  facts.report = outcome.report;
-  facts.build = outcome.build;
-  facts.hostname = config.hostname;
-  facts.server = server;
-  facts.time = config.time;
-  facts.auth_mode = config.auth_mode;
-  facts.result_known = true;
-  facts.mbedtls_seen = true;     // a report, not a bare code
-  facts.log.state_shown = true;  // the device reports its state
-  return explain::explain(std::move(facts));
-}
 
 std::string outcome_line(const device::ClientReport& r) {
   if (r.passed()) {
@@ -104,7 +68,7 @@ nlohmann::json to_json(const ConnectArgs& args, const std::string& address, cons
 }  // namespace
 
 int connect_command(const ConnectArgs& args) {
-  const auto where = parse_host_port(args.server);
+  const auto where = net::parse_host_port(args.server);
   if (!where) {
     fmt::print(stderr, "shakedown connect: '{}': expected HOST:PORT (an IPv4 address or a name, and a port)\n",
                args.server);
@@ -119,16 +83,16 @@ int connect_command(const ConnectArgs& args) {
   request.profile = args.profile;
   request.server_port = where->port;
   request.deadline = std::chrono::seconds(args.timeout_seconds);
-  request.config.hostname = args.no_servername         ? ""
-                            : !args.servername.empty() ? args.servername
-                            : is_ipv4(where->host)     ? ""
-                                                       : where->host;
+  request.config.hostname = args.no_servername          ? ""
+                            : !args.servername.empty()  ? args.servername
+                            : net::is_ipv4(where->host) ? ""
+                                                        : where->host;
   request.config.time = args.time;
   request.config.first_request = args.first_request;
   request.config.debug_level = args.debug_level;
   if (args.ca_file.empty()) {
     request.config.auth_mode = 0;  // none: nothing to verify against
-  } else if (auto trust = read_trust(args.ca_file)) {
+  } else if (auto trust = device::read_trust_file(args.ca_file)) {
     request.ca_chain = std::move(*trust);
   } else {
     fmt::print(stderr, "shakedown connect: --ca {}: cannot read ({})\n", args.ca_file, std::strerror(errno));
@@ -152,7 +116,7 @@ int connect_command(const ConnectArgs& args) {
     fmt::print(stderr, "shakedown connect: {}\n", *why);
     return kUsage;
   }
-  const Resolved resolved = resolve_ipv4(where->host);
+  const net::Resolved resolved = net::resolve_ipv4(where->host);
   if (!resolved.error.empty()) {
     fmt::print(stderr, "shakedown connect: {}\n", resolved.error);
     return kInfrastructure;
@@ -164,7 +128,9 @@ int connect_command(const ConnectArgs& args) {
   const std::string server = fmt::format("{}:{}", where->host, where->port);
   const bool reached = !outcome.infrastructure_error && outcome.report.stage != tls::Stage::kConnect;
   const explain::Explanation explanation =
-      !reached ? explain::Explanation{} : client_side_explanation(outcome, request.config, server);
+      !reached
+          ? explain::Explanation{}
+          : explain::explain_device_side(outcome.device_log, outcome.report, outcome.build, request.config, server);
   if (args.json) {
     fmt::print("{}\n", runner::json_text(to_json(args, request.server_address, outcome, explanation)));
   } else {

@@ -12,7 +12,7 @@
 //   shakedown explain <log file or -> [--json] [--scenario OUT]
 //   shakedown connect <HOST:PORT> [--target sim] [--mbedtls LINE] [--profile P] [--ca FILE]
 //       [--servername NAME | --no-servername] [--time T] [--request TEXT] [--timeout S] [--json] [--log]
-//   shakedown probe <HOST:PORT> [--servername NAME] [--max-handshakes N] [--timeout-ms MS] [--json FILE]
+//   shakedown probe <HOST:PORT> [--servername NAME] [--ca FILE] [--max-handshakes N] [--timeout-ms MS] [--json FILE]
 //       [--replica FILE [--profile P]...]
 //
 // Exit status (shakedown/errors/exit_codes.h): 0 every cell as expected;
@@ -244,6 +244,9 @@ int main(int argc, char** argv) {
       "(exit 0 probed, 2 nothing answered or interrupted)");
   probe_cmd->add_option("server", probe_args.server, "HOST:PORT (an IPv4 address or a name)")->required();
   probe_cmd->add_option("--servername", probe_args.servername, "The SNI to send (default: HOST when it is a name)");
+  probe_cmd->add_option("--ca", probe_args.ca_file,
+                        "The device's trusted CA file (PEM): say whether it anchors the server's chain, and let the "
+                        "replica's device trust the replica's root only when it does");
   probe_cmd->add_option("--max-handshakes", probe_args.max_handshakes, "At most this many handshakes")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();

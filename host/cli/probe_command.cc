@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "chain_anchor.h"
 #include "host_port.h"
 #include "interrupts.h"
 #include "output_text.h"
@@ -54,9 +55,12 @@ nlohmann::json to_json(const probe::ProbeResult& r, double seconds) {
           {"groups", r.groups},
           {"signature_schemes", r.signature_schemes},
           {"chain", chain},
+          {"ca_file_anchors_chain", r.anchored ? nlohmann::json(*r.anchored) : nlohmann::json(nullptr)},
+          {"unanchored_because", r.anchored && !*r.anchored ? nlohmann::json(r.unanchored_because) : nullptr},
           {"sni_required", r.sni_required ? nlohmann::json(*r.sni_required) : nlohmann::json(nullptr)},
           {"without_sni", refusal_json(r.without_sni)},
           {"certificate_requested", r.certificate_requested},
+          {"client_ca_names", r.client_ca_names},
           {"session_ticket", r.session_ticket},
           {"hello_retry_request", r.hello_retry_request},
           {"max_fragment_length_512",
@@ -96,6 +100,10 @@ void print_text(const probe::ProbeResult& r, double seconds) {
     fmt::print("  certificate {}: {} ({}, {}), issued by {}, until {}\n", i, c.subject, c.key, c.signature, c.issuer,
                c.not_after);
   }
+  if (r.anchored) {
+    fmt::print("  your CA file {}\n",
+               *r.anchored ? "anchors this chain" : "does not anchor this chain: " + r.unanchored_because);
+  }
   if (r.sni_required) {
     fmt::print("  SNI: {}\n", *r.sni_required ? "required: without it, " + probe::describe(r.without_sni)
                                               : std::string("not required"));
@@ -107,30 +115,42 @@ void print_text(const probe::ProbeResult& r, double seconds) {
              r.largest_handshake_message, r.certificate_requested ? "; asks for a client certificate" : "",
              r.session_ticket ? "; sends session tickets" : "",
              r.hello_retry_request ? "; sent a HelloRetryRequest" : "");
+  if (r.certificate_requested) {
+    fmt::print("  the client-certificate request names {}\n",
+               r.client_ca_names.empty() ? std::string("no CA")
+                                         : fmt::format("these CAs: {}", fmt::join(r.client_ca_names, "; ")));
+  }
   for (const auto& what : r.unseen) fmt::print("  not seen: {}\n", what);
 }
 
 }  // namespace
 
 int probe_command(const ProbeArgs& args) {
-  const auto where = parse_host_port(args.server);
+  const auto where = net::parse_host_port(args.server);
   if (!where) {
     fmt::print(stderr, "shakedown probe: '{}': expected HOST:PORT (an IPv4 address or a name, and a port)\n",
                args.server);
     return kUsage;
   }
+  if (!args.ca_file.empty()) {
+    if (auto problem = probe::ca_file_problem(args.ca_file)) {
+      fmt::print(stderr, "shakedown probe: --ca {}: not a PEM file of certificates: {}\n", args.ca_file, *problem);
+      return kUsage;
+    }
+  }
   // Before any other thread: the resolver's inherits the blocked signals.
   Interrupts interrupts([] {});
-  const Resolved resolved = resolve_ipv4(where->host);
+  const net::Resolved resolved = net::resolve_ipv4(where->host);
   if (!resolved.error.empty()) {
     fmt::print(stderr, "shakedown probe: {}\n", resolved.error);
     return kInfrastructure;
   }
   probe::ProbeOptions options{.address = resolved.address,
                               .port = where->port,
-                              .servername = !args.servername.empty() ? args.servername
-                                            : is_ipv4(where->host)   ? ""
-                                                                     : where->host,
+                              .servername = !args.servername.empty()    ? args.servername
+                                            : net::is_ipv4(where->host) ? ""
+                                                                        : where->host,
+                              .ca_file = args.ca_file,
                               .max_handshakes = args.max_handshakes,
                               .timeout = std::chrono::milliseconds(args.timeout_ms),
                               .stop = interrupts.stop_token(),

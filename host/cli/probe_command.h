@@ -10,6 +10,7 @@ namespace shakedown::cli {
 struct ProbeArgs {
   std::string server;      // HOST:PORT
   std::string servername;  // default: HOST when it is a name
+  std::string ca_file;     // the device's trust: does it anchor the server's chain? (and the replica's trust)
   int max_handshakes = 200;
   unsigned timeout_ms = 5000;
   std::string json_path;     // also write the result as JSON here
@@ -19,7 +20,7 @@ struct ProbeArgs {
 
 // Exit status: 0 probed (whatever it found), 2 nothing answered there, the
 // name did not resolve, or Ctrl-C ended it early (what was learned is still
-// printed and written), 3 a usage error.
+// printed and written), 3 a usage error (a CA file that cannot be read among them).
 int probe_command(const ProbeArgs& args);
 
 }  // namespace shakedown::cli

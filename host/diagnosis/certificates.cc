@@ -288,6 +288,20 @@ std::optional<Finding> untrusted_ca(const Evidence& e) {
                                "switch, next time); otherwise have the server use a certificate issued under {}.",
                                chain.back().subject, trusted)};
   }
+  // It leads to a root of its own, unsent as roots usually are, that the device does not trust.
+  if (missing != nullptr && missing->role == "root" && !missing->trusted_by_client) {
+    const std::string trusted = "'" + e.server.chain.front().subject + "'";  // missing is one of the chain
+    evidence.push_back(
+        fmt::format("server: its chain's root is '{}'; the device trusts {}", missing->subject, trusted));
+    return Finding{FindingId::kUntrustedCa,
+                   fmt::format("The server's chain leads to its root '{}', which the device does not trust (it "
+                               "trusts {}).",
+                               missing->subject, trusted),
+                   evidence,
+                   fmt::format("Add '{}' to the device's CA list if that is the server's CA; otherwise have the "
+                               "server use a certificate issued under {}.",
+                               missing->subject, trusted)};
+  }
   if (missing != nullptr && !missing->sent_by_server() && !missing->trusted_by_client) {
     evidence.push_back(fmt::format("server: has '{}' ({}) but does not send it", missing->subject, missing->role));
   }

@@ -74,7 +74,22 @@ std::string replica_scenario(const ProbeResult& r, const ReplicaOptions& options
   }
   if (hostname.empty()) hostname = "replica.shakedown.test";
 
+  // The device trusts pki[0]. When the user's CA file does not anchor the
+  // real chain, that is a root of its own and the chain's root is pki[1],
+  // self-signed: the replica's chain stays unanchored too.
+  const bool unanchored = r.anchored && !*r.anchored;
+  const size_t offset = unanchored ? 1 : 0;
   std::string pki_text;
+  if (unanchored) {
+    const std::string key = pki.empty() ? "" : pki_key(pki.front().key);
+    pki_text = fmt::format("  - {{key: {}, cn: \"Device Trusted Root\"}}\n", key.empty() ? "rsa-2048" : key);
+    notes.push_back(
+        fmt::format("your CA file does not anchor the server's chain ({}): the device trusts a root of "
+                    "its own (pki[0]), not the chain's",
+                    r.unanchored_because));
+  } else if (!r.anchored) {
+    notes.push_back("the device trusts the chain's root: no CA file was checked against the real chain (--ca)");
+  }
   for (size_t i = 0; i < pki.size(); ++i) {
     const CertificateSeen& c = pki[i];
     std::string key = pki_key(c.key);
@@ -84,6 +99,7 @@ std::string replica_scenario(const ProbeResult& r, const ReplicaOptions& options
       key = "rsa-2048";
     }
     std::string line = fmt::format("  - {{key: {}, hash: {}", key, pki_hash(c.signature));
+    if (unanchored && i == 0) line += ", issuer: 1";
     const std::string cn = common_name(c.subject);
     if (!cn.empty() && (i + 1 < pki.size() || cn != hostname)) line += fmt::format(", cn: {}", quoted(cn));
     if (i + 1 == pki.size() && !c.dns_names.empty()) {
@@ -129,9 +145,28 @@ std::string replica_scenario(const ProbeResult& r, const ReplicaOptions& options
     case Refusal::Kind::kClose: server += "  on_handshake_failure: close\n"; break;
     default: break;
   }
-  if (!root_sent || send.size() != pki.size() - 1) {
+  // A device meets the refusal of the newest version below the accepted ones
+  // (TLS 1.2 against a server of TLS 1.3 only). The replica refuses it as it
+  // refuses a suite (on_handshake_failure), with OpenSSL's protocol_version
+  // where that is an alert, unless the server sent another alert.
+  if (first < r.versions.size() && first > 0) {
+    constexpr int kProtocolVersion = 70;
+    const Refusal& below = r.versions[first - 1].refusal;
+    const bool resets_or_closes =
+        r.suite_refusal.kind == Refusal::Kind::kReset || r.suite_refusal.kind == Refusal::Kind::kClose;
+    const Refusal replayed =
+        resets_or_closes ? Refusal{r.suite_refusal.kind, -1, ""} : Refusal{Refusal::Kind::kAlert, kProtocolVersion, ""};
+    if (below.kind == Refusal::Kind::kAlert && replayed.kind == Refusal::Kind::kAlert &&
+        below.alert != replayed.alert) {
+      server += fmt::format("  version_refusal_alert: {}\n", below.alert);
+    } else if (below.kind != Refusal::Kind::kNone && (below.kind != replayed.kind || below.alert != replayed.alert)) {
+      notes.push_back(fmt::format("{} is refused with {}; the replica refuses it with {}",
+                                  r.versions[first - 1].version, describe(below), describe(replayed)));
+    }
+  }
+  if (!root_sent || send.size() != pki.size() - 1 || unanchored) {
     std::vector<std::string> indices;
-    for (size_t i : send) indices.push_back(std::to_string(i));
+    for (size_t i : send) indices.push_back(std::to_string(i + offset));
     server += fmt::format("  send: [{}]\n", fmt::join(indices, ", "));
   }
   server += fmt::format("  session_tickets: {}\n", r.session_ticket ? "true" : "false");

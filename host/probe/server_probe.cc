@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "chain_anchor.h"
 #include "shakedown/tls/alert.h"
 #include "shakedown/tls/version.h"
 
@@ -43,7 +44,11 @@ struct Attempt {
   uint16_t suite = 0;
   std::string group;
   std::vector<CertificateSeen> chain;
+  // With a CA file: the chain as sent, kept to check its anchor once, for the
+  // handshake whose chain the result takes.
+  std::shared_ptr<STACK_OF(X509)> peer_chain;
   bool certificate_requested = false, ticket = false;
+  std::vector<std::string> client_ca_names;  // the CertificateRequest's, as it named them
   int server_hellos = 0;
   size_t largest_record = 0, largest_handshake_message = 0;
   bool mfl_honoured = false;
@@ -196,6 +201,16 @@ Attempt handshake(const ProbeOptions& o, const Offer& offer) {
     }
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl.get())) {
       for (int i = 0; i < sk_X509_num(chain); ++i) a.chain.push_back(certificate_seen(sk_X509_value(chain, i)));
+      if (!o.ca_file.empty()) {
+        a.peer_chain.reset(X509_chain_up_ref(chain), [](STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); });
+      }
+    }
+    // On a client, the CA names the server's CertificateRequest carried.
+    if (const STACK_OF(X509_NAME)* names = SSL_get_client_CA_list(ssl.get())) {
+      for (int i = 0; i < sk_X509_NAME_num(names); ++i) {
+        a.client_ca_names.push_back(
+            bio_text([&](BIO* b) { X509_NAME_print_ex(b, sk_X509_NAME_value(names, i), 0, XN_FLAG_RFC2253); }));
+      }
     }
     a.mfl_honoured = SSL_SESSION_get_max_fragment_length(SSL_get_session(ssl.get())) == TLSEXT_max_fragment_length_512;
     SSL_shutdown(ssl.get());  // our close_notify; the server's is not awaited
@@ -273,6 +288,7 @@ class Prober {
     Attempt a = handshake(o_, offer);
     if (a.ok) {
       r_.certificate_requested |= a.certificate_requested;
+      if (r_.client_ca_names.empty()) r_.client_ca_names = a.client_ca_names;
       r_.session_ticket |= a.ticket;
       r_.hello_retry_request |= a.server_hellos > 1;
       r_.largest_record = std::max(r_.largest_record, a.largest_record);
@@ -348,8 +364,15 @@ ProbeResult probe_server(const ProbeOptions& o) {
   auto first = p.attempt(Offer{}, "first contact");
   if (!first) return r;
   r.reachable = first->ok;
+  // The chain of the first handshake that completes, and whether the CA file anchors it.
+  auto take_chain = [&r, &o](const Attempt& a) {
+    r.chain = a.chain;
+    if (!a.peer_chain) return;
+    r.unanchored_because = unanchored_because(o.ca_file, a.peer_chain.get());
+    r.anchored = r.unanchored_because.empty();
+  };
   if (first->ok) {
-    r.chain = first->chain;
+    take_chain(*first);
   } else {
     r.first_contact = first->refusal;
     if (first->refusal.kind == Refusal::Kind::kNoConnection || first->refusal.kind == Refusal::Kind::kTimeout) {
@@ -369,7 +392,7 @@ ProbeResult probe_server(const ProbeOptions& o) {
     VersionSeen seen{name, a->ok, a->ok ? Refusal{} : a->refusal, {}, std::nullopt};
     if (a->ok) {
       best = version;
-      if (r.chain.empty()) r.chain = a->chain;
+      if (r.chain.empty()) take_chain(*a);
     }
     r.versions.push_back(seen);
   }

@@ -56,10 +56,14 @@ struct ProbeResult {
   std::vector<std::string> groups;             // key exchange groups accepted (OpenSSL's names)
   std::vector<std::string> signature_schemes;  // accepted one at a time (TLS 1.2 names)
   std::vector<CertificateSeen> chain;          // as sent, leaf first
+  // With ProbeOptions::ca_file: whether it anchors that chain, and if not, OpenSSL's words for why.
+  std::optional<bool> anchored;
+  std::string unanchored_because;
   std::optional<bool> sni_required;
   Refusal without_sni;    // when it is required
   Refusal suite_refusal;  // a ClientHello with no suite it accepts
   bool certificate_requested = false;
+  std::vector<std::string> client_ca_names;  // named in its CertificateRequest (RFC 2253); may be none
   bool session_ticket = false;
   bool hello_retry_request = false;
   std::optional<bool> max_fragment_length;  // honoured (512 asked)
@@ -74,6 +78,7 @@ struct ProbeOptions {
   std::string address;  // IPv4
   uint16_t port = 0;
   std::string servername;  // SNI; empty: none
+  std::string ca_file;     // the user's trust, checked against the chain; empty: not checked
   int max_handshakes = 200;
   std::chrono::milliseconds timeout{5000};
   std::stop_token stop;

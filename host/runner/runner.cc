@@ -10,6 +10,9 @@
 
 #include "chain_facts.h"
 #include "cross_check.h"
+#include "device_side.h"
+#include "host_port.h"
+#include "mbedtls_codes.h"
 #include "report_json.h"
 #include "s_server_peer.h"
 #include "server_setup.h"
@@ -19,6 +22,7 @@
 #include "shakedown/tls/stage.h"
 #include "shakedown/tls/version.h"
 #include "test_server.h"
+#include "trust_file.h"
 
 namespace shakedown::runner {
 namespace {
@@ -165,6 +169,37 @@ std::string judge(const scenario::Expectation& expect, const device::ClientRepor
   return "";
 }
 
+std::optional<std::string> held_in_transit(const device::ClientReport& report,
+                                           const servers::ConnectionCapture* capture,
+                                           const servers::EndpointConfig& config) {
+  if (report.result != -static_cast<int32_t>(diagnosis::codes::kSslTimeout)) return std::nullopt;
+  if (config.stall_before >= 0 || config.dribble_bytes > 0 ||
+      config.after_client_hello != servers::AfterClientHello::kNegotiate) {
+    return std::nullopt;
+  }
+  auto bytes_of = [](const std::vector<servers::RecordSeen>& records) {
+    constexpr size_t kRecordHeader = 5;
+    size_t n = 0;
+    for (const auto& record : records) n += kRecordHeader + record.length;
+    return n;
+  };
+  const size_t sent = capture ? bytes_of(capture->records_sent) : 0;
+  const size_t received = capture ? bytes_of(capture->records_received) : 0;
+  if (sent > report.bytes_received) {
+    return fmt::format(
+        "the server sent {} bytes and the device received {} before its read timed out (-0x6800): "
+        "the target's network held them, not the server",
+        sent, report.bytes_received);
+  }
+  if (received < report.bytes_sent) {
+    return fmt::format(
+        "the device sent {} bytes and the server received {} before the device's read timed out "
+        "(-0x6800): the target's network held them, not the server",
+        report.bytes_sent, received);
+  }
+  return std::nullopt;
+}
+
 targets::HandshakeRequest handshake_request(const scenario::Scenario& s, const scenario::Cell& cell, uint16_t port,
                                             const servers::Chain& chain) {
   return {
@@ -215,6 +250,23 @@ CellResult Runner::run_cell(const scenario::Scenario& s, const scenario::Cell& c
   return r;
 }
 
+bool Runner::handshake(targets::HandshakeRequest request, bool fresh_instance, std::stop_token stop,
+                       CellResult& r) const {
+  if (options_.debug_level) request.config.debug_level = *options_.debug_level;
+  request.fresh_instance = fresh_instance;
+  request.stop = stop;
+  targets::HandshakeOutcome outcome = target_.handshake(request);
+  r.device_log = std::move(outcome.device_log);
+  if (outcome.infrastructure_error) {
+    r.why = *outcome.infrastructure_error;
+    r.device_link_failed = outcome.device_link_failed;
+    return false;
+  }
+  r.report = std::move(outcome.report);
+  r.build = std::move(outcome.build);
+  return true;
+}
+
 CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario::Cell& cell,
                                     const std::filesystem::path& cell_dir, bool fresh_instance,
                                     std::stop_token stop) const {
@@ -226,6 +278,8 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     r.why = *why;
     return r;
   }
+  if (s.peer == scenario::Scenario::Peer::kExternal)
+    return meet_external_server(s, cell, fresh_instance, stop, std::move(r));
   try {
     const scenario::ServerSetup setup = scenario::set_up_server(s, *chains_, cell_dir);
     const servers::Chain& chain = setup.chain();
@@ -244,23 +298,18 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
       port = server.start();
     }
 
-    targets::HandshakeRequest request = handshake_request(s, cell, port, chain);
-    if (options_.debug_level) request.config.debug_level = *options_.debug_level;
-    request.fresh_instance = fresh_instance;
-    request.stop = stop;
-    targets::HandshakeOutcome outcome = target_.handshake(request);
-    r.device_log = std::move(outcome.device_log);
-    if (outcome.infrastructure_error) {
-      r.why = *outcome.infrastructure_error;
-      r.device_link_failed = outcome.device_link_failed;
-      return r;
-    }
-    r.report = std::move(outcome.report);
-    r.build = std::move(outcome.build);
+    if (!handshake(handshake_request(s, cell, port, chain), fresh_instance, stop, r)) return r;
     const bool reached_server = r.report.stage == tls::Stage::kHandshake || r.report.handshake_completed();
     if (!s_server && reached_server && server.wait_for_captures(1, kCaptureWait)) r.capture = server.captures().front();
     server.stop();
     if (s_server) s_server->stop();
+    if (!s_server && reached_server) {
+      if (auto why = held_in_transit(r.report, r.capture ? &*r.capture : nullptr, config)) {
+        r.why = std::move(*why);
+        r.device_link_failed = true;  // tried again on a fresh instance
+        return r;
+      }
+    }
 
     diagnosis::ServerView view{.accepted_suites = server.accepted_suites(),
                                .chain = describe_chain(chain, config),
@@ -286,6 +335,46 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
   }
   r.why = judge(cell.expect_on(target_.name()), r.report, r.findings,
                 r.capture ? std::optional<uint16_t>(r.capture->negotiated_signature) : std::nullopt);
+  r.verdict = r.why.empty() ? Verdict::kAsExpected : Verdict::kUnexpected;
+  return r;
+}
+
+CellResult Runner::meet_external_server(const scenario::Scenario& s, const scenario::Cell& cell, bool fresh_instance,
+                                        std::stop_token stop, CellResult r) const {
+  const std::string server = fmt::format("{}:{}", s.external.host, s.external.port);
+  // A name is looked up for each cell, as a device would, within a bound.
+  const net::Resolved resolved = net::resolve_ipv4(s.external.host);
+  if (!resolved.error.empty()) {
+    r.why = fmt::format("{}: server {}: {}", s.file.string(), server, resolved.error);
+    return r;
+  }
+  std::vector<uint8_t> trust;
+  if (!s.external.trust.empty()) {
+    auto bytes = device::read_trust_file(s.external.trust);
+    if (!bytes) {
+      r.why = fmt::format("{}: cannot read the trust file {}", s.file.string(), s.external.trust.string());
+      return r;
+    }
+    trust = std::move(*bytes);
+  }
+  const targets::HandshakeRequest request{.mbedtls_line = cell.mbedtls_line,
+                                          .profile = cell.profile,
+                                          .server_port = s.external.port,
+                                          .server_address = resolved.address,
+                                          .ca_chain = std::move(trust),
+                                          .config = s.client.device,
+                                          .deadline = s.client.exchange_bound()};
+  if (!handshake(request, fresh_instance, stop, r)) return r;
+  if (r.report.stage == tls::Stage::kConnect) {
+    // Not one TLS byte was exchanged: the server was not there to be met.
+    r.why = fmt::format("the device could not open a TCP connection to {} ({}): is the server listening there?", server,
+                        r.report.result_name);
+    return r;
+  }
+  const explain::Explanation explained =
+      explain::explain_device_side(r.device_log, r.report, r.build, s.client.device, server);
+  for (const auto& f : explained.findings) r.findings.push_back(f.finding);
+  r.why = judge(cell.expect_on(target_.name()), r.report, r.findings, std::nullopt);
   r.verdict = r.why.empty() ? Verdict::kAsExpected : Verdict::kUnexpected;
   return r;
 }

@@ -86,6 +86,14 @@ class Runner {
   // One attempt; `fresh_instance` asks the target for a freshly booted one.
   CellResult run_cell_unsaved(const scenario::Scenario& scenario, const scenario::Cell& cell,
                               const std::filesystem::path& cell_dir, bool fresh_instance, std::stop_token stop) const;
+  // The device's half of a cell, into `r`: its log, and its report and build,
+  // or (false) the infrastructure error that kept it from one.
+  bool handshake(targets::HandshakeRequest request, bool fresh_instance, std::stop_token stop, CellResult& r) const;
+  // One attempt against a server the user names (peer: external), into `r`
+  // (its scenario, target and cell set): no server of ours, so the findings
+  // are those the device's side supports.
+  CellResult meet_external_server(const scenario::Scenario& scenario, const scenario::Cell& cell, bool fresh_instance,
+                                  std::stop_token stop, CellResult r) const;
 
   RunnerOptions options_;
   targets::Target& target_;
@@ -95,6 +103,18 @@ class Runner {
 // What the target is asked to do for a cell, against the server on 127.0.0.1:port.
 targets::HandshakeRequest handshake_request(const scenario::Scenario& scenario, const scenario::Cell& cell,
                                             uint16_t port, const servers::Chain& chain);
+
+// The device's read timed out although bytes were still on their way, and
+// not by the scenario's design (no stall, dribble or silence): the server had
+// sent bytes the device never received, or the device had sent bytes the
+// server never received (all of them when the server saw no connection end).
+// The target's network held them (QEMU's slirp starved on a busy host, say):
+// why, for an infrastructure error that is tried again, never a
+// handshake-timeout verdict; nullopt otherwise. `capture` is our server's,
+// null when it saw no connection end.
+std::optional<std::string> held_in_transit(const device::ClientReport& report,
+                                           const servers::ConnectionCapture* capture,
+                                           const servers::EndpointConfig& config);
 
 // Compares a result with its expectation; empty when it matches, else why not.
 std::string judge(const scenario::Expectation& expect, const device::ClientReport& report,

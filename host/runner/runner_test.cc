@@ -72,6 +72,39 @@ TEST_CASE("a pass that negotiated other parameters than pinned is unexpected, na
   CHECK(runner::judge(pinned, report(tls::Stage::kHandshake, -0x50), {}) == "expected a pass, got -0x0050 (NAME)");
 }
 
+TEST_CASE("a read timeout while bytes were on their way is the target's network, not a verdict") {
+  struct Row {
+    const char* what;
+    size_t server_sent, server_received;  // record payload bytes, one record each way
+    uint32_t device_received, device_sent;
+    bool no_capture, stall;
+    bool held;
+  };
+  auto row = GENERATE(values<Row>({
+      {"the server's flight never arrived", 2000, 295, 0, 300, false, false, true},
+      {"part of it arrived", 2000, 295, 1800, 300, false, false, true},
+      {"the ClientHello never reached the server", 0, 0, 0, 300, true, false, true},
+      {"everything arrived: the server went silent", 2000, 295, 2005, 300, false, false, false},
+      {"a stall of the scenario's", 2000, 295, 0, 300, false, true, false},
+  }));
+  device::ClientReport r = report(tls::Stage::kHandshake, -0x6800);
+  r.bytes_received = row.device_received;
+  r.bytes_sent = row.device_sent;
+  servers::ConnectionCapture capture;
+  if (row.server_sent) capture.records_sent.push_back({22, row.server_sent, 2, false});
+  if (row.server_received) capture.records_received.push_back({22, row.server_received, 1, false});
+  servers::EndpointConfig config;
+  if (row.stall) {
+    config.stall_before = 11;
+    config.stall_for = std::chrono::milliseconds(6000);
+  }
+  INFO(row.what);
+  CHECK(runner::held_in_transit(r, row.no_capture ? nullptr : &capture, config).has_value() == row.held);
+  // Another failure is never taken for one.
+  r.result = -0x7780;
+  CHECK_FALSE(runner::held_in_transit(r, row.no_capture ? nullptr : &capture, config));
+}
+
 TEST_CASE("a missing simulator build is an infrastructure error, not a result") {
   scenario::Scenario s;
   s.name = "suite/case";

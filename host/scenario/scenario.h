@@ -81,8 +81,16 @@ struct Scenario {
   servers::ChainSpec chain;
   servers::EndpointConfig server;  // chain pointers left null: set at run time
   // Which server plays the scenario: shakedown's own (with captures and
-  // misbehaviours) or the stock `openssl s_server`, as a cross-check.
-  enum class Peer { kShakedown, kOpensslSServer } peer = Peer::kShakedown;
+  // misbehaviours), the stock `openssl s_server` as a cross-check, or a
+  // server the user names (`peer: external`), met as it is: no pki, and
+  // only the device's side to read.
+  enum class Peer { kShakedown, kOpensslSServer, kExternal } peer = Peer::kShakedown;
+  struct ExternalServer {
+    std::string host;  // a name or an IPv4 address
+    uint16_t port = 0;
+    std::filesystem::path trust;  // the device's trusted CAs (PEM or DER); empty: it trusts none
+  };
+  ExternalServer external;  // with Peer::kExternal
   // Certificates by SNI: clients naming client.hostname get the pki chain;
   // others get the same chain issued for this name.
   std::optional<std::string> sni_default_hostname;
@@ -92,6 +100,7 @@ struct Scenario {
   // The chains its server needs: the pki chain, then (with
   // sni_default_hostname) the same chain issued for the default name.
   std::vector<servers::ChainSpec> chain_specs() const {
+    if (peer == Peer::kExternal) return {};
     std::vector<servers::ChainSpec> specs{chain};
     if (sni_default_hostname) {
       specs.push_back(chain);

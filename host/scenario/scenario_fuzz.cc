@@ -2,7 +2,7 @@
 // loader's answer to a bad file; any other exception escaping, a crash, a
 // leak or undefined behaviour is a finding. A scenario that loads must hold
 // what the runner relies on: at least one cell, each with a line and a
-// profile, and a chain that validates.
+// profile, and a chain that validates (or an external server's address).
 
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const Cell& cell : s.cells) {
         if (cell.mbedtls_line.empty() || cell.profile.empty()) __builtin_trap();
       }
-      shakedown::servers::validate(s.chain);
+      if (s.peer == Scenario::Peer::kExternal) {
+        if (s.external.port == 0 || s.external.host.empty()) __builtin_trap();
+      } else {
+        shakedown::servers::validate(s.chain);
+      }
     }
   } catch (const LoadError&) {
   }

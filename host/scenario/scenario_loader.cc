@@ -15,6 +15,7 @@
 #include "each_matrix.h"
 #include "expect_loader.h"
 #include "findings.h"
+#include "host_port.h"
 #include "s_server_peer.h"
 #include "shakedown/tls/cipher_suite.h"
 #include "shakedown/tls/named_group.h"
@@ -87,6 +88,7 @@ const std::vector<std::string> kServerKeys = {"versions",
                                               "signature_algorithms",
                                               "groups",
                                               "on_handshake_failure",
+                                              "version_refusal_alert",
                                               "after_client_hello",
                                               "alert",
                                               "stall",
@@ -185,7 +187,7 @@ void load_server(const Fields& f, Scenario& scenario) {
   server.client_auth = auth == "request"   ? servers::ClientAuth::kRequest
                        : auth == "require" ? servers::ClientAuth::kRequire
                                            : servers::ClientAuth::kNone;
-  const std::string peer = f.one_of("peer", "shakedown", {"shakedown", "openssl-s_server"}, "server");
+  const std::string peer = f.one_of("peer", "shakedown", {"shakedown", "openssl-s_server", "external"}, "server");
   scenario.peer = peer == "openssl-s_server" ? Scenario::Peer::kOpensslSServer : Scenario::Peer::kShakedown;
   // Checked last, once every field it depends on is read (see the end).
   if (f.has("sni")) {
@@ -197,6 +199,9 @@ void load_server(const Fields& f, Scenario& scenario) {
   server.on_handshake_failure = on_failure == "reset"   ? servers::OnHandshakeFailure::kReset
                                 : on_failure == "close" ? servers::OnHandshakeFailure::kClose
                                                         : servers::OnHandshakeFailure::kAlert;
+  if (f.has("version_refusal_alert")) {
+    server.version_refusal_alert = static_cast<uint8_t>(f.integer("version_refusal_alert", 70, 0, 255));
+  }
   if (f.has("send")) {
     YAML::Node send = f.get("send");
     if (!send.IsSequence()) f.fail(send, "'send' in server must be a list of certificate indices into pki");
@@ -221,6 +226,38 @@ void load_server(const Fields& f, Scenario& scenario) {
 }  // namespace
 
 namespace {
+
+bool is_external(const Fields& top) {
+  if (!top.has("server")) return false;  // a missing server is the loader's to report, later
+  const YAML::Node server = top.get("server");
+  if (!server.IsDefined() || !server.IsMap()) return false;
+  const YAML::Node peer = server["peer"];
+  return peer.IsDefined() && peer.IsScalar() && peer.Scalar() == "external";
+}
+
+// `peer: external`: a server the user names, met as it is. Its address and
+// the device's trust are all there is to say; the rest is the server's own.
+void load_external_server(const Fields& top, Scenario& s) {
+  if (top.has("pki")) {
+    top.fail(top.get("pki"), "an external server (peer: external) brings its own chain: the scenario has no 'pki'");
+  }
+  const Fields f = top.section("server", {"peer", "address", "trust"});
+  s.peer = Scenario::Peer::kExternal;
+  const std::string address = f.string("address");
+  const auto where = net::parse_host_port(address);
+  if (!where) f.fail(f.get("address"), fmt::format("'address' in server must be HOST:PORT, not '{}'", address));
+  s.external.host = where->host;
+  s.external.port = where->port;
+  if (f.has("trust")) {
+    fs::path trust = f.string("trust");
+    if (trust.is_relative()) trust = f.file().parent_path() / trust;
+    std::error_code ec;
+    if (!fs::is_regular_file(trust, ec)) {
+      f.fail(f.get("trust"), fmt::format("'trust' in server: no file {}", trust.string()));
+    }
+    s.external.trust = trust;
+  }
+}
 
 YAML::Node parse_yaml(std::string_view text, const fs::path& file) {
   YAML::Node root;
@@ -247,8 +284,12 @@ Scenario load_expansion(const Expansion& expansion, const fs::path& file, const 
   std::vector<std::string> lines;
   load_client(client, s.client, lines);
 
-  s.chain = load_pki(file, top.required("pki"), s.client.hostname);
-  load_server(top.section("server", kServerKeys), s);
+  if (is_external(top)) {
+    load_external_server(top, s);
+  } else {
+    s.chain = load_pki(file, top.required("pki"), s.client.hostname);
+    load_server(top.section("server", kServerKeys), s);
+  }
   if (s.client.exchange() && s.peer == Scenario::Peer::kOpensslSServer) {
     client.fail(client.get("exchange"), "'exchange' needs shakedown's own server: openssl s_server does not echo");
   }
@@ -260,11 +301,12 @@ Scenario load_expansion(const Expansion& expansion, const fs::path& file, const 
   }
   s.cells = load_cells(file, top.required("expect"), lines, each);
   for (const auto& cell : s.cells) {
-    if (s.peer == Scenario::Peer::kOpensslSServer && cell.expect.negotiated.signature) {
+    if (s.peer != Scenario::Peer::kShakedown && cell.expect.negotiated.signature) {
       throw LoadError(
           fmt::format("{}:{}: negotiated.signature needs shakedown's own server: only it sees what it "
-                      "signed with, openssl s_server does not say",
-                      file.string(), cell.expect.line));
+                      "signed with, {} does not say",
+                      file.string(), cell.expect.line,
+                      s.peer == Scenario::Peer::kExternal ? "an external server" : "openssl s_server"));
     }
   }
   return s;

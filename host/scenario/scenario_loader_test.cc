@@ -63,6 +63,10 @@ TEST_CASE("a good scenario loads into a cell per line and profile, the line-spec
   CHECK(s.server.min_version == "tls1.2");
   CHECK(s.server.max_version == "tls1.2");
   CHECK(s.server.on_handshake_failure == shakedown::servers::OnHandshakeFailure::kReset);
+  CHECK_FALSE(s.server.version_refusal_alert.has_value());
+  CHECK(
+      load_scenario(write_scenario(good_with("  on_handshake_failure: reset", "  version_refusal_alert: 40"), "alert"))
+          .server.version_refusal_alert == 40);
   REQUIRE(s.cells.size() == 4);
   CHECK(s.cells[0].mbedtls_line == "2.28");
   CHECK(s.cells[0].profile == "field-2x");
@@ -182,6 +186,12 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
       {"a misbehaviour s_server cannot play",
        good_with("  on_handshake_failure: reset", "  on_handshake_failure: reset\n  peer: openssl-s_server"), 9,
        "openssl s_server cannot play this server: on_handshake_failure"},
+      {"a version refusal alert s_server cannot send",
+       good_with("  on_handshake_failure: reset", "  version_refusal_alert: 40\n  peer: openssl-s_server"), 9,
+       "openssl s_server cannot play this server: version_refusal_alert"},
+      {"a version refusal alert out of range",
+       good_with("  on_handshake_failure: reset", "  version_refusal_alert: 400"), 8,
+       "'version_refusal_alert' in server"},
       {"a chain of one", good_with("  - {key: ec-p256}\n", ""), 3, "'pki' must be a list of at least two"},
       {"exchange not a boolean",
        good_with("  hostname: cloud.shakedown.test\n", "  hostname: cloud.shakedown.test\n  exchange: once\n"), 11,
@@ -383,4 +393,70 @@ TEST_CASE("a missing path and an empty folder are refused by name") {
 TEST_CASE("the repository's scenarios all load") {
   auto scenarios = load_scenarios(SHAKEDOWN_SCENARIOS_DIR);
   CHECK(scenarios.size() >= 4);
+}
+
+namespace {
+
+// A scenario whose server is one the user names; `server` is its server section's body.
+std::string external(const std::string& server) {
+  return "summary: my device against my server\n"
+         "server:\n" +
+         server +
+         "client:\n"
+         "  hostname: broker.example.test\n"
+         "expect:\n"
+         "  default-16k: {result: pass}\n";
+}
+
+}  // namespace
+
+TEST_CASE("an external server loads from its address and the device's trust, beside the scenario") {
+  const fs::path trust = write_scenario("", "ca").replace_extension(".pem");
+  std::ofstream(trust) << "-----BEGIN CERTIFICATE-----\n";
+  const Scenario s =
+      load_scenario(write_scenario(external("  peer: external\n  address: 127.0.0.1:8883\n  trust: ca.pem\n"), "ext"));
+  CHECK(s.peer == Scenario::Peer::kExternal);
+  CHECK(s.external.host == "127.0.0.1");
+  CHECK(s.external.port == 8883);
+  CHECK(s.external.trust == trust);
+  CHECK(s.chain_specs().empty());  // no chain of ours to issue
+  CHECK(s.cells.size() == 2);      // both lines, default-16k
+  // Without trust the device trusts none (as `connect` without --ca).
+  CHECK(load_scenario(write_scenario(external("  peer: external\n  address: localhost:443\n"), "ext-no-trust"))
+            .external.trust.empty());
+}
+
+TEST_CASE("an external server is refused what only a server of ours can have, with file:line") {
+  struct Case {
+    const char* what;
+    std::string text;
+    const char* message;
+  };
+  auto c = GENERATE(values<Case>({
+      {"a pki",
+       "summary: x\npki:\n  - {key: ec-p256}\n  - {key: ec-p256}\nserver:\n  peer: external\n  address: localhost:443\n"
+       "client:\n  hostname: h.test\nexpect:\n  default-16k: {result: pass}\n",
+       ":3: an external server (peer: external) brings its own chain: the scenario has no 'pki'"},
+      {"a server setting", external("  peer: external\n  address: localhost:443\n  versions: [tls1.2]\n"),
+       ":5: unknown key 'versions' in server (expected one of: peer, address, trust)"},
+      {"no port", external("  peer: external\n  address: localhost\n"),
+       ":4: 'address' in server must be HOST:PORT, not 'localhost'"},
+      {"no address", external("  peer: external\n"), "missing field 'address' in server"},
+      {"a trust file that is not there", external("  peer: external\n  address: localhost:443\n  trust: nowhere.pem\n"),
+       ":5: 'trust' in server: no file"},
+      {"a signature only our server sees",
+       external("  peer: external\n  address: localhost:443\n") +
+           "  field-2x: {result: pass, negotiated: {signature: rsa_pss_rsae_sha256}}\n",
+       "negotiated.signature needs shakedown's own server: only it sees what it signed with, an external server"},
+  }));
+  INFO(c.what);
+  CHECK_THROWS_WITH(load_scenario(write_scenario(c.text, "bad-external")), Contains(c.message));
+}
+
+TEST_CASE("a scenario without a server section is refused as such, whatever peer it would have") {
+  // Found by scenario_fuzz: looking for `peer: external` once read the missing section as a map.
+  const std::string text = good_with(
+      "server:\n  versions: [tls1.2]\n  ciphersuites: [ECDHE-RSA-AES256-GCM-SHA384]\n  on_handshake_failure: reset\n",
+      "");
+  CHECK_THROWS_WITH(load_scenario(write_scenario(text, "no-server")), Contains("missing field 'server'"));
 }

@@ -67,6 +67,11 @@ int main(int argc, char** argv) {
   }
   try {
     scenario::Scenario s = scenario::load_scenario(path);
+    if (s.peer == scenario::Scenario::Peer::kExternal) {
+      fmt::print(stderr, "shakedown-server: {}: its server is external ({}:{}), not one to stand up here\n", path,
+                 s.external.host, s.external.port);
+      return 3;
+    }
     const auto cache = pki_cache.empty() ? servers::default_pki_cache() : std::filesystem::path(pki_cache);
     scenario::ChainStore store(cache);
     const scenario::ServerSetup setup = scenario::set_up_server(s, store, capture_dir);

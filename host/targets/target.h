@@ -21,8 +21,8 @@ struct HandshakeRequest {
   std::string profile;
   uint16_t server_port = 0;  // the test server, on 127.0.0.1
   // Empty: the cell's test server on 127.0.0.1. Else the IPv4 address of a
-  // server the user named (`shakedown connect`): only targets whose device
-  // reaches any address take it.
+  // server the user named (`shakedown connect`, a scenario's external
+  // server): only targets whose device reaches any address take it.
   std::string server_address;
   std::vector<uint8_t> ca_chain;  // PEM with its NUL, or DER
   device::DeviceConfig config;

@@ -1,11 +1,12 @@
 #pragma once
-// HOST:PORT as `connect` and `probe` take it, and HOST's IPv4 address.
+// HOST:PORT as `connect`, `probe` and a scenario's external server take it,
+// and HOST's IPv4 address.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-namespace shakedown::cli {
+namespace shakedown::net {
 
 struct HostPort {
   std::string host;  // a name or an IPv4 address
@@ -26,4 +27,4 @@ struct Resolved {
 // thread of its own, left behind if it hangs (the process ends soon after).
 Resolved resolve_ipv4(const std::string& host);
 
-}  // namespace shakedown::cli
+}  // namespace shakedown::net

@@ -10,7 +10,7 @@
 #include <memory>
 #include <thread>
 
-namespace shakedown::cli {
+namespace shakedown::net {
 namespace {
 
 constexpr auto kResolveTimeout = std::chrono::seconds(10);
@@ -57,4 +57,4 @@ Resolved resolve_ipv4(const std::string& host) {
   return result.get();
 }
 
-}  // namespace shakedown::cli
+}  // namespace shakedown::net

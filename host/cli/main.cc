@@ -14,6 +14,7 @@
 //       [--servername NAME | --no-servername] [--time T] [--request TEXT] [--timeout S] [--json] [--log]
 //   shakedown probe <HOST:PORT> [--servername NAME] [--ca FILE] [--max-handshakes N] [--timeout-ms MS] [--json FILE]
 //       [--replica FILE [--profile P]...]
+//   shakedown config show <FILE> [--mbedtls LINE|DIR] [--json] [--profile-out FILE]
 //
 // Exit status (shakedown/errors/exit_codes.h): 0 every cell as expected;
 // 1 some cell not as expected; 2 infrastructure errors (a target that did
@@ -32,6 +33,7 @@
 
 #include "board_list.h"
 #include "compare.h"
+#include "config_command.h"
 #include "connect_command.h"
 #include "explain.h"
 #include "flash.h"
@@ -260,6 +262,22 @@ int main(int argc, char** argv) {
       ->add_option("--profile", probe_args.profiles,
                    "The replica's profiles (firmware/configs/NAME.h), each expected to connect; may be repeated")
       ->capture_default_str();
+  cli::ConfigArgs config_args;
+  auto* config_cmd = app.add_subcommand("config", "A device's own Mbed TLS config file, as shakedown builds it");
+  config_cmd->require_subcommand(1);
+  auto* config_show_cmd = config_cmd->add_subcommand(
+      "show",
+      "What the config keeps (every option that changes TLS behaviour), what the target's seams replace, and what "
+      "differs from the line's defaults (exit 0 shown, 3 a file that does not preprocess)");
+  config_show_cmd->add_option("file", config_args.file, "The config header: config.h, mbedtls_config.h, a CubeMX one")
+      ->required();
+  config_show_cmd->add_option("--mbedtls", config_args.mbedtls,
+                              "Its Mbed TLS: a line this build has (2.28, 3.6) or a source tree's folder (default: "
+                              "the line whose options it uses)");
+  config_show_cmd->add_flag("--json", config_args.json, "Print it as JSON");
+  config_show_cmd->add_option(
+      "--profile-out", config_args.profile_out,
+      "Also write the profile header: the delta over the line's defaults that shakedown builds");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -272,5 +290,6 @@ int main(int argc, char** argv) {
   if (explain_cmd->parsed()) return explain_log(explain_args);
   if (connect_cmd->parsed()) return cli::connect_command(connect_args);
   if (probe_cmd->parsed()) return cli::probe_command(probe_args);
+  if (config_show_cmd->parsed()) return cli::config_show_command(config_args);
   return cli::run_command(args);
 }

@@ -2,6 +2,18 @@
 # its file. Every build that names profiles takes the list from here.
 
 set(SHAKEDOWN_CONFIGS_DIR "${PROJECT_SOURCE_DIR}/firmware/configs")
+# A folder of more profile headers, each named by its file: the device
+# configs `shakedown` imports and builds on demand (host/builds).
+set(SHAKEDOWN_EXTRA_PROFILES_DIR "" CACHE PATH "A folder of more profile headers (imported device configs)")
+
+# The header of <profile>: the extra folder's, else firmware/configs'.
+function(shakedown_profile_header profile out_var)
+  if(SHAKEDOWN_EXTRA_PROFILES_DIR AND EXISTS "${SHAKEDOWN_EXTRA_PROFILES_DIR}/${profile}.h")
+    set(${out_var} "${SHAKEDOWN_EXTRA_PROFILES_DIR}/${profile}.h" PARENT_SCOPE)
+  else()
+    set(${out_var} "${SHAKEDOWN_CONFIGS_DIR}/${profile}.h" PARENT_SCOPE)
+  endif()
+endfunction()
 
 # Every profile there is, built or not, sorted.
 function(shakedown_known_profiles out_var)

@@ -3,7 +3,7 @@
 //
 //   shakedown run <scenario files or folders> --target sim|qemu|board [-j N]
 //       [--bench FILE] [--no-flash] [--record-traffic DIR] [--debug-level N] [--chaos SEED]
-//       [--mbedtls LINE] [--filter PATTERN] [--shard K/N] [--list]
+//       [--mbedtls LINE] [--config FILE [--expect-like PROFILE]] [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown report <DIR>
 //   shakedown diff <first.json> <second.json>
@@ -161,6 +161,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--mbedtls", args.selection.mbedtls_lines,
                       "Run only the cells of these Mbed TLS lines (e.g. 2.28)");
+  run_cmd->add_option("--config", args.config_file,
+                      "A device's own Mbed TLS config file (config.h, mbedtls_config.h, a CubeMX one): each scenario "
+                      "runs once with it instead of its profiles, on a simulator built for it on demand");
+  run_cmd->add_option("--expect-like", args.expect_like,
+                      "With --config: expect what each scenario expects of this profile (default: a pass)");
   run_cmd->add_option("--filter", args.selection.filters,
                       "Run only cells whose id (scenario/line/profile, e.g. field/01-suite-mismatch/3.6/field-2x) "
                       "contains this text or matches this glob; may be repeated");

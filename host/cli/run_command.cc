@@ -8,11 +8,11 @@
 #include <memory>
 #include <mutex>
 
-#include "interrupts.h"
 #include "build_check.h"
 #include "build_suites.h"
+#include "imported_config_cells.h"
+#include "interrupts.h"
 #include "journal.h"
-#include "sim_builds.h"
 #include "report_json.h"
 #include "report_junit.h"
 #include "report_table.h"
@@ -20,6 +20,8 @@
 #include "runner.h"
 #include "scenario_loader.h"
 #include "shakedown/errors/exit_codes.h"
+#include "sim_build_cache.h"
+#include "sim_builds.h"
 #include "target_registry.h"
 
 namespace shakedown::cli {
@@ -133,14 +135,40 @@ int run_command(RunArgs args) {
       return kUsage;
     }
   }
-  const auto cells = runner::plan(scenarios, args.selection);
+  std::optional<mbedtls_config::ImportedConfig> config;
+  if (!args.config_file.empty()) {
+    config = import_for_run(args.config_file, args.selection.mbedtls_lines);
+    if (!config) return kUsage;
+    args.selection.mbedtls_lines = {config->tree.line};
+  }
+  auto cells = runner::plan(scenarios, args.selection);
+  if (config) cells = cells_for_config(cells, *config, args.expect_like);
   if (args.list) {
     for (const auto& c : cells) fmt::print("{}\n", c.id);
     return kAllAsExpected;
   }
-  const auto built = runner::check_client_suites(cells, [](const std::string& line, const std::string& profile) {
-    return targets::sim_build_suites(sim::default_sim_build_dir(), line, profile);
-  });
+  fs::path sim_dir = sim::default_sim_build_dir();
+  if (config) {
+    if (args.target != "sim") {
+      fmt::print(stderr, "shakedown: --config: builds on demand for --target sim only, so far\n");
+      return kUsage;
+    }
+    try {
+      const auto build = builds::ensure_sim_build(
+          *config, [](const std::string& line) { fmt::print(stderr, "shakedown: {}\n", line); });
+      sim_dir = build.libexec_dir;
+      fmt::print(stderr, "shakedown: --config {}: profile {} (config hash {}), Mbed TLS {}, {} in {:.1f} s\n",
+                 args.config_file, config->name, config->hash, config->tree.version,
+                 build.built_now ? "built" : "built earlier", build.seconds);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "shakedown: --config {}\n", e.what());
+      return kUsage;
+    }
+  }
+  const auto built =
+      runner::check_client_suites(cells, [&sim_dir](const std::string& line, const std::string& profile) {
+        return targets::sim_build_suites(sim_dir, line, profile);
+      });
   for (const auto& warning : built.unchecked) fmt::print(stderr, "shakedown: warning: {}\n", warning);
   for (const auto& refusal : built.refusals) fmt::print(stderr, "shakedown: {}\n", refusal);
   if (!built.refusals.empty()) return kUsage;
@@ -184,7 +212,8 @@ int run_command(RunArgs args) {
                         .jobs = args.jobs,
                         .parameter = target_parameter,
                         .chaos = args.chaos_seed ? std::make_shared<links::ChaosSource>(*args.chaos_seed) : nullptr,
-                        .scratch_dir = scratch->path()});
+                        .scratch_dir = scratch->path(),
+                        .sim_build_dir = sim_dir});
   } catch (const targets::TargetUsageError& e) {
     fmt::print(stderr, "shakedown: {}\n", e.what());
     return kUsage;
@@ -214,6 +243,8 @@ int run_command(RunArgs args) {
           .artifacts_dir = cells_dir,
           .debug_level = args.debug_level,
           .scratch_dir = scratch->path(),
+          .profile_files = config ? std::map<std::string, std::string>{{config->name, args.config_file}}
+                                  : std::map<std::string, std::string>{},
       },
       *target);
 

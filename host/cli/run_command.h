@@ -32,6 +32,8 @@ struct RunArgs {
   std::string traffic_dir;
   std::optional<uint8_t> debug_level;
   std::optional<uint64_t> chaos_seed;  // --chaos SEED
+  std::string config_file;             // --config: a device's own config, built on demand
+  std::string expect_like;             // --expect-like PROFILE: the config's cells expect what PROFILE's do
 };
 
 // The cells' verdicts counted, and the exit status they give a run.

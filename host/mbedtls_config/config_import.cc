@@ -47,6 +47,12 @@ std::string header_for(const ImportedConfig& c) {
       " * options as a delta over the line's defaults, its hooks into the\n"
       " * device's hardware or project left to the target's seams. Generated. */\n",
       c.tree.line);
+  // The line's own hooks (2.x's MBEDTLS_NET_C, 3.x's file-backed PSA
+  // storage) go too, whether the file has them or not: the target's
+  // platform delta, included after this, sets the ones it needs.
+  for (const auto& [name, macro] : c.defaults) {
+    if (substitution_for(name)) text += "#undef " + name + "\n";
+  }
   const auto d = differences(c);
   for (const auto& name : d.turned_off) text += "#undef " + name + "\n";
   for (const auto& name : d.changed) text += "#undef " + name + "\n" + define_line(name, c.effective.at(name));
@@ -69,11 +75,6 @@ ImportedConfig import_config(const fs::path& file, const MbedtlsTree& tree, std:
     }
     if (!known.contains(name)) c.unknown_options.push_back(name);
     c.effective.emplace(name, std::move(macro));
-  }
-  // A hook the defaults have and the file does not (2.x's MBEDTLS_NET_C is
-  // on by default) stays the target's business too: not in the delta.
-  for (auto it = c.defaults.begin(); it != c.defaults.end();) {
-    it = substitution_for(it->first) ? c.defaults.erase(it) : std::next(it);
   }
   std::stable_sort(c.substitutions.begin(), c.substitutions.end(), [](const auto& a, const auto& b) {
     return std::pair(!a.user.file.empty(), a.user.line) < std::pair(!b.user.file.empty(), b.user.line);
@@ -108,6 +109,7 @@ MbedtlsTree guess_tree(const fs::path& file, std::span<const MbedtlsTree> trees,
 Differences differences(const ImportedConfig& c) {
   Differences d;
   for (const auto& [name, macro] : c.defaults) {
+    if (substitution_for(name)) continue;  // the target's business, not a difference of the user's
     auto it = c.effective.find(name);
     if (it == c.effective.end()) {
       d.turned_off.push_back(name);

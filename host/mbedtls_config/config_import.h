@@ -45,7 +45,8 @@ ImportedConfig import_config(const std::filesystem::path& file, const MbedtlsTre
 // two tie.
 MbedtlsTree guess_tree(const std::filesystem::path& file, std::span<const MbedtlsTree> trees, std::string* why);
 
-// What the effective options change from the line's defaults.
+// What the effective options change from the line's defaults (the hooks
+// the target's seams replace aside).
 struct Differences {
   std::vector<std::string> turned_off;  // on by default, off here
   std::vector<std::string> turned_on;   // off by default, on here

@@ -322,7 +322,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     r.findings = diagnosis::diagnose({r.report,
                                       r.build,
                                       view,
-                                      fmt::format("firmware/configs/{}.h", cell.profile),
+                                      profile_file(cell.profile),
                                       {s.client.hostname, s.client.device.time, s.client.device.auth_mode,
                                        s.client.device.psk_identity, s.client.device.psk_key}});
     if (auto why = disbelieved_pass(r.report, s.client.device.auth_mode, s_server ? nullptr : &r.capture)) {

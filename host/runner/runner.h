@@ -4,6 +4,7 @@
 // expectation.
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -67,6 +68,9 @@ struct RunnerOptions {
   // Where the run keeps its temporary files (the s_server peer's key and
   // chain); empty: $TMPDIR.
   std::filesystem::path scratch_dir;
+  // The file a fix names for a profile that is not in firmware/configs: an
+  // imported config's own file (`run --config`).
+  std::map<std::string, std::string> profile_files;
 };
 
 // How the why of a cell cut short by a stop request begins.
@@ -83,6 +87,12 @@ class Runner {
   const targets::Target& target() const { return target_; }
 
  private:
+  // The file a fix names for `profile`: firmware/configs/<profile>.h, or
+  // the one RunnerOptions::profile_files gives.
+  std::string profile_file(const std::string& profile) const {
+    const auto it = options_.profile_files.find(profile);
+    return it == options_.profile_files.end() ? "firmware/configs/" + profile + ".h" : it->second;
+  }
   // One attempt; `fresh_instance` asks the target for a freshly booted one.
   CellResult run_cell_unsaved(const scenario::Scenario& scenario, const scenario::Cell& cell,
                               const std::filesystem::path& cell_dir, bool fresh_instance, std::stop_token stop) const;

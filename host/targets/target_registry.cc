@@ -16,7 +16,7 @@ std::unique_ptr<Target> make_sim(const TargetSettings& s) {
   if (!s.traffic_dir.empty()) {
     throw TargetUsageError("--record-traffic: the sim target does not record; use qemu or board");
   }
-  return std::make_unique<SimTarget>(sim::default_sim_build_dir(),
+  return std::make_unique<SimTarget>(s.sim_build_dir.empty() ? sim::default_sim_build_dir() : s.sim_build_dir,
                                      SimTargetOptions{.reuse_instances = !s.fresh_instances, .chaos = s.chaos});
 }
 

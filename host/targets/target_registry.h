@@ -31,6 +31,7 @@ struct TargetSettings {
   // others refuse it.
   std::shared_ptr<links::ChaosSource> chaos;
   std::filesystem::path scratch_dir;   // the run's folder for temporary files (made before any cell runs)
+  std::filesystem::path sim_build_dir;  // where sim finds its builds; empty: beside the program
 };
 
 // A factory's refusal of the settings (a missing --bench, a bench file that

@@ -1,0 +1,189 @@
+#include "sim_build_cache.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "subprocess.h"
+
+namespace shakedown::builds {
+namespace fs = std::filesystem;
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kConfigureTimeout = 5min;
+constexpr auto kBuildTimeout = 30min;
+constexpr auto kWaitForOtherBuild = kConfigureTimeout + kBuildTimeout;
+
+// SHA-256 over the tree's headers and sources (names and contents), the
+// profile header and the shakedown revision: what the build depends on.
+class Digest {
+ public:
+  Digest() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~Digest() { EVP_MD_CTX_free(ctx_); }
+  void add(const std::string& text) {
+    const auto size = std::to_string(text.size()) + ":";
+    EVP_DigestUpdate(ctx_, size.data(), size.size());
+    EVP_DigestUpdate(ctx_, text.data(), text.size());
+  }
+  void add_file(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    add(file.generic_string());
+    add(text.str());
+  }
+  std::string hex16() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(ctx_, digest, &size);
+    std::string hex;
+    for (unsigned i = 0; i < 8; ++i) hex += fmt::format("{:02x}", digest[i]);
+    return hex;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+std::string build_key(const mbedtls_config::ImportedConfig& config) {
+  Digest digest;
+  digest.add(SHAKEDOWN_BUILD_ID);
+  digest.add(config.profile_header);
+  std::vector<fs::path> files;
+  for (const char* part : {"include", "library"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(config.tree.dir / part)) {
+      if (entry.is_regular_file()) files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) digest.add_file(f);
+  return digest.hex16();
+}
+
+// An exclusive lock on a file, held until destroyed; bounded wait.
+class BuildLock {
+ public:
+  BuildLock(const fs::path& file, std::chrono::seconds timeout, const std::function<void()>& on_wait) {
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw BuildError(fmt::format("{}: cannot be opened to lock the build", file.string()));
+    const auto deadline = Clock::now() + timeout;
+    bool told = false;
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (!told) on_wait(), told = true;
+      if (Clock::now() > deadline) {
+        ::close(fd_);
+        throw BuildError(fmt::format("waited {} s for another run's build ({}); it still holds the lock",
+                                     timeout.count(), file.string()));
+      }
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+  ~BuildLock() { ::close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+// The compiler's first error in the log, with the config line behind the
+// option it names, where it names one.
+std::string first_error(const fs::path& log, const mbedtls_config::ImportedConfig& config) {
+  std::ifstream in(log);
+  static const std::regex option("MBEDTLS_[A-Z0-9_]+");
+  for (std::string l; std::getline(in, l);) {
+    if (l.find("error:") == std::string::npos && l.find("#error") == std::string::npos) continue;
+    std::string where;
+    for (std::sregex_iterator it(l.begin(), l.end(), option), end; it != end; ++it) {
+      const auto found = config.effective.find(it->str());
+      if (found != config.effective.end() && found->second.line > 0) {
+        where = fmt::format(" ({}:{} sets {})", found->second.file.empty() ? config.file.string() : found->second.file,
+                            found->second.line, it->str());
+        break;
+      }
+    }
+    if (where.empty() && std::regex_search(l, option)) {
+      where = " (the config does not set the option this names: a prerequisite it leaves off)";
+    }
+    return l + where;
+  }
+  return "see " + log.string();
+}
+
+void run_step(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, const fs::path& log,
+              const mbedtls_config::ImportedConfig& config) {
+  const auto run = process::run_process(argv, timeout);
+  std::ofstream(log, std::ios::app) << run.out << run.err;
+  if (!run.exited_cleanly()) {
+    throw BuildError(fmt::format("building {} for Mbed TLS {} failed ({}): {}", config.file.string(), config.tree.line,
+                                 run.describe(), first_error(log, config)));
+  }
+}
+
+}  // namespace
+
+fs::path build_cache_root() {
+  if (const char* dir = std::getenv("SHAKEDOWN_BUILD_CACHE"); dir && *dir) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "shakedown" / "builds";
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : "/tmp") / ".cache" / "shakedown" / "builds";
+}
+
+SimBuild ensure_sim_build(const mbedtls_config::ImportedConfig& config,
+                          const std::function<void(const std::string&)>& progress) {
+  const auto started = Clock::now();
+  const fs::path root = build_cache_root();
+  const std::string id = fmt::format("sim-{}-{}-{}", config.tree.line, config.name, build_key(config));
+  const fs::path dir = root / id;
+  const fs::path libexec = dir / "build" / "libexec" / "shakedown";
+  const fs::path complete = dir / "complete";
+  auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+  if (fs::exists(complete)) return {libexec, false, seconds()};
+
+  fs::create_directories(root);
+  const BuildLock lock(root / (id + ".lock"), std::chrono::duration_cast<std::chrono::seconds>(kWaitForOtherBuild),
+                       [&] { progress(fmt::format("waiting for another run's build of {}", id)); });
+  if (fs::exists(complete)) return {libexec, false, seconds()};  // the other run built it
+
+  fs::remove_all(dir);  // what a build cut short left
+  fs::create_directories(dir / "profiles");
+  std::ofstream(dir / "profiles" / (config.name + ".h")) << config.profile_header;
+  const fs::path log = dir / "build.log";
+  const std::string target = fmt::format("shakedown-sim-{}-{}", config.tree.line, config.name);
+  progress(fmt::format("building {} (Mbed TLS {}, config {}) in {}; the log: {}", target, config.tree.version,
+                       config.hash, dir.string(), log.string()));
+  const fs::path cmake = process::find_in_path("cmake");
+  if (cmake.empty()) throw BuildError("no cmake on PATH to build the simulator with");
+  std::vector<std::string> configure = {cmake.string(),
+                                        "-S",
+                                        SHAKEDOWN_SOURCE_DIR,
+                                        "-B",
+                                        (dir / "build").string(),
+                                        "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                                        "-DSHAKEDOWN_BUILD_TESTS=OFF",
+                                        "-DSHAKEDOWN_EXTRA_PROFILES_DIR=" + (dir / "profiles").string(),
+                                        "-DSHAKEDOWN_PROFILES=" + config.name,
+                                        "-DSHAKEDOWN_MBEDTLS_SOURCE_DIRS=" + config.tree.dir.string()};
+  if (!process::find_in_path("ninja").empty()) configure.insert(configure.end(), {"-G", "Ninja"});
+  if (const auto ccache = process::find_in_path("ccache"); !ccache.empty()) {
+    configure.push_back("-DCMAKE_C_COMPILER_LAUNCHER=" + ccache.string());
+    configure.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=" + ccache.string());
+  }
+  run_step(configure, kConfigureTimeout, log, config);
+  run_step({cmake.string(), "--build", (dir / "build").string(), "--target", target}, kBuildTimeout, log, config);
+  std::ofstream(complete) << config.file.string() << "\n";
+  return {libexec, true, seconds()};
+}
+
+}  // namespace shakedown::builds

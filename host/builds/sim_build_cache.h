@@ -1,0 +1,39 @@
+#pragma once
+// Simulator builds made on demand for a device's own config (an imported
+// one, mbedtls_config/config_import.h): built once per (tree, options,
+// shakedown revision), cached by the content hash of the three, sharing the
+// machine's ccache. Concurrent runs take a lock per build: one builds, the
+// others wait for it (bounded) and use its result; a build is used only
+// once it is complete, never half made.
+
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "config_import.h"
+
+namespace shakedown::builds {
+
+struct SimBuild {
+  std::filesystem::path libexec_dir;  // holds shakedown-sim-<line>-<profile>
+  bool built_now = false;             // false: it was in the cache
+  double seconds = 0;                 // building, or waiting for another run's build
+};
+
+// A build that failed: what() names the compiler's first error and, where it
+// names an option, the line of the user's config that sets it.
+class BuildError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// $SHAKEDOWN_BUILD_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/shakedown/builds.
+std::filesystem::path build_cache_root();
+
+// The simulator for `config`, built if the cache does not have it.
+// `progress` gets a line when a build or a wait starts.
+SimBuild ensure_sim_build(const mbedtls_config::ImportedConfig& config,
+                          const std::function<void(const std::string&)>& progress);
+
+}  // namespace shakedown::builds

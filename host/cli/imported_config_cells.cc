@@ -1,0 +1,48 @@
+#include "imported_config_cells.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace shakedown::cli {
+
+std::vector<runner::PlannedCell> cells_for_config(const std::vector<runner::PlannedCell>& planned,
+                                                  const mbedtls_config::ImportedConfig& config,
+                                                  const std::string& expect_like) {
+  std::vector<runner::PlannedCell> cells;
+  std::set<const scenario::Scenario*> seen;
+  for (const auto& p : planned) {
+    if (p.cell.mbedtls_line != config.tree.line || !seen.insert(p.scenario).second) continue;
+    scenario::Cell cell{.mbedtls_line = config.tree.line, .profile = config.name};
+    for (const auto& named : p.scenario->cells) {
+      if (named.mbedtls_line == cell.mbedtls_line && named.profile == expect_like) {
+        cell.expect = named.expect;
+        cell.on_target = named.on_target;
+      }
+    }
+    cells.push_back({p.scenario, cell, runner::cell_id(*p.scenario, cell)});
+  }
+  return cells;
+}
+
+std::optional<mbedtls_config::ImportedConfig> import_for_run(const std::string& file,
+                                                             const std::vector<std::string>& mbedtls_lines) {
+  using namespace mbedtls_config;
+  try {
+    if (mbedtls_lines.size() > 1) {
+      fmt::print(stderr, "shakedown: --config {}: one config is of one Mbed TLS line; name one --mbedtls\n", file);
+      return std::nullopt;
+    }
+    std::string choice = "named with --mbedtls";
+    const MbedtlsTree tree =
+        mbedtls_lines.empty() ? guess_tree(file, built_trees(), &choice) : choose_tree(mbedtls_lines.front());
+    return import_config(file, tree, choice);
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "shakedown: --config {}\n", e.what());
+  } catch (const TreeError& e) {
+    fmt::print(stderr, "shakedown: --config {}: {}\n", file, e.what());
+  }
+  return std::nullopt;
+}
+
+}  // namespace shakedown::cli

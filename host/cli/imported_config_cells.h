@@ -1,0 +1,28 @@
+#pragma once
+// `shakedown run --config FILE`: the plan's scenarios run with a device's own
+// config (imported and built on demand) instead of the profiles they name.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config_import.h"
+#include "matrix.h"
+
+namespace shakedown::cli {
+
+// One cell per scenario on the config's line, with the config's profile.
+// Each expects what the scenario expects of `expect_like` (a profile it
+// names) when given and named there, else a handshake that passes: a
+// user's device is meant to connect.
+std::vector<runner::PlannedCell> cells_for_config(const std::vector<runner::PlannedCell>& planned,
+                                                  const mbedtls_config::ImportedConfig& config,
+                                                  const std::string& expect_like);
+
+// The imported config for --config FILE, on the one line --mbedtls names,
+// else the line whose options the file uses; nullopt (having said why on
+// stderr) when it does not import.
+std::optional<mbedtls_config::ImportedConfig> import_for_run(const std::string& file,
+                                                             const std::vector<std::string>& mbedtls_lines);
+
+}  // namespace shakedown::cli

@@ -45,4 +45,27 @@ std::optional<mbedtls_config::ImportedConfig> import_for_run(const std::string& 
   return std::nullopt;
 }
 
+std::optional<ConfigBuilds> build_for_target(const mbedtls_config::ImportedConfig& config, const std::string& target) {
+  std::optional<builds::BuildKind> image;
+  if (target == "qemu") image = builds::BuildKind::kQemuImage;
+  if (target == "board") image = builds::BuildKind::kNucleoImage;
+  if (target != "sim" && !image) {
+    fmt::print(stderr, "shakedown: --config: a device started by hand runs its own build; use sim, qemu or board\n");
+    return std::nullopt;
+  }
+  const auto progress = [](const std::string& line) { fmt::print(stderr, "shakedown: {}\n", line); };
+  try {
+    ConfigBuilds made{builds::ensure_build(config, builds::BuildKind::kSimulator, progress), std::nullopt};
+    if (image) made.image = builds::ensure_build(config, *image, progress);
+    const auto& shown = made.image ? *made.image : made.simulator;
+    fmt::print(stderr, "shakedown: --config {}: profile {} (config hash {}), Mbed TLS {}: {} {} in {:.1f} s\n",
+               config.file.string(), config.name, config.hash, config.tree.version, shown.output.filename().string(),
+               shown.built_now ? "built" : "built earlier", shown.seconds);
+    return made;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "shakedown: --config {}\n", e.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace shakedown::cli

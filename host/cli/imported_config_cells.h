@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "build_cache.h"
 #include "config_import.h"
 #include "matrix.h"
 
@@ -24,5 +25,15 @@ std::vector<runner::PlannedCell> cells_for_config(const std::vector<runner::Plan
 // stderr) when it does not import.
 std::optional<mbedtls_config::ImportedConfig> import_for_run(const std::string& file,
                                                              const std::vector<std::string>& mbedtls_lines);
+
+// The builds a run on `target` needs for `config`: the simulator always (the
+// suites check reads it), and the QEMU image for qemu or the NUCLEO image for
+// board. nullopt (having said why on stderr) when one fails or the target
+// cannot take an imported config.
+struct ConfigBuilds {
+  builds::Build simulator;
+  std::optional<builds::Build> image;
+};
+std::optional<ConfigBuilds> build_for_target(const mbedtls_config::ImportedConfig& config, const std::string& target);
 
 }  // namespace shakedown::cli

@@ -20,7 +20,6 @@
 #include "runner.h"
 #include "scenario_loader.h"
 #include "shakedown/errors/exit_codes.h"
-#include "sim_build_cache.h"
 #include "sim_builds.h"
 #include "target_registry.h"
 
@@ -149,21 +148,10 @@ int run_command(RunArgs args) {
   }
   fs::path sim_dir = sim::default_sim_build_dir();
   if (config) {
-    if (args.target != "sim") {
-      fmt::print(stderr, "shakedown: --config: builds on demand for --target sim only, so far\n");
-      return kUsage;
-    }
-    try {
-      const auto build = builds::ensure_sim_build(
-          *config, [](const std::string& line) { fmt::print(stderr, "shakedown: {}\n", line); });
-      sim_dir = build.libexec_dir;
-      fmt::print(stderr, "shakedown: --config {}: profile {} (config hash {}), Mbed TLS {}, {} in {:.1f} s\n",
-                 args.config_file, config->name, config->hash, config->tree.version,
-                 build.built_now ? "built" : "built earlier", build.seconds);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "shakedown: --config {}\n", e.what());
-      return kUsage;
-    }
+    const auto made = build_for_target(*config, args.target);
+    if (!made) return kUsage;
+    sim_dir = made->simulator.dir;
+    if (made->image) args.firmware_dir = made->image->dir.string();
   }
   const auto built =
       runner::check_client_suites(cells, [&sim_dir](const std::string& line, const std::string& profile) {

@@ -1,5 +1,5 @@
 #pragma once
-// Simulator builds made on demand for a device's own config (an imported
+// Simulator and firmware builds made on demand for a device's own config (an imported
 // one, mbedtls_config/config_import.h): built once per (tree, options,
 // shakedown revision), cached by the content hash of the three, sharing the
 // machine's ccache. Concurrent runs take a lock per build: one builds, the
@@ -15,10 +15,17 @@
 
 namespace shakedown::builds {
 
-struct SimBuild {
-  std::filesystem::path libexec_dir;  // holds shakedown-sim-<line>-<profile>
-  bool built_now = false;             // false: it was in the cache
-  double seconds = 0;                 // building, or waiting for another run's build
+// What is built: the simulator, or a firmware image (cross-built as
+// presets qemu and nucleo build them).
+enum class BuildKind { kSimulator, kQemuImage, kNucleoImage };
+
+struct Build {
+  // Holds shakedown-sim-<line>-<profile> (kSimulator) or
+  // firmware-<port>-<line>-<profile>.elf (the images).
+  std::filesystem::path dir;
+  std::filesystem::path output;  // that file
+  bool built_now = false;        // false: it was in the cache
+  double seconds = 0;            // building, or waiting for another run's build
 };
 
 // A build that failed: what() names the compiler's first error and, where it
@@ -31,9 +38,9 @@ class BuildError : public std::runtime_error {
 // $SHAKEDOWN_BUILD_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/shakedown/builds.
 std::filesystem::path build_cache_root();
 
-// The simulator for `config`, built if the cache does not have it.
+// The build of `kind` for `config`, built if the cache does not have it.
 // `progress` gets a line when a build or a wait starts.
-SimBuild ensure_sim_build(const mbedtls_config::ImportedConfig& config,
-                          const std::function<void(const std::string&)>& progress);
+Build ensure_build(const mbedtls_config::ImportedConfig& config, BuildKind kind,
+                   const std::function<void(const std::string&)>& progress);
 
 }  // namespace shakedown::builds

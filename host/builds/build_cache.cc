@@ -1,4 +1,4 @@
-#include "sim_build_cache.h"
+#include "build_cache.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -57,6 +57,38 @@ class Digest {
  private:
   EVP_MD_CTX* ctx_;
 };
+
+// Each kind: its folder's name, its CMake arguments beyond the common ones,
+// the target that makes its output, and where the output lands.
+struct KindRow {
+  BuildKind kind;
+  const char* name;
+  const char* port;  // firmware/ports/<port>; empty for the simulator
+};
+constexpr KindRow kKinds[] = {
+    {BuildKind::kSimulator, "sim", ""},
+    {BuildKind::kQemuImage, "qemu", "qemu-mps2-an386"},
+    {BuildKind::kNucleoImage, "nucleo", "nucleo-f429zi"},
+};
+
+const KindRow& row_of(BuildKind kind) {
+  for (const auto& row : kKinds) {
+    if (row.kind == kind) return row;
+  }
+  throw BuildError("unknown build kind");
+}
+
+std::vector<std::string> kind_arguments(const KindRow& row) {
+  if (row.kind == BuildKind::kSimulator) return {"-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DSHAKEDOWN_BUILD_TESTS=OFF"};
+  return {fmt::format("-DCMAKE_TOOLCHAIN_FILE={}/cmake/arm-none-eabi.cmake", SHAKEDOWN_SOURCE_DIR),
+          "-DCMAKE_BUILD_TYPE=MinSizeRel", fmt::format("-DSHAKEDOWN_FIRMWARE_PORTS={}", row.port),
+          fmt::format("-DSHAKEDOWN_OUTER_BUILD_ID={}", SHAKEDOWN_BUILD_ID)};
+}
+
+std::string target_of(const KindRow& row, const mbedtls_config::ImportedConfig& config) {
+  if (row.kind == BuildKind::kSimulator) return fmt::format("shakedown-sim-{}-{}", config.tree.line, config.name);
+  return fmt::format("firmware-{}-{}-{}", row.port, config.tree.line, config.name);
+}
 
 std::string build_key(const mbedtls_config::ImportedConfig& config) {
   Digest digest;
@@ -140,41 +172,44 @@ fs::path build_cache_root() {
   return fs::path(home ? home : "/tmp") / ".cache" / "shakedown" / "builds";
 }
 
-SimBuild ensure_sim_build(const mbedtls_config::ImportedConfig& config,
-                          const std::function<void(const std::string&)>& progress) {
+Build ensure_build(const mbedtls_config::ImportedConfig& config, BuildKind kind,
+                   const std::function<void(const std::string&)>& progress) {
   const auto started = Clock::now();
+  const KindRow& row = row_of(kind);
   const fs::path root = build_cache_root();
-  const std::string id = fmt::format("sim-{}-{}-{}", config.tree.line, config.name, build_key(config));
+  const std::string id = fmt::format("{}-{}-{}-{}", row.name, config.tree.line, config.name, build_key(config));
   const fs::path dir = root / id;
-  const fs::path libexec = dir / "build" / "libexec" / "shakedown";
+  const std::string target = target_of(row, config);
+  const fs::path out_dir = dir / "build" / (kind == BuildKind::kSimulator ? "libexec/shakedown" : "bin");
+  const fs::path output = out_dir / (kind == BuildKind::kSimulator ? target : target + ".elf");
   const fs::path complete = dir / "complete";
-  auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
-  if (fs::exists(complete)) return {libexec, false, seconds()};
+  auto result = [&](bool built_now) {
+    return Build{out_dir, output, built_now, std::chrono::duration<double>(Clock::now() - started).count()};
+  };
+  if (fs::exists(complete)) return result(false);
 
   fs::create_directories(root);
   const BuildLock lock(root / (id + ".lock"), std::chrono::duration_cast<std::chrono::seconds>(kWaitForOtherBuild),
                        [&] { progress(fmt::format("waiting for another run's build of {}", id)); });
-  if (fs::exists(complete)) return {libexec, false, seconds()};  // the other run built it
+  if (fs::exists(complete)) return result(false);  // the other run built it
 
   fs::remove_all(dir);  // what a build cut short left
   fs::create_directories(dir / "profiles");
   std::ofstream(dir / "profiles" / (config.name + ".h")) << config.profile_header;
   const fs::path log = dir / "build.log";
-  const std::string target = fmt::format("shakedown-sim-{}-{}", config.tree.line, config.name);
   progress(fmt::format("building {} (Mbed TLS {}, config {}) in {}; the log: {}", target, config.tree.version,
                        config.hash, dir.string(), log.string()));
   const fs::path cmake = process::find_in_path("cmake");
-  if (cmake.empty()) throw BuildError("no cmake on PATH to build the simulator with");
+  if (cmake.empty()) throw BuildError("no cmake on PATH to build with");
   std::vector<std::string> configure = {cmake.string(),
                                         "-S",
                                         SHAKEDOWN_SOURCE_DIR,
                                         "-B",
                                         (dir / "build").string(),
-                                        "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
-                                        "-DSHAKEDOWN_BUILD_TESTS=OFF",
                                         "-DSHAKEDOWN_EXTRA_PROFILES_DIR=" + (dir / "profiles").string(),
                                         "-DSHAKEDOWN_PROFILES=" + config.name,
                                         "-DSHAKEDOWN_MBEDTLS_SOURCE_DIRS=" + config.tree.dir.string()};
+  for (auto& a : kind_arguments(row)) configure.push_back(std::move(a));
   if (!process::find_in_path("ninja").empty()) configure.insert(configure.end(), {"-G", "Ninja"});
   if (const auto ccache = process::find_in_path("ccache"); !ccache.empty()) {
     configure.push_back("-DCMAKE_C_COMPILER_LAUNCHER=" + ccache.string());
@@ -182,8 +217,10 @@ SimBuild ensure_sim_build(const mbedtls_config::ImportedConfig& config,
   }
   run_step(configure, kConfigureTimeout, log, config);
   run_step({cmake.string(), "--build", (dir / "build").string(), "--target", target}, kBuildTimeout, log, config);
+  if (!fs::exists(output))
+    throw BuildError(fmt::format("the build made no {} (see {})", output.string(), log.string()));
   std::ofstream(complete) << config.file.string() << "\n";
-  return {libexec, true, seconds()};
+  return result(true);
 }
 
 }  // namespace shakedown::builds

@@ -110,6 +110,31 @@ def main():
             check(outcomes[(name, "sim")] == outcomes[(name, "qemu")],
                   f"{name}: QEMU gives what the simulator gives: {outcomes[(name, 'qemu')]}")
 
+    # --verify-fixes: each of the field device's four fixes made, built and
+    # run again clears its failure (the suite and buffer cells then pass;
+    # the SHA-1 and RSA-4096 cells meet the suite mismatch the field device
+    # met next); each carries its price. A wrong fix does not help.
+    out = work / "verify-fixes.json"
+    out.unlink(missing_ok=True)
+    field_config = str(configs / CONFIGS[0][0])
+    r = run([shakedown, "run", field, "--config", field_config, "--expect-like", "field-2x", "--verify-fixes",
+             "--json", str(out)])
+    check(r.returncode == 0, f"--verify-fixes: exit {r.returncode} ({r.stderr.strip()[-300:]})")
+    priced = shutil.which("arm-none-eabi-gcc") is not None
+    for c in json.loads(out.read_text())["results"] if out.exists() else []:
+        f = c.get("fix_verification") or {}
+        what = f"--verify-fixes {c['scenario']}: {f.get('change')}"
+        check(f.get("outcome", "").startswith("fix verified"), f"{what}: {f.get('outcome')} (now {f.get('result')})")
+        check(f.get("heap_before") is not None and f.get("heap_after") is not None, f"{what}: the peak heap before and after")
+        if priced:
+            check(f.get("flash_before") and f.get("flash_after") and f.get("ram_after"),
+                  f"{what}: flash {f.get('flash_before')} -> {f.get('flash_after')}, RAM {f.get('ram_before')} -> {f.get('ram_after')}")
+    r = run([shakedown, "run", field, "--config", field_config, "--expect-like", "field-2x",
+             "--filter", "01-suite-mismatch", "--try-fix", "MBEDTLS_SHA1_C", "--json", str(out)])
+    wrong = json.loads(out.read_text())["results"][0].get("fix_verification", {}) if out.exists() else {}
+    check(wrong.get("outcome") == "fix did not help" and wrong.get("finding") == "no-shared-ciphersuite",
+          f"a wrong fix (MBEDTLS_SHA1_C for the suite mismatch): {wrong.get('outcome')}, now {wrong.get('finding')}")
+
     # A config that cannot build: a usage error with the compiler's word.
     bad = work / "too-little-for-tls.h"
     bad.write_text("#define MBEDTLS_HAVE_TIME\n#define MBEDTLS_PLATFORM_C\n#define MBEDTLS_SSL_TLS_C\n"

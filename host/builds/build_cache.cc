@@ -223,4 +223,17 @@ Build ensure_build(const mbedtls_config::ImportedConfig& config, BuildKind kind,
   return result(true);
 }
 
+std::optional<ImageSize> image_size(const fs::path& elf) {
+  const fs::path tool = process::find_in_path("arm-none-eabi-size");
+  if (tool.empty()) return std::nullopt;
+  const auto run = process::run_process({tool.string(), "-B", elf.string()}, 30s);
+  if (!run.exited_cleanly()) return std::nullopt;
+  std::istringstream in(run.out);
+  std::string header;
+  std::getline(in, header);  // "   text    data     bss     dec     hex filename"
+  uint64_t text = 0, data = 0, bss = 0;
+  if (!(in >> text >> data >> bss)) return std::nullopt;
+  return ImageSize{text + data, data + bss};
+}
+
 }  // namespace shakedown::builds

@@ -6,8 +6,10 @@
 // others wait for it (bounded) and use its result; a build is used only
 // once it is complete, never half made.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -42,5 +44,14 @@ std::filesystem::path build_cache_root();
 // `progress` gets a line when a build or a wait starts.
 Build ensure_build(const mbedtls_config::ImportedConfig& config, BuildKind kind,
                    const std::function<void(const std::string&)>& progress);
+
+// A Cortex-M image's size as the part sees it: flash holds text and data,
+// RAM holds data and bss (arm-none-eabi-size's Berkeley columns).
+struct ImageSize {
+  uint64_t flash = 0;
+  uint64_t ram = 0;
+};
+// nullopt when the tool is missing or cannot read the image.
+std::optional<ImageSize> image_size(const std::filesystem::path& elf);
 
 }  // namespace shakedown::builds

@@ -3,7 +3,8 @@
 //
 //   shakedown run <scenario files or folders> --target sim|qemu|board [-j N]
 //       [--bench FILE] [--no-flash] [--record-traffic DIR] [--debug-level N] [--chaos SEED]
-//       [--mbedtls LINE] [--config FILE [--expect-like PROFILE]] [--filter PATTERN] [--shard K/N] [--list]
+//       [--mbedtls LINE] [--config FILE [--expect-like PROFILE] [--verify-fixes] [--try-fix "NAME VALUE"]]
+//       [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown report <DIR>
 //   shakedown diff <first.json> <second.json>
@@ -166,6 +167,11 @@ int main(int argc, char** argv) {
                       "runs once with it instead of its profiles, on a simulator built for it on demand");
   run_cmd->add_option("--expect-like", args.expect_like,
                       "With --config: expect what each scenario expects of this profile (default: a pass)");
+  run_cmd->add_flag("--verify-fixes", args.verify_fixes,
+                    "With --config: make each failed cell's fix in a derived config, build it, run the cell again, "
+                    "and give the fix's price (flash, RAM, peak heap)");
+  run_cmd->add_option("--try-fix", args.try_fix,
+                      "With --config: try this change (\"NAME [VALUE]\") on each failed cell instead of its fix");
   run_cmd->add_option("--filter", args.selection.filters,
                       "Run only cells whose id (scenario/line/profile, e.g. field/01-suite-mismatch/3.6/field-2x) "
                       "contains this text or matches this glob; may be repeated");

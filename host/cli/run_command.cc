@@ -10,6 +10,7 @@
 
 #include "build_check.h"
 #include "build_suites.h"
+#include "fix_verification.h"
 #include "imported_config_cells.h"
 #include "interrupts.h"
 #include "journal.h"
@@ -135,6 +136,20 @@ int run_command(RunArgs args) {
     }
   }
   std::optional<mbedtls_config::ImportedConfig> config;
+  std::optional<mbedtls_config::ConfigEdit> try_fix;
+  if ((args.verify_fixes || !args.try_fix.empty()) && args.config_file.empty()) {
+    fmt::print(stderr, "shakedown: --verify-fixes and --try-fix change a config: name it with --config\n");
+    return kUsage;
+  }
+  if (!args.try_fix.empty()) {
+    try_fix = mbedtls_config::parse_config_edit(args.try_fix);
+    if (!try_fix) {
+      fmt::print(stderr,
+                 "shakedown: --try-fix {}: expected an option and its value, e.g. \"MBEDTLS_MPI_MAX_SIZE 512\"\n",
+                 args.try_fix);
+      return kUsage;
+    }
+  }
   if (!args.config_file.empty()) {
     config = import_for_run(args.config_file, args.selection.mbedtls_lines);
     if (!config) return kUsage;
@@ -225,16 +240,15 @@ int run_command(RunArgs args) {
     }
   }
 
-  const runner::Runner runner(
-      {
-          .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : fs::path(args.pki_cache),
-          .artifacts_dir = cells_dir,
-          .debug_level = args.debug_level,
-          .scratch_dir = scratch->path(),
-          .profile_files = config ? std::map<std::string, std::string>{{config->name, args.config_file}}
-                                  : std::map<std::string, std::string>{},
-      },
-      *target);
+  const runner::RunnerOptions runner_options{
+      .pki_cache = args.pki_cache.empty() ? servers::default_pki_cache() : fs::path(args.pki_cache),
+      .artifacts_dir = cells_dir,
+      .debug_level = args.debug_level,
+      .scratch_dir = scratch->path(),
+      .profile_files = config ? std::map<std::string, std::string>{{config->name, args.config_file}}
+                              : std::map<std::string, std::string>{},
+  };
+  const runner::Runner runner(runner_options, *target);
 
   const bool live = ::isatty(STDERR_FILENO) == 1;  // a progress line only on a terminal
   bool journal_failed = false;
@@ -257,6 +271,11 @@ int run_command(RunArgs args) {
   if (live) fmt::print(stderr, "\r\033[K");
   const auto target_problems = target->shut_down();
   const bool interrupted = interrupts.interrupted();
+  if (config && (args.verify_fixes || try_fix) && !interrupted) {
+    auto fix_options = runner_options;
+    fix_options.artifacts_dir.clear();  // the cells' own artifacts stay the first run's
+    verify_fixes(results, cells, *config, try_fix, fix_options);
+  }
 
   std::vector<runner::CellNotRun> planned;
   for (const auto& c : cells)
@@ -265,6 +284,7 @@ int run_command(RunArgs args) {
 
   runner::print_table(stdout, results);
   runner::print_findings(stdout, results);
+  print_fix_checks(results);
   bool written = write_reports(args, results, interrupted, not_run) && !journal_failed;
   at_once.scratch({});
   scratch->remove();

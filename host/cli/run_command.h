@@ -34,6 +34,8 @@ struct RunArgs {
   std::optional<uint64_t> chaos_seed;  // --chaos SEED
   std::string config_file;             // --config: a device's own config, built on demand
   std::string expect_like;             // --expect-like PROFILE: the config's cells expect what PROFILE's do
+  bool verify_fixes = false;           // --verify-fixes: each failed cell's fix built and run again
+  std::string try_fix;                 // --try-fix "NAME [VALUE]": this change instead of each finding's fix
 };
 
 // The cells' verdicts counted, and the exit status they give a run.

@@ -10,9 +10,8 @@
 
 namespace shakedown::mbedtls_config {
 namespace fs = std::filesystem;
-namespace {
 
-std::string sha256_hex16(const std::string& text) {
+std::string config_hash_of(const std::string& text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
@@ -20,6 +19,8 @@ std::string sha256_hex16(const std::string& text) {
   for (unsigned i = 0; i < 8 && i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
 }
+
+namespace {
 
 // The profile's name: the file's stem, or its folder's name when the stem
 // is one every project uses ("mbedtls_config"); lower case, '-' for the rest.
@@ -39,7 +40,9 @@ std::string define_line(const std::string& name, const Macro& m) {
   return fmt::format("#define {}{}{}{}\n", name, m.params, m.value.empty() ? "" : " ", m.value);
 }
 
-std::string header_for(const ImportedConfig& c) {
+}  // namespace
+
+std::string profile_header_of(const ImportedConfig& c) {
   // Nothing here names the file: the hash is of the options, so the same
   // options under another name build (and are cached) once.
   std::string text = fmt::format(
@@ -60,8 +63,6 @@ std::string header_for(const ImportedConfig& c) {
   return text;
 }
 
-}  // namespace
-
 ImportedConfig import_config(const fs::path& file, const MbedtlsTree& tree, std::string tree_choice) {
   ImportedConfig c{.file = file, .tree = tree, .tree_choice = std::move(tree_choice)};
   auto dump = dump_config(file, tree);
@@ -80,8 +81,8 @@ ImportedConfig import_config(const fs::path& file, const MbedtlsTree& tree, std:
     return std::pair(!a.user.file.empty(), a.user.line) < std::pair(!b.user.file.empty(), b.user.line);
   });
   c.name = profile_name(file);
-  c.profile_header = header_for(c);
-  c.hash = sha256_hex16(c.profile_header);
+  c.profile_header = profile_header_of(c);
+  c.hash = config_hash_of(c.profile_header);
   return c;
 }
 

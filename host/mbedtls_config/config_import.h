@@ -45,6 +45,12 @@ ImportedConfig import_config(const std::filesystem::path& file, const MbedtlsTre
 // two tie.
 MbedtlsTree guess_tree(const std::filesystem::path& file, std::span<const MbedtlsTree> trees, std::string* why);
 
+// The profile header of `config`'s effective options (its delta over the
+// line's defaults), and the hash of a header as CMake takes it (16 hex
+// digits of its SHA-256).
+std::string profile_header_of(const ImportedConfig& config);
+std::string config_hash_of(const std::string& profile_header);
+
 // What the effective options change from the line's defaults (the hooks
 // the target's seams replace aside).
 struct Differences {

@@ -148,6 +148,20 @@ json to_json(const CellResult& r) {
   out["suite"] = r.report.suite;
   out["group"] = r.report.group_id != 0 ? json(tls::group_name(r.report.group_id)) : json(nullptr);
   out["peak_heap_bytes"] = r.report.heap_peak;
+  if (r.fix_check) {
+    const auto& f = *r.fix_check;
+    auto optional = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+    out["fix_verification"] = {{"change", f.change},
+                               {"outcome", f.outcome},
+                               {"result", f.result},
+                               {"finding", f.finding},
+                               {"flash_before", optional(f.flash_before)},
+                               {"flash_after", optional(f.flash_after)},
+                               {"ram_before", optional(f.ram_before)},
+                               {"ram_after", optional(f.ram_after)},
+                               {"heap_before", optional(f.heap_before)},
+                               {"heap_after", optional(f.heap_after)}};
+  }
   out["peak_stack_bytes"] = r.report.stack_peak != 0 ? json(r.report.stack_peak) : json(nullptr);
   out["handshake_ms"] = r.report.duration_ms;
   if (!r.report.connect_failure.empty()) out["connect_failure"] = r.report.connect_failure;

@@ -28,6 +28,17 @@ enum class Verdict {
   kInfrastructureError,  // no answer to judge: the target or the harness failed
 };
 
+// `run --config FILE --verify-fixes`: the cell's fix made in a derived
+// config, built, and the cell run again with it; and what the fix costs.
+struct FixVerification {
+  std::string change;   // "#define MBEDTLS_SHA1_C"; empty when the fix is not a config change
+  std::string outcome;  // "fix verified", "fix did not help", "not a config change", "not checked: why"
+  std::string result;   // the rerun's: "pass", or its code
+  std::string finding;  // the rerun's first finding, if it failed
+  std::optional<uint64_t> flash_before, flash_after, ram_before, ram_after;  // the NUCLEO image, bytes
+  std::optional<uint32_t> heap_before, heap_after;                           // the cell's peak heap, bytes
+};
+
 struct CellResult {
   std::string scenario;
   std::string target;
@@ -48,6 +59,7 @@ struct CellResult {
   std::vector<std::string> earlier_attempts;
   // An infrastructure error of the device link (HandshakeOutcome's): what is retried.
   bool device_link_failed = false;
+  std::optional<FixVerification> fix_check;  // with --verify-fixes, for a failed cell
 
   const diagnosis::Finding* primary_finding() const { return findings.empty() ? nullptr : &findings.front(); }
 };

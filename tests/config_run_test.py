@@ -13,10 +13,13 @@ are installed, on the firmware under QEMU: both builds report the config hash
 usage: config_run_test.py SHAKEDOWN REPO WORK_DIR
 """
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from local_servers import Started
 
 FIELD_FINDINGS = {
     "field/01-suite-mismatch": "no-shared-ciphersuite",
@@ -134,6 +137,23 @@ def main():
     wrong = json.loads(out.read_text())["results"][0].get("fix_verification", {}) if out.exists() else {}
     check(wrong.get("outcome") == "fix did not help" and wrong.get("finding") == "no-shared-ciphersuite",
           f"a wrong fix (MBEDTLS_SHA1_C for the suite mismatch): {wrong.get('outcome')}, now {wrong.get('finding')}")
+
+    # connect --config: the field device's own config against the field
+    # report's server (shakedown-server on 127.0.0.1), on each target.
+    server = Started([os.path.join(os.path.dirname(shakedown), "shakedown-server"),
+                      str(repo / "scenarios" / "field" / "01-suite-mismatch.yaml")], r"listening on 127\.0\.0\.1:(\d+)")
+    try:
+        anchor = server.wait_for(r"trust anchor \(give it to the client\): (\S+)")
+        for target in targets:
+            r = run([shakedown, "connect", f"127.0.0.1:{server.port}", "--target", target, "--config",
+                     str(configs / CONFIGS[0][0]), "--ca", anchor, "--servername", "cloud.shakedown.test", "--json"])
+            answer = json.loads(r.stdout) if r.stdout.strip().startswith("{") else {}
+            first = (answer.get("findings") or [{}])[0].get("id")
+            check(r.returncode == 1 and answer.get("error_code") == "-0x0050" and first == "no-shared-ciphersuite",
+                  f"connect --config --target {target} to the field server: exit {r.returncode}, "
+                  f"{answer.get('error_code')}, {first}")
+    finally:
+        server.stop()
 
     # A config that cannot build: a usage error with the compiler's word.
     bad = work / "too-little-for-tls.h"

@@ -12,6 +12,7 @@
 #include "device_side.h"
 #include "explain.h"
 #include "host_port.h"
+#include "imported_config_cells.h"
 #include "output_text.h"
 #include "shakedown/errors/exit_codes.h"
 #include "shakedown/tls/mbedtls_line.h"
@@ -67,7 +68,7 @@ nlohmann::json to_json(const ConnectArgs& args, const std::string& address, cons
 
 }  // namespace
 
-int connect_command(const ConnectArgs& args) {
+int connect_command(ConnectArgs args) {
   const auto where = net::parse_host_port(args.server);
   if (!where) {
     fmt::print(stderr, "shakedown connect: '{}': expected HOST:PORT (an IPv4 address or a name, and a port)\n",
@@ -105,9 +106,22 @@ int connect_command(const ConnectArgs& args) {
     fmt::print(stderr, "shakedown connect: --target {}: expected {}\n", args.target, targets::target_names());
     return kUsage;
   }
+  targets::TargetSettings settings{.firmware_dir = SHAKEDOWN_DEFAULT_FIRMWARE_DIR, .parameter = parameter};
+  if (!args.config_file.empty()) {
+    // The device's own config: its builds made on demand, its profile used.
+    const auto config = import_for_run(
+        args.config_file, args.mbedtls_named ? std::vector{args.mbedtls_line} : std::vector<std::string>{});
+    if (!config) return kUsage;
+    const auto made = build_for_target(*config, args.target);
+    if (!made) return kUsage;
+    settings.sim_build_dir = made->simulator.dir;
+    if (made->image) settings.firmware_dir = made->image->dir;
+    args.profile = request.profile = config->name;
+    args.mbedtls_line = request.mbedtls_line = config->tree.line;
+  }
   std::unique_ptr<targets::Target> target;
   try {
-    target = row->make({.firmware_dir = SHAKEDOWN_DEFAULT_FIRMWARE_DIR, .parameter = parameter});
+    target = row->make(settings);
   } catch (const targets::TargetUsageError& e) {
     fmt::print(stderr, "shakedown connect: {}\n", e.what());
     return kUsage;

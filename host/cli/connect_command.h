@@ -17,6 +17,8 @@ struct ConnectArgs {
   std::string target = "sim";
   std::string mbedtls_line = "3.6";
   std::string profile = "default-16k";
+  std::string config_file;     // --config: a device's own config, built on demand (instead of --profile)
+  bool mbedtls_named = false;  // --mbedtls was given: the config's line, else it is guessed
   std::string ca_file;     // the device's trust (PEM or DER); empty: the server is not verified
   std::string servername;  // SNI and the name checked; default: HOST when it is a name
   bool no_servername = false;
@@ -31,6 +33,6 @@ struct ConnectArgs {
 // Exit status: 0 the handshake passed, 1 it failed (the findings say why),
 // 2 an infrastructure error (the device did not answer, the name did not
 // resolve), 3 a usage error.
-int connect_command(const ConnectArgs& args);
+int connect_command(ConnectArgs args);
 
 }  // namespace shakedown::cli

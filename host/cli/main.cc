@@ -11,7 +11,7 @@
 //   shakedown boards
 //   shakedown flash <image> [--serial SN] [--tool openocd|st-flash] [--dry-run]
 //   shakedown explain <log file or -> [--json] [--scenario OUT]
-//   shakedown connect <HOST:PORT> [--target sim] [--mbedtls LINE] [--profile P] [--ca FILE]
+//   shakedown connect <HOST:PORT> [--target sim] [--mbedtls LINE] [--profile P | --config FILE] [--ca FILE]
 //       [--servername NAME | --no-servername] [--time T] [--request TEXT] [--timeout S] [--json] [--log]
 //   shakedown probe <HOST:PORT> [--servername NAME] [--ca FILE] [--max-handshakes N] [--timeout-ms MS] [--json FILE]
 //       [--replica FILE [--profile P]...]
@@ -231,6 +231,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   connect_cmd->add_option("--mbedtls", connect_args.mbedtls_line, "The Mbed TLS line (2.28 or 3.6)")
       ->capture_default_str();
+  connect_cmd->add_option("--config", connect_args.config_file,
+                          "A device's own Mbed TLS config file instead of a profile, built on demand "
+                          "(docs/configs.md)");
   connect_cmd->add_option("--profile", connect_args.profile, "The config profile (firmware/configs/NAME.h)")
       ->capture_default_str();
   connect_cmd->add_option("--ca", connect_args.ca_file,
@@ -299,7 +302,10 @@ int main(int argc, char** argv) {
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
   if (flash_cmd->parsed()) return boards::flash_command(flash_request, stdout, stderr);
   if (explain_cmd->parsed()) return explain_log(explain_args);
-  if (connect_cmd->parsed()) return cli::connect_command(connect_args);
+  if (connect_cmd->parsed()) {
+    connect_args.mbedtls_named = connect_cmd->get_option("--mbedtls")->count() > 0;
+    return cli::connect_command(connect_args);
+  }
   if (probe_cmd->parsed()) return cli::probe_command(probe_args);
   if (config_show_cmd->parsed()) return cli::config_show_command(config_args);
   return cli::run_command(args);

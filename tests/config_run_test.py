@@ -138,6 +138,19 @@ def main():
     check(wrong.get("outcome") == "fix did not help" and wrong.get("finding") == "no-shared-ciphersuite",
           f"a wrong fix (MBEDTLS_SHA1_C for the suite mismatch): {wrong.get('outcome')}, now {wrong.get('finding')}")
 
+    # check --config over scenarios/field: four servers it cannot talk to,
+    # one cause each, each fix verified (the builds are the ones above).
+    summary = work / "check.json"
+    summary.unlink(missing_ok=True)
+    r = run([shakedown, "check", "--config", field_config, field, "--json", str(summary)])
+    j = json.loads(summary.read_text()) if summary.exists() else {}
+    causes = {g["cause"]: g for g in j.get("cannot_talk_to", [])}
+    check(r.returncode == 1 and j.get("servers") == 4 and j.get("talks_to") == 0,
+          f"check --config on scenarios/field: exit {r.returncode}, {j.get('servers')} servers, talks to {j.get('talks_to')}")
+    check(set(causes) == set(FIELD_FINDINGS.values()), f"check: the causes are the four field findings: {sorted(causes)}")
+    check(all(g["outcome"].startswith("fix verified") for g in causes.values()),
+          f"check: each cause's fix verified: {[(c, g['outcome']) for c, g in causes.items()]}")
+
     # connect --config: the field device's own config against the field
     # report's server (shakedown-server on 127.0.0.1), on each target.
     server = Started([os.path.join(os.path.dirname(shakedown), "shakedown-server"),

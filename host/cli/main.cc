@@ -15,6 +15,7 @@
 //       [--servername NAME | --no-servername] [--time T] [--request TEXT] [--timeout S] [--json] [--log]
 //   shakedown probe <HOST:PORT> [--servername NAME] [--ca FILE] [--max-handshakes N] [--timeout-ms MS] [--json FILE]
 //       [--replica FILE [--profile P]...]
+//   shakedown check --config FILE [--mbedtls LINE|DIR] [PATHS...] [-j N] [--json FILE]
 //   shakedown config show <FILE> [--mbedtls LINE|DIR] [--json] [--profile-out FILE]
 //
 // Exit status (shakedown/errors/exit_codes.h): 0 every cell as expected;
@@ -33,6 +34,7 @@
 #include <iostream>
 
 #include "board_list.h"
+#include "check_command.h"
 #include "compare.h"
 #include "config_command.h"
 #include "connect_command.h"
@@ -276,6 +278,16 @@ int main(int argc, char** argv) {
       ->add_option("--profile", probe_args.profiles,
                    "The replica's profiles (firmware/configs/NAME.h), each expected to connect; may be repeated")
       ->capture_default_str();
+  cli::CheckArgs check_args;
+  auto* check_cmd = app.add_subcommand(
+      "check",
+      "The whole scenario catalogue against one device config: the servers it can and cannot talk to, by cause, "
+      "each fix verified and priced (exit 0 it talks to every server a device should, 1 not)");
+  check_cmd->add_option("--config", check_args.config_file, "The device's own Mbed TLS config file")->required();
+  check_cmd->add_option("--mbedtls", check_args.mbedtls_lines, "Its Mbed TLS line or tree (default: guessed)");
+  check_cmd->add_option("paths", check_args.paths, "Scenario files or folders (default: the catalogue, scenarios/)");
+  check_cmd->add_option("-j,--jobs", check_args.jobs, "Cells run in parallel")->capture_default_str();
+  check_cmd->add_option("--json", check_args.json_path, "Also write the summary as JSON to this file");
   cli::ConfigArgs config_args;
   auto* config_cmd = app.add_subcommand("config", "A device's own Mbed TLS config file, as shakedown builds it");
   config_cmd->require_subcommand(1);
@@ -308,5 +320,6 @@ int main(int argc, char** argv) {
   }
   if (probe_cmd->parsed()) return cli::probe_command(probe_args);
   if (config_show_cmd->parsed()) return cli::config_show_command(config_args);
+  if (check_cmd->parsed()) return cli::check_command(check_args);
   return cli::run_command(args);
 }

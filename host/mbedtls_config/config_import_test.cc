@@ -68,6 +68,14 @@ TEST_CASE("the field device's config written in full as CubeMX does has exactly 
   CHECK(c.dropped_includes[1].header == "cmsis_os.h");
   CHECK(c.unknown_options.empty());
   CHECK(without_lines(c.effective) == built_options(t, fs::path(SHAKEDOWN_CONFIGS_DIR) / "field-2x.h"));
+  // What `config show` lists as the user's own changes: field-2x's trims,
+  // and none of the hooks the target's seams take.
+  const auto d = differences(c);
+  CHECK(d.turned_off == std::vector<std::string>{"MBEDTLS_SHA1_C", "MBEDTLS_SSL_CBC_RECORD_SPLITTING",
+                                                 "MBEDTLS_SSL_PROTO_TLS1", "MBEDTLS_SSL_PROTO_TLS1_1"});
+  CHECK(d.turned_on == std::vector<std::string>{"MBEDTLS_MPI_MAX_SIZE", "MBEDTLS_SSL_CIPHERSUITES",
+                                                "MBEDTLS_SSL_IN_CONTENT_LEN", "MBEDTLS_SSL_OUT_CONTENT_LEN"});
+  CHECK(d.changed.empty());
   CHECK(c.effective.at("MBEDTLS_MPI_MAX_SIZE").value == "256");
   CHECK(c.effective.at("MBEDTLS_MPI_MAX_SIZE").line > 0);
 }

@@ -92,7 +92,8 @@ int check_command(const CheckArgs& args) {
       refused.push_back(&r);
     } else {
       const auto* f = r.primary_finding();
-      causes[{f ? std::string(diagnosis::finding_name(f->id)) : "unexplained", f ? f->fix : ""}].cells.push_back(&r);
+      causes[{std::string(diagnosis::finding_name(f ? f->id : diagnosis::FindingId::kUnexplained)), f ? f->fix : ""}]
+          .cells.push_back(&r);
     }
   }
 

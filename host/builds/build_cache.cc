@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -90,18 +92,31 @@ std::string target_of(const KindRow& row, const mbedtls_config::ImportedConfig& 
   return fmt::format("firmware-{}-{}-{}", row.port, config.tree.line, config.name);
 }
 
-std::string build_key(const mbedtls_config::ImportedConfig& config) {
+// The digest of a tree's headers and sources. Once per tree and process:
+// `check` and `--verify-fixes` ask for many builds of one tree, and the
+// tree (megabytes) does not change under a run.
+std::string tree_digest(const fs::path& tree) {
+  static std::mutex mutex;
+  static std::map<fs::path, std::string> known;
+  const std::lock_guard lock(mutex);
+  if (const auto it = known.find(tree); it != known.end()) return it->second;
   Digest digest;
-  digest.add(SHAKEDOWN_BUILD_ID);
-  digest.add(config.profile_header);
   std::vector<fs::path> files;
   for (const char* part : {"include", "library"}) {
-    for (const auto& entry : fs::recursive_directory_iterator(config.tree.dir / part)) {
+    for (const auto& entry : fs::recursive_directory_iterator(tree / part)) {
       if (entry.is_regular_file()) files.push_back(entry.path());
     }
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) digest.add_file(f);
+  return known[tree] = digest.hex16();
+}
+
+std::string build_key(const mbedtls_config::ImportedConfig& config) {
+  Digest digest;
+  digest.add(SHAKEDOWN_BUILD_ID);
+  digest.add(config.profile_header);
+  digest.add(tree_digest(config.tree.dir));
   return digest.hex16();
 }
 

@@ -34,19 +34,6 @@ struct Cause {
   std::vector<const runner::CellResult*> cells;
 };
 
-std::string price_of(const runner::FixVerification& f) {
-  std::string price;
-  if (f.flash_before && f.flash_after) {
-    price += fmt::format("flash {:+} B, RAM {:+} B",
-                         static_cast<int64_t>(*f.flash_after) - static_cast<int64_t>(*f.flash_before),
-                         static_cast<int64_t>(*f.ram_after) - static_cast<int64_t>(*f.ram_before));
-  }
-  if (f.heap_before && f.heap_after) {
-    price += fmt::format("{}peak heap {} -> {} B", price.empty() ? "" : ", ", *f.heap_before, *f.heap_after);
-  }
-  return price;
-}
-
 }  // namespace
 
 int check_command(const CheckArgs& args) {
@@ -122,17 +109,18 @@ int check_command(const CheckArgs& args) {
     std::vector<std::string> names;
     for (const auto* r : cause.cells) names.push_back(r->scenario);
     const auto* finding = first.primary_finding();
+    const std::string price = price_of(check);
     fmt::print("\n  {} ({} server{}): {}\n", id, cause.cells.size(), cause.cells.size() == 1 ? "" : "s",
                fmt::join(names, ", "));
     if (finding) fmt::print("    e.g. {}\n    fix: {}\n", finding->summary, finding->fix);
     fmt::print("    {}{}\n", check.change.empty() ? "not a config change" : check.change + ": " + check.outcome,
-               price_of(check).empty() ? "" : "; " + price_of(check));
+               price.empty() ? "" : "; " + price);
     out["cannot_talk_to"].push_back({{"cause", id},
                                      {"servers", names},
                                      {"fix", finding ? finding->fix : ""},
                                      {"change", check.change},
                                      {"outcome", check.outcome},
-                                     {"price", price_of(check)}});
+                                     {"price", price}});
   }
   if (infrastructure > 0) fmt::print("\n  {} cells did not answer (infrastructure errors)\n", infrastructure);
   if (!args.json_path.empty()) std::ofstream(args.json_path) << out.dump(2) << "\n";

@@ -15,9 +15,7 @@ using namespace mbedtls_config;
 // A name for the derived config that is the same for the same change, so
 // two cells with one fix share one build.
 std::string suffix_of(const ConfigEdit& edit) {
-  uint32_t h = 2166136261u;  // FNV-1a
-  for (char c : edit.describe()) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
-  return fmt::format("fix-{:08x}", h);
+  return "fix-" + config_hash_of(edit.describe()).substr(0, 8);
 }
 
 const runner::PlannedCell* planned_for(const runner::CellResult& r, const std::vector<runner::PlannedCell>& cells) {
@@ -100,6 +98,18 @@ void verify_fixes(std::vector<runner::CellResult>& results, const std::vector<ru
   }
 }
 
+std::string price_of(const runner::FixVerification& f) {
+  std::string price;
+  if (f.flash_before && f.flash_after && f.ram_before && f.ram_after) {
+    price = fmt::format("NUCLEO-F429ZI flash {}, RAM {}", signed_bytes(*f.flash_before, *f.flash_after),
+                        signed_bytes(*f.ram_before, *f.ram_after));
+  }
+  if (f.heap_before && f.heap_after) {
+    price += fmt::format("{}peak heap {}", price.empty() ? "" : "; ", signed_bytes(*f.heap_before, *f.heap_after));
+  }
+  return price;
+}
+
 void print_fix_checks(const std::vector<runner::CellResult>& results) {
   bool header = false;
   for (const auto& r : results) {
@@ -115,13 +125,7 @@ void print_fix_checks(const std::vector<runner::CellResult>& results) {
     fmt::print("  {}: {}", f.change, f.outcome);
     if (!f.result.empty()) fmt::print(" (now {}{})", f.result, f.finding.empty() ? "" : ", " + f.finding);
     fmt::print("\n");
-    if (f.flash_before && f.flash_after) {
-      fmt::print("  price on the NUCLEO-F429ZI image: flash {}, RAM {}\n",
-                 signed_bytes(*f.flash_before, *f.flash_after), signed_bytes(*f.ram_before, *f.ram_after));
-    }
-    if (f.heap_before && f.heap_after) {
-      fmt::print("  the handshake's peak heap: {}\n", signed_bytes(*f.heap_before, *f.heap_after));
-    }
+    if (const auto price = price_of(f); !price.empty()) fmt::print("  price: {}\n", price);
   }
 }
 

@@ -7,6 +7,7 @@
 // after (where the Cortex-M toolchain is installed) and the cell's peak heap.
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "config_edit.h"
@@ -21,6 +22,11 @@ namespace shakedown::cli {
 void verify_fixes(std::vector<runner::CellResult>& results, const std::vector<runner::PlannedCell>& cells,
                   const mbedtls_config::ImportedConfig& config,
                   const std::optional<mbedtls_config::ConfigEdit>& try_fix, const runner::RunnerOptions& options);
+
+// What is known of a fix's price, in one line: "NUCLEO-F429ZI flash +16 B
+// (282356 -> 282372), RAM +0 B (...); peak heap +9952 B (8784 -> 18736)";
+// empty when nothing is.
+std::string price_of(const runner::FixVerification& check);
 
 // One line per checked cell, for the terminal.
 void print_fix_checks(const std::vector<runner::CellResult>& results);

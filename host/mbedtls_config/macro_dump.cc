@@ -1,14 +1,15 @@
 #include "macro_dump.h"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 
 #include "subprocess.h"
+#include "temp_dir.h"
 
 namespace shakedown::mbedtls_config {
 namespace fs = std::filesystem;
@@ -48,24 +49,6 @@ void write_lines(const fs::path& file, const std::vector<std::string>& lines) {
   std::ofstream out(file);
   for (const auto& l : lines) out << l << '\n';
 }
-
-// A folder of its own under $TMPDIR, removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "shakedown-config.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw ConfigError("cannot make a temporary folder for the preprocessor");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 fs::path compiler() {
   for (const char* name : {"cc", "gcc", "clang"}) {
@@ -114,10 +97,15 @@ std::string first_error(std::string err, const fs::path& copy, const fs::path& o
 }
 
 MacroDump dump(const fs::path& file, const MbedtlsTree& tree, bool with_user_config, const fs::path& user_config = {}) {
-  const TempDir temp;
-  const fs::path copy = temp.path() / file.filename();
+  std::optional<process::TempDir> temp;
+  try {
+    temp.emplace(fs::path(), "config");
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(fmt::format("a temporary folder for the preprocessor: {}", e.what()));
+  }
+  const fs::path copy = temp->path() / file.filename();
   auto lines = read_lines(file);
-  const fs::path wrapper = temp.path() / "shakedown_config_dump.c";
+  const fs::path wrapper = temp->path() / "shakedown_config_dump.c";
   {
     std::ofstream out(wrapper);
     out << "#include \"" << copy.string() << "\"\n";

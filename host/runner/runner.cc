@@ -21,6 +21,7 @@
 #include "shakedown/tls/signature_scheme.h"
 #include "shakedown/tls/stage.h"
 #include "shakedown/tls/version.h"
+#include "temp_dir.h"
 #include "test_server.h"
 #include "trust_file.h"
 
@@ -80,29 +81,6 @@ tls::Version server_version(const std::string& name) {
   if (auto v = tls::parse_config_name(name)) return *v;
   throw std::runtime_error(fmt::format("server: unknown version '{}'", name));
 }
-
-// A private temporary folder in `parent` (the run's folder for them; if
-// none, $TMPDIR), removed with its contents.
-class TempDir {
- public:
-  TempDir(const std::filesystem::path& parent, const std::string& prefix) {
-    std::string pattern = (parent.empty() ? std::filesystem::temp_directory_path() / ("shakedown-" + prefix + "-XXXXXX")
-                                          : parent / (prefix + "-XXXXXX"))
-                              .string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp: cannot create " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Mbed TLS parses PEM only with its terminating NUL.
 std::vector<uint8_t> pem_for_device(const std::string& pem) {
@@ -288,7 +266,7 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     // diagnosis); it listens only when it plays the scenario itself.
     servers::TestServer server(config);
     std::optional<servers::SServerPeer> s_server;
-    std::optional<TempDir> s_server_files;
+    std::optional<process::TempDir> s_server_files;
     uint16_t port = 0;
     if (s.peer == scenario::Scenario::Peer::kOpensslSServer) {
       s_server_files.emplace(options_.scratch_dir, "s_server");

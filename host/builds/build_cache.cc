@@ -151,6 +151,7 @@ std::string first_error(const fs::path& log, const mbedtls_config::ImportedConfi
   static const std::regex option("MBEDTLS_[A-Z0-9_]+");
   for (std::string l; std::getline(in, l);) {
     if (l.find("error:") == std::string::npos && l.find("#error") == std::string::npos) continue;
+    l.resize(std::min<size_t>(l.size(), 4096));  // std::regex recurses per character
     std::string where;
     for (std::sregex_iterator it(l.begin(), l.end(), option), end; it != end; ++it) {
       const auto found = config.effective.find(it->str());
@@ -163,7 +164,8 @@ std::string first_error(const fs::path& log, const mbedtls_config::ImportedConfi
     if (where.empty() && std::regex_search(l, option)) {
       where = " (the config does not set the option this names: a prerequisite it leaves off)";
     }
-    return l + where;
+    constexpr size_t kMax = 400;  // of a line that can be anything the compiler echoed
+    return (l.size() <= kMax ? l : l.substr(0, kMax) + " [...]") + where;
   }
   return "see " + log.string();
 }

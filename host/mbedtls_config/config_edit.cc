@@ -25,6 +25,7 @@ std::optional<ConfigEdit> config_edit_of(const std::string& fix) {
 }
 
 std::optional<ConfigEdit> parse_config_edit(const std::string& text) {
+  if (text.size() > 1024) return std::nullopt;  // no option is that long, and std::regex recurses per character
   static const std::regex form(R"(^\s*(MBEDTLS_[A-Z0-9_]+)(\s+(\S+))?\s*$)");
   std::smatch m;
   if (!std::regex_match(text, m, form)) return std::nullopt;

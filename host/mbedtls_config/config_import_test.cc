@@ -144,3 +144,20 @@ TEST_CASE("the config hash follows the options, not the file's name or comments"
   CHECK(import_config(c, t, "named").hash != ia.hash);
   for (const auto& f : {a, b, c}) fs::remove(f);
 }
+
+TEST_CASE("what is not a config header is an error naming it, and a long line is read whole") {
+  const auto t = tree("3.6");
+  const auto binary = write_temp("shakedown-binary-config.h", std::string("\x7f"
+                                                                          "ELF\0\0\x01",
+                                                                          7) +
+                                                                  "\n");
+  CHECK_THROWS_WITH(import_config(binary, t, "named"), Catch::Contains(binary.string() + ":1: not a text file"));
+  CHECK_THROWS_WITH(import_config(fs::temp_directory_path(), t, "named"), Catch::Contains("not a file"));
+  // A value of 200,000 characters: longer than std::regex's recursion survives.
+  const std::string suites(200'000, 'A');
+  const auto long_line =
+      write_temp("shakedown-long-config.h", "#define MBEDTLS_SSL_TLS_C\n#define MBEDTLS_X " + suites + "\n");
+  const auto c = import_config(long_line, t, "named");
+  CHECK(c.effective.at("MBEDTLS_X").value == suites);
+  for (const auto& f : {binary, long_line}) fs::remove(f);
+}

@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <sstream>
+#include <string_view>
 
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -38,10 +39,20 @@ bool kept(const std::string& name, const std::string& value) {
 }
 
 std::vector<std::string> read_lines(const fs::path& file) {
+  std::error_code ec;
+  if (fs::exists(file, ec) && !fs::is_regular_file(file, ec)) {
+    throw ConfigError(fmt::format("{}: not a file (a config header is)", file.string()));
+  }
   std::ifstream in(file);
   if (!in) throw ConfigError(fmt::format("{}: cannot be read", file.string()));
   std::vector<std::string> lines;
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (std::string l; std::getline(in, l);) {
+    if (l.find('\0') != std::string::npos) {
+      throw ConfigError(
+          fmt::format("{}:{}: not a text file (a NUL byte), so not a config header", file.string(), lines.size() + 1));
+    }
+    lines.push_back(std::move(l));
+  }
   return lines;
 }
 
@@ -57,31 +68,97 @@ fs::path compiler() {
   throw ConfigError("no C compiler (cc) on PATH to read the config with");
 }
 
+// The lines here are read by hand, not with std::regex: libstdc++'s regex
+// recurses once per character, and a line of a binary file passed as a
+// config (or a long macro) would overflow the stack.
+
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// The identifier at `at`, advancing past it; empty if there is none.
+std::string_view identifier(std::string_view l, size_t& at) {
+  const size_t start = at;
+  if (at < l.size() && !std::isdigit(static_cast<unsigned char>(l[at]))) {
+    while (at < l.size() && is_word_char(l[at])) ++at;
+  }
+  return l.substr(start, at - start);
+}
+
+// A line marker, `# 12 "file" flags`: its line and file.
+bool read_marker(std::string_view l, int& line, std::string& file) {
+  if (!l.starts_with("# ")) return false;
+  size_t at = 2;
+  int n = 0;
+  const size_t digits = at;
+  while (at < l.size() && std::isdigit(static_cast<unsigned char>(l[at])) && at - digits < 9)
+    n = n * 10 + (l[at++] - '0');
+  if (at == digits || l.substr(at, 2) != " \"") return false;
+  const size_t close = l.find('"', at + 2);
+  if (close == std::string_view::npos) return false;
+  line = n, file = l.substr(at + 2, close - at - 2);
+  return true;
+}
+
 // Reads `cc -E -dD` output: each #define and #undef in place, after line
 // markers ("# 12 \"file\""), so the last word on each name is known with
 // the file and line that said it; a define in `copy` (the user's file) has no file name.
 Macros parse_dump(const std::string& out, const fs::path& copy) {
-  static const std::regex marker(R"re(^# ([0-9]+) "([^"]*)".*$)re");
-  static const std::regex define(R"(^#define ([A-Za-z_][A-Za-z0-9_]*)(\([^)]*\))? ?(.*)$)");
-  static const std::regex undef(R"(^#undef ([A-Za-z_][A-Za-z0-9_]*)\s*$)");
   Macros macros;
   std::istringstream in(out);
   std::string file;
   int line = 0;
-  for (std::string l; std::getline(in, l); ++line) {
-    std::smatch m;
-    if (std::regex_match(l, m, marker)) {
-      file = m[2];
-      line = std::stoi(m[1]) - 1;  // the next line is the marker's
-    } else if (std::regex_match(l, m, define)) {
-      if (!kept(m[1], m[3])) continue;
+  for (std::string text; std::getline(in, text); ++line) {
+    const std::string_view l = text;
+    int marked = 0;
+    if (read_marker(l, marked, file)) {
+      line = marked - 1;  // the next line is the marker's
+    } else if (l.starts_with("#define ")) {
+      size_t at = 8;
+      const std::string name(identifier(l, at));
+      std::string params;
+      if (at < l.size() && l[at] == '(') {
+        const size_t close = l.find(')', at);
+        if (close == std::string_view::npos) continue;
+        params = l.substr(at, close + 1 - at);
+        at = close + 1;
+      }
+      if (at < l.size() && l[at] == ' ') ++at;
+      const std::string value(l.substr(std::min(at, l.size())));
+      if (name.empty() || !kept(name, value)) continue;
       const bool in_file = fs::path(file) == copy;
-      macros[m[1]] = {m[2], m[3], line, in_file ? "" : fs::path(file).filename().string()};
-    } else if (std::regex_match(l, m, undef)) {
-      macros.erase(m[1]);
+      macros[name] = {params, value, line, in_file ? "" : fs::path(file).filename().string()};
+    } else if (l.starts_with("#undef ")) {
+      size_t at = 7;
+      macros.erase(std::string(identifier(l, at)));
     }
   }
   return macros;
+}
+
+// `PATH:LINE:COL: fatal error: NAME: No such file or directory`: the line
+// and the header, when PATH is `file`.
+std::optional<DroppedInclude> missing_include(std::string_view l, const fs::path& file) {
+  constexpr std::string_view kFatal = ": fatal error: ", kMissing = ": No such file or directory";
+  const size_t fatal = l.find(kFatal);
+  if (fatal == std::string_view::npos || !l.ends_with(kMissing)) return std::nullopt;
+  const std::string_view place = l.substr(0, fatal);  // PATH:LINE:COL
+  const size_t col = place.rfind(':');
+  const size_t row = col == std::string_view::npos ? col : place.rfind(':', col - 1);
+  if (row == std::string_view::npos || fs::path(std::string(place.substr(0, row))) != file) return std::nullopt;
+  int line = 0;
+  for (char c : place.substr(row + 1, col - row - 1)) {
+    if (!std::isdigit(static_cast<unsigned char>(c)) || line > 10'000'000) return std::nullopt;
+    line = line * 10 + (c - '0');
+  }
+  const size_t header = fatal + kFatal.size();
+  return DroppedInclude{line, std::string(l.substr(header, l.size() - kMissing.size() - header))};
+}
+
+// At most a few hundred bytes of what the compiler said, for a message.
+std::string bounded(const std::string& text) {
+  constexpr size_t kMax = 400;
+  return text.size() <= kMax ? text : text.substr(0, kMax) + " [...]";
 }
 
 // The compiler's first error, with the temporary copy's path put back to the user's.
@@ -89,11 +166,13 @@ std::string first_error(std::string err, const fs::path& copy, const fs::path& o
   for (size_t at; (at = err.find(copy.string())) != std::string::npos;) {
     err.replace(at, copy.string().size(), original.string());
   }
+  // The compiler's own "PLACE: error: ..." line, not a quoted source line
+  // that happens to hold the word.
   std::istringstream in(err);
   for (std::string l; std::getline(in, l);) {
-    if (l.find("error") != std::string::npos) return l;
+    if (l.find(": error: ") != std::string::npos || l.find(": fatal error: ") != std::string::npos) return bounded(l);
   }
-  return err.empty() ? "the preprocessor failed" : err;
+  return err.empty() ? "the preprocessor failed" : bounded(err);
 }
 
 MacroDump dump(const fs::path& file, const MbedtlsTree& tree, bool with_user_config, const fs::path& user_config = {}) {
@@ -129,7 +208,6 @@ MacroDump dump(const fs::path& file, const MbedtlsTree& tree, bool with_user_con
     argv.push_back(fmt::format("-DMBEDTLS_USER_CONFIG_FILE=\"{}\"", fs::absolute(user_config).string()));
   argv.push_back(wrapper.string());
 
-  static const std::regex missing(R"(^(.*):([0-9]+):[0-9]+: fatal error: (.*): No such file or directory)");
   MacroDump result;
   for (int attempt = 0; attempt <= kMaxDroppedIncludes; ++attempt) {
     write_lines(copy, lines);
@@ -140,17 +218,15 @@ MacroDump dump(const fs::path& file, const MbedtlsTree& tree, bool with_user_con
     }
     if (!run.started || run.timed_out)
       throw ConfigError(fmt::format("{}: the preprocessor {}", file.string(), run.describe()));
-    std::smatch m;
     std::istringstream err(run.err);
     bool dropped = false;
     for (std::string l; std::getline(err, l);) {
-      if (std::regex_search(l, m, missing) && fs::path(m[1].str()) == copy) {
-        const int at = std::stoi(m[2]);
-        result.dropped_includes.push_back({at, m[3]});
-        lines[at - 1] = "/* shakedown: include not found, left out */";
-        dropped = true;
-        break;
-      }
+      const auto include = missing_include(l, copy);
+      if (!include || include->line < 1 || include->line > static_cast<int>(lines.size())) continue;
+      result.dropped_includes.push_back(*include);
+      lines[include->line - 1] = "/* shakedown: include not found, left out */";
+      dropped = true;
+      break;
     }
     if (!dropped) throw ConfigError(first_error(run.err, copy, fs::absolute(file)));
   }

@@ -4,7 +4,9 @@ shaped like real projects' (tests/data/configs): each is imported with the
 real preprocessor, built on demand into a simulator, and run on
 scenarios/field; the field device's config written out in full as CubeMX
 does gives field-2x's four findings, with fixes naming the user's file; a
-config that cannot build is a usage error naming what the compiler said.
+config that cannot build is a usage error naming what the compiler said; an
+ECC-only 2.x device with no RSA, time, error strings or platform layer builds
+and gets the key-type finding and a 2.x buffer fix that a build confirms.
 
 Each config runs on the simulator and, where QEMU and the Cortex-M toolchain
 are installed, on the firmware under QEMU: both builds report the config hash
@@ -137,6 +139,36 @@ def main():
     wrong = json.loads(out.read_text())["results"][0].get("fix_verification", {}) if out.exists() else {}
     check(wrong.get("outcome") == "fix did not help" and wrong.get("finding") == "no-shared-ciphersuite",
           f"a wrong fix (MBEDTLS_SHA1_C for the suite mismatch): {wrong.get('outcome')}, now {wrong.get('finding')}")
+
+    # An ECC-only 2.x device (no RSA, no platform layer, no time, no error
+    # strings, 2 KB records through MBEDTLS_SSL_MAX_CONTENT_LEN), found in
+    # its project's Inc/ folder: it builds, is named by its project, cannot
+    # load an RSA-signed root (the key type, not the hash, is missing), and
+    # its buffer fix raises the 2.x cap too, which a build then confirms.
+    ecc_config = str(configs / "ecc-client-2x" / "Inc" / "mbedtls_config.h")
+    out.unlink(missing_ok=True)
+    r = run([shakedown, "run", field, "--config", ecc_config, "--verify-fixes", "--json", str(out)])
+    cells = {c["scenario"]: c for c in json.loads(out.read_text())["results"]} if out.exists() else {}
+    check(r.returncode == 1 and len(cells) == 4, f"ECC-only 2.x config: exit {r.returncode}, {len(cells)} cells "
+          f"({r.stderr.strip()[-300:]})")
+    check({c["profile"] for c in cells.values()} == {"ecc-client-2x"}, "...named by its project, not by Inc/")
+    first = {s: (c.get("findings") or [{}])[0].get("id") for s, c in cells.items()}
+    check(all(first.get(f"field/0{n}-{s}") == "ca-signature-key-type-disabled"
+              for n, s in ((1, "suite-mismatch"), (2, "sha1-root"), (3, "rsa4096-root"))),
+          f"...an RSA-signed root does not load for want of MBEDTLS_RSA_C: {first}")
+    buffer = cells.get("field/04-chain-exceeds-record-buffer", {})
+    buffer_fix = buffer.get("fix_verification") or {}
+    check(first.get("field/04-chain-exceeds-record-buffer") == "record-too-large-for-input-buffer"
+          and buffer_fix.get("change", "").startswith("#define MBEDTLS_SSL_MAX_CONTENT_LEN 4096,")
+          and buffer_fix.get("outcome") == "fix verified" and buffer_fix.get("result") == "pass",
+          f"...the buffer fix raises MBEDTLS_SSL_MAX_CONTENT_LEN too and passes: {buffer_fix.get('change')}: "
+          f"{buffer_fix.get('outcome')} (now {buffer_fix.get('result')})")
+    rsa_fix = (cells.get("field/01-suite-mismatch", {}).get("fix_verification") or {})
+    check(rsa_fix.get("change") == "#define MBEDTLS_RSA_C and MBEDTLS_PKCS1_V15"
+          and rsa_fix.get("outcome", "").startswith("fix verified")
+          and rsa_fix.get("finding") == "rsa-key-too-large-for-mpi",
+          f"...the RSA fix loads the root, and the 48-byte bignums show next: {rsa_fix.get('outcome')}, "
+          f"now {rsa_fix.get('finding')}")
 
     # check --config over scenarios/field: four servers it cannot talk to,
     # one cause each, each fix verified (the builds are the ones above).

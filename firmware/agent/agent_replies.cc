@@ -43,6 +43,7 @@ void Agent::send_banner(uint32_t nonce) {
   w.put_u32(kMpiMaxSize, static_cast<uint32_t>(f.mpi_max_size));
   w.put_u32(kInContentLen, static_cast<uint32_t>(f.in_content_len));
   w.put_u32(kOutContentLen, static_cast<uint32_t>(f.out_content_len));
+  if (f.max_content_len != 0) w.put_u32(kMaxContentLen, static_cast<uint32_t>(f.max_content_len));
   w.put_u32(kFeatures, feature_bits(f));
   w.put_u16_list(kSuites, {suites, n});
   put_network_state(w);

@@ -45,6 +45,14 @@ constexpr bool kTls13 = true;
 constexpr bool kTls13 = false;
 #endif
 
+// 2.x caps both buffers with MBEDTLS_SSL_MAX_CONTENT_LEN; 3.x dropped the
+// option (a 2.x config carried over may still set it, to no effect).
+#if MBEDTLS_VERSION_MAJOR < 3
+constexpr size_t kMaxContentLen = MBEDTLS_SSL_MAX_CONTENT_LEN;
+#else
+constexpr size_t kMaxContentLen = 0;
+#endif
+
 std::span<const int> suite_list() {
   const int* list = mbedtls_ssl_list_ciphersuites();
   size_t n = 0;
@@ -63,6 +71,7 @@ const BuildFacts& build_facts() {
       .mpi_max_size = MBEDTLS_MPI_MAX_SIZE,
       .in_content_len = MBEDTLS_SSL_IN_CONTENT_LEN,
       .out_content_len = MBEDTLS_SSL_OUT_CONTENT_LEN,
+      .max_content_len = kMaxContentLen,
       .sha1 = kSha1,
       .sha256 = kSha256,
       .sha384 = kSha384,

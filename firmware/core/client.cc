@@ -127,7 +127,11 @@ void fail(HandshakeReport& report, Stage stage, const char* call, int code) {
   report.result_high = static_cast<uint16_t>(magnitude & 0x7f80u);
   report.result_low = static_cast<uint16_t>(magnitude & 0x007fu);
   mbedtls_errors::format_error_name(code, report.result_name, sizeof report.result_name);
+#if defined(MBEDTLS_ERROR_C) || defined(MBEDTLS_ERROR_STRERROR_DUMMY)
   mbedtls_strerror(code, report.result_text, sizeof report.result_text);
+#else
+  report.result_text[0] = '\0';  // a device config without error strings: the name above still says it
+#endif
 }
 
 void copy_text(char* out, size_t out_size, const char* text) {

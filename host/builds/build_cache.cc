@@ -150,7 +150,9 @@ std::string first_error(const fs::path& log, const mbedtls_config::ImportedConfi
   std::ifstream in(log);
   static const std::regex option("MBEDTLS_[A-Z0-9_]+");
   for (std::string l; std::getline(in, l);) {
-    if (l.find("error:") == std::string::npos && l.find("#error") == std::string::npos) continue;
+    // The linker's own lines name the symbol; its closing "collect2: error" does not.
+    if (l.find("error:") == std::string::npos && l.find("undefined reference") == std::string::npos) continue;
+    if (l.starts_with("collect2:")) continue;
     l.resize(std::min<size_t>(l.size(), 4096));  // std::regex recurses per character
     std::string where;
     for (std::sregex_iterator it(l.begin(), l.end(), option), end; it != end; ++it) {

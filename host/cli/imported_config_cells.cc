@@ -2,9 +2,39 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 namespace shakedown::cli {
+
+std::optional<std::string> expectations_line(const std::vector<scenario::Scenario>& scenarios,
+                                             const std::string& line) {
+  const auto version = [](const std::string& l) {
+    int major = 0, minor = 0;
+    std::sscanf(l.c_str(), "%d.%d", &major, &minor);
+    return std::pair(major, minor);
+  };
+  std::set<std::string> declared;
+  for (const auto& s : scenarios) {
+    for (const auto& c : s.cells) declared.insert(c.mbedtls_line);
+  }
+  if (declared.contains(line)) return line;
+  // A line no scenario names (a user's 2.16 tree): the nearest one of its
+  // major version says what to expect; on a tie the newer.
+  const auto [major, minor] = version(line);
+  std::optional<std::string> nearest;
+  int distance = 0;
+  for (const auto& d : declared) {
+    const auto [d_major, d_minor] = version(d);
+    if (d_major != major) continue;
+    if (!nearest || std::abs(d_minor - minor) <= distance) {
+      nearest = d;
+      distance = std::abs(d_minor - minor);
+    }
+  }
+  return nearest;
+}
 
 std::vector<runner::PlannedCell> cells_for_config(const std::vector<runner::PlannedCell>& planned,
                                                   const mbedtls_config::ImportedConfig& config,
@@ -12,10 +42,10 @@ std::vector<runner::PlannedCell> cells_for_config(const std::vector<runner::Plan
   std::vector<runner::PlannedCell> cells;
   std::set<const scenario::Scenario*> seen;
   for (const auto& p : planned) {
-    if (p.cell.mbedtls_line != config.tree.line || !seen.insert(p.scenario).second) continue;
+    if (!seen.insert(p.scenario).second) continue;
     scenario::Cell cell{.mbedtls_line = config.tree.line, .profile = config.name};
     for (const auto& named : p.scenario->cells) {
-      if (named.mbedtls_line == cell.mbedtls_line && named.profile == expect_like) {
+      if (named.mbedtls_line == p.cell.mbedtls_line && named.profile == expect_like) {
         cell.expect = named.expect;
         cell.on_target = named.on_target;
       }

@@ -12,10 +12,16 @@
 
 namespace shakedown::cli {
 
-// One cell per scenario on the config's line, with the config's profile.
-// Each expects what the scenario expects of `expect_like` (a profile it
-// names) when given and named there, else a handshake that passes: a
-// user's device is meant to connect.
+// The line whose cells say what a config of `line` is expected to do: the
+// line itself when a scenario names it, else the nearest line of the same
+// major version that one names (2.16 takes 2.28's); nullopt when none does.
+std::optional<std::string> expectations_line(const std::vector<scenario::Scenario>& scenarios, const std::string& line);
+
+// One cell per planned scenario (plan it on expectations_line), on the
+// config's own line with the config's profile. Each expects what the
+// scenario expects of `expect_like` (a profile it names) on the planned
+// line when given and named there, else a handshake that passes: a user's
+// device is meant to connect.
 std::vector<runner::PlannedCell> cells_for_config(const std::vector<runner::PlannedCell>& planned,
                                                   const mbedtls_config::ImportedConfig& config,
                                                   const std::string& expect_like);

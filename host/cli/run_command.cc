@@ -153,7 +153,17 @@ int run_command(RunArgs args) {
   if (!args.config_file.empty()) {
     config = import_for_run(args.config_file, args.selection.mbedtls_lines);
     if (!config) return kUsage;
-    args.selection.mbedtls_lines = {config->tree.line};
+    const auto planned_line = expectations_line(scenarios, config->tree.line);
+    if (!planned_line) {
+      fmt::print(stderr, "shakedown: --config: no scenario says what to expect of an Mbed TLS {} device\n",
+                 config->tree.line);
+      return kUsage;
+    }
+    if (*planned_line != config->tree.line) {
+      fmt::print(stderr, "shakedown: --config: no scenario names Mbed TLS {}; each expects of it what it does of {}\n",
+                 config->tree.line, *planned_line);
+    }
+    args.selection.mbedtls_lines = {*planned_line};
   }
   auto cells = runner::plan(scenarios, args.selection);
   if (config) cells = cells_for_config(cells, *config, args.expect_like);

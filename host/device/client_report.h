@@ -106,6 +106,7 @@ struct BuildFacts {
   size_t mpi_max_size = 0;
   size_t in_content_len = 0;
   size_t out_content_len = 0;
+  size_t max_content_len = 0;  // 2.x's cap on both buffers; 0: 3.x, or not known
   bool sha1 = false, sha256 = false, sha384 = false;
   bool rsa = false, ecdsa = false;
   bool tls1_2 = false, tls1_3 = false;

@@ -52,6 +52,7 @@ Banner parse_banner(std::span<const uint8_t> payload) {
       case kMpiMaxSize: r.get_u32(u32), f.mpi_max_size = u32; break;
       case kInContentLen: r.get_u32(u32), f.in_content_len = u32; break;
       case kOutContentLen: r.get_u32(u32), f.out_content_len = u32; break;
+      case kMaxContentLen: r.get_u32(u32), f.max_content_len = u32; break;
       case kFeatures: r.get_u32(features); break;
       case kSuites: {
         std::array<uint16_t, 256> suites{};

@@ -1,6 +1,6 @@
-// Certificate rules: a trust list the build cannot load, a key larger than
-// its numbers, a server chain that does not verify (dates, names, issuers,
-// hashes), and a handshake that passed without checking what it should.
+// Certificate rules: a server chain that does not verify (dates, names,
+// issuers, hashes), and a handshake that passed without checking what it
+// should. A trust list the build cannot load: trust_list.cc; keys: certificate_keys.cc.
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -328,25 +328,6 @@ std::optional<Finding> verify_optional_untrusted(const Evidence& e) {
                  "ssl_client1 do."};
 }
 
-std::optional<Finding> ca_signature_hash_disabled(const Evidence& e) {
-  if (e.client.stage != tls::Stage::kLoadTrust || e.client.high_part() != codes::kX509UnknownSigAlg ||
-      e.client.low_part() != codes::kOidNotFound) {
-    return std::nullopt;
-  }
-  for (const auto& cert : e.server.chain) {
-    if (!cert.trusted_by_client || hash_enabled(cert.signature_hash, e.build)) continue;
-    const std::string macro(mbedtls_line(e).hash_macro(cert.signature_hash));
-    return Finding{FindingId::kCaSignatureHashDisabled,
-                   fmt::format("The trusted CA '{}' is signed with {}, and {} is off in this build, so "
-                               "mbedtls_x509_crt_parse cannot parse it ({}).",
-                               cert.subject, cert.signature_algorithm, macro, format_code(e.client.result)),
-                   {client_line(e), fmt::format("{}: signature {}; profile {}: {} not defined", cert.role,
-                                                cert.signature_algorithm, e.build.profile, macro)},
-                   fmt::format("#define {} in {}; better, trust a root signed with SHA-256.", macro, e.profile_file)};
-  }
-  return std::nullopt;
-}
-
 // A key in the server's chain that the verify profile refuses: Mbed TLS's
 // default profile takes RSA keys of 2048 bits and more and the curves it
 // lists; anything else is BADCERT_BAD_KEY, however well the chain is signed.
@@ -435,11 +416,6 @@ std::optional<Finding> hostname_not_set(const Evidence& e) {
 
 std::span<const Rule> certificate_rules() {
   static constexpr Rule kRules[] = {
-      {"ca_signature_hash_disabled",
-       Band::kTrustLoad,
-       Sources::kRun,
-       {FindingId::kCaSignatureHashDisabled},
-       one<ca_signature_hash_disabled>},
       {"cert_not_yet_valid_clock_unset",
        Band::kCertificates,
        Sources::kRunOrLog,

@@ -73,8 +73,8 @@ TEST_CASE("the refusal candidates are the findings declared as candidates") {
 TEST_CASE("every band belongs to one family, so the order of findings never depends on how families are joined") {
   std::map<Band, int> family_of;
   int family = 0;
-  for (auto rules :
-       {negotiation_rules(), certificate_rules(), resource_rules(), server_behaviour_rules(), log_only_rules()}) {
+  for (auto rules : {negotiation_rules(), trust_list_rules(), certificate_rules(), resource_rules(),
+                     server_behaviour_rules(), log_only_rules()}) {
     ++family;
     for (const Rule& r : rules) {
       INFO("band " << static_cast<int>(r.band) << " in family " << family);

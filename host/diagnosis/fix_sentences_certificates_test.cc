@@ -86,6 +86,28 @@ const Row kCertificates[] = {
      .id = FindingId::kCaSignatureHashDisabled,
      .summary = {"and MBEDTLS_SHA384_C is off in this build"},
      .fix_has = {"#define MBEDTLS_SHA384_C in firmware/configs/field.h;"}},
+    // ---- ca_signature_key_type_disabled ----
+    {.name = "trust list: an RSA-signed root in a build without RSA",
+     .line = "2.28",
+     .make =
+         [](Fixture& f) {
+           root_unparsed(f, "sha256");
+           f.build.rsa = false;
+         },
+     .id = FindingId::kCaSignatureKeyTypeDisabled,
+     .summary = {"is signed with sha256WithRSAEncryption, and MBEDTLS_RSA_C is off in this build"},
+     .fix = "#define MBEDTLS_RSA_C and MBEDTLS_PKCS1_V15 in firmware/configs/field.h; or trust a root signed with "
+            "ECDSA, the key type this build has."},
+    {.name = "trust list: a SHA-1 root in a build without RSA or SHA-1 gives both causes",
+     .line = "3.6",
+     .make =
+         [](Fixture& f) {
+           root_unparsed(f, "sha1");
+           f.build.rsa = false;
+         },
+     .id = FindingId::kCaSignatureKeyTypeDisabled,
+     .summary = {"MBEDTLS_RSA_C is off"},
+     .fix_has = {"#define MBEDTLS_RSA_C and MBEDTLS_PKCS1_V15 in firmware/configs/field.h"}},
     // ---- server_key_curve_disabled ----
     {.name = "a P-384 leaf against a build without the curve",
      .line = "3.6",

@@ -128,6 +128,17 @@ const Row kResources[] = {
      .fix = "#define MBEDTLS_SSL_IN_CONTENT_LEN 16384 in firmware/configs/field.h; or have the server send a shorter "
             "chain. A max fragment length does not help: Mbed TLS holds a whole handshake message in its input "
             "buffer, and this one does not fit."},
+    {.name = "record: a 2.x config that caps both buffers with MBEDTLS_SSL_MAX_CONTENT_LEN raises the cap too",
+     .line = "2.28",
+     .make =
+         [](Fixture& f) {
+           server_sent(f, kSslBadInputData, {{2, 80}, {11, 2807}}, {{2, 76}, {11, 2803}});
+           f.build.max_content_len = 2048;
+         },
+     .id = FindingId::kRecordTooLargeForInputBuffer,
+     .summary = {"The server's Certificate record is 2807 bytes, but this build's input buffer holds 2048"},
+     .fix_has = {"#define MBEDTLS_SSL_MAX_CONTENT_LEN 4096, MBEDTLS_SSL_IN_CONTENT_LEN 4096 and "
+                 "MBEDTLS_SSL_OUT_CONTENT_LEN 2048 in firmware/configs/field.h;"}},
     {.name = "record: too large, but each message in it fits",
      .line = "2.28",
      .make =

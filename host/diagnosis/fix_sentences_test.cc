@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "config_edit.h"
 #include "fix_sentences_test_support.h"
 
 namespace shakedown::diagnosis::fix_rows {
@@ -447,4 +448,38 @@ TEST_CASE("fix sentences: every macro and call a row's fix names exists on the r
     }
   }
   CHECK(seen.size() > 30);
+}
+
+// ---- Every config change a fix opens with is the edit --verify-fixes makes ----
+
+TEST_CASE("fix sentences: a fix that opens with #define reads back as the config edit, every macro in it") {
+  size_t edits = 0, together = 0;
+  for (auto rows : {negotiation_rows(), pre_shared_key_rows(), certificate_rows(), server_behaviour_rows(),
+                    resource_rows(), log_only_rows()}) {
+    for (const Row& row : rows) {
+      Fixture f = on_line(row.line);
+      row.make(f);
+      for (const auto& finding : diagnose(f.evidence())) {
+        const size_t at = finding.fix.find("#define ");
+        if (at == std::string::npos || at > finding.fix.find_first_of(".;")) continue;
+        INFO(row.name << " on " << row.line << ": " << finding.fix);
+        const auto edit = shakedown::mbedtls_config::config_edit_of(finding.fix);
+        REQUIRE(edit);
+        // The clause "#define A [V], B [V] and C [V] in FILE" names exactly the edit's macros.
+        const std::string clause = finding.fix.substr(at, finding.fix.find(" in ", at) - at);
+        std::set<std::string> named;
+        const std::regex macro("MBEDTLS_[A-Z0-9_]+");
+        for (std::sregex_iterator it(clause.begin(), clause.end(), macro), end; it != end; ++it)
+          named.insert(it->str());
+        std::set<std::string> made{edit->option};
+        for (const auto& d : edit->together) made.insert(d.option);
+        CHECK(named == made);
+        CHECK(edit->describe() == clause);
+        ++edits;
+        together += edit->together.size();
+      }
+    }
+  }
+  CHECK(edits > 10);
+  CHECK(together >= 3);  // the RSA and the 2.x buffer fixes make more than one change
 }

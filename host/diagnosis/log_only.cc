@@ -45,7 +45,9 @@ std::optional<Finding> ca_signature_hash_disabled_from_log(const Evidence& e) {
   return Finding{FindingId::kCaSignatureHashDisabled,
                  fmt::format("A CA certificate the device trusts is signed with a hash this build does not have, so "
                              "mbedtls_x509_crt_parse cannot parse it ({}: unknown signature algorithm, OID not "
-                             "found); most often a SHA-1 root with MBEDTLS_SHA1_C off.",
+                             "found); most often a SHA-1 root with MBEDTLS_SHA1_C off, else a root signed with "
+                             "RSA in a build without MBEDTLS_RSA_C (an ECDSA-only one): the CA's signature "
+                             "algorithm (`openssl x509 -noout -text`) tells which.",
                              format_code(e.client.result)),
                  {client_line(e)},
                  fmt::format("Enable the CA's signature hash in {} (#define {} for a SHA-1 root), or better, trust "

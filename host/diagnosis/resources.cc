@@ -137,14 +137,13 @@ std::optional<Finding> record_too_large_for_input_buffer(const Evidence& e) {
                               what, chain_count, chain_bytes),
                   fmt::format("profile {}: MBEDTLS_SSL_IN_CONTENT_LEN {}", e.build.profile, e.build.in_content_len)},
                  largest_server_message(e.server.connection->transcript) + 4 > e.build.in_content_len
-                     ? fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter "
-                                   "chain. A max fragment length does not help: Mbed TLS holds a whole handshake "
-                                   "message in its input buffer, and this one does not fit.",
-                                   next_buffer_size(big->length), e.profile_file)
-                     : fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a shorter "
-                                   "chain, or (Mbed TLS 3.6) negotiate a max fragment length if the server supports "
-                                   "it.",
-                                   next_buffer_size(big->length), e.profile_file)};
+                     ? fmt::format("{} in {}; or have the server send a shorter chain. A max fragment length "
+                                   "does not help: Mbed TLS holds a whole handshake message in its input buffer, "
+                                   "and this one does not fit.",
+                                   input_buffer_change(e, next_buffer_size(big->length)), e.profile_file)
+                     : fmt::format("{} in {}; or have the server send a shorter chain, or (Mbed TLS 3.6) "
+                                   "negotiate a max fragment length if the server supports it.",
+                                   input_buffer_change(e, next_buffer_size(big->length)), e.profile_file)};
 }
 
 // Records that fit, but a handshake message that does not: Mbed TLS
@@ -180,9 +179,9 @@ std::optional<Finding> handshake_message_too_large_for_input_buffer(const Eviden
        fmt::format("server: its {} message is {} bytes with its header; its largest record {} bytes",
                    tls::handshake_type_name(message->type), size, big->length),
        fmt::format("profile {}: MBEDTLS_SSL_IN_CONTENT_LEN {}", e.build.profile, e.build.in_content_len)},
-      fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}, or have the server send a shorter chain; a smaller "
-                  "max fragment length cannot save this buffer.",
-                  next_buffer_size(size), e.profile_file)};
+      fmt::format("{} in {}, or have the server send a shorter chain; a smaller max fragment length cannot save "
+                  "this buffer.",
+                  input_buffer_change(e, next_buffer_size(size)), e.profile_file)};
 }
 
 std::optional<Finding> max_fragment_length_not_honoured(const Evidence& e) {
@@ -205,8 +204,8 @@ std::optional<Finding> max_fragment_length_not_honoured(const Evidence& e) {
        fmt::format("server: sent a {}-byte record ({})", big->length,
                    big->handshake_type >= 0 ? tls::handshake_type_name(big->handshake_type) : "type unknown")},
       fmt::format("The server does not honour max fragment length: size the device's input buffer for its largest "
-                  "record (#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}), or have the server send a shorter chain.",
-                  next_buffer_size(big->length), e.profile_file)};
+                  "record ({} in {}), or have the server send a shorter chain.",
+                  input_buffer_change(e, next_buffer_size(big->length)), e.profile_file)};
 }
 
 // Handshake messages split over several records: Mbed TLS 2.28 cannot put

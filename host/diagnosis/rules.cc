@@ -1,13 +1,15 @@
 #include "rules.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace shakedown::diagnosis {
 
 std::vector<Rule> all_rules() {
   std::vector<Rule> out;
-  for (auto family : {negotiation_rules(), certificate_rules(), certificate_key_rules(), resource_rules(),
-                      server_behaviour_rules(), log_only_rules(), pre_shared_key_rules()}) {
+  for (auto family : {negotiation_rules(), trust_list_rules(), certificate_rules(), certificate_key_rules(),
+                      resource_rules(), server_behaviour_rules(), log_only_rules(), pre_shared_key_rules()}) {
     out.insert(out.end(), family.begin(), family.end());
   }
   std::stable_sort(out.begin(), out.end(), [](const Rule& a, const Rule& b) { return a.band < b.band; });
@@ -41,6 +43,16 @@ bool hash_enabled(const std::string& hash, const device::BuildFacts& b) {
   if (hash == "sha256") return b.sha256;
   if (hash == "sha384") return b.sha384;
   return true;  // sha512: not tracked yet
+}
+
+std::string input_buffer_change(const Evidence& e, size_t size) {
+  if (e.build.max_content_len == 0 || e.build.max_content_len >= size) {
+    return fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {}", size);
+  }
+  return fmt::format(
+      "#define MBEDTLS_SSL_MAX_CONTENT_LEN {0}, MBEDTLS_SSL_IN_CONTENT_LEN {0} and "
+      "MBEDTLS_SSL_OUT_CONTENT_LEN {1}",
+      size, e.build.out_content_len);
 }
 
 uint32_t verify_flags(const Evidence& e) {

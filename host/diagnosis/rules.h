@@ -92,6 +92,7 @@ std::vector<Finding> one(const Evidence& e) {
 
 // The families, each in its own file.
 std::span<const Rule> negotiation_rules();
+std::span<const Rule> trust_list_rules();
 std::span<const Rule> certificate_rules();
 std::span<const Rule> certificate_key_rules();
 std::span<const Rule> resource_rules();
@@ -121,6 +122,11 @@ uint32_t magnitude(const device::ClientReport& c);
 bool client_side_only(const Evidence& e);
 // Whether the build has a signature hash ("sha1", "sha256", ...).
 bool hash_enabled(const std::string& hash, const device::BuildFacts& b);
+// The config change that gives the input buffer `size` bytes:
+// "#define MBEDTLS_SSL_IN_CONTENT_LEN 4096"; on 2.x, where
+// MBEDTLS_SSL_MAX_CONTENT_LEN caps that buffer and a lower one fails the
+// build, it is raised too, and the output buffer held at its size.
+std::string input_buffer_change(const Evidence& e, size_t size);
 // The chain's verify flags, or 0 when verification never ran (Mbed TLS
 // reports all ones then).
 uint32_t verify_flags(const Evidence& e);

@@ -251,6 +251,14 @@ const Row kRows[] = {
        f.server.chain[0].signature_hash = "sha1";
      },
      [](Fixture& f) { f.build.sha1 = true; }},
+    {"ca_signature_key_type_disabled", FindingId::kCaSignatureKeyTypeDisabled,
+     "the build lacks the key type of the trusted CA's signature",
+     [](Fixture& f) {
+       fail(f, codes::kX509UnknownSigAlg + codes::kOidNotFound, 0, tls::Stage::kLoadTrust);
+       chain(f);
+       f.build.rsa = false;
+     },
+     [](Fixture& f) { f.build.rsa = true; }},
     {"rsa_key_too_large_for_mpi", FindingId::kRsaKeyTooLargeForMpi, "a key's bits exceed MBEDTLS_MPI_MAX_SIZE",
      [](Fixture& f) {
        fail(f, codes::kPkInvalidPubkey, 0, tls::Stage::kLoadTrust);

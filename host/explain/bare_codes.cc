@@ -143,6 +143,11 @@ constexpr std::array kUnknownSigAlg = {
               FindingId::kCaSignatureHashDisabled,
               "the call that failed: parsing the device's CA list (mbedtls_x509_crt_parse) points at the CA, the "
               "handshake at the server's chain"},
+    CodeCause{"A certificate is signed with a key type the build leaves out: an RSA-signed root in an ECDSA-only "
+              "build (MBEDTLS_RSA_C off), as ECDSA certificates from public CAs often chain to one",
+              FindingId::kCaSignatureKeyTypeDisabled,
+              "the certificate's signature algorithm (`openssl x509 -noout -text`): sha256WithRSAEncryption with "
+              "SHA-256 on points here"},
     CodeCause{
         "A certificate uses a signature algorithm the build lacks (RSASSA-PSS without MBEDTLS_X509_RSASSA_PSS_SUPPORT)",
         std::nullopt, "the certificate's signature algorithm (`openssl x509 -text`)"},

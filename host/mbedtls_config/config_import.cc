@@ -22,13 +22,24 @@ std::string config_hash_of(const std::string& text) {
 
 namespace {
 
-// The profile's name: the file's stem, or its folder's name when the stem
-// is one every project uses ("mbedtls_config"); lower case, '-' for the rest.
+// The profile's name: the file's stem, or, when the stem is one every
+// project uses ("mbedtls_config"), the name of the first folder above it that
+// is not one every project has (CubeMX's Inc/ and Core/, include/, Target/):
+// .../SSL_Client/Inc/mbedtls_config.h is "ssl-client". Lower case, '-' for the rest.
+bool generic_name(std::string_view name, std::initializer_list<std::string_view> generic) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::ranges::find(generic, lower) != generic.end();
+}
+
 std::string profile_name(const fs::path& file) {
   std::string stem = file.stem().string();
-  for (const char* generic : {"config", "mbedtls_config", "user_config", "mbedtls_user_config"}) {
-    if (stem == generic && fs::absolute(file).parent_path().has_filename()) {
-      stem = fs::absolute(file).parent_path().filename().string();
+  if (generic_name(stem, {"config", "mbedtls_config", "user_config", "mbedtls_user_config"})) {
+    for (fs::path dir = fs::absolute(file).parent_path(); dir.has_relative_path(); dir = dir.parent_path()) {
+      if (!generic_name(dir.filename().string(), {"inc", "core", "include", "target", "app", "config", "configs"})) {
+        stem = dir.filename().string();
+        break;
+      }
     }
   }
   std::string name;

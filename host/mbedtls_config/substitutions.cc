@@ -31,6 +31,8 @@ constexpr SubstitutionRule kRules[] = {
     {.prefix = "MBEDTLS_PLATFORM_MS_TIME", .replaced_by = kClock},
     {.prefix = "MBEDTLS_PLATFORM_STD_TIME", .replaced_by = kClock},
     {.name = "MBEDTLS_PLATFORM_GMTIME_R_ALT", .replaced_by = kClock},
+    {.name = "MBEDTLS_PLATFORM_C",
+     .replaced_by = "on in every build: the target's heap arena and clock plug into Mbed TLS through it"},
     {.name = "MBEDTLS_PLATFORM_MEMORY", .replaced_by = kHeap},
     {.prefix = "MBEDTLS_PLATFORM_CALLOC", .replaced_by = kHeap},
     {.prefix = "MBEDTLS_PLATFORM_FREE", .replaced_by = kHeap},

@@ -256,7 +256,7 @@ TEST_CASE("bad scenarios are refused with file:line: what is wrong") {
       {"an Mbed TLS line that is a path", good_with("  mbedtls: [\"2.28\", \"3.6\"]", "  mbedtls: [\"../../x\"]"), 11,
        "'mbedtls' in client: no Mbed TLS line '../../x' (expected 2.28 or 3.6)"},
       {"a profile that is a path", good_with("field-fixed:", "../../field-fixed:"), 15,
-       "expect.../../field-fixed: no profile '../../field-fixed' (expected one of: default-16k, field-2x"},
+       "expect.../../field-fixed: no profile '../../field-fixed' (expected one of: default-16k, ecdsa-only, field-2x"},
       {"a list as a key", good_with("summary:", "[summary]:"), 1,
        "a key in the scenario must be a name, not a list or mapping"},
       {"a list as a key in a section", good_with("  versions: [tls1.2]", "  [versions]: [tls1.2]"), 6,

@@ -4,12 +4,15 @@
 
 /* Wall time comes from the core's Clock seam (the board has no RTC; the host
  * sets it, or leaves it unset as in the field). */
+#if defined(MBEDTLS_HAVE_TIME) /* a device config may leave time out */
 #define MBEDTLS_PLATFORM_TIME_ALT
 /* 3.x: milliseconds for TLS 1.3 ticket ages, from SysTick (the port's
- * mbedtls_ms_time). 2.28 does not know this option. */
+ * mbedtls_ms_time). 2.x does not know this option. */
 #define MBEDTLS_PLATFORM_MS_TIME_ALT
+#endif
 
 /* Mbed TLS's heap is a bounded arena on every target (core/heap.h). */
+#define MBEDTLS_PLATFORM_C /* the two hooks above and below plug in through it */
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
 #define MBEDTLS_MEMORY_DEBUG

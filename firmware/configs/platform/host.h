@@ -4,10 +4,13 @@
 
 /* Wall time comes from the core's Clock seam, so a scenario can run with the
  * clock unset (time 0), as a device without SNTP does. */
+#if defined(MBEDTLS_HAVE_TIME) /* a device config may leave time out */
 #define MBEDTLS_PLATFORM_TIME_ALT
+#endif
 
 /* Mbed TLS's heap is a bounded arena on every target (core/heap.h), so the
  * peak a handshake needs is measured alike everywhere and a budget holds. */
+#define MBEDTLS_PLATFORM_C /* the two hooks above and below plug in through it */
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
 #define MBEDTLS_MEMORY_DEBUG

@@ -17,6 +17,7 @@ struct BuildFacts {
   size_t mpi_max_size;          // MBEDTLS_MPI_MAX_SIZE, bytes
   size_t in_content_len;        // MBEDTLS_SSL_IN_CONTENT_LEN
   size_t out_content_len;       // MBEDTLS_SSL_OUT_CONTENT_LEN
+  size_t max_content_len;       // 2.x: MBEDTLS_SSL_MAX_CONTENT_LEN, which caps both; 0 on 3.x
   bool sha1;                    // SHA-1 usable for certificate signatures
   bool sha256;
   bool sha384;

@@ -56,6 +56,7 @@ inline constexpr uint8_t kInContentLen = 13;    // u32: MBEDTLS_SSL_IN_CONTENT_L
 inline constexpr uint8_t kOutContentLen = 14;   // u32: MBEDTLS_SSL_OUT_CONTENT_LEN
 inline constexpr uint8_t kFeatures = 15;        // u32: feature bits below
 inline constexpr uint8_t kSuites = 16;          // u16 list: the build's suites
+inline constexpr uint8_t kMaxContentLen = 17;   // u32: 2.x's MBEDTLS_SSL_MAX_CONTENT_LEN; absent on 3.x
 }  // namespace banner_tag
 
 // Bits of banner_tag::kFeatures: what the build can do.

@@ -5,15 +5,24 @@
 # compile and fit the part. Needs gcc-arm-none-eabi (ci/setup installs
 # it); without it the images come from a separate preset qemu build.
 
-find_program(SHAKEDOWN_ARM_GXX arm-none-eabi-g++)
-if(SHAKEDOWN_ARM_GXX)
-  set(_firmware_default ON)
+# AUTO (the default) builds them when the toolchain is there, decided at
+# every configure: a build dir first configured before ci/setup installed
+# the toolchain (ci/demo's) then takes the images up once it is.
+set(SHAKEDOWN_BUILD_QEMU_FIRMWARE AUTO CACHE STRING
+    "Cross-build the QEMU firmware images inside the host build (ON, OFF or AUTO: when arm-none-eabi-g++ is found)")
+set_property(CACHE SHAKEDOWN_BUILD_QEMU_FIRMWARE PROPERTY STRINGS AUTO ON OFF)
+if(SHAKEDOWN_BUILD_QEMU_FIRMWARE STREQUAL "AUTO")
+  unset(SHAKEDOWN_ARM_GXX CACHE)  # look again: it may have been installed since
+  find_program(SHAKEDOWN_ARM_GXX arm-none-eabi-g++)
+  set(_build_qemu_firmware OFF)
+  if(SHAKEDOWN_ARM_GXX)
+    set(_build_qemu_firmware ON)
+  endif()
 else()
-  set(_firmware_default OFF)
+  set(_build_qemu_firmware ${SHAKEDOWN_BUILD_QEMU_FIRMWARE})
 endif()
-option(SHAKEDOWN_BUILD_QEMU_FIRMWARE "Cross-build the QEMU firmware images inside the host build" ${_firmware_default})
 
-if(SHAKEDOWN_BUILD_QEMU_FIRMWARE)
+if(_build_qemu_firmware)
   include(ExternalProject)
   set(_firmware_build_dir ${CMAKE_BINARY_DIR}/firmware-qemu)
   set(SHAKEDOWN_QEMU_FIRMWARE_DIR "${_firmware_build_dir}/bin" CACHE PATH

@@ -33,7 +33,8 @@ FIELD_FINDINGS = {
 # (config, its line, the hooks config show must list as replaced)
 CONFIGS = [
     ("field-device-cubemx/mbedtls_config.h", "2.28",
-     {"MBEDTLS_ENTROPY_HARDWARE_ALT", "MBEDTLS_PLATFORM_CALLOC_MACRO", "MBEDTLS_THREADING_ALT", "MBEDTLS_NET_C"}),
+     {"MBEDTLS_ENTROPY_HARDWARE_ALT", "MBEDTLS_PLATFORM_CALLOC_MACRO", "MBEDTLS_THREADING_ALT", "MBEDTLS_NET_C",
+      "MBEDTLS_PLATFORM_C"}),
     ("cubemx-h5-3x/mbedtls_config.h", "3.6",
      {"MBEDTLS_AES_ALT", "MBEDTLS_ECP_ALT", "MBEDTLS_SHA256_ALT", "MBEDTLS_PLATFORM_MS_TIME_ALT"}),
     ("trimmed-3x.h", "3.6", {"MBEDTLS_ENTROPY_HARDWARE_ALT", "MBEDTLS_NO_PLATFORM_ENTROPY"}),

@@ -117,6 +117,14 @@ std::string build_key(const mbedtls_config::ImportedConfig& config) {
   digest.add(SHAKEDOWN_BUILD_ID);
   digest.add(config.profile_header);
   digest.add(tree_digest(config.tree.dir));
+  // The platform deltas go into every build beside the profile; an edit of
+  // one not yet committed leaves the build id as it was.
+  std::vector<fs::path> deltas;
+  for (const auto& entry : fs::directory_iterator(fs::path(SHAKEDOWN_SOURCE_DIR) / "firmware/configs/platform")) {
+    deltas.push_back(entry.path());
+  }
+  std::sort(deltas.begin(), deltas.end());
+  for (const auto& f : deltas) digest.add_file(f);
   return digest.hex16();
 }
 

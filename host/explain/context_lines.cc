@@ -10,10 +10,10 @@
 namespace shakedown::explain {
 namespace {
 
-constexpr size_t npos = std::string_view::npos;
+constexpr size_t kNotFound = std::string_view::npos;
 
 bool contains_any(const std::string& lower, std::initializer_list<std::string_view> words) {
-  return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return lower.find(w) != npos; });
+  return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return lower.find(w) != kNotFound; });
 }
 
 // The line names where the device connects, not its own network setup.
@@ -62,7 +62,7 @@ bool host_ends_at(std::string_view lower, size_t colon) {
   if (start >= 3 && lower.substr(start - 3, 3) == "://") return true;
   if (host == "localhost") return true;
   const size_t dot = host.rfind('.');
-  if (dot == npos || dot + 1 == host.size()) return false;
+  if (dot == kNotFound || dot + 1 == host.size()) return false;
   const std::string_view last = host.substr(dot + 1);
   constexpr std::array<std::string_view, 8> kSourceFiles = {"c", "cc", "cpp", "h", "hpp", "py", "ino", "rs"};
   return std::find(kSourceFiles.begin(), kSourceFiles.end(), last) == kSourceFiles.end();
@@ -71,9 +71,9 @@ bool host_ends_at(std::string_view lower, size_t colon) {
 }  // namespace
 
 bool shows_1970(std::string_view line) {
-  return line.find("1970") != npos &&
-         (line.find("Jan  1") != npos || line.find("Jan 1 ") != npos || line.find("1970-01-01") != npos ||
-          line.find("01.01.1970") != npos || line.find("01/01/1970") != npos);
+  return line.find("1970") != kNotFound &&
+         (line.find("Jan  1") != kNotFound || line.find("Jan 1 ") != kNotFound || line.find("1970-01-01") != kNotFound ||
+          line.find("01.01.1970") != kNotFound || line.find("01/01/1970") != kNotFound);
 }
 
 std::optional<std::string> server_address_in(std::string_view line) {
@@ -89,7 +89,7 @@ std::optional<std::string> server_address_in(std::string_view line) {
 std::optional<uint16_t> plain_port_in(std::string_view line) {
   const std::string lower = lowered(line);
   for (const std::string_view before : {":", "port ", "port: ", "port=", "port = "}) {
-    for (size_t at = lower.find(before); at != npos; at = lower.find(before, at + 1)) {
+    for (size_t at = lower.find(before); at != kNotFound; at = lower.find(before, at + 1)) {
       if (before == ":" ? !host_ends_at(lower, at) : at > 0 && is_word_char(lower[at - 1])) continue;
       const size_t digits = at + before.size();
       size_t end = digits;

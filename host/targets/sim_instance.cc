@@ -9,7 +9,7 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kStartup = 10s;  // until the build listens
-constexpr auto kSync = 5s;
+constexpr auto kSimSync = 5s;
 constexpr std::string_view kListening = "listening on 127.0.0.1:";
 
 std::vector<std::string> command(const std::filesystem::path& executable) {
@@ -32,12 +32,12 @@ SimInstance::SimInstance(const std::filesystem::path& executable, links::ChaosSo
   } catch (const std::exception&) {
   }
   if (port <= 0 || port > 65535) throw std::runtime_error(fmt::format("announced no usable port: '{}'", *line));
-  auto link = links::TcpLink::connect(static_cast<uint16_t>(port), kSync);
+  auto link = links::TcpLink::connect(static_cast<uint16_t>(port), kSimSync);
   if (!link) throw std::runtime_error(link.error().message);
   link_ = std::make_unique<links::TcpLink>(std::move(*link));
   if (chaos != nullptr) link_ = chaos->wrap(std::move(link_));
   device_.emplace(*link_);
-  banner_ = device_->sync(kSync);
+  banner_ = device_->sync(kSimSync);
 }
 
 InstanceExit SimInstance::stop(std::chrono::milliseconds timeout) {

@@ -10,7 +10,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kReset = 2s;  // for a reused instance to acknowledge reset
+constexpr auto kSimReset = 2s;  // for a reused instance to acknowledge reset
 
 // One simulator build's process, started on boot() and replaced by a new
 // one on the next boot().
@@ -36,7 +36,7 @@ class SimDevice final : public DeviceInstance {
 
   bool reset(const HandshakeRequest&, SteadyClock::time_point deadline) override {
     try {
-      sim_->device().reset(std::min<std::chrono::milliseconds>(kReset, left_until(deadline)));
+      sim_->device().reset(std::min<std::chrono::milliseconds>(kSimReset, left_until(deadline)));
       return true;
     } catch (const std::exception&) {
       return false;

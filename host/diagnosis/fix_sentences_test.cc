@@ -429,24 +429,30 @@ TEST_CASE("fix sentences: negotiation, each branch on each line") {
 
 // ---- Every name a row's fix gives exists in its line's headers ----
 
-TEST_CASE("fix sentences: every macro and call a row's fix names exists on the row's line") {
-  const std::map<std::string_view, std::string> headers = {{"2.28", headers_of(SHAKEDOWN_MBEDTLS_2_28_DIR)},
-                                                           {"3.6", headers_of(SHAKEDOWN_MBEDTLS_3_6_DIR)}};
-  std::set<std::string> seen;  // "line name": each checked once
+// Calls `visit(row, finding)` for each finding each row of every family gives.
+template <typename Visit>
+void each_finding(Visit visit) {
   for (auto rows : {negotiation_rows(), pre_shared_key_rows(), certificate_rows(), server_behaviour_rows(),
                     resource_rows(), log_only_rows()}) {
     for (const Row& row : rows) {
       Fixture f = on_line(row.line);
       row.make(f);
-      for (const auto& finding : diagnose(f.evidence())) {
-        for (const std::string& found : names_in_fix(finding.fix)) {
-          if (!seen.insert(fmt::format("{} {}", row.line, found)).second) continue;  // each once per line
-          INFO(row.name << " on " << row.line << ": " << finding.fix);
-          CHECK(defined_in(headers.at(row.line), found));
-        }
-      }
+      for (const auto& finding : diagnose(f.evidence())) visit(row, finding);
     }
   }
+}
+
+TEST_CASE("fix sentences: every macro and call a row's fix names exists on the row's line") {
+  const std::map<std::string_view, std::string> headers = {{"2.28", headers_of(SHAKEDOWN_MBEDTLS_2_28_DIR)},
+                                                           {"3.6", headers_of(SHAKEDOWN_MBEDTLS_3_6_DIR)}};
+  std::set<std::string> seen;  // "line name": each checked once
+  each_finding([&](const Row& row, const shakedown::diagnosis::Finding& finding) {
+    for (const std::string& found : names_in_fix(finding.fix)) {
+      if (!seen.insert(fmt::format("{} {}", row.line, found)).second) continue;  // each once per line
+      INFO(row.name << " on " << row.line << ": " << finding.fix);
+      CHECK(defined_in(headers.at(row.line), found));
+    }
+  });
   CHECK(seen.size() > 30);
 }
 
@@ -454,32 +460,24 @@ TEST_CASE("fix sentences: every macro and call a row's fix names exists on the r
 
 TEST_CASE("fix sentences: a fix that opens with #define reads back as the config edit, every macro in it") {
   size_t edits = 0, together = 0;
-  for (auto rows : {negotiation_rows(), pre_shared_key_rows(), certificate_rows(), server_behaviour_rows(),
-                    resource_rows(), log_only_rows()}) {
-    for (const Row& row : rows) {
-      Fixture f = on_line(row.line);
-      row.make(f);
-      for (const auto& finding : diagnose(f.evidence())) {
-        const size_t at = finding.fix.find("#define ");
-        if (at == std::string::npos || at > finding.fix.find_first_of(".;")) continue;
-        INFO(row.name << " on " << row.line << ": " << finding.fix);
-        const auto edit = shakedown::mbedtls_config::config_edit_of(finding.fix);
-        REQUIRE(edit);
-        // The clause "#define A [V], B [V] and C [V] in FILE" names exactly the edit's macros.
-        const std::string clause = finding.fix.substr(at, finding.fix.find(" in ", at) - at);
-        std::set<std::string> named;
-        const std::regex macro("MBEDTLS_[A-Z0-9_]+");
-        for (std::sregex_iterator it(clause.begin(), clause.end(), macro), end; it != end; ++it)
-          named.insert(it->str());
-        std::set<std::string> made{edit->option};
-        for (const auto& d : edit->together) made.insert(d.option);
-        CHECK(named == made);
-        CHECK(edit->describe() == clause);
-        ++edits;
-        together += edit->together.size();
-      }
-    }
-  }
+  each_finding([&](const Row& row, const shakedown::diagnosis::Finding& finding) {
+    const size_t at = finding.fix.find("#define ");
+    if (at == std::string::npos || at > finding.fix.find_first_of(".;")) return;
+    INFO(row.name << " on " << row.line << ": " << finding.fix);
+    const auto edit = shakedown::mbedtls_config::config_edit_of(finding.fix);
+    REQUIRE(edit);
+    // The clause "#define A [V], B [V] and C [V] in FILE" names exactly the edit's macros.
+    const std::string clause = finding.fix.substr(at, finding.fix.find(" in ", at) - at);
+    std::set<std::string> named;
+    const std::regex macro("MBEDTLS_[A-Z0-9_]+");
+    for (std::sregex_iterator it(clause.begin(), clause.end(), macro), end; it != end; ++it) named.insert(it->str());
+    std::set<std::string> made{edit->option};
+    for (const auto& d : edit->together) made.insert(d.option);
+    CHECK(named == made);
+    CHECK(edit->describe() == clause);
+    ++edits;
+    together += edit->together.size();
+  });
   CHECK(edits > 10);
   CHECK(together >= 3);  // the RSA and the 2.x buffer fixes make more than one change
 }

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "macro_dump.h"
 #include "subprocess.h"
 
 namespace shakedown::builds {
@@ -174,8 +175,7 @@ std::string first_error(const fs::path& log, const mbedtls_config::ImportedConfi
     if (where.empty() && std::regex_search(l, option)) {
       where = " (the config does not set the option this names: a prerequisite it leaves off)";
     }
-    constexpr size_t kMax = 400;  // of a line that can be anything the compiler echoed
-    return (l.size() <= kMax ? l : l.substr(0, kMax) + " [...]") + where;
+    return mbedtls_config::bounded_compiler_line(l) + where;
   }
   return "see " + log.string();
 }

@@ -54,8 +54,9 @@ int check_command(const CheckArgs& args) {
   if (!config) return kUsage;
   const auto made = build_for_target(*config, "sim");
   if (!made) return kUsage;
-  const auto planned_line = expectations_line(scenarios, config->tree.line).value_or(config->tree.line);
-  const auto cells = cells_for_config(runner::plan(scenarios, {.mbedtls_lines = {planned_line}}), *config, "");
+  const auto planned_line = planned_line_for(scenarios, *config);
+  if (!planned_line) return kUsage;
+  const auto cells = cells_for_config(runner::plan(scenarios, {.mbedtls_lines = {*planned_line}}), *config, "");
 
   targets::SimTarget target(made->simulator.dir);
   const runner::RunnerOptions options{.pki_cache = servers::default_pki_cache(),

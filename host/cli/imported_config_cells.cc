@@ -36,6 +36,19 @@ std::optional<std::string> expectations_line(const std::vector<scenario::Scenari
   return nearest;
 }
 
+std::optional<std::string> planned_line_for(const std::vector<scenario::Scenario>& scenarios,
+                                            const mbedtls_config::ImportedConfig& config) {
+  const auto line = expectations_line(scenarios, config.tree.line);
+  if (!line) {
+    fmt::print(stderr, "shakedown: --config: no scenario says what to expect of an Mbed TLS {} device\n",
+               config.tree.line);
+  } else if (*line != config.tree.line) {
+    fmt::print(stderr, "shakedown: --config: no scenario names Mbed TLS {}; each expects of it what it does of {}\n",
+               config.tree.line, *line);
+  }
+  return line;
+}
+
 std::vector<runner::PlannedCell> cells_for_config(const std::vector<runner::PlannedCell>& planned,
                                                   const mbedtls_config::ImportedConfig& config,
                                                   const std::string& expect_like) {

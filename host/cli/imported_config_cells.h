@@ -17,6 +17,11 @@ namespace shakedown::cli {
 // major version that one names (2.16 takes 2.28's); nullopt when none does.
 std::optional<std::string> expectations_line(const std::vector<scenario::Scenario>& scenarios, const std::string& line);
 
+// expectations_line for `config`, saying on stderr when it is another line
+// than the config's own, and why not when there is none (nullopt then).
+std::optional<std::string> planned_line_for(const std::vector<scenario::Scenario>& scenarios,
+                                            const mbedtls_config::ImportedConfig& config);
+
 // One cell per planned scenario (plan it on expectations_line), on the
 // config's own line with the config's profile. Each expects what the
 // scenario expects of `expect_like` (a profile it names) on the planned

@@ -153,16 +153,8 @@ int run_command(RunArgs args) {
   if (!args.config_file.empty()) {
     config = import_for_run(args.config_file, args.selection.mbedtls_lines);
     if (!config) return kUsage;
-    const auto planned_line = expectations_line(scenarios, config->tree.line);
-    if (!planned_line) {
-      fmt::print(stderr, "shakedown: --config: no scenario says what to expect of an Mbed TLS {} device\n",
-                 config->tree.line);
-      return kUsage;
-    }
-    if (*planned_line != config->tree.line) {
-      fmt::print(stderr, "shakedown: --config: no scenario names Mbed TLS {}; each expects of it what it does of {}\n",
-                 config->tree.line, *planned_line);
-    }
+    const auto planned_line = planned_line_for(scenarios, *config);
+    if (!planned_line) return kUsage;
     args.selection.mbedtls_lines = {*planned_line};
   }
   auto cells = runner::plan(scenarios, args.selection);

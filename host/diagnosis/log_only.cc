@@ -119,9 +119,8 @@ std::optional<Finding> record_too_large_from_log(const Evidence& e) {
       {client_line(e),
        size > 0 ? fmt::format("client: received a {}-byte record {}", size, waiting_for(e.client.handshake_state))
                 : "client: \"requesting more data than fits\" " + waiting_for(e.client.handshake_state)},
-      size > 0 ? fmt::format("#define MBEDTLS_SSL_IN_CONTENT_LEN {} in {}; or have the server send a "
-                             "shorter chain.",
-                             next_buffer_size(size), e.profile_file)
+      size > 0 ? fmt::format("{} in {}; or have the server send a shorter chain.",
+                             input_buffer_change(e, next_buffer_size(size)), e.profile_file)
                : fmt::format("Raise MBEDTLS_SSL_IN_CONTENT_LEN in {} to the server's largest record (its "
                              "Certificate message; `shakedown run` on the reproducer measures it), or "
                              "have the server send a shorter chain.",

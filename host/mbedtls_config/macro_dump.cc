@@ -155,12 +155,6 @@ std::optional<DroppedInclude> missing_include(std::string_view l, const fs::path
   return DroppedInclude{line, std::string(l.substr(header, l.size() - kMissing.size() - header))};
 }
 
-// At most a few hundred bytes of what the compiler said, for a message.
-std::string bounded(const std::string& text) {
-  constexpr size_t kMax = 400;
-  return text.size() <= kMax ? text : text.substr(0, kMax) + " [...]";
-}
-
 // The compiler's first error, with the temporary copy's path put back to the user's.
 std::string first_error(std::string err, const fs::path& copy, const fs::path& original) {
   for (size_t at; (at = err.find(copy.string())) != std::string::npos;) {
@@ -170,9 +164,10 @@ std::string first_error(std::string err, const fs::path& copy, const fs::path& o
   // that happens to hold the word.
   std::istringstream in(err);
   for (std::string l; std::getline(in, l);) {
-    if (l.find(": error: ") != std::string::npos || l.find(": fatal error: ") != std::string::npos) return bounded(l);
+    if (l.find(": error: ") != std::string::npos || l.find(": fatal error: ") != std::string::npos)
+      return bounded_compiler_line(l);
   }
-  return err.empty() ? "the preprocessor failed" : bounded(err);
+  return err.empty() ? "the preprocessor failed" : bounded_compiler_line(err);
 }
 
 MacroDump dump(const fs::path& file, const MbedtlsTree& tree, bool with_user_config, const fs::path& user_config = {}) {
@@ -234,6 +229,11 @@ MacroDump dump(const fs::path& file, const MbedtlsTree& tree, bool with_user_con
 }
 
 }  // namespace
+
+std::string bounded_compiler_line(const std::string& text) {
+  constexpr size_t kMax = 400;
+  return text.size() <= kMax ? text : text.substr(0, kMax) + " [...]";
+}
 
 MacroDump dump_config(const fs::path& file, const MbedtlsTree& tree) {
   return dump(file, tree, true);

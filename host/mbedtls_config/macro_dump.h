@@ -43,6 +43,10 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// At most 400 bytes of a line a compiler printed (which can echo anything),
+// marked " [...]" where cut: for an error message.
+std::string bounded_compiler_line(const std::string& text);
+
 // The user's config as its project compiles it (as MBEDTLS_CONFIG_FILE), with
 // the MBEDTLS_USER_CONFIG_FILE it names, on `tree`'s line. Throws ConfigError.
 MacroDump dump_config(const std::filesystem::path& file, const MbedtlsTree& tree);

@@ -29,6 +29,7 @@ struct RecordSeen {
   size_t length = 0;         // the record's payload length
   int handshake_type = -1;   // first handshake message in a plaintext handshake record
   bool encrypted = false;    // after its sender's ChangeCipherSpec
+  double at_ms = 0;          // when its header crossed the wire, from the TCP accept
 };
 
 // A plaintext handshake message, in the order it crossed the wire.
@@ -36,12 +37,15 @@ struct HandshakeMessage {
   bool from_server = false;
   uint8_t type = 0;
   size_t length = 0;  // of its body
+  size_t record = 0;  // the record its header came in: an index into its direction's records
+  double at_ms = 0;   // when its header crossed the wire, from the TCP accept
 };
 
 struct AlertSeen {
   bool from_server = false;
   uint8_t level = 0;        // 1 warning, 2 fatal
   uint8_t description = 0;  // e.g. 40 handshake_failure
+  double at_ms = 0;         // from the TCP accept
 };
 
 enum class ConnectionEnd {
@@ -70,6 +74,8 @@ struct ConnectionCapture {
   std::string negotiated_version;
   std::string negotiated_suite;  // IANA name
   uint16_t negotiated_signature = 0;  // the scheme the server signed with; 0: none
+  double end_ms = 0;                  // when the connection ended (closed, reset, timed out), from the TCP accept
+  bool client_reset = false;          // the client's side ended with a TCP reset, not a close
 
   // The largest record the server sent, with its first handshake message type.
   const RecordSeen* largest_record() const;

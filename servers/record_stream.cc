@@ -17,15 +17,16 @@ size_t record_length(const uint8_t* header) {
 
 }  // namespace
 
-void RecordStream::feed(std::span<const uint8_t> bytes, std::vector<RecordSeen>& records,
+void RecordStream::feed(std::span<const uint8_t> bytes, double at_ms, std::vector<RecordSeen>& records,
                         std::vector<HandshakeMessage>& transcript, std::vector<AlertSeen>& alerts) {
+  at_ms_ = at_ms;
   for (uint8_t b : bytes) {
     if (header_have_ < kHeader) {
       header_[header_have_++] = b;
       if (header_have_ == kHeader) {
         body_left_ = record_length(header_);
         body_pos_ = 0;
-        records.push_back({header_[0], body_left_, -1, encrypted_});
+        records.push_back({header_[0], body_left_, -1, encrypted_, at_ms});
         alert_have_ = 0;
         if (header_[0] == kChangeCipherSpec) encrypted_ = true;  // what follows this record is encrypted
         if (body_left_ == 0) header_have_ = 0;
@@ -33,16 +34,17 @@ void RecordStream::feed(std::span<const uint8_t> bytes, std::vector<RecordSeen>&
       continue;
     }
     if (!records.back().encrypted && header_[0] == kHandshake && body_pos_ == 0) records.back().handshake_type = b;
-    if (!records.back().encrypted) on_body_byte(b, transcript, alerts);
+    if (!records.back().encrypted) on_body_byte(b, records, transcript, alerts);
     ++body_pos_;
     if (--body_left_ == 0) header_have_ = 0;
   }
 }
 
-void RecordStream::on_body_byte(uint8_t b, std::vector<HandshakeMessage>& transcript, std::vector<AlertSeen>& alerts) {
+void RecordStream::on_body_byte(uint8_t b, const std::vector<RecordSeen>& records,
+                                std::vector<HandshakeMessage>& transcript, std::vector<AlertSeen>& alerts) {
   if (header_[0] == kAlert) {
     if (alert_have_ < 2) alert_[alert_have_++] = b;
-    if (alert_have_ == 2) alerts.push_back({from_server_, alert_[0], alert_[1]});
+    if (alert_have_ == 2) alerts.push_back({from_server_, alert_[0], alert_[1], at_ms_});
     return;
   }
   if (header_[0] != kHandshake) return;
@@ -54,7 +56,7 @@ void RecordStream::on_body_byte(uint8_t b, std::vector<HandshakeMessage>& transc
   if (message_header_have_ == 4) {
     size_t length = static_cast<size_t>(message_header_[1]) << 16 | static_cast<size_t>(message_header_[2]) << 8 |
                     message_header_[3];
-    transcript.push_back({from_server_, message_header_[0], length});
+    transcript.push_back({from_server_, message_header_[0], length, records.size() - 1, at_ms_});
     message_body_left_ = length;
     message_header_have_ = 0;
   }

@@ -17,12 +17,14 @@ class RecordStream {
  public:
   explicit RecordStream(bool from_server) : from_server_(from_server) {}
 
-  // Follows the next bytes of this direction, appending what they complete.
-  void feed(std::span<const uint8_t> bytes, std::vector<RecordSeen>& records, std::vector<HandshakeMessage>& transcript,
-            std::vector<AlertSeen>& alerts);
+  // Follows the next bytes of this direction, which crossed the wire at
+  // `at_ms` (from the TCP accept), appending what they complete.
+  void feed(std::span<const uint8_t> bytes, double at_ms, std::vector<RecordSeen>& records,
+            std::vector<HandshakeMessage>& transcript, std::vector<AlertSeen>& alerts);
 
  private:
-  void on_body_byte(uint8_t b, std::vector<HandshakeMessage>& transcript, std::vector<AlertSeen>& alerts);
+  void on_body_byte(uint8_t b, const std::vector<RecordSeen>& records, std::vector<HandshakeMessage>& transcript,
+                    std::vector<AlertSeen>& alerts);
 
   bool from_server_;
   uint8_t header_[5] = {};
@@ -36,6 +38,7 @@ class RecordStream {
   size_t message_body_left_ = 0;
   uint8_t alert_[2] = {};
   size_t alert_have_ = 0;
+  double at_ms_ = 0;  // of the bytes being fed
 };
 
 // Splits the server's plaintext handshake records (complete records, as

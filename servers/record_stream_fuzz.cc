@@ -49,7 +49,7 @@ Seen follow(std::span<const uint8_t> bytes, bool from_server, uint8_t cuts) {
   for (size_t at = 0, i = 0; at < bytes.size(); ++i) {
     const size_t n = cuts == 0 ? bytes.size() : 1 + (cuts * (i + 1)) % 32;
     const auto piece = bytes.subspan(at, std::min(n, bytes.size() - at));
-    stream.feed(piece, seen.records, seen.transcript, seen.alerts);
+    stream.feed(piece, 0, seen.records, seen.transcript, seen.alerts);
     at += piece.size();
   }
   return seen;

@@ -90,7 +90,7 @@ asio::awaitable<bool> ServerConnection::send(std::span<const uint8_t> bytes) {
   for (size_t done = 0; done < bytes.size(); done += step) {
     if (done > 0) co_await pause(config_.dribble_every);
     auto chunk = bytes.subspan(done, std::min(step, bytes.size() - done));
-    sent_stream_.feed(chunk, capture_.records_sent, capture_.transcript, capture_.alerts);
+    sent_stream_.feed(chunk, elapsed_ms(), capture_.records_sent, capture_.transcript, capture_.alerts);
     if (tcp_trace_) tcp_trace_->server_to_client(chunk);
     asio::error_code ec;
     co_await asio::async_write(socket_, asio::buffer(chunk.data(), chunk.size()),
@@ -138,7 +138,8 @@ asio::awaitable<ServerConnection::Read> ServerConnection::read() {
     co_return Read::kClosed;
   }
   const size_t got = std::get<0>(result);
-  received_stream_.feed({buffer_.data(), got}, capture_.records_received, capture_.transcript, capture_.alerts);
+  received_stream_.feed({buffer_.data(), got}, elapsed_ms(), capture_.records_received, capture_.transcript,
+                        capture_.alerts);
   if (tcp_trace_) tcp_trace_->client_to_server({buffer_.data(), got});
   BIO_write(rbio_, buffer_.data(), static_cast<int>(got));
   co_return Read::kData;
@@ -307,6 +308,10 @@ void ServerConnection::finish_trace() {
   attach_key_log(ssl_.get(), nullptr);
 }
 
+double ServerConnection::elapsed_ms() const {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - accepted_).count();
+}
+
 asio::awaitable<ConnectionCapture> ServerConnection::run() {
   ssl_.reset(SSL_new(ctx_));
   rbio_ = BIO_new(BIO_s_mem());
@@ -319,6 +324,8 @@ asio::awaitable<ConnectionCapture> ServerConnection::run() {
   if (capture_.end == ConnectionEnd::kHandshakeDone) co_await echo_until_closed();
   asio::error_code ignored;
   socket_.close(ignored);
+  capture_.end_ms = elapsed_ms();
+  capture_.client_reset = client_reset_;
   finish_trace();
   co_return std::move(capture_);
 }

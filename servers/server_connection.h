@@ -56,11 +56,13 @@ class ServerConnection {
   asio::awaitable<void> echo_until_closed();
   void start_trace();
   void finish_trace();
+  double elapsed_ms() const;  // since the TCP accept (the capture's clock)
 
   const EndpointConfig& config_;
   SSL_CTX* ctx_;
   asio::ip::tcp::socket socket_;
   size_t number_;
+  std::chrono::steady_clock::time_point accepted_ = std::chrono::steady_clock::now();
   ConnectionCapture capture_;
   SslPtr ssl_;
   BIO* rbio_ = nullptr;  // owned by ssl_

@@ -7,10 +7,10 @@
 //       [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown report <DIR>
-//   shakedown diff <first.json> <second.json>
+//   shakedown diff <first.json> <second.json> [--html OUT]
 //   shakedown boards
 //   shakedown flash <image> [--serial SN] [--tool openocd|st-flash] [--dry-run]
-//   shakedown explain <log file or -> [--json] [--scenario OUT]
+//   shakedown explain <log file or -> [--json] [--scenario OUT] [--html OUT]
 //   shakedown connect <HOST:PORT> [--target sim] [--mbedtls LINE] [--profile P | --config FILE] [--ca FILE]
 //       [--servername NAME | --no-servername] [--time T] [--request TEXT] [--timeout S] [--json] [--log]
 //   shakedown probe <HOST:PORT> [--servername NAME] [--ca FILE] [--max-handshakes N] [--timeout-ms MS] [--json FILE]
@@ -32,6 +32,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <sstream>
+#include <vector>
 
 #include "board_list.h"
 #include "check_command.h"
@@ -43,6 +45,7 @@
 #include "output_text.h"
 #include "probe_command.h"
 #include "report_command.h"
+#include "report_html.h"
 #include "run_command.h"
 #include "shakedown/errors/exit_codes.h"
 #include "target_registry.h"
@@ -65,7 +68,7 @@ std::string target_help() {
   return help;
 }
 
-int diff(const std::string& a_path, const std::string& b_path) {
+int diff(const std::string& a_path, const std::string& b_path, const std::string& html_path) {
   try {
     auto comparison = runner::compare_runs(runner::read_results(a_path), runner::read_results(b_path));
     if (comparison.a_target == comparison.b_target) {  // two runs on one target: tell them apart by file
@@ -73,6 +76,10 @@ int diff(const std::string& a_path, const std::string& b_path) {
       comparison.b_target = fmt::format("{} ({})", comparison.b_target, b_path);
     }
     runner::print_comparison(stdout, comparison);
+    if (!html_path.empty()) {
+      report_html::write_page(html_path, report_html::diff_page(runner::to_json(comparison), a_path, b_path));
+      fmt::print("report: {}\n", html_path);
+    }
     return comparison.disagreements.empty() && comparison.only_in_a.empty() && comparison.only_in_b.empty()
                ? kAllAsExpected
                : kUnexpected;
@@ -86,7 +93,15 @@ struct ExplainArgs {
   std::string log;
   bool json = false;
   std::string scenario_out;
+  std::string html_out;
 };
+
+// A stream's lines, for the page that quotes them.
+std::vector<std::string> lines_of(std::istream& in) {
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  return lines;
+}
 
 int explain_log(const ExplainArgs& args) {
   std::error_code ignored;
@@ -97,8 +112,16 @@ int explain_log(const ExplainArgs& args) {
     return kUsage;
   }
   explain::LogFacts facts;
+  std::vector<std::string> lines;  // the log's lines, kept only for --html
   try {
-    if (args.log == "-") {
+    if (args.log == "-" && !args.html_out.empty()) {  // stdin is read once: keep it for the page
+      std::stringstream all;
+      all << std::cin.rdbuf();
+      facts = explain::read_log(all, "stdin");
+      all.clear();
+      all.seekg(0);
+      lines = lines_of(all);
+    } else if (args.log == "-") {
       facts = explain::read_log(std::cin, "stdin");
     } else {
       std::ifstream in(args.log, std::ios::binary);
@@ -107,6 +130,10 @@ int explain_log(const ExplainArgs& args) {
         return kUsage;
       }
       facts = explain::read_log(in, args.log);
+      if (!args.html_out.empty()) {
+        std::ifstream again(args.log, std::ios::binary);
+        lines = lines_of(again);
+      }
     }
   } catch (const explain::NotALog& e) {
     fmt::print(stderr, "shakedown explain: {}\n", e.what());
@@ -117,6 +144,16 @@ int explain_log(const ExplainArgs& args) {
     fmt::print("{}\n", runner::json_text(explain::to_json(explanation)));
   } else {
     fmt::print("{}", explain::to_text(explanation));
+  }
+  if (!args.html_out.empty()) {
+    try {
+      report_html::write_page(args.html_out, report_html::explain_page(explain::to_json(explanation), lines,
+                                                                       args.log == "-" ? "stdin" : args.log));
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "shakedown explain: --html {}\n", e.what());
+      return kUsage;
+    }
+    if (!args.json) fmt::print("\nReport written to {}\n", args.html_out);
   }
   if (!args.scenario_out.empty()) {
     std::ofstream out(args.scenario_out);
@@ -179,9 +216,10 @@ int main(int argc, char** argv) {
                       "contains this text or matches this glob; may be repeated");
   run_cmd->add_option("--shard", args.shard, "Run the K-th of N equal shares of the cells (K/N), for parallel CI jobs");
   run_cmd->add_flag("--list", args.list, "Print the ids of the cells that would run, and stop");
-  run_cmd->add_option("--out", args.out_dir,
-                      "Write results.json, junit.xml and each cell's files (device log, result, the server's pcap and "
-                      "key log) under this folder");
+  run_cmd->add_option(
+      "--out", args.out_dir,
+      "Write results.json, junit.xml, report.html and each cell's files (device log, result, the server's pcap and "
+      "key log) under this folder");
   run_cmd->add_option("--json", args.json_path, "Also write the results as JSON to this file");
   run_cmd->add_option("--junit", args.junit_path, "Also write the results as JUnit XML to this file");
   run_cmd->add_option("--pki-cache", args.pki_cache, "Where generated certificate chains are kept");
@@ -196,11 +234,12 @@ int main(int argc, char** argv) {
       "Rebuild results.json and junit.xml in a `run --out` folder from its journal (after the run was "
       "killed); exit as the run would have");
   report_cmd->add_option("dir", report_dir, "The folder `shakedown run --out` wrote")->required();
-  std::string diff_a, diff_b;
+  std::string diff_a, diff_b, diff_html;
   auto* diff_cmd = app.add_subcommand(
       "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");
   diff_cmd->add_option("first", diff_a, "A `shakedown run --json` file")->required();
   diff_cmd->add_option("second", diff_b, "Another, e.g. from another target")->required();
+  diff_cmd->add_option("--html", diff_html, "Also write the comparison as one self-contained HTML page to this file");
   auto* boards_cmd = app.add_subcommand(
       "boards",
       "List attached boards (USB serial ports: port, VID:PID, serial number; ST-Links flagged); exit 4 if none");
@@ -220,6 +259,8 @@ int main(int argc, char** argv) {
       "Read a device's Mbed TLS debug log and say what went wrong (exit 0 explained, 1 unexplained, 5 not a log)");
   explain_cmd->add_option("log", explain_args.log, "The log file, or - for standard input")->required();
   explain_cmd->add_flag("--json", explain_args.json, "Print the findings and the timeline as JSON");
+  explain_cmd->add_option("--html", explain_args.html_out,
+                          "Also write the explanation, with the log lines behind each finding, as one HTML page");
   explain_cmd->add_option("--scenario", explain_args.scenario_out,
                           "Write a scenario that reproduces the failure on the simulator to this file");
   cli::ConnectArgs connect_args;
@@ -310,7 +351,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kAllAsExpected : kUsage;
   }
   if (report_cmd->parsed()) return cli::report_command(report_dir);
-  if (diff_cmd->parsed()) return diff(diff_a, diff_b);
+  if (diff_cmd->parsed()) return diff(diff_a, diff_b, diff_html);
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
   if (flash_cmd->parsed()) return boards::flash_command(flash_request, stdout, stderr);
   if (explain_cmd->parsed()) return explain_log(explain_args);

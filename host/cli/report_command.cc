@@ -48,7 +48,8 @@ int report_command(const std::string& dir) {
   runner::remove_leftovers(dir);
   const Tally tally(finished);
   fmt::print(
-      "{}: results.json and junit.xml rebuilt from {}: {} of {} planned cells finished ({} as expected, {} unexpected, "
+      "{}: results.json, junit.xml and report.html rebuilt from {}: {} of {} planned cells finished ({} as expected, "
+      "{} unexpected, "
       "{} infrastructure errors){}\n",
       dir, runner::kJournalFile, finished.size(), journal.planned.size(),
       finished.size() - tally.unexpected - tally.infrastructure, tally.unexpected, tally.infrastructure,

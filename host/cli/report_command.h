@@ -1,5 +1,5 @@
 #pragma once
-// `shakedown report DIR`: rebuilds DIR/results.json and DIR/junit.xml from
+// `shakedown report DIR`: rebuilds DIR/results.json, junit.xml and report.html from
 // the journal a `shakedown run --out DIR` keeps (runner/journal.h), e.g.
 // after the run was killed outright, and removes the temporary files such a
 // run left in DIR.

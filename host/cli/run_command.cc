@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "imported_config_cells.h"
 #include "interrupts.h"
 #include "journal.h"
+#include "report_html.h"
 #include "report_json.h"
 #include "report_junit.h"
 #include "report_table.h"
@@ -62,9 +64,10 @@ class AtOnce {
   fs::path scratch_;
 };
 
-// Writes the machine-readable reports; returns false (having said why) if one
-// could not be written.
-bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& results, bool interrupted,
+// Writes the reports (JSON, JUnit, and with --out the HTML page, all from
+// one results document); returns false (having said why) if one could not
+// be written.
+bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& results, const runner::RunFacts& run,
                    const std::vector<runner::CellNotRun>& not_run) {
   bool ok = true;
   auto attempt = [&](const std::string& flag, const fs::path& path, auto write) {
@@ -76,13 +79,20 @@ bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& r
       ok = false;
     }
   };
-  auto json = [&](const fs::path& path) { runner::write_json(path, results, interrupted); };
-  auto junit = [&](const fs::path& path) { runner::write_junit(path, results, interrupted, not_run); };
+  std::vector<nlohmann::json> cells;
+  for (const auto& r : results) cells.push_back(runner::to_json(r));
+  const auto document = runner::results_document(cells, run);
+  auto json = [&](const fs::path& path) { runner::write_document(path, document); };
+  auto junit = [&](const fs::path& path) { runner::write_junit(path, results, run.interrupted, not_run); };
+  auto html = [&](const fs::path& path) {
+    report_html::write_page(path, report_html::run_page(document, path.parent_path()));
+  };
   const fs::path out = args.out_dir;
   attempt("--json", args.json_path, json);
   attempt("--junit", args.junit_path, junit);
   attempt("--out", out.empty() ? out : out / "results.json", json);
   attempt("--out", out.empty() ? out : out / "junit.xml", junit);
+  attempt("--out", out.empty() ? out : out / "report.html", html);
   return ok;
 }
 
@@ -118,6 +128,8 @@ int run_command(RunArgs args) {
   std::optional<runner::ScratchFolder> scratch;
   std::optional<runner::JournalWriter> journal;
   AtOnce at_once;
+  const std::string started = runner::utc_now();
+  const auto run_clock = std::chrono::steady_clock::now();
   // First: every thread started from here on inherits its blocked signals.
   Interrupts interrupts([&at_once] { at_once(); });
 
@@ -287,7 +299,13 @@ int run_command(RunArgs args) {
   runner::print_table(stdout, results);
   runner::print_findings(stdout, results);
   print_fix_checks(results);
-  bool written = write_reports(args, results, interrupted, not_run) && !journal_failed;
+  const Tally tally(results);
+  const runner::RunFacts run{
+      .interrupted = interrupted,
+      .started = started,
+      .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_clock).count(),
+      .exit_status = tally.exit_status(interrupted || !target_problems.empty() || journal_failed)};
+  bool written = write_reports(args, results, run, not_run) && !journal_failed;
   at_once.scratch({});
   scratch->remove();
   if (journal && written) {
@@ -299,7 +317,6 @@ int run_command(RunArgs args) {
     }
   }
 
-  const Tally tally(results);
   for (const auto& problem : target_problems) fmt::print("\ninfrastructure: {}\n", problem);
   if (tally.unexplained > 0) {
     fmt::print(
@@ -311,7 +328,10 @@ int run_command(RunArgs args) {
   fmt::print("\n{} cells: {} as expected, {} unexpected, {} infrastructure errors{}\n", results.size(),
              results.size() - tally.unexpected - tally.infrastructure, tally.unexpected, tally.infrastructure,
              interrupted ? fmt::format(" (interrupted: {} not run)", not_run.size()) : "");
-  if (!args.out_dir.empty()) fmt::print("results: {}\n", args.out_dir);
+  if (!args.out_dir.empty()) {
+    fmt::print("results: {}\n", args.out_dir);
+    fmt::print("report: {}\n", (fs::path(args.out_dir) / "report.html").string());
+  }
   return tally.exit_status(interrupted || !target_problems.empty() || !written);
 }
 

@@ -138,4 +138,21 @@ void print_comparison(std::FILE* out, const RunComparison& c) {
              c.only_in_a.size() + c.only_in_b.size());
 }
 
+nlohmann::json to_json(const RunComparison& c) {
+  auto rows = [](const std::vector<CellDifference>& differences) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& d : differences) out.push_back({{"cell", d.cell}, {"field", d.field}, {"a", d.a}, {"b", d.b}});
+    return out;
+  };
+  return {{"a_target", c.a_target},
+          {"b_target", c.b_target},
+          {"compared", c.compared},
+          {"only_in_a", c.only_in_a},
+          {"only_in_b", c.only_in_b},
+          {"disagreements", rows(c.disagreements)},
+          {"declared_differences", rows(c.declared_differences)},
+          {"detail_differences", rows(c.detail_differences)},
+          {"expected_differences", rows(c.expected_differences)}};
+}
+
 }  // namespace shakedown::runner

@@ -42,4 +42,9 @@ nlohmann::json read_results(const std::filesystem::path& path);
 
 void print_comparison(std::FILE* out, const RunComparison& comparison);
 
+// {"a_target", "b_target", "compared", "only_in_a", "only_in_b",
+//  "disagreements": [{"cell", "field", "a", "b"}], "declared_differences",
+//  "detail_differences", "expected_differences"}: for `diff --html`.
+nlohmann::json to_json(const RunComparison& comparison);
+
 }  // namespace shakedown::runner

@@ -1,5 +1,7 @@
 #include "journal.h"
 
+#include "report_html.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -23,10 +25,6 @@ namespace shakedown::runner {
 namespace {
 
 using nlohmann::json;
-
-std::string utc_now() {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
-}
 
 // One line of the journal, any bytes encoded as the reports encode them.
 std::string one_line(const json& entry) {
@@ -211,8 +209,11 @@ void save_journal(const Journal& journal, const std::filesystem::path& path) {
 void write_reports(const Journal& journal, const std::filesystem::path& dir) {
   std::vector<CellResult> finished;
   for (const auto& cell : journal.cells) finished.push_back(cell_from_json(cell));
-  write_json(dir / "results.json", journal.cells, journal.interrupted);
+  const auto document =
+      results_document(journal.cells, {.interrupted = journal.interrupted, .started = journal.started});
+  write_document(dir / "results.json", document);
   write_junit(dir / "junit.xml", finished, journal.interrupted, cells_not_run(journal.planned, finished));
+  report_html::write_page(dir / "report.html", report_html::run_page(document, dir));
 }
 
 }  // namespace shakedown::runner

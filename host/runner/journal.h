@@ -89,7 +89,7 @@ std::vector<CellNotRun> cells_not_run(const std::vector<CellNotRun>& planned, co
 // std::runtime_error naming the file.
 void save_journal(const Journal& journal, const std::filesystem::path& path);
 
-// Writes dir/results.json and dir/junit.xml from `journal`. Throws
+// Writes dir/results.json, dir/junit.xml and dir/report.html from `journal`. Throws
 // std::runtime_error naming the file it could not write.
 void write_reports(const Journal& journal, const std::filesystem::path& dir);
 

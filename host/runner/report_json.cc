@@ -2,8 +2,12 @@
 
 #include "output_text.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+#include <ctime>
 #include <fstream>
 #include <stdexcept>
 
@@ -29,6 +33,34 @@ json alerts_json(const std::vector<device::AlertSeen>& alerts) {
     out.push_back({{"level", a.level}, {"description", a.description}, {"name", tls::alert_name(a.description)}});
   }
   return out;
+}
+
+// Milliseconds to a tenth: the wire's timing, not the clock's noise.
+double rounded_ms(double ms) {
+  return std::round(ms * 10) / 10;
+}
+
+const char* content_type_name(uint8_t type) {
+  switch (type) {
+    case 20: return "change_cipher_spec";
+    case 21: return "alert";
+    case 22: return "handshake";
+    case 23: return "application_data";
+    default: return "unknown";
+  }
+}
+
+// (from_server, index in its direction's records), ordered by time; the
+// client's record first at a tie, since the server only answers.
+std::vector<std::pair<bool, size_t>> records_in_wire_order(const servers::ConnectionCapture& c) {
+  std::vector<std::pair<bool, size_t>> order;
+  for (size_t i = 0; i < c.records_received.size(); ++i) order.emplace_back(false, i);
+  for (size_t i = 0; i < c.records_sent.size(); ++i) order.emplace_back(true, i);
+  auto at = [&c](const std::pair<bool, size_t>& r) {
+    return (r.first ? c.records_sent : c.records_received)[r.second].at_ms;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) { return at(x) < at(y); });
+  return order;
 }
 
 json hex_ids(const std::vector<uint16_t>& ids) {
@@ -75,11 +107,26 @@ json to_json(const servers::ConnectionCapture& c) {
                            {"session_ticket", h.session_ticket},
                            {"extensions", h.extensions}};
   }
+  // The records of both directions in wire order; a message names the record its header came in.
+  const auto wire = records_in_wire_order(c);
+  json records = json::array();
+  for (const auto& [from_server, index] : wire) {
+    const auto& r = (from_server ? c.records_sent : c.records_received)[index];
+    records.push_back({{"from", from_server ? "server" : "client"},
+                       {"at_ms", rounded_ms(r.at_ms)},
+                       {"type", content_type_name(r.content_type)},
+                       {"length", r.length},
+                       {"encrypted", r.encrypted}});
+  }
+  out["records"] = records;
   json transcript = json::array();
   for (const auto& m : c.transcript) {
+    const auto at = std::find(wire.begin(), wire.end(), std::pair{m.from_server, m.record});
     transcript.push_back({{"from", m.from_server ? "server" : "client"},
                           {"type", tls::handshake_type_name(m.type)},
-                          {"length", m.length}});
+                          {"length", m.length},
+                          {"record", at - wire.begin()},
+                          {"at_ms", rounded_ms(m.at_ms)}});
   }
   out["transcript"] = transcript;
   json alerts = json::array();
@@ -87,9 +134,12 @@ json to_json(const servers::ConnectionCapture& c) {
     alerts.push_back({{"from", a.from_server ? "server" : "client"},
                       {"level", a.level},
                       {"description", a.description},
-                      {"name", tls::alert_name(a.description)}});
+                      {"name", tls::alert_name(a.description)},
+                      {"at_ms", rounded_ms(a.at_ms)}});
   }
   out["alerts"] = alerts;
+  out["end_ms"] = rounded_ms(c.end_ms);
+  out["client_reset"] = c.client_reset;
   if (!c.pcap_path.empty()) out["pcap"] = c.pcap_path;
   if (!c.key_log_path.empty()) out["key_log"] = c.key_log_path;
   return out;
@@ -236,7 +286,7 @@ void write_json(const std::filesystem::path& path, const std::vector<CellResult>
   write_json(path, cells, interrupted);
 }
 
-void write_json(const std::filesystem::path& path, const std::vector<json>& cells, bool interrupted) {
+json results_document(const std::vector<json>& cells, const RunFacts& run) {
   json doc = {{"results", cells}};
   size_t counts[3] = {};
   for (const auto& cell : cells) {
@@ -247,8 +297,23 @@ void write_json(const std::filesystem::path& path, const std::vector<json>& cell
                     {"as_expected", counts[0]},
                     {"unexpected", counts[1]},
                     {"infrastructure_errors", counts[2]},
-                    {"interrupted", interrupted}};
-  write_file(path, json_text(doc) + "\n");
+                    {"interrupted", run.interrupted}};
+  if (!run.started.empty()) doc["summary"]["started"] = run.started;
+  if (run.seconds) doc["summary"]["seconds"] = std::round(*run.seconds * 10) / 10;
+  if (run.exit_status) doc["summary"]["exit_status"] = *run.exit_status;
+  return doc;
+}
+
+void write_document(const std::filesystem::path& path, const json& document) {
+  write_file(path, json_text(document) + "\n");
+}
+
+void write_json(const std::filesystem::path& path, const std::vector<json>& cells, bool interrupted) {
+  write_document(path, results_document(cells, {.interrupted = interrupted}));
+}
+
+std::string utc_now() {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
 }
 
 }  // namespace shakedown::runner

@@ -26,11 +26,27 @@ nlohmann::json to_json(const servers::ConnectionCapture& capture);
 // error saying why if it cannot.
 Result<void> save_cell_artifacts(const std::filesystem::path& dir, const CellResult& result);
 
-// Writes {"results": [...], "summary": {...}} to `path` (through a temporary
-// file, so a reader never sees half a file). Throws std::runtime_error.
+// The run as a whole, for results.json's summary (and the HTML report's
+// header).
+struct RunFacts {
+  bool interrupted = false;
+  std::string started;             // UTC, ISO 8601; empty: not known
+  std::optional<double> seconds;   // the run's wall time
+  std::optional<int> exit_status;  // what `shakedown run` exits with
+};
+
+// {"results": [...], "summary": {...}} from cells in their JSON form
+// (to_json's, or read back from a run's journal).
+nlohmann::json results_document(const std::vector<nlohmann::json>& cells, const RunFacts& run);
+
+// Writes `document` to `path` (through a temporary file, so a reader never
+// sees half a file). Throws std::runtime_error.
+void write_document(const std::filesystem::path& path, const nlohmann::json& document);
+// results_document of `results`, written so.
 void write_json(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted);
-// The same from cells already in their JSON form (to_json's, e.g. read back
-// from a run's journal).
 void write_json(const std::filesystem::path& path, const std::vector<nlohmann::json>& cells, bool interrupted);
+
+// The current time, UTC, ISO 8601 ("2025-01-31T12:00:00Z").
+std::string utc_now();
 
 }  // namespace shakedown::runner

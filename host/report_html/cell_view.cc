@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr size_t kContext = 3;           // lines shown around a marked line
+constexpr size_t kLogContext = 3;        // lines shown around a marked line
 constexpr size_t kHead = 5, kTail = 25;  // the log's start and end, always shown
 constexpr size_t kMaxLineChars = 300;
 
@@ -167,7 +167,7 @@ std::string log_excerpt(const json& cell) {
   }
   for (size_t i = 0; i < n; ++i) {
     if (!marked[i]) continue;
-    for (size_t j = i > kContext ? i - kContext : 0; j < std::min(n, i + kContext + 1); ++j) shown[j] = true;
+    for (size_t j = i > kLogContext ? i - kLogContext : 0; j < std::min(n, i + kLogContext + 1); ++j) shown[j] = true;
   }
   std::string out = "<pre class=\"log\">";
   size_t skipped = 0;

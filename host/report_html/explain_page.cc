@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kContext = 2;  // log lines shown around a cited one
+constexpr size_t kCitedContext = 2;  // log lines shown around a cited one
 
 std::string log_line(const std::vector<std::string>& lines, size_t number) {
   std::string text = number >= 1 && number <= lines.size() ? lines[number - 1] : "";
@@ -32,7 +32,7 @@ std::string cited_lines(const json& numbers, const std::vector<std::string>& lin
   return out + "</pre>";
 }
 
-std::string findings_html(const json& episode, const std::vector<std::string>& lines) {
+std::string explained_findings_html(const json& episode, const std::vector<std::string>& lines) {
   std::string out;
   const bool candidates = episode.value("candidates", false);
   out += candidates ? "<h3>Candidates, most likely first</h3>" : "<h3>Findings</h3>";
@@ -103,12 +103,13 @@ std::string log_html(const json& explanation, const std::vector<std::string>& li
   }
   std::set<size_t> shown;
   for (size_t n : cited) {
-    for (size_t k = n > kContext ? n - kContext : 1; k <= n + kContext && k <= lines.size(); ++k) shown.insert(k);
+    for (size_t k = n > kCitedContext ? n - kCitedContext : 1; k <= n + kCitedContext && k <= lines.size(); ++k)
+      shown.insert(k);
   }
   std::string out = fmt::format(
       "<h2>The log</h2><p class=\"muted\">{} lines; shown: the {} the explanation cites, "
       "with {} around each.</p><pre class=\"log\">",
-      grouped(static_cast<long long>(lines.size())), cited.size(), kContext);
+      grouped(static_cast<long long>(lines.size())), cited.size(), kCitedContext);
   size_t previous = 0;
   for (size_t n : shown) {
     if (n > previous + 1)
@@ -139,7 +140,8 @@ std::string explain_page(const json& explanation, const std::vector<std::string>
     } else {
       out += "<h2>What went wrong</h2>";
     }
-    out += result_html(episodes[i]) + findings_html(episodes[i], lines) + timeline_html(episodes[i]) + "</section>";
+    out += result_html(episodes[i]) + explained_findings_html(episodes[i], lines) + timeline_html(episodes[i]) +
+           "</section>";
   }
   out += log_html(explanation, lines);
   return out + close_page();

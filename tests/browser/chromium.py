@@ -107,7 +107,8 @@ class Chromium:
         args = [CHROMIUM, "--headless=new", "--remote-debugging-port=0", f"--user-data-dir={self._profile}",
                 "--no-first-run", "--no-default-browser-check", "--disable-gpu", "--disable-extensions",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--metrics-recording-only", f"--window-size={width},{height}"]
+                "--metrics-recording-only", f"--window-size={width},{height}",
+                "--disable-dev-shm-usage"]  # containers give /dev/shm 64 MB, too little for a big page
         if os.geteuid() == 0:
             args.append("--no-sandbox")  # chromium refuses to run as root with its sandbox on
         args.append("about:blank")

@@ -123,9 +123,15 @@ def main():
     out = work / "verify-fixes.json"
     out.unlink(missing_ok=True)
     field_config = str(configs / CONFIGS[0][0])
+    report_dir = work / "verify-fixes-run"
+    shutil.rmtree(report_dir, ignore_errors=True)
     r = run([shakedown, "run", field, "--config", field_config, "--expect-like", "field-2x", "--verify-fixes",
-             "--json", str(out)])
+             "--json", str(out), "--out", str(report_dir)])
     check(r.returncode == 0, f"--verify-fixes: exit {r.returncode} ({r.stderr.strip()[-300:]})")
+    page = (report_dir / "report.html").read_text() if (report_dir / "report.html").exists() else ""
+    check(page.count('<div class="verification">') == 4 and page.count("fix verified") >= 4
+          and page.count('<table class="price">') == 4,
+          "--verify-fixes: report.html shows each of the four fixes' verdict and price")
     priced = shutil.which("arm-none-eabi-gcc") is not None
     for c in json.loads(out.read_text())["results"] if out.exists() else []:
         f = c.get("fix_verification") or {}

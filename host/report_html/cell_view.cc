@@ -76,7 +76,7 @@ std::string fix_verification_html(const json& cell) {
   if (!cell.contains("fix_verification")) return "";
   const json& v = cell["fix_verification"];
   std::string out = fmt::format(
-      "<div class=\"verification\"><h3>Fix verified on this cell</h3><p><span class=\"mono\">{}</span>: "
+      "<div class=\"verification\"><h3>The fix, tried on this cell</h3><p><span class=\"mono\">{}</span>: "
       "<b>{}</b>{}</p>",
       escape(text_of(v, "change")), escape(text_of(v, "outcome")),
       text_of(v, "finding").empty() ? "" : "; then " + escape(text_of(v, "finding")));

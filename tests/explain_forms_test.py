@@ -111,6 +111,12 @@ def check(shakedown, path):
         return f"read the code {got}, expected {expect[1]}"
     if answer["result"]["stage"] is not None or answer["result"]["handshake_state"] is not None:
         return f"claims a stage or state: {answer['result']}"
+    # The call it names is one the lines name: as such ("ssl_handshake returned" is curl's for
+    # mbedtls_ssl_handshake), or as the handshake failing in words.
+    call = answer["result"].get("failed_call") or ""
+    shown = call.removeprefix("mbedtls_") in text or (call == "mbedtls_ssl_handshake" and "handshake" in text.lower())
+    if call and not shown:
+        return f"names a call the lines do not: {call}"
     first = headers.get("first cause", [None])[0]
     if first and first not in (answer["code_candidates"] or [{"cause": ""}])[0]["cause"]:
         return f"first candidate '{(answer['code_candidates'] or [{}])[0].get('cause')}', expected one saying '{first}'"

@@ -80,6 +80,20 @@ std::optional<Returned> returned(std::string_view text) {
   }
   std::string call(before.substr(start));
   while (!call.empty() && (call.back() == '(' || call.back() == ')')) call.pop_back();
+  // "mbedtls_x509_crt_parse of CA cert returned" (ESP-IDF): the word before
+  // "returned" is English, and the call is the identifier the line names.
+  if (call.find_first_of("_>") == std::string::npos) {
+    const size_t named = before.find("mbedtls_");
+    if (named != std::string_view::npos &&
+        (named == 0 || std::isalnum(static_cast<unsigned char>(before[named - 1])) == 0)) {
+      size_t stop = named;
+      while (stop < before.size() &&
+             (std::isalnum(static_cast<unsigned char>(before[stop])) != 0 || before[stop] == '_')) {
+        ++stop;
+      }
+      call = std::string(before.substr(named, stop - named));
+    }
+  }
   return Returned{call, *code};
 }
 

@@ -37,7 +37,7 @@ std::string text_of(const nlohmann::json& object, const char* field, std::string
   if (!object.is_object()) return std::string(none);
   const auto it = object.find(field);
   if (it == object.end() || it->is_null()) return std::string(none);
-  if (it->is_string()) return it->get<std::string>();
+  if (it->is_string()) return it->get_ref<const std::string&>().empty() ? std::string(none) : it->get<std::string>();
   return it->dump();
 }
 

@@ -19,7 +19,7 @@ std::string escape(std::string_view text);
 std::string grouped(long long n);
 
 // A JSON field as text: strings as they are, numbers as JSON writes them,
-// null and a missing field as `none`.
+// null, "" and a missing field as `none`.
 std::string text_of(const nlohmann::json& object, const char* field, std::string_view none = "");
 
 // <!doctype html> to <body>, with the report's styles inline and `title`

@@ -66,6 +66,18 @@ std::string header(const json& results, const json& summary) {
   out += "<dt>config hashes</dt><dd class=\"mono\">" + joined(configs) + "</dd>";
   if (!text_of(summary, "started").empty())
     out += "<dt>started</dt><dd>" + escape(text_of(summary, "started")) + "</dd>";
+  if (!text_of(summary, "shard").empty()) {
+    out += "<dt>shard</dt><dd>" + escape(text_of(summary, "shard")) +
+           " of the plan (shakedown merge joins the shards)</dd>";
+  }
+  if (summary.contains("merged_from") && summary["merged_from"].is_array()) {
+    std::set<std::string> files;
+    for (const auto& f : summary["merged_from"]) files.insert(f.is_string() ? f.get<std::string>() : f.dump());
+    const int missing = summary.value("missing", 0);
+    out += fmt::format(
+        "<dt>merged from</dt><dd>{} shards: <span class=\"mono\">{}</span>{}</dd>", files.size(), joined(files),
+        missing > 0 ? fmt::format("; <b>{} planned cells missing</b> (their shards were not merged)", missing) : "");
+  }
   if (summary.contains("seconds")) {
     out += fmt::format("<dt>took</dt><dd>{:.1f} s</dd>", summary["seconds"].get<double>());
   } else {
@@ -105,7 +117,7 @@ std::string matrix(const json& results) {
     columns.insert(column_of(results[i]));
     at.emplace(std::pair{s, column_of(results[i])}, i);
   }
-  std::string out = "<table id=\"matrix\"><thead><tr><th>scenario</th>";
+  std::string out = "<div class=\"matrix-wrap\"><table id=\"matrix\"><thead><tr><th>scenario</th>";
   for (const auto& [target, line, profile] : columns) {
     out +=
         fmt::format("<th class=\"col\" scope=\"col\">{} · {} · {}</th>", escape(target), escape(line), escape(profile));
@@ -133,7 +145,7 @@ std::string matrix(const json& results) {
     }
     out += "</tr>\n";
   }
-  return out + "</tbody></table>\n";
+  return out + "</tbody></table></div>\n";
 }
 
 }  // namespace

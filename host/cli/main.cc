@@ -7,6 +7,7 @@
 //       [--filter PATTERN] [--shard K/N] [--list]
 //       [--out DIR] [--json FILE] [--junit FILE]
 //   shakedown report <DIR>
+//   shakedown merge <shard results.json>... --out DIR [--allow-missing]
 //   shakedown diff <first.json> <second.json> [--html OUT]
 //   shakedown boards
 //   shakedown flash <image> [--serial SN] [--tool openocd|st-flash] [--dry-run]
@@ -23,7 +24,8 @@
 // not answer) or an interrupted run; 3 usage errors, including scenario files
 // that do not load; 4 no target (`boards` found no board attached); 5 not a
 // log (`explain`). `report` exits as the run whose journal it reads would
-// have (2 for a run that did not finish).
+// have (2 for a run that did not finish), `merge` as the whole run of its
+// shards would have (2 also for missing cells).
 
 #include <fmt/format.h>
 
@@ -42,6 +44,7 @@
 #include "connect_command.h"
 #include "explain.h"
 #include "flash.h"
+#include "merge_command.h"
 #include "output_text.h"
 #include "probe_command.h"
 #include "report_command.h"
@@ -234,6 +237,17 @@ int main(int argc, char** argv) {
       "Rebuild results.json and junit.xml in a `run --out` folder from its journal (after the run was "
       "killed); exit as the run would have");
   report_cmd->add_option("dir", report_dir, "The folder `shakedown run --out` wrote")->required();
+  cli::MergeArgs merge_args;
+  auto* merge_cmd = app.add_subcommand(
+      "merge",
+      "Put the results.json files of a run's shards (run --shard K/N) back together as the whole run's results.json, "
+      "junit.xml and report.html; exit as the whole run would have");
+  merge_cmd->add_option("files", merge_args.files, "Each shard's results.json, one per shard K of N")->required();
+  merge_cmd->add_option("--out", merge_args.out_dir, "Write the merged results.json, junit.xml and report.html here")
+      ->required();
+  merge_cmd->add_flag("--allow-missing", merge_args.allow_missing,
+                      "Merge even when shards are not given: their cells are counted as missing and the merge "
+                      "exits 2");
   std::string diff_a, diff_b, diff_html;
   auto* diff_cmd = app.add_subcommand(
       "diff", "Compare two runs' --json results cell by cell (e.g. sim against qemu): exit 0 when they agree");
@@ -351,6 +365,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kAllAsExpected : kUsage;
   }
   if (report_cmd->parsed()) return cli::report_command(report_dir);
+  if (merge_cmd->parsed()) return cli::merge_command(merge_args);
   if (diff_cmd->parsed()) return diff(diff_a, diff_b, diff_html);
   if (boards_cmd->parsed()) return boards::list_boards_command(stdout, stderr);
   if (flash_cmd->parsed()) return boards::flash_command(flash_request, stdout, stderr);

@@ -169,8 +169,17 @@ int run_command(RunArgs args) {
     if (!planned_line) return kUsage;
     args.selection.mbedtls_lines = {*planned_line};
   }
-  auto cells = runner::plan(scenarios, args.selection);
-  if (config) cells = cells_for_config(cells, *config, args.expect_like);
+  // The whole plan first, then the shard's share of it: with --config too,
+  // shards share out the config's cells, so no two run one.
+  auto whole_selection = args.selection;
+  whole_selection.shard.reset();
+  auto whole = runner::plan(scenarios, whole_selection);
+  if (config) whole = cells_for_config(whole, *config, args.expect_like);
+  // What results.json says the run is, for `shakedown merge`.
+  const runner::RunFacts identity{.build = SHAKEDOWN_VERSION,
+                                  .plan = runner::plan_facts(whole, args.selection.shard.has_value()),
+                                  .shard = args.selection.shard};
+  auto cells = args.selection.shard ? runner::take_shard(std::move(whole), *args.selection.shard) : std::move(whole);
   if (args.list) {
     for (const auto& c : cells) fmt::print("{}\n", c.id);
     return kAllAsExpected;
@@ -246,7 +255,8 @@ int run_command(RunArgs args) {
                    "now in {}\n",
                    args.out_dir, aside->string());
       }
-      journal.emplace(fs::path(args.out_dir) / runner::kJournalFile, target->name(), cells, cells_dir);
+      journal.emplace(fs::path(args.out_dir) / runner::kJournalFile, target->name(), cells, cells_dir,
+                      runner::run_identity(identity));
       at_once.journal(&*journal, args.out_dir);
     } catch (const std::exception& e) {
       fmt::print(stderr, "shakedown: --out {}: {}\n", args.out_dir, e.what());
@@ -300,11 +310,11 @@ int run_command(RunArgs args) {
   runner::print_findings(stdout, results);
   print_fix_checks(results);
   const Tally tally(results);
-  const runner::RunFacts run{
-      .interrupted = interrupted,
-      .started = started,
-      .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_clock).count(),
-      .exit_status = tally.exit_status(interrupted || !target_problems.empty() || journal_failed)};
+  runner::RunFacts run = identity;
+  run.interrupted = interrupted;
+  run.started = started;
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_clock).count();
+  run.exit_status = tally.exit_status(interrupted || !target_problems.empty() || journal_failed);
   bool written = write_reports(args, results, run, not_run) && !journal_failed;
   at_once.scratch({});
   scratch->remove();

@@ -37,12 +37,14 @@ std::string text(const json& object, const char* field) {
 }
 
 json plan_entry(const std::string& target, const std::string& started, const std::filesystem::path& cells_dir,
-                const std::vector<CellNotRun>& planned) {
+                const std::vector<CellNotRun>& planned, const json& identity) {
   json cells = json::array();
   for (const auto& p : planned) {
     cells.push_back({{"scenario", p.scenario}, {"mbedtls_line", p.mbedtls_line}, {"profile", p.profile}});
   }
-  return {{"plan", {{"target", target}, {"started", started}, {"cells_dir", cells_dir.string()}, {"cells", cells}}}};
+  json plan = {{"target", target}, {"started", started}, {"cells_dir", cells_dir.string()}, {"cells", cells}};
+  if (identity.is_object() && !identity.empty()) plan["run"] = identity;
+  return {{"plan", plan}};
 }
 
 json end_entry(bool interrupted) {
@@ -73,12 +75,13 @@ void in_plan_order(Journal& journal) {
 }  // namespace
 
 JournalWriter::JournalWriter(const std::filesystem::path& path, const std::string& target,
-                             const std::vector<PlannedCell>& plan, const std::filesystem::path& cells_dir)
+                             const std::vector<PlannedCell>& plan, const std::filesystem::path& cells_dir,
+                             const json& identity)
     : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)) {
   if (fd_ < 0) throw std::runtime_error(fmt::format("{}: cannot create ({})", path.string(), std::strerror(errno)));
   std::vector<CellNotRun> planned;
   for (const auto& p : plan) planned.push_back({target, p.scenario->name, p.cell.mbedtls_line, p.cell.profile});
-  write_line(plan_entry(target, utc_now(), cells_dir, planned));
+  write_line(plan_entry(target, utc_now(), cells_dir, planned, identity));
 }
 
 JournalWriter::~JournalWriter() {
@@ -133,6 +136,7 @@ Journal read_journal(const std::filesystem::path& path) {
       journal.target = text(*plan, "target");
       journal.started = text(*plan, "started");
       journal.cells_dir = text(*plan, "cells_dir");
+      if (const auto run = plan->find("run"); run != plan->end() && run->is_object()) journal.identity = *run;
       for (const auto& c : plan->value("cells", json::array())) {
         journal.planned.push_back({journal.target, text(c, "scenario"), text(c, "mbedtls_line"), text(c, "profile")});
       }
@@ -198,7 +202,7 @@ void save_journal(const Journal& journal, const std::filesystem::path& path) {
   const auto tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << one_line(plan_entry(journal.target, journal.started, journal.cells_dir, journal.planned));
+    out << one_line(plan_entry(journal.target, journal.started, journal.cells_dir, journal.planned, journal.identity));
     for (const auto& cell : journal.cells) out << one_line(json{{"cell", cell}});
     out << one_line(end_entry(journal.interrupted));
     if (!out.flush()) throw std::runtime_error(fmt::format("{}: cannot write", tmp));
@@ -209,8 +213,8 @@ void save_journal(const Journal& journal, const std::filesystem::path& path) {
 void write_reports(const Journal& journal, const std::filesystem::path& dir) {
   std::vector<CellResult> finished;
   for (const auto& cell : journal.cells) finished.push_back(cell_from_json(cell));
-  const auto document =
-      results_document(journal.cells, {.interrupted = journal.interrupted, .started = journal.started});
+  auto document = results_document(journal.cells, {.interrupted = journal.interrupted, .started = journal.started});
+  document["summary"].update(journal.identity);
   write_document(dir / "results.json", document);
   write_junit(dir / "junit.xml", finished, journal.interrupted, cells_not_run(journal.planned, finished));
   report_html::write_page(dir / "report.html", report_html::run_page(document, dir));

@@ -4,7 +4,9 @@
 // included. One JSON object a line:
 //   {"plan": {"target": "sim", "started": "2025-01-31T12:00:00Z",
 //             "cells_dir": "DIR/cells", "cells": [{"scenario": ...,
-//             "mbedtls_line": ..., "profile": ...}, ...]}}
+//             "mbedtls_line": ..., "profile": ...}, ...],
+//             "run": {"shakedown": ..., "plan": ..., "shard": ...}}}
+//             ("run": what results.json's summary says the run is, run_identity)
 //   {"cell": <the cell's object in results.json (to_json)>}   one per finished cell
 //   {"end": {"interrupted": false}}   once the run's reports are written
 // Each line is flushed and fsync'd before the run goes on. A journal
@@ -34,8 +36,9 @@ class JournalWriter {
   // `cells_dir` is where the run keeps its cells' files (RunnerOptions::
   // artifacts_dir), as the cells' "artifacts" name it. Throws
   // std::runtime_error naming the file.
+  // `identity` is run_identity's (report_json.h), kept for the reports.
   JournalWriter(const std::filesystem::path& path, const std::string& target, const std::vector<PlannedCell>& plan,
-                const std::filesystem::path& cells_dir);
+                const std::filesystem::path& cells_dir, const nlohmann::json& identity = nlohmann::json::object());
   ~JournalWriter();
   JournalWriter(const JournalWriter&) = delete;
   JournalWriter& operator=(const JournalWriter&) = delete;
@@ -64,6 +67,7 @@ struct Journal {
   std::string started;                // UTC, ISO 8601
   std::filesystem::path cells_dir;    // as the cells' "artifacts" begin
   std::vector<CellNotRun> planned;    // every cell of the plan
+  nlohmann::json identity = nlohmann::json::object();  // run_identity's fields, for the summary
   std::vector<nlohmann::json> cells;  // the finished cells, as results.json holds them, in plan order
   bool finished = false;              // its end line is there
   bool interrupted = false;           // the run was stopped, or never finished

@@ -268,3 +268,28 @@ TEST_CASE("a device log line that is not UTF-8 goes into the journal as U+FFFD, 
   CHECK(journal.cells[0]["device_log"][0] == "subject: CN=M\xef\xbf\xbdller GmbH");
   REQUIRE_NOTHROW(runner::write_reports(journal, dir));
 }
+
+TEST_CASE("what the run is (build, plan, shard) survives in the journal into the rebuilt reports") {
+  const fs::path dir = fresh_folder("identity");
+  Plan plan;
+  const runner::RunFacts facts{
+      .build = "0.9.0+abc", .plan = runner::plan_facts(plan.cells, true), .shard = runner::Shard{2, 3}};
+  const auto mine = runner::take_shard(plan.cells, *facts.shard);
+  REQUIRE(mine.size() == 1);
+  {
+    runner::JournalWriter writer(dir / runner::kJournalFile, "sim", mine, dir / "cells", runner::run_identity(facts));
+    writer.append(finished(mine[0], runner::Verdict::kAsExpected, dir / "cells"));
+    // No end line: the run died.
+  }
+  const auto journal = runner::read_journal(dir / runner::kJournalFile);
+  CHECK(journal.identity == runner::run_identity(facts));
+  runner::write_reports(journal, dir);
+  const auto summary = nlohmann::json::parse(read_text(dir / "results.json"))["summary"];
+  CHECK(summary["shard"] == "2/3");
+  CHECK(summary["shakedown"] == "0.9.0+abc");
+  CHECK(summary["plan"]["cells"] == 3);
+  CHECK(summary["plan"]["hash"] == runner::plan_hash({plan.cells[0].id, plan.cells[1].id, plan.cells[2].id}));
+  CHECK(summary["plan"]["ids"].size() == 3);
+  CHECK(summary["interrupted"] == true);
+  fs::remove_all(dir);
+}

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 #include <fnmatch.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace shakedown::runner {
@@ -18,6 +20,10 @@ std::optional<Shard> Shard::parse(const std::string& text) {
   auto [after_n, n_error] = std::from_chars(after_k + 1, end, n);
   if (n_error != std::errc() || after_n != end || n == 0 || k == 0 || k > n) return std::nullopt;
   return Shard{k, n};
+}
+
+std::string Shard::text() const {
+  return fmt::format("{}/{}", index, count);
 }
 
 std::string cell_id(const scenario::Scenario& s, const scenario::Cell& c) {
@@ -45,12 +51,37 @@ std::vector<PlannedCell> plan(const std::vector<scenario::Scenario>& scenarios, 
       out.push_back({&s, c, std::move(id)});
     }
   }
-  if (sel.shard) {
-    std::vector<PlannedCell> mine;
-    for (size_t i = sel.shard->index - 1; i < out.size(); i += sel.shard->count) mine.push_back(std::move(out[i]));
-    out = std::move(mine);
+  return sel.shard ? take_shard(std::move(out), *sel.shard) : out;
+}
+
+std::vector<PlannedCell> take_shard(std::vector<PlannedCell> whole, const Shard& shard) {
+  std::vector<PlannedCell> mine;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (shard.holds(i)) mine.push_back(std::move(whole[i]));
   }
-  return out;
+  return mine;
+}
+
+PlanFacts plan_facts(const std::vector<PlannedCell>& whole, bool keep_ids) {
+  std::vector<std::string> ids;
+  for (const auto& c : whole) ids.push_back(c.id);
+  PlanFacts facts{.cells = whole.size(), .hash = plan_hash(ids)};
+  if (keep_ids) facts.ids = std::move(ids);
+  return facts;
+}
+
+std::string plan_hash(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  std::string text;
+  for (const auto& id : ids) text += id + "\n";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed (OpenSSL)");
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < 8 && i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
 }
 
 std::vector<CellResult> run_matrix(const Runner& runner, const std::vector<PlannedCell>& cells, unsigned jobs,

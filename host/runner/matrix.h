@@ -25,6 +25,12 @@ struct Shard {
   unsigned count = 1;
   // Parses "K/N" with 1 <= K <= N; nullopt otherwise.
   static std::optional<Shard> parse(const std::string& text);
+  std::string text() const;  // "K/N"
+  // Whether the cell at `position` (0-based) of the whole plan is this
+  // shard's: every count-th cell, from the index-th. The one rule.
+  bool holds(size_t position) const { return position % count == index - 1; }
+  // How many of a plan of `cells` cells are this shard's.
+  size_t share_of(size_t cells) const { return cells < index ? 0 : (cells - index) / count + 1; }
 };
 
 struct Selection {
@@ -40,6 +46,20 @@ bool matches(const std::string& filter, const std::string& id);
 
 // The cells to run, in scenario order; `scenarios` must outlive the plan.
 std::vector<PlannedCell> plan(const std::vector<scenario::Scenario>& scenarios, const Selection& selection);
+// `shard`'s cells of a whole plan, in order.
+std::vector<PlannedCell> take_shard(std::vector<PlannedCell> whole, const Shard& shard);
+
+// What a run is a share of, so that shards can be checked to belong
+// together (`shakedown merge`): the whole plan, before --shard.
+struct PlanFacts {
+  size_t cells = 0;
+  std::string hash;              // plan_hash of the ids
+  std::vector<std::string> ids;  // in plan order; kept only for a shard (what a merge orders by)
+};
+PlanFacts plan_facts(const std::vector<PlannedCell>& whole, bool keep_ids);
+// The first 16 hex digits of the SHA-256 of the ids, sorted, one a line:
+// the same for the same set of cells on any machine and in any order.
+std::string plan_hash(std::vector<std::string> ids);
 
 struct Progress {
   size_t done = 0, total = 0, running = 0;

@@ -1,5 +1,7 @@
 #include "matrix.h"
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 namespace {
@@ -60,6 +62,9 @@ TEST_CASE("shards split the plan into disjoint shares that together cover it") {
   for (unsigned k = 1; k <= 3; ++k) {
     auto share = ids(runner::plan(kSuite, {.shard = runner::Shard{k, 3}}));
     CHECK(share.size() <= 2);
+    CHECK(share.size() == runner::Shard{k, 3}.share_of(all.size()));  // what a merge expects of it
+    CHECK(share == ids(runner::take_shard(runner::plan(kSuite, {}), runner::Shard{k, 3})));
+    CHECK(runner::Shard{k, 3}.text() == fmt::format("{}/3", k));
     union_of_shards.insert(union_of_shards.end(), share.begin(), share.end());
   }
   std::sort(union_of_shards.begin(), union_of_shards.end());

@@ -301,7 +301,21 @@ json results_document(const std::vector<json>& cells, const RunFacts& run) {
   if (!run.started.empty()) doc["summary"]["started"] = run.started;
   if (run.seconds) doc["summary"]["seconds"] = std::round(*run.seconds * 10) / 10;
   if (run.exit_status) doc["summary"]["exit_status"] = *run.exit_status;
+  doc["summary"].update(run_identity(run));
+  if (!run.merged_from.empty()) doc["summary"]["merged_from"] = run.merged_from;
+  if (run.missing) doc["summary"]["missing"] = *run.missing;
   return doc;
+}
+
+json run_identity(const RunFacts& run) {
+  json out = json::object();
+  if (!run.build.empty()) out["shakedown"] = run.build;
+  if (run.plan) {
+    out["plan"] = {{"cells", run.plan->cells}, {"hash", run.plan->hash}};
+    if (!run.plan->ids.empty()) out["plan"]["ids"] = run.plan->ids;
+  }
+  if (run.shard) out["shard"] = run.shard->text();
+  return out;
 }
 
 void write_document(const std::filesystem::path& path, const json& document) {

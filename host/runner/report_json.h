@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "matrix.h"
 #include "runner.h"
 #include "shakedown/errors/result.h"
 
@@ -33,11 +34,22 @@ struct RunFacts {
   std::string started;             // UTC, ISO 8601; empty: not known
   std::optional<double> seconds;   // the run's wall time
   std::optional<int> exit_status;  // what `shakedown run` exits with
+  // What the run is, for `shakedown merge` to check that shards belong
+  // together: the build ("shakedown"), the whole plan, the share of it.
+  std::string build;                     // "shakedown": the build id; empty: not known
+  std::optional<PlanFacts> plan;         // "plan": {"cells", "hash", "ids" (a shard's only)}
+  std::optional<Shard> shard;            // "shard": "K/N"; absent when not sharded
+  std::vector<std::string> merged_from;  // a merged run's shard files
+  std::optional<size_t> missing;         // a merged run's cells of shards not given
 };
 
 // {"results": [...], "summary": {...}} from cells in their JSON form
 // (to_json's, or read back from a run's journal).
 nlohmann::json results_document(const std::vector<nlohmann::json>& cells, const RunFacts& run);
+// The summary's fields that say what the run is ("shakedown", "plan",
+// "shard"), as results_document writes them: what a run's journal keeps, so
+// that reports rebuilt from it carry them too.
+nlohmann::json run_identity(const RunFacts& run);
 
 // Writes `document` to `path` (through a temporary file, so a reader never
 // sees half a file). Throws std::runtime_error.

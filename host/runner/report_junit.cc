@@ -56,7 +56,8 @@ pugi::xml_node append_testcase(pugi::xml_node suite, const std::string& target, 
 
 void add_testcase(pugi::xml_node suite, const CellNotRun& c) {
   auto tc = append_testcase(suite, c.target, c.scenario, c.mbedtls_line, c.profile, 0);
-  tc.append_child("skipped").append_attribute("message") = "not run: the run was interrupted before this cell finished";
+  tc.append_child("skipped").append_attribute("message") =
+      c.why.empty() ? "not run: the run was interrupted before this cell finished" : valid_xml_text(c.why).c_str();
 }
 
 void add_testcase(pugi::xml_node suite, const CellResult& r) {

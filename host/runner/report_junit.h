@@ -17,6 +17,7 @@ namespace shakedown::runner {
 // A cell of the plan that did not run.
 struct CellNotRun {
   std::string target, scenario, mbedtls_line, profile;
+  std::string why;  // the <skipped> message; empty: the run was interrupted
 };
 
 // Writes the report to `path` through a temporary file. Throws

@@ -234,7 +234,7 @@ int main(int argc, char** argv) {
   std::string report_dir;
   auto* report_cmd = app.add_subcommand(
       "report",
-      "Rebuild results.json and junit.xml in a `run --out` folder from its journal (after the run was "
+      "Rebuild results.json, junit.xml and report.html in a `run --out` folder from its journal (after the run was "
       "killed); exit as the run would have");
   report_cmd->add_option("dir", report_dir, "The folder `shakedown run --out` wrote")->required();
   cli::MergeArgs merge_args;

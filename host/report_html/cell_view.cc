@@ -104,6 +104,16 @@ std::string links_html(const json& cell, const fs::path& report_dir) {
   return out + "</p>";
 }
 
+// Why a cell has no capture to draw, as far as the cell says.
+std::string why_no_ladder(const json& cell) {
+  const std::string stage = text_of(cell, "stage");
+  if (stage == "load-trust" || stage == "setup") {
+    return "No ladder: the device stopped before it connected (at " + stage + ").";
+  }
+  if (cell.value("verdict", "") == "infrastructure-error") return "No ladder: no connection was captured.";
+  return "No ladder: shakedown's test server saw no connection for this cell (another server, or none reached).";
+}
+
 // The device's side of the ending, by its own clock, which the server's
 // does not share: said beside the ladder, not drawn on its time axis.
 std::string device_outcome(const json& cell) {
@@ -211,7 +221,7 @@ std::string cell_section(const json& cell, size_t index, bool open, ClientHellos
   const json& server = cell.value("server", json::object());
   const std::string ladder = ladder_svg(server);
   out += "<h3>On the wire, as the server saw it</h3>";
-  out += ladder.empty() ? "<p class=\"muted\">No capture: the device never reached the test server.</p>" : ladder;
+  out += ladder.empty() ? "<p class=\"muted\">" + escape(why_no_ladder(cell)) + "</p>" : ladder;
   out += device_outcome(cell);
   if (server.contains("client_hello")) {
     out += fmt::format("<h3>The device's ClientHello</h3><div data-hello=\"{}\"></div>",

@@ -118,13 +118,18 @@ TEST_CASE("a message cut into many records is one arrow that counts them") {
   CHECK(rows[3].what == "close");
 }
 
-TEST_CASE("a cell the device never got to the server has no ladder, and says so") {
+TEST_CASE("a cell without a capture has no ladder, and says why as far as the cell shows") {
   CHECK(ladder_rows(json()).empty());
   const json c = cell("field/01", "infrastructure-error", "fail", json());
   ClientHellos hellos;
   const std::string html = cell_section(c, 0, true, hellos, "/tmp");
   CHECK(html.find("<svg") == std::string::npos);
-  CHECK(html.find("never reached the test server") != std::string::npos);
+  CHECK(html.find("No ladder: the device stopped before it connected (at handshake)") == std::string::npos);
+  CHECK(html.find("No ladder: no connection was captured.") != std::string::npos);
+  json trust = cell("field/02", "as-expected", "fail", json());
+  trust["stage"] = "load-trust";
+  CHECK(cell_section(trust, 1, true, hellos, "/tmp").find("the device stopped before it connected (at load-trust)") !=
+        std::string::npos);
 }
 
 TEST_CASE("the device log shows the lines behind the finding and counts what it leaves out") {

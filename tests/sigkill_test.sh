@@ -2,9 +2,9 @@
 # SIGKILL of `shakedown run --out DIR` at a random moment, N times. After
 # each: no process of the run is left (its whole session), nor a listening
 # socket of one, nor a temporary file outside DIR; `shakedown report DIR`
-# rebuilds a valid results.json and junit.xml holding every cell the journal
-# finished (junit.xml skips the cells not run) and leaves no temporary file
-# in DIR either.
+# rebuilds a valid results.json, junit.xml and report.html holding every
+# cell the journal finished (junit.xml skips the cells not run) and leaves no
+# temporary file in DIR either.
 #
 #   sigkill_test.sh SHAKEDOWN SCENARIOS PKI_CACHE WORK [N]
 #
@@ -97,6 +97,8 @@ for cell in finished:
     folder, _, stem = cell["scenario"].rpartition("/")
     key = (f"{cell['target']}.{folder}.{stem}", f"Mbed TLS {cell['mbedtls_line']} {cell['profile']}")
     assert key in names, f"no testcase for {key}"
+page = open(f"{out}/report.html", encoding="utf-8").read()
+assert page.count('<section class="cell') == len(finished), "report.html does not hold every finished cell"
 print(f"{len(finished)} of {len(planned)} cells finished")
 EOF
   ) || fail "the rebuilt reports do not match the journal (see $out)"

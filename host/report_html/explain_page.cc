@@ -74,7 +74,8 @@ std::string timeline_html(const json& episode) {
   const json& timeline = episode.value("timeline", json::array());
   if (timeline.empty()) return "";
   std::string out =
-      "<h3>Timeline, as the log shows it</h3><table class=\"timeline\"><tr><th>line</th><th>what</th><th></th></tr>";
+      "<h3>Timeline, as the log shows it</h3><table class=\"timeline\"><tr><th>line</th><th>kind</th><th>what it "
+      "says</th></tr>";
   for (const auto& t : timeline) {
     out += fmt::format("<tr><td><a href=\"#L{0}\">{0}</a></td><td>{1}</td><td>{2}</td></tr>", t.value("line", 0),
                        escape(text_of(t, "kind")), escape(text_of(t, "text")));

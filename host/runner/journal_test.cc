@@ -186,6 +186,8 @@ TEST_CASE("a new run in the folder of one that died keeps the dead run aside, wi
     journal.append(first);
   }
   std::ofstream(dir / "results.json") << "{}";  // an older run's
+  std::ofstream(dir / "report.html") << "<!doctype html>";
+  std::ofstream(dir / "report.html.tmp") << "<!doctype";  // half-written when it died
   fs::create_directories(dir / "tmp" / "s_server-abc");
 
   const auto aside = runner::prepare_for_run(dir);
@@ -194,6 +196,8 @@ TEST_CASE("a new run in the folder of one that died keeps the dead run aside, wi
   CHECK_THAT(aside->filename().string(), Contains("unfinished-run-"));
   CHECK_FALSE(fs::exists(dir / runner::kJournalFile));
   CHECK_FALSE(fs::exists(dir / "results.json"));
+  CHECK_FALSE(fs::exists(dir / "report.html"));  // not the new run's: it goes with the old reports
+  CHECK_FALSE(fs::exists(dir / "report.html.tmp"));
   CHECK_FALSE(fs::exists(dir / "cells"));
   CHECK(fs::exists(*aside / "cells" / first.scenario / "sim-3.6-field-2x" / "device.log"));
   const auto results = nlohmann::json::parse(read_text(*aside / "results.json"));
@@ -209,6 +213,16 @@ TEST_CASE("a new run in the folder of one that died keeps the dead run aside, wi
   }
   CHECK_FALSE(runner::prepare_for_run(dir));
   CHECK_FALSE(fs::exists(dir / runner::kJournalFile));
+}
+
+TEST_CASE("the half-written reports a killed run leaves are tidied, and whole ones kept") {
+  const fs::path dir = fresh_folder("leftovers");
+  for (const char* name : {"results.json.tmp", "junit.xml.tmp", "report.html.tmp", "report.html"}) {
+    std::ofstream(dir / name) << "x";
+  }
+  runner::remove_leftovers(dir);
+  for (const char* name : {"results.json.tmp", "junit.xml.tmp", "report.html.tmp"}) CHECK_FALSE(fs::exists(dir / name));
+  CHECK(fs::exists(dir / "report.html"));
 }
 
 TEST_CASE("a run's folder is held against a second run until the first is gone") {

@@ -23,6 +23,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* kScratch = "tmp";
+// The reports a run writes in its --out folder, each through NAME.tmp.
+constexpr const char* kReports[] = {"results.json", "junit.xml", "report.html"};
 constexpr const char* kTempPrefix = "shakedown-run-";
 // A scratch folder in $TMPDIR is someone's to remove only once this old
 // and unlocked: a run locks it just after making it.
@@ -145,7 +147,7 @@ void ScratchFolder::remove() {
 void remove_leftovers(const fs::path& dir) {
   std::error_code ignored;
   fs::remove_all(dir / kScratch, ignored);
-  for (const char* name : {"results.json.tmp", "junit.xml.tmp"}) fs::remove(dir / name, ignored);
+  for (const std::string name : kReports) fs::remove(dir / (name + ".tmp"), ignored);
 }
 
 std::optional<fs::path> prepare_for_run(const fs::path& dir) {
@@ -163,8 +165,10 @@ std::optional<fs::path> prepare_for_run(const fs::path& dir) {
     }
   }
   std::error_code ignored;
-  for (const char* name : {kJournalFile, "results.json", "junit.xml", "results.json.tmp", "junit.xml.tmp"}) {
+  fs::remove(dir / kJournalFile, ignored);
+  for (const std::string name : kReports) {
     fs::remove(dir / name, ignored);
+    fs::remove(dir / (name + ".tmp"), ignored);
   }
   return aside;
 }

@@ -49,6 +49,7 @@
 #include "probe_command.h"
 #include "report_command.h"
 #include "report_html.h"
+#include "report_json.h"
 #include "run_command.h"
 #include "shakedown/errors/exit_codes.h"
 #include "target_registry.h"
@@ -80,7 +81,7 @@ int diff(const std::string& a_path, const std::string& b_path, const std::string
     }
     runner::print_comparison(stdout, comparison);
     if (!html_path.empty()) {
-      report_html::write_page(html_path, report_html::diff_page(runner::to_json(comparison), a_path, b_path));
+      runner::write_file(html_path, report_html::diff_page(runner::to_json(comparison), a_path, b_path));
       fmt::print("report: {}\n", html_path);
     }
     return comparison.disagreements.empty() && comparison.only_in_a.empty() && comparison.only_in_b.empty()
@@ -150,8 +151,8 @@ int explain_log(const ExplainArgs& args) {
   }
   if (!args.html_out.empty()) {
     try {
-      report_html::write_page(args.html_out, report_html::explain_page(explain::to_json(explanation), lines,
-                                                                       args.log == "-" ? "stdin" : args.log));
+      runner::write_file(args.html_out, report_html::explain_page(explain::to_json(explanation), lines,
+                                                                  args.log == "-" ? "stdin" : args.log));
     } catch (const std::exception& e) {
       fmt::print(stderr, "shakedown explain: --html {}\n", e.what());
       return kUsage;

@@ -68,7 +68,7 @@ int merge_command(const MergeArgs& args) {
   try {
     runner::write_document(out / "results.json", document);
     runner::write_junit(out / "junit.xml", results, facts.interrupted, merged->not_run);
-    report_html::write_page(out / "report.html", report_html::run_page(document, out));
+    runner::write_file(out / "report.html", report_html::run_page(document, out));
   } catch (const std::exception& e) {
     fmt::print(stderr, "shakedown merge: --out: {}\n", e.what());
     written = false;

@@ -85,7 +85,7 @@ bool write_reports(const RunArgs& args, const std::vector<runner::CellResult>& r
   auto json = [&](const fs::path& path) { runner::write_document(path, document); };
   auto junit = [&](const fs::path& path) { runner::write_junit(path, results, run.interrupted, not_run); };
   auto html = [&](const fs::path& path) {
-    report_html::write_page(path, report_html::run_page(document, path.parent_path()));
+    runner::write_file(path, report_html::run_page(document, path.parent_path()));
   };
   const fs::path out = args.out_dir;
   attempt("--json", args.json_path, json);

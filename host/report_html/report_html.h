@@ -3,7 +3,8 @@
 // inline; nothing fetched) that a CI artifact or a mail can carry. Every
 // page is made from the JSON the CLI already writes (results.json,
 // `explain --json`, the comparison of `diff`), so the page and the machine
-// output never disagree.
+// output never disagree. Pages are strings; the caller writes them
+// (runner::write_file).
 
 #include <filesystem>
 #include <string>
@@ -29,9 +30,5 @@ std::string explain_page(const nlohmann::json& explanation, const std::vector<st
 // RunComparison) with disagreements first, then declared differences, then
 // details and figures.
 std::string diff_page(const nlohmann::json& comparison, const std::string& a_name, const std::string& b_name);
-
-// Writes `html` to `path` through a temporary file, so a reader never sees
-// half a page. Throws std::runtime_error naming the file.
-void write_page(const std::filesystem::path& path, const std::string& html);
 
 }  // namespace shakedown::report_html

@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <stdexcept>
 #include <tuple>
 
 #include "cell_view.h"
@@ -165,16 +163,6 @@ std::string run_page(const json& document, const std::filesystem::path& report_d
   }
   out += hellos.templates();
   return out + close_page();
-}
-
-void write_page(const std::filesystem::path& path, const std::string& html) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << html;
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp));
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 }  // namespace shakedown::report_html

@@ -217,7 +217,7 @@ void write_reports(const Journal& journal, const std::filesystem::path& dir) {
   document["summary"].update(journal.identity);
   write_document(dir / "results.json", document);
   write_junit(dir / "junit.xml", finished, journal.interrupted, cells_not_run(journal.planned, finished));
-  report_html::write_page(dir / "report.html", report_html::run_page(document, dir));
+  write_file(dir / "report.html", report_html::run_page(document, dir));
 }
 
 }  // namespace shakedown::runner

@@ -250,21 +250,15 @@ json to_json(const CellResult& r) {
   return out;
 }
 
-namespace {
-
-// Writes `text` to `path` through a temporary file, so a reader never sees
-// half a file.
 void write_file(const std::filesystem::path& path, const std::string& text) {
   const auto tmp = path.string() + ".tmp";
   {
-    std::ofstream out(tmp);
+    std::ofstream out(tmp, std::ios::binary);
     out << text;
     if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp));
   }
   std::filesystem::rename(tmp, path);
 }
-
-}  // namespace
 
 Result<void> save_cell_artifacts(const std::filesystem::path& dir, const CellResult& r) {
   try {

@@ -51,8 +51,12 @@ nlohmann::json results_document(const std::vector<nlohmann::json>& cells, const 
 // that reports rebuilt from it carry them too.
 nlohmann::json run_identity(const RunFacts& run);
 
-// Writes `document` to `path` (through a temporary file, so a reader never
-// sees half a file). Throws std::runtime_error.
+// Writes `text` to `path` through PATH.tmp, so a reader never sees half a
+// file (and a run killed mid-write leaves only the .tmp, which the next run
+// or `shakedown report` removes). Throws std::runtime_error naming the file.
+void write_file(const std::filesystem::path& path, const std::string& text);
+
+// Writes `document` to `path` (through write_file). Throws std::runtime_error.
 void write_document(const std::filesystem::path& path, const nlohmann::json& document);
 // results_document of `results`, written so.
 void write_json(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted);

@@ -1,5 +1,7 @@
 #include "compare.h"
 
+#include "matrix.h"
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -13,8 +15,7 @@ namespace {
 using nlohmann::json;
 
 std::string cell_key(const json& cell) {
-  return fmt::format("{}/{}/{}", cell.value("scenario", "?"), cell.value("mbedtls_line", "?"),
-                     cell.value("profile", "?"));
+  return cell_id(cell.value("scenario", "?"), cell.value("mbedtls_line", "?"), cell.value("profile", "?"));
 }
 
 std::string text(const json& cell, const char* field) {

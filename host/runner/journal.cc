@@ -31,11 +31,6 @@ std::string one_line(const json& entry) {
   return json_text(entry, -1) + "\n";
 }
 
-std::string text(const json& object, const char* field) {
-  const auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 json plan_entry(const std::string& target, const std::string& started, const std::filesystem::path& cells_dir,
                 const std::vector<CellNotRun>& planned, const json& identity) {
   json cells = json::array();
@@ -62,7 +57,8 @@ void in_plan_order(Journal& journal) {
   }
   std::vector<std::pair<size_t, json>> placed;
   for (auto& cell : journal.cells) {
-    auto& free = positions[{text(cell, "scenario"), text(cell, "mbedtls_line"), text(cell, "profile")}];
+    auto& free =
+        positions[{string_field(cell, "scenario"), string_field(cell, "mbedtls_line"), string_field(cell, "profile")}];
     size_t at = journal.planned.size();  // not in the plan: last
     if (!free.empty()) at = free.back(), free.pop_back();
     placed.emplace_back(at, std::move(cell));
@@ -133,12 +129,13 @@ Journal read_journal(const std::filesystem::path& path) {
     }
     if (const auto plan = entry.find("plan"); plan != entry.end() && number == 1) {
       planned = true;
-      journal.target = text(*plan, "target");
-      journal.started = text(*plan, "started");
-      journal.cells_dir = text(*plan, "cells_dir");
+      journal.target = string_field(*plan, "target");
+      journal.started = string_field(*plan, "started");
+      journal.cells_dir = string_field(*plan, "cells_dir");
       if (const auto run = plan->find("run"); run != plan->end() && run->is_object()) journal.identity = *run;
       for (const auto& c : plan->value("cells", json::array())) {
-        journal.planned.push_back({journal.target, text(c, "scenario"), text(c, "mbedtls_line"), text(c, "profile")});
+        journal.planned.push_back(
+            {journal.target, string_field(c, "scenario"), string_field(c, "mbedtls_line"), string_field(c, "profile")});
       }
     } else if (const auto cell = entry.find("cell"); cell != entry.end() && cell->is_object()) {
       journal.cells.push_back(*cell);
@@ -157,23 +154,23 @@ Journal read_journal(const std::filesystem::path& path) {
 
 CellResult cell_from_json(const json& cell) {
   CellResult r;
-  const auto verdict = parse_verdict(text(cell, "verdict"));
+  const auto verdict = parse_verdict(string_field(cell, "verdict"));
   if (!verdict) throw std::runtime_error(fmt::format("a cell without a verdict: {}", one_line(cell).substr(0, 200)));
   r.verdict = *verdict;
-  r.scenario = text(cell, "scenario");
-  r.target = text(cell, "target");
-  r.cell.mbedtls_line = text(cell, "mbedtls_line");
-  r.cell.profile = text(cell, "profile");
-  r.why = text(cell, "why");
+  r.scenario = string_field(cell, "scenario");
+  r.target = string_field(cell, "target");
+  r.cell.mbedtls_line = string_field(cell, "mbedtls_line");
+  r.cell.profile = string_field(cell, "profile");
+  r.why = string_field(cell, "why");
   r.seconds = cell.value("seconds", 0.0);
-  r.artifacts_dir = text(cell, "artifacts");
+  r.artifacts_dir = string_field(cell, "artifacts");
   for (const auto& line : cell.value("device_log", json::array())) {
     if (line.is_string()) r.device_log.push_back(line.get<std::string>());
   }
   for (const auto& f : cell.value("findings", json::array())) {
-    const auto id = diagnosis::parse_finding(text(f, "id"));
-    if (!id) throw std::runtime_error(fmt::format("unknown finding '{}'", text(f, "id")));
-    diagnosis::Finding finding{*id, text(f, "summary"), {}, text(f, "fix")};
+    const auto id = diagnosis::parse_finding(string_field(f, "id"));
+    if (!id) throw std::runtime_error(fmt::format("unknown finding '{}'", string_field(f, "id")));
+    diagnosis::Finding finding{*id, string_field(f, "summary"), {}, string_field(f, "fix")};
     for (const auto& e : f.value("evidence", json::array())) {
       if (e.is_string()) finding.evidence.push_back(e.get<std::string>());
     }

@@ -27,7 +27,11 @@ std::string Shard::text() const {
 }
 
 std::string cell_id(const scenario::Scenario& s, const scenario::Cell& c) {
-  return fmt::format("{}/{}/{}", s.name, c.mbedtls_line, c.profile);
+  return cell_id(s.name, c.mbedtls_line, c.profile);
+}
+
+std::string cell_id(std::string_view scenario, std::string_view mbedtls_line, std::string_view profile) {
+  return fmt::format("{}/{}/{}", scenario, mbedtls_line, profile);
 }
 
 bool matches(const std::string& filter, const std::string& id) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner.h"
@@ -42,6 +43,8 @@ struct Selection {
 };
 
 std::string cell_id(const scenario::Scenario& scenario, const scenario::Cell& cell);
+// The same from its parts: "field/01-suite-mismatch/2.28/field-2x".
+std::string cell_id(std::string_view scenario, std::string_view mbedtls_line, std::string_view profile);
 bool matches(const std::string& filter, const std::string& id);
 
 // The cells to run, in scenario order; `scenarios` must outlive the plan.

@@ -27,14 +27,8 @@ struct ShardShare {
   std::optional<int> exit_status;
 };
 
-std::string string_field(const json& object, const char* field) {
-  const auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string merged_cell_id(const json& cell) {
-  return fmt::format("{}/{}/{}", string_field(cell, "scenario"), string_field(cell, "mbedtls_line"),
-                     string_field(cell, "profile"));
+  return cell_id(string_field(cell, "scenario"), string_field(cell, "mbedtls_line"), string_field(cell, "profile"));
 }
 
 // A cell id back as a cell not run: the scenario name may hold slashes, the

@@ -320,6 +320,11 @@ void write_json(const std::filesystem::path& path, const std::vector<json>& cell
   write_document(path, results_document(cells, {.interrupted = interrupted}));
 }
 
+std::string string_field(const json& object, const char* field) {
+  const auto it = object.find(field);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string utc_now() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
 }

@@ -62,6 +62,9 @@ void write_document(const std::filesystem::path& path, const nlohmann::json& doc
 void write_json(const std::filesystem::path& path, const std::vector<CellResult>& results, bool interrupted);
 void write_json(const std::filesystem::path& path, const std::vector<nlohmann::json>& cells, bool interrupted);
 
+// A string field of a JSON object; "" when absent or not a string.
+std::string string_field(const nlohmann::json& object, const char* field);
+
 // The current time, UTC, ISO 8601 ("2025-01-31T12:00:00Z").
 std::string utc_now();
 

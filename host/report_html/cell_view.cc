@@ -56,7 +56,7 @@ std::string findings_html(const json& cell) {
     if (f.contains("evidence") && f["evidence"].is_array() && !f["evidence"].empty()) {
       out += "<ul class=\"evidence\">";
       for (const auto& e : f["evidence"])
-        out += "<li>" + escape(e.is_string() ? e.get<std::string>() : e.dump()) + "</li>";
+        out += "<li>" + escape(e.is_string() ? e.get<std::string>() : dumped(e)) + "</li>";
       out += "</ul>";
     }
     if (!text_of(f, "fix").empty()) out += "<div class=\"fix\"><b>Fix:</b> " + escape(text_of(f, "fix")) + "</div>";

@@ -57,13 +57,13 @@ std::string client_hello_table(const json& hello) {
   out += row("session ticket", hello.value("session_ticket", false) ? "asked" : "not asked");
   std::string extensions;
   for (const auto& e : hello.value("extensions", json::array()))
-    extensions += (extensions.empty() ? "" : " ") + e.dump();
+    extensions += (extensions.empty() ? "" : " ") + dumped(e);
   out += row("extensions, in order", "<span class=\"mono\">" + escape(extensions) + "</span>");
   return out + "</table>";
 }
 
 std::string ClientHellos::id_of(const json& hello) {
-  const std::string key = hello.dump();
+  const std::string key = dumped(hello);
   const auto [it, added] = ids_.try_emplace(key, fmt::format("hello-{}", tables_.size() + 1));
   if (added) tables_.push_back(client_hello_table(hello));
   return it->second;

@@ -38,7 +38,11 @@ std::string text_of(const nlohmann::json& object, const char* field, std::string
   const auto it = object.find(field);
   if (it == object.end() || it->is_null()) return std::string(none);
   if (it->is_string()) return it->get_ref<const std::string&>().empty() ? std::string(none) : it->get<std::string>();
-  return it->dump();
+  return dumped(*it);
+}
+
+std::string dumped(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string open_page(std::string_view title) {

@@ -18,6 +18,10 @@ std::string escape(std::string_view text);
 // "12,345"
 std::string grouped(long long n);
 
+// `value` as JSON text, any bytes that are not UTF-8 replaced by U+FFFD (a
+// device's strings can hold any; nlohmann's dump() would throw on them).
+std::string dumped(const nlohmann::json& value);
+
 // A JSON field as text: strings as they are, numbers as JSON writes them,
 // null, "" and a missing field as `none`.
 std::string text_of(const nlohmann::json& object, const char* field, std::string_view none = "");

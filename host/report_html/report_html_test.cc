@@ -169,6 +169,19 @@ TEST_CASE("a run's page holds every cell in the matrix and below it, with its ve
   CHECK(page.find("https://") == std::string::npos);
 }
 
+TEST_CASE("bytes that are not UTF-8, from a device, anywhere in a cell: the page is still written") {
+  json c = cell("field/01", "as-expected", "fail", reset_after_hello());
+  const std::string junk = "\xff\xfe<\xc3";
+  c["server"]["client_hello"] = {{"server_name", junk}, {"alpn", {junk}}, {"legacy_version", "0303"}};
+  c["device_log"] = {junk, "returned -0x0050 " + junk};
+  c["findings"] = {{{"id", junk}, {"summary", junk}, {"evidence", {junk, {{"x", junk}}}}, {"fix", junk}}};
+  const json document = {{"results", {c, c}}, {"summary", {{"merged_from", {junk, {{"x", junk}}}}}}};
+  std::string page;
+  REQUIRE_NOTHROW(page = run_page(document, "/tmp"));
+  CHECK(count(page, "<template id=\"hello-") == 1);
+  CHECK(page.find("\xff\xfe&lt;") != std::string::npos);  // escaped, the bytes kept as they came
+}
+
 TEST_CASE("explain's page quotes the lines each finding cites, anchored in the log") {
   const json explanation = json::parse(R"({
     "findings": [{"id": "no-shared-ciphersuite", "summary": "s", "evidence": ["e"], "fix": "f", "log_lines": [3]}],

@@ -70,7 +70,7 @@ std::string header(const json& results, const json& summary) {
   }
   if (summary.contains("merged_from") && summary["merged_from"].is_array()) {
     std::set<std::string> files;
-    for (const auto& f : summary["merged_from"]) files.insert(f.is_string() ? f.get<std::string>() : f.dump());
+    for (const auto& f : summary["merged_from"]) files.insert(f.is_string() ? f.get<std::string>() : dumped(f));
     const int missing = summary.value("missing", 0);
     out += fmt::format(
         "<dt>merged from</dt><dd>{} shards: <span class=\"mono\">{}</span>{}</dd>", files.size(), joined(files),

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "host_lookup.h"
+
 namespace shakedown::links {
 namespace {
 
@@ -20,25 +22,23 @@ int poll_ms(std::chrono::milliseconds timeout) {
   return ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(ms);
 }
 
-}  // namespace
-
-Result<TcpLink> TcpLink::connect(uint16_t port, std::chrono::milliseconds timeout) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+// A connected non-blocking socket to `address` by `deadline`, or -1 with
+// `why` set to the errno that says why not.
+int connect_within(const addrinfo& address, std::chrono::steady_clock::time_point deadline, int& why) {
+  int fd = ::socket(address.ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
-    return infrastructure_error(std::string("socket: ") + std::strerror(errno));
+    why = errno;
+    return -1;
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int rc = ::connect(fd, address.ai_addr, address.ai_addrlen);
   if (rc != 0 && errno == EINPROGRESS) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{fd, POLLOUT, 0};
     int err = 0;
     socklen_t len = sizeof err;
-    if (::poll(&p, 1, poll_ms(timeout)) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0) {
+    if (::poll(&p, 1, poll_ms(left)) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0) {
       rc = err == 0 ? 0 : -1;
       errno = err;
     } else {
@@ -46,14 +46,33 @@ Result<TcpLink> TcpLink::connect(uint16_t port, std::chrono::milliseconds timeou
     }
   }
   if (rc != 0) {
-    Error error = infrastructure_error(fmt::format("connect to 127.0.0.1:{}: {}", port, std::strerror(errno)));
+    why = errno;
     ::close(fd);
-    return error;
+    return -1;
   }
-  return TcpLink(fd, port);
+  return fd;
 }
 
-TcpLink::TcpLink(TcpLink&& other) noexcept : fd_(other.fd_), port_(other.port_) {
+}  // namespace
+
+Result<TcpLink> TcpLink::connect(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string peer = host_and_port(host, port);
+  auto addresses = look_up_host(host, port, timeout);
+  if (!addresses) return addresses.error();
+  int why = ETIMEDOUT;
+  for (const addrinfo* address = addresses->get(); address != nullptr; address = address->ai_next) {
+    int fd = connect_within(*address, deadline, why);
+    if (fd >= 0) return TcpLink(fd, peer);
+  }
+  return infrastructure_error(fmt::format("connect to {}: {}", peer, std::strerror(why)));
+}
+
+Result<TcpLink> TcpLink::connect(uint16_t port, std::chrono::milliseconds timeout) {
+  return connect("127.0.0.1", port, timeout);
+}
+
+TcpLink::TcpLink(TcpLink&& other) noexcept : fd_(other.fd_), peer_(std::move(other.peer_)) {
   other.fd_ = -1;
 }
 
@@ -95,7 +114,7 @@ bool TcpLink::write(std::span<const uint8_t> data, std::chrono::milliseconds tim
 }
 
 std::string TcpLink::describe() const {
-  return fmt::format("tcp 127.0.0.1:{}", port_);
+  return "tcp " + peer_;
 }
 
 Result<TcpListener> TcpListener::open() {
@@ -138,7 +157,7 @@ Result<TcpLink> TcpListener::accept(std::chrono::milliseconds timeout, const std
       if (fd >= 0) {
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        return TcpLink(fd, port_);
+        return TcpLink(fd, fmt::format("127.0.0.1:{}", port_));
       }
       if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
         return infrastructure_error(std::string("accept: ") + std::strerror(errno));

@@ -1,7 +1,9 @@
 #pragma once
-// A Link over a TCP connection to a loopback address.
+// A Link over a TCP connection: to a loopback port (the simulator, QEMU's
+// chardev), or to any host (a ser2net on another machine).
 
 #include <functional>
+#include <string>
 
 #include "link.h"
 #include "shakedown/errors/result.h"
@@ -10,8 +12,11 @@ namespace shakedown::links {
 
 class TcpLink final : public Link {
  public:
-  // Connects to 127.0.0.1:port within `timeout`; an infrastructure error
-  // saying why if it could not.
+  // Connects to host:port within `timeout`, looking the host up included
+  // (a name, an IPv4 address, or an IPv6 one without brackets), trying each
+  // of its addresses in turn; an infrastructure error saying why if it could not.
+  static Result<TcpLink> connect(const std::string& host, uint16_t port, std::chrono::milliseconds timeout);
+  // Connects to 127.0.0.1:port, as above.
   static Result<TcpLink> connect(uint16_t port, std::chrono::milliseconds timeout);
   TcpLink(TcpLink&& other) noexcept;
   TcpLink& operator=(TcpLink&&) = delete;
@@ -25,9 +30,9 @@ class TcpLink final : public Link {
 
  private:
   friend class TcpListener;
-  TcpLink(int fd, uint16_t port) : fd_(fd), port_(port) {}
+  TcpLink(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
   int fd_ = -1;
-  uint16_t port_ = 0;
+  std::string peer_;  // "HOST:PORT", for describe()
 };
 
 // A listener on 127.0.0.1 and a port the kernel picks, for devices that

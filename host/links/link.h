@@ -1,7 +1,8 @@
 #pragma once
 // Link: the host's end of the byte stream to a device's agent. Backends: a
-// TCP socket on loopback (the simulator, a QEMU chardev, a ser2net port), a
-// serial port (a board). Every call is bounded by its timeout.
+// TCP socket on loopback (the simulator, a QEMU chardev), a serial port (a
+// board), a serial port ser2net exports (a board on another host:
+// network_serial.h). Every call is bounded by its timeout.
 
 #include <chrono>
 #include <cstddef>

@@ -213,6 +213,10 @@ std::string cell_section(const json& cell, size_t index, bool open, ClientHellos
   if (!text_of(cell, "why").empty()) out += "<dt>why</dt><dd>" + escape(text_of(cell, "why")) + "</dd>";
   out += fmt::format("<dt>time</dt><dd>{:.2f} s, {} attempt{}</dd>", cell.value("seconds", 0.0),
                      cell.value("attempts", 1), cell.value("attempts", 1) == 1 ? "" : "s");
+  if (const json& ran_on = cell.value("ran_on", json::object()); !ran_on.empty()) {
+    out += fmt::format("<dt>ran on</dt><dd>{} at {}</dd>", escape(text_of(ran_on, "device")),
+                       escape(text_of(ran_on, "host")));
+  }
   if (!text_of(cell, "config_hash").empty()) {
     out += "<dt>config</dt><dd class=\"mono\">" + escape(text_of(cell, "config_hash")) + "</dd>";
   }

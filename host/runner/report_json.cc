@@ -180,6 +180,7 @@ json to_json(const CellResult& r) {
   if (!r.why.empty()) out["why"] = r.why;
   out["seconds"] = r.seconds;
   out["attempts"] = r.attempts;
+  if (!r.ran_on.host.empty()) out["ran_on"] = {{"host", r.ran_on.host}, {"device", r.ran_on.device}};
   if (!r.earlier_attempts.empty()) out["earlier_attempts"] = r.earlier_attempts;
   if (!r.artifacts_dir.empty()) out["artifacts"] = r.artifacts_dir.string();
   out["device_log"] = r.device_log;

@@ -235,6 +235,7 @@ bool Runner::handshake(targets::HandshakeRequest request, bool fresh_instance, s
   request.stop = stop;
   targets::HandshakeOutcome outcome = target_.handshake(request);
   r.device_log = std::move(outcome.device_log);
+  r.ran_on = std::move(outcome.ran_on);
   if (outcome.infrastructure_error) {
     r.why = *outcome.infrastructure_error;
     r.device_link_failed = outcome.device_link_failed;

@@ -50,6 +50,7 @@ struct CellResult {
   std::optional<servers::ConnectionCapture> capture;
   std::vector<diagnosis::Finding> findings;
   std::vector<std::string> device_log;
+  targets::RanOn ran_on;                // the host and device of its last attempt; empty: none
   double seconds = 0;                   // the cell's wall time, server set-up to verdict
   std::filesystem::path artifacts_dir;  // where its files went; empty: none kept
   // Attempts made: more than one when the device link failed and the cell

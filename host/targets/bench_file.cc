@@ -10,6 +10,8 @@
 #include <optional>
 #include <set>
 
+#include "network_serial.h"
+
 namespace shakedown::targets {
 namespace {
 
@@ -51,6 +53,28 @@ class Reader {
     return value.Scalar();
   }
 
+  // "HOST:PORT"; with `ipv4_host`, HOST must be an IPv4 address.
+  std::optional<HostPort> host_port(const YAML::Node& map, const std::string& key, const std::string& field,
+                                    bool ipv4_host) const {
+    const std::string value = text(map, key, field, false);
+    if (value.empty()) return std::nullopt;
+    const auto colon = value.rfind(':');
+    HostPort hp;
+    if (colon == std::string::npos || colon == 0) fail(map[key], field, fmt::format("'{}': expected HOST:PORT", value));
+    hp.host = value.substr(0, colon);
+    hp.port = port_number(map[key], field, value.substr(colon + 1));
+    if (ipv4_host && !parse_ipv4(hp.host)) fail(map[key], field, fmt::format("'{}' is not an IPv4 address", hp.host));
+    return hp;
+  }
+
+  uint16_t port_number(const YAML::Node& at, const std::string& field, const std::string& text) const {
+    unsigned long port = 0;
+    const bool digits = !text.empty() && text.size() <= 5 && text.find_first_not_of("0123456789") == std::string::npos;
+    if (digits) port = std::stoul(text);
+    if (!digits || port == 0 || port > 65535) fail(at, field, fmt::format("'{}' is not a port (1-65535)", text));
+    return static_cast<uint16_t>(port);
+  }
+
   std::string ipv4(const YAML::Node& map, const std::string& key, const std::string& field, bool required) const {
     std::string value = text(map, key, field, required);
     if (!value.empty() && !parse_ipv4(value)) fail(map[key], field, fmt::format("'{}' is not an IPv4 address", value));
@@ -61,7 +85,32 @@ class Reader {
   std::filesystem::path file_;
 };
 
+// A network serial port (a board on another host) needs a probe there too;
+// images name a folder on that probe's host.
+void check_link(const Reader& r, const YAML::Node& b, const std::string& where, const BenchBoard& board) {
+  try {
+    if (links::parse_network_serial(board.serial) && !board.openocd) {
+      r.fail(b["serial"], where + ".openocd",
+             "missing: a board reached through a network serial port is reset and flashed through openocd on its "
+             "host (openocd: HOST:TCL-PORT)");
+    }
+  } catch (const std::invalid_argument& e) {
+    r.fail(b["serial"], where + ".serial", e.what());
+  }
+  if (!board.images.empty() && !board.openocd) {
+    r.fail(b["images"], where + ".images", "names a folder on openocd's host: set openocd too");
+  }
+}
+
 }  // namespace
+
+bool BenchBoard::remote_link() const {
+  try {
+    return links::parse_network_serial(serial).has_value();
+  } catch (const std::invalid_argument&) {
+    return false;  // load_bench_file refuses such a board
+  }
+}
 
 bool is_bench_listen_address(const std::string& address) {
   const auto ip = parse_ipv4(address);
@@ -103,7 +152,7 @@ Bench parse_bench_file(std::string_view text, const std::filesystem::path& file)
     const YAML::Node b = boards[i];
     const std::string where = fmt::format("boards[{}]", i);
     if (!b.IsMap()) r.fail(b, where, "expected a mapping with name, serial and address");
-    r.only(b, where, {"name", "serial", "address", "host_address"});
+    r.only(b, where, {"name", "serial", "address", "host_address", "relay_port", "board_dials", "openocd", "images"});
     BenchBoard board;
     board.name = r.text(b, "name", where + ".name", true);
     board.serial = r.text(b, "serial", where + ".serial", true);
@@ -119,7 +168,17 @@ Bench parse_bench_file(std::string_view text, const std::filesystem::path& file)
                          "public network",
                          board.host_address));
     }
-    if (board.address == board.host_address) r.fail(b["address"], where + ".address", "is the host's own address");
+    if (b["relay_port"])
+      board.relay_port =
+          r.port_number(b["relay_port"], where + ".relay_port", r.text(b, "relay_port", where + ".relay_port", true));
+    board.board_dials = r.host_port(b, "board_dials", where + ".board_dials", true);
+    board.openocd = r.host_port(b, "openocd", where + ".openocd", false);
+    board.images = r.text(b, "images", where + ".images", false);
+    check_link(r, b, where, board);
+    // Through a forward the relay sees the forwarder's address, which may be this host's.
+    if (board.address == board.host_address && !board.board_dials) {
+      r.fail(b["address"], where + ".address", "is the host's own address");
+    }
     if (!names.insert(board.name).second) r.fail(b["name"], where + ".name", "another board has this name");
     if (!serials.insert(board.serial).second) r.fail(b["serial"], where + ".serial", "another board has this serial");
     bench.boards.push_back(std::move(board));

@@ -12,6 +12,12 @@
 //       serial: 0670FF535155878281102539
 //       address: 192.168.8.2
 //       host_address: 192.168.8.1    # a board on a link of its own
+//     - name: nucleo-c               # a board on another host (docs/bench.md)
+//       serial: rfc2217://bench-2.lab:3001   # its port, exported by ser2net (or tcp://)
+//       openocd: bench-2.lab:6666    # reset and flash through that host's openocd (TCL port)
+//       images: /srv/shakedown/firmware   # where that host keeps the images
+//       address: 192.168.7.3
+//       relay_port: 47001            # fixed, so a firewall rule can name it
 //   flash_tool: openocd              # or st-flash; default: whichever is installed
 //
 // The test servers stay on 127.0.0.1; for each board the host listens on its
@@ -20,7 +26,9 @@
 // link-local or loopback address: a bench is never reached from the
 // internet.
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,11 +36,30 @@
 
 namespace shakedown::targets {
 
+struct HostPort {
+  std::string host;  // a name or an IPv4 address
+  uint16_t port = 0;
+  bool operator==(const HostPort&) const = default;
+};
+
 struct BenchBoard {
   std::string name;
+  // The ST-Link's USB serial number, or a network serial port's URL
+  // (rfc2217://HOST:PORT or tcp://HOST:PORT, links/network_serial.h).
   std::string serial;
-  std::string address;       // IPv4, the board's
+  std::string address;       // IPv4: where the relay sees the board's connections come from
   std::string host_address;  // IPv4, this host's on the board's network
+  uint16_t relay_port = 0;   // 0: one the kernel picks
+  // Set: the board reaches the relay through a forward (on its bench host)
+  // at this IPv4 address and port, instead of host_address:relay_port.
+  std::optional<HostPort> board_dials;
+  // Set: reset and flash through this openocd's TCL server, not a local tool.
+  std::optional<HostPort> openocd;
+  // With openocd: the folder on openocd's host holding the images; empty:
+  // the same path as here (a shared folder, or openocd on this host).
+  std::string images;
+
+  bool remote_link() const;  // `serial` is a URL
 };
 
 struct Bench {

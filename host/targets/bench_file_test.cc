@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
@@ -86,6 +88,57 @@ TEST_CASE("a bench file with a mistake says which file, line and field") {
   CHECK_THAT(load_error("[boards]: []\n"), Contains(".yaml:1: key: a key must be a name, not a list or mapping"));
   CHECK_THAT(load_error("host_address: 10.0.0.1\nboards:\n  - {name: a, serial: X, address: 10.0.0.2, [x]: 1}\n"),
              Contains(".yaml:3: boards[0]: a key must be a name, not a list or mapping"));
+}
+
+TEST_CASE("a board on another host: its port by URL, its probe by openocd's TCL port, its relay port fixed") {
+  const auto bench = load_bench_file(SHAKEDOWN_TEST_DATA_DIR "/bench/remote-board.yaml");
+  REQUIRE(bench.boards.size() == 3);
+  const auto& local = bench.boards[0];
+  CHECK_FALSE(local.remote_link());
+  CHECK_FALSE(local.openocd);
+  CHECK(local.relay_port == 0);
+  const auto& c = bench.boards[1];
+  CHECK(c.remote_link());
+  CHECK(c.openocd == HostPort{"bench-2.lab", 6666});
+  CHECK(c.images == "/srv/shakedown/firmware");
+  CHECK(c.relay_port == 47001);
+  CHECK_FALSE(c.board_dials);
+  const auto& d = bench.boards[2];
+  CHECK(d.remote_link());
+  CHECK(d.images.empty());
+  // Behind a forward on its bench host: the relay may see this host's own address.
+  CHECK(d.address == d.host_address);
+  CHECK(d.board_dials == HostPort{"10.20.1.1", 47002});
+}
+
+TEST_CASE("a remote board's mistakes are named by file, line and field") {
+  const std::string head = "host_address: 10.0.0.1\nboards:\n  - name: a\n    address: 10.0.0.2\n";
+  CHECK_THAT(load_error(head + "    serial: rfc2217://bench-2:3001\n"),
+             Contains(".yaml:5: boards[0].openocd: missing: a board reached through a network serial port"));
+  CHECK_THAT(load_error(head + "    serial: rfc2217://bench-2\n    openocd: bench-2:6666\n"),
+             Contains(".yaml:5: boards[0].serial: "));
+  CHECK_THAT(load_error(head + "    serial: X\n    openocd: bench-2\n"),
+             Contains(".yaml:6: boards[0].openocd: 'bench-2': expected HOST:PORT"));
+  CHECK_THAT(load_error(head + "    serial: X\n    openocd: bench-2:66666\n"),
+             Contains(".yaml:6: boards[0].openocd: '66666' is not a port"));
+  CHECK_THAT(load_error(head + "    serial: X\n    relay_port: http\n"),
+             Contains(".yaml:6: boards[0].relay_port: 'http' is not a port"));
+  CHECK_THAT(load_error(head + "    serial: X\n    board_dials: bench-2:47001\n"),
+             Contains(".yaml:6: boards[0].board_dials: 'bench-2' is not an IPv4 address"));
+  CHECK_THAT(load_error(head + "    serial: X\n    images: /srv/fw\n"),
+             Contains(".yaml:6: boards[0].images: names a folder on openocd's host: set openocd too"));
+}
+
+TEST_CASE("the bench relay listens on the bench file's fixed port, and says so when it is taken") {
+  uint16_t port = 0;
+  {
+    const BenchRelay picked("127.0.0.1", "127.0.0.2");  // a port free a moment ago
+    port = picked.port();
+  }
+  const BenchRelay fixed("127.0.0.1", "127.0.0.2", port);
+  CHECK(fixed.port() == port);
+  CHECK_THROWS_WITH(BenchRelay("127.0.0.1", "127.0.0.2", port),
+                    Contains(fmt::format("cannot listen on 127.0.0.1:{}", port)) && Contains("port free"));
 }
 
 TEST_CASE("a bench file's text loads as its file does, its messages naming the path given") {

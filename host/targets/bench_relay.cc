@@ -119,7 +119,7 @@ awaitable<void> accept_loop(BenchRelay::State* state, asio::ip::address_v4 board
 
 }  // namespace
 
-BenchRelay::BenchRelay(const std::string& listen_address, const std::string& board_address)
+BenchRelay::BenchRelay(const std::string& listen_address, const std::string& board_address, uint16_t port)
     : state_(std::make_unique<State>()), listen_address_(listen_address) {
   if (!is_bench_listen_address(listen_address)) {
     throw std::runtime_error(
@@ -133,10 +133,11 @@ BenchRelay::BenchRelay(const std::string& listen_address, const std::string& boa
   auto& acceptor = state_->acceptor;
   acceptor.open(tcp::v4());
   acceptor.set_option(tcp::acceptor::reuse_address(true));
-  acceptor.bind(tcp::endpoint(listen, 0), ec);
+  acceptor.bind(tcp::endpoint(listen, port), ec);
   if (ec) {
-    throw std::runtime_error(fmt::format("cannot listen on {}: {} (is it this host's address on the bench network?)",
-                                         listen_address, ec.message()));
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}:{}: {} (is it this host's address on the bench network{}?)", listen_address,
+                    port, ec.message(), port == 0 ? "" : ", and is the port free"));
   }
   acceptor.listen();
   port_ = acceptor.local_endpoint().port();

@@ -18,10 +18,11 @@ namespace shakedown::targets {
 
 class BenchRelay {
  public:
-  // Listens on listen_address:0 for connections from board_address. Throws
-  // std::runtime_error naming the address if it cannot (not this host's
-  // address, or not an address a bench may listen on).
-  BenchRelay(const std::string& listen_address, const std::string& board_address);
+  // Listens on listen_address:port (0: one the kernel picks) for
+  // connections from board_address. Throws std::runtime_error naming the
+  // address if it cannot (not this host's address, not an address a bench
+  // may listen on, or the port is taken).
+  BenchRelay(const std::string& listen_address, const std::string& board_address, uint16_t port = 0);
   ~BenchRelay();  // stops listening and ends relayed connections, bounded
   BenchRelay(const BenchRelay&) = delete;
   BenchRelay& operator=(const BenchRelay&) = delete;

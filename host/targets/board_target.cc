@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "flash.h"
+#include "network_serial.h"
+#include "openocd_tcl.h"
 #include "serial_link.h"
 #include "subprocess.h"
 #include "traffic_transcript.h"
@@ -17,6 +19,8 @@ using Clock = SteadyClock;
 
 constexpr auto kProtocolReset = 2s;  // a healthy agent acknowledges reset at once
 constexpr auto kToolTimeout = 120s;  // openocd or st-flash, flashing 400 KB
+constexpr auto kRemoteReset = 10s;   // openocd's `reset run`, with the network between
+constexpr auto kNetworkConnect = 5s;  // to ser2net, RFC 2217's set-up included
 
 bool same_build(const device::BuildFacts& build, const HandshakeRequest& request) {
   return build.mbedtls_line == request.mbedtls_line && build.profile == request.profile;
@@ -31,11 +35,18 @@ class BoardDevice final : public DeviceInstance {
  public:
   BoardDevice(BoardBackend& backend, BenchBoard spec) : backend_(backend), spec_(std::move(spec)) {}
 
-  std::string label() const override { return fmt::format("board {} (ST-Link {})", spec_.name, spec_.serial); }
+  std::string label() const override {
+    if (spec_.remote_link()) return fmt::format("board {} ({})", spec_.name, spec_.serial);
+    return fmt::format("board {} (ST-Link {})", spec_.name, spec_.serial);
+  }
+  RanOn ran_on() const override {
+    const auto remote = links::parse_network_serial(spec_.serial);
+    return {remote ? remote->host : this_host_name(), label()};
+  }
   bool up() const override { return device_ && !needs_reset_; }
 
   void boot(const HandshakeRequest& request, Clock::time_point deadline) override {
-    if (!relay_) relay_ = std::make_unique<BenchRelay>(spec_.host_address, spec_.address);
+    if (!relay_) relay_ = std::make_unique<BenchRelay>(spec_.host_address, spec_.address, spec_.relay_port);
     reset_and_sync(deadline);
     ensure_build(request, deadline);
   }
@@ -56,6 +67,7 @@ class BoardDevice final : public DeviceInstance {
 
   ServerEndpoint server_endpoint(const std::string& address, uint16_t server_port) override {
     relay_->set_server(address, server_port);
+    if (spec_.board_dials) return {spec_.board_dials->host, spec_.board_dials->port};
     return {spec_.host_address, relay_->port()};
   }
 
@@ -70,6 +82,10 @@ class BoardDevice final : public DeviceInstance {
   // The steps of the board target's header; each throws std::runtime_error
   // (or DeviceError) with what went wrong.
   void open_link(Clock::time_point deadline);
+  // The port's name now, waiting up to `give_up` for it to be there.
+  std::string find_port(Clock::time_point give_up, std::chrono::milliseconds wait);
+  std::unique_ptr<links::Link> connect(const std::string& port, Clock::time_point give_up,
+                                       std::chrono::milliseconds wait);
   void reset_and_sync(Clock::time_point deadline);
   void ensure_build(const HandshakeRequest& request, Clock::time_point deadline);
 
@@ -96,36 +112,15 @@ void BoardDevice::drop_link() {
 void BoardDevice::open_link(Clock::time_point deadline) {
   if (link_) return;
   const BoardTargetOptions& options = backend_.options_;
-  // The port is looked up by the ST-Link's serial number each time: after a
-  // re-enumeration it may be back under another name, or not back yet.
   // A board never seen in this run is looked for once after its first miss:
-  // a bench with an unplugged board fails each later cell at once, not after
-  // the wait meant for a board re-enumerating after a flash.
+  // a bench with an unplugged board (or a bench host that is down) fails
+  // each later cell at once, not after the wait meant for a board
+  // re-enumerating after a flash or a ser2net restarting.
   const auto wait = seen_ || !missed_ ? options.reappear_timeout : std::chrono::milliseconds(0);
   const auto give_up = std::min(deadline, Clock::now() + wait);
-  std::string port, why;
-  for (;;) {
-    if (auto ports = backend_.hardware_->ports()) {
-      for (const auto& p : *ports) {
-        if (p.usb && p.serial == spec_.serial) port = p.name;
-      }
-      if (!port.empty()) break;
-      why = fmt::format("no serial port with USB serial number {} is attached{}", spec_.serial,
-                        missed_ && !seen_ ? " (nor was it for this run's earlier cells)" : "");
-    } else {
-      why = ports.error().message;
-    }
-    if (Clock::now() + options.poll_interval >= give_up) {
-      missed_ = true;
-      throw std::runtime_error(
-          fmt::format("after {} ms: {}", std::chrono::duration_cast<std::chrono::milliseconds>(wait).count(), why));
-    }
-    std::this_thread::sleep_for(options.poll_interval);
-  }
+  const std::string port = spec_.remote_link() ? spec_.serial : find_port(give_up, wait);
+  std::unique_ptr<links::Link> link = connect(port, give_up, wait);
   seen_ = true;
-  auto opened = backend_.hardware_->open(port);
-  if (!opened) throw std::runtime_error(fmt::format("cannot open {}: {}", port, opened.error().message));
-  std::unique_ptr<links::Link> link = std::move(opened).value();
   if (!options.traffic_dir.empty()) {
     link = std::make_unique<links::RecordingLink>(
         std::move(link), options.traffic_dir / fmt::format("board-{}-{}.traffic", spec_.name, ++sessions_));
@@ -135,12 +130,50 @@ void BoardDevice::open_link(Clock::time_point deadline) {
   needs_reset_ = true;
 }
 
+std::string BoardDevice::find_port(Clock::time_point give_up, std::chrono::milliseconds wait) {
+  // Looked up by the ST-Link's serial number each time: after a
+  // re-enumeration it may be back under another name, or not back yet.
+  std::string why;
+  for (;;) {
+    if (auto ports = backend_.hardware_->ports()) {
+      for (const auto& p : *ports) {
+        if (p.usb && p.serial == spec_.serial) return p.name;
+      }
+      why = fmt::format("no serial port with USB serial number {} is attached{}", spec_.serial,
+                        missed_ && !seen_ ? " (nor was it for this run's earlier cells)" : "");
+    } else {
+      why = ports.error().message;
+    }
+    if (Clock::now() + backend_.options_.poll_interval >= give_up) {
+      missed_ = true;
+      throw std::runtime_error(fmt::format("after {} ms: {}", wait.count(), why));
+    }
+    std::this_thread::sleep_for(backend_.options_.poll_interval);
+  }
+}
+
+std::unique_ptr<links::Link> BoardDevice::connect(const std::string& port, Clock::time_point give_up,
+                                                  std::chrono::milliseconds wait) {
+  // A local port that is listed opens at once or not at all; a network one
+  // may be refused while its ser2net restarts, so it is tried until give_up.
+  for (;;) {
+    auto opened = backend_.hardware_->open(port);
+    if (opened) return std::move(opened).value();
+    if (!spec_.remote_link()) throw std::runtime_error(fmt::format("cannot open {}: {}", port, opened.error().message));
+    if (Clock::now() + backend_.options_.poll_interval >= give_up) {
+      missed_ = true;
+      throw std::runtime_error(fmt::format("after {} ms: {}", wait.count(), opened.error().message));
+    }
+    std::this_thread::sleep_for(backend_.options_.poll_interval);
+  }
+}
+
 void BoardDevice::reset_and_sync(Clock::time_point deadline) {
   const BoardTargetOptions& options = backend_.options_;
   std::string why;
   for (int attempt = 1; attempt <= options.resets_before_giving_up; ++attempt) {
     open_link(deadline);
-    if (const auto reset = backend_.hardware_->reset(spec_.serial); !reset) {
+    if (const auto reset = backend_.hardware_->reset(spec_); !reset) {
       throw std::runtime_error(fmt::format("reset failed: {}", reset.error().message));
     }
     try {
@@ -171,7 +204,7 @@ void BoardDevice::ensure_build(const HandshakeRequest& request, Clock::time_poin
         fmt::format("it runs {}, not {} with {} (flashing is off)", running, request.mbedtls_line, request.profile));
   }
   const auto image = backend_.image_path(request.mbedtls_line, request.profile);
-  if (const auto flashed = backend_.hardware_->flash(spec_.serial, image); !flashed) {
+  if (const auto flashed = backend_.hardware_->flash(spec_, image); !flashed) {
     needs_reset_ = true;
     throw std::runtime_error(fmt::format("flashing {} failed: {}", image.filename().string(), flashed.error().message));
   }
@@ -212,6 +245,9 @@ Result<std::vector<boards::SerialPortInfo>> StLinkBench::ports() {
 }
 
 Result<std::unique_ptr<links::Link>> StLinkBench::open(const std::string& port) {
+  if (const auto remote = links::parse_network_serial(port)) {
+    return links::open_network_serial(*remote, links::kBoardBaudRate, kNetworkConnect);
+  }
   auto link = links::SerialLink::open(port, links::kBoardBaudRate);
   if (!link) return link.error();
   return std::unique_ptr<links::Link>(std::move(link).value());
@@ -228,16 +264,32 @@ Result<void> run_tool(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-Result<void> StLinkBench::reset(const std::string& serial) {
+Result<void> StLinkBench::reset(const BenchBoard& board) {
+  if (board.openocd) {
+    return boards::run_openocd_command(board.openocd->host, board.openocd->port, boards::openocd_reset_command(),
+                                       kRemoteReset);
+  }
   const auto tool = boards::choose_installed_tool(tool_);
   if (!tool) return tool.error();
-  return run_tool(boards::reset_command(tool->tool, tool->path, serial));
+  return run_tool(boards::reset_command(tool->tool, tool->path, board.serial));
 }
 
-Result<void> StLinkBench::flash(const std::string& serial, const std::filesystem::path& image) {
+Result<void> StLinkBench::flash(const BenchBoard& board, const std::filesystem::path& image) {
+  if (board.openocd) {
+    // openocd reads the image on its own host: from `images` there, or
+    // from the same path where that host shares this one's folder.
+    const auto there = board.images.empty() ? image : std::filesystem::path(board.images) / image.filename();
+    std::string command;
+    try {
+      command = boards::openocd_program_command(there);
+    } catch (const std::invalid_argument& e) {
+      return usage_error(e.what());
+    }
+    return boards::run_openocd_command(board.openocd->host, board.openocd->port, command, kToolTimeout);
+  }
   const auto tool = boards::choose_installed_tool(tool_);
   if (!tool) return tool.error();
-  const auto plan = boards::plan_flash(tool->tool, tool->path, serial, image.string());
+  const auto plan = boards::plan_flash(tool->tool, tool->path, board.serial, image.string());
   if (!plan) return plan.error();
   return run_tool(plan->argv);
 }

@@ -7,8 +7,10 @@
 // Per cell, on a free board:
 //   1. the link: the serial port whose USB serial number is the board's,
 //      (re)opened by that number, so a board that re-enumerated under
-//      another name is found again;
-//   2. a hardware reset through the debug probe, then sync; no banner means
+//      another name is found again; or, for a board on another host, its
+//      port exported by ser2net, (re)connected by URL;
+//   2. a hardware reset through the debug probe (local, or openocd's TCL
+//      server on the board's host), then sync; no banner means
 //      one more reset and sync, then an infrastructure error. Between
 //      healthy cells a protocol reset is enough;
 //   3. the image: if the banner names another (line, profile), the cell's
@@ -47,13 +49,13 @@ class BenchHardware {
   // Each call returns an infrastructure error saying why when it fails.
   // The serial ports attached now.
   virtual Result<std::vector<boards::SerialPortInfo>> ports() = 0;
-  // Opens a port for the device protocol (never a null link).
+  // Opens a port for the device protocol (never a null link): a local
+  // port's name, or a network serial port's URL.
   virtual Result<std::unique_ptr<links::Link>> open(const std::string& port) = 0;
-  // Resets the board with this ST-Link serial number (the MCU, not the
-  // ST-Link: its serial port stays open).
-  virtual Result<void> reset(const std::string& serial) = 0;
-  // Programs `image` into that board.
-  virtual Result<void> flash(const std::string& serial, const std::filesystem::path& image) = 0;
+  // Resets the board's MCU, not its probe: its serial port stays open.
+  virtual Result<void> reset(const BenchBoard& board) = 0;
+  // Programs `image` (a path on this host) into the board.
+  virtual Result<void> flash(const BenchBoard& board, const std::filesystem::path& image) = 0;
 };
 
 struct BoardTargetOptions {
@@ -66,8 +68,8 @@ struct BoardTargetOptions {
   // clocks, Ethernet bring-up come first).
   std::chrono::milliseconds banner_timeout{5'000};
   int resets_before_giving_up = 2;
-  // How long a board's serial port may be missing (USB re-enumeration)
-  // before the cell is given up.
+  // How long a board's serial port may be missing (USB re-enumeration, a
+  // bench host's ser2net restarting) before the cell is given up.
   std::chrono::milliseconds reappear_timeout{10'000};
   std::chrono::milliseconds poll_interval{250};
   // Set: each board session's traffic is recorded here
@@ -107,16 +109,18 @@ class BoardTarget final : public PooledTarget {
   }
 };
 
-// The real bench: libserialport for ports, SerialLink for the line, and
-// openocd or st-flash (by ST-Link serial number) for reset and flash.
+// The real bench: libserialport for local ports and SerialLink for their
+// line, or ser2net's network serial ports; openocd or st-flash (by ST-Link
+// serial number) for reset and flash, or openocd's TCL server on the
+// board's host.
 class StLinkBench final : public BenchHardware {
  public:
   // `tool`: "", "openocd" or "st-flash" (the bench file's flash_tool).
   explicit StLinkBench(std::string tool);
   Result<std::vector<boards::SerialPortInfo>> ports() override;
   Result<std::unique_ptr<links::Link>> open(const std::string& port) override;
-  Result<void> reset(const std::string& serial) override;
-  Result<void> flash(const std::string& serial, const std::filesystem::path& image) override;
+  Result<void> reset(const BenchBoard& board) override;
+  Result<void> flash(const BenchBoard& board, const std::filesystem::path& image) override;
 
  private:
   std::string tool_;

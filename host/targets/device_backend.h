@@ -28,6 +28,9 @@
 
 namespace shakedown::targets {
 
+// This host's name, as results give it.
+std::string this_host_name();
+
 // Where the device must connect to reach the request's server: the cell's
 // test server on 127.0.0.1, or a server the user named.
 struct ServerEndpoint {
@@ -48,6 +51,8 @@ class DeviceInstance {
 
   // Names it in messages: "simulator shakedown-sim-3.6-field-2x".
   virtual std::string label() const = 0;
+  // For results: this host and the label, unless it hangs off another host.
+  virtual RanOn ran_on() const { return {this_host_name(), label()}; }
   // Booted and not stopped since: device() and build() may be used.
   virtual bool up() const = 0;
 

@@ -1,6 +1,9 @@
 #include "pooled_target.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <array>
 
 namespace shakedown::targets {
 namespace {
@@ -20,6 +23,12 @@ std::string stderr_note(DeviceInstance& instance) {
 }
 
 }  // namespace
+
+std::string this_host_name() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0) return "this host";
+  return name.data();
+}
 
 PooledTarget::PooledTarget(std::unique_ptr<DeviceBackend> backend, PoolOptions options)
     : backend_(std::move(backend)), options_(options), pool_(backend_->fleet(), options.max_idle) {}
@@ -46,6 +55,7 @@ HandshakeOutcome PooledTarget::handshake(const HandshakeRequest& request) {
     outcome.infrastructure_error = request.stop.stop_requested() ? kStopped : backend_->none_free();
     return outcome;
   }
+  outcome.ran_on = instance->ran_on();
   try {
     // A reused instance is reset first; one that does not take the reset
     // (it died while idle, or hangs) is booted afresh.

@@ -36,6 +36,13 @@ struct HandshakeRequest {
   std::stop_token stop;
 };
 
+// Where a cell ran: the host the device hangs off (this one, or a bench
+// host reached over the network) and the device, as its label names it.
+struct RanOn {
+  std::string host;
+  std::string device;
+};
+
 struct HandshakeOutcome {
   std::optional<std::string> infrastructure_error;  // set: no result
   // The error came from the device link (silent, garbled, hung up, or a
@@ -44,6 +51,7 @@ struct HandshakeOutcome {
   device::ClientReport report;
   device::BuildFacts build;
   std::vector<std::string> device_log;  // Mbed TLS debug lines and agent events
+  RanOn ran_on;                         // empty: no device was taken for it
 };
 
 // Firmware has no clock of its own: "now" becomes the host's, as SNTP

@@ -207,17 +207,20 @@ Result<std::unique_ptr<links::Link>> ReplayedBench::open(const std::string& port
                                       });
 }
 
-Result<void> ReplayedBench::reset(const std::string& serial) {
+Result<void> ReplayedBench::reset(const BenchBoard& board) {
   std::lock_guard lock(mutex_);
-  if (serial != serial_) return infrastructure_error(fmt::format("no ST-Link with serial number {}", serial));
+  if (board.serial != serial_)
+    return infrastructure_error(fmt::format("no ST-Link with serial number {}", board.serial));
   ++resets_;
   hung_ = resets_ <= faults_.silent_boots;
   return {};
 }
 
-Result<void> ReplayedBench::flash(const std::string& serial, const std::filesystem::path& image) {
+Result<void> ReplayedBench::flash(const BenchBoard& board, const std::filesystem::path& image) {
   std::lock_guard lock(mutex_);
-  if (serial != serial_) return infrastructure_error(fmt::format("no ST-Link with serial number {}", serial));
+  if (board.serial != serial_) {
+    return infrastructure_error(fmt::format("no ST-Link with serial number {}", board.serial));
+  }
   flashed_.push_back(image);
   return {};
 }

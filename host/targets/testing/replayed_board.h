@@ -62,8 +62,8 @@ class ReplayedBench final : public BenchHardware {
 
   Result<std::vector<boards::SerialPortInfo>> ports() override;
   Result<std::unique_ptr<links::Link>> open(const std::string& port) override;
-  Result<void> reset(const std::string& serial) override;
-  Result<void> flash(const std::string& serial, const std::filesystem::path& image) override;
+  Result<void> reset(const BenchBoard& board) override;
+  Result<void> flash(const BenchBoard& board, const std::filesystem::path& image) override;
 
   // What happened, for assertions.
   int resets() const;

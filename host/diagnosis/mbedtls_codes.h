@@ -6,6 +6,7 @@
 
 namespace shakedown::diagnosis::codes {
 
+constexpr uint32_t kNetConnectFailed = 0x0044;       // MBEDTLS_ERR_NET_CONNECT_FAILED
 constexpr uint32_t kNetConnReset = 0x0050;           // MBEDTLS_ERR_NET_CONN_RESET
 constexpr uint32_t kOidNotFound = 0x002e;            // MBEDTLS_ERR_OID_NOT_FOUND
 constexpr uint32_t kX509UnknownSigAlg = 0x2600;      // MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG

@@ -282,6 +282,25 @@ CellResult Runner::run_cell_unsaved(const scenario::Scenario& s, const scenario:
     if (!s_server && reached_server && server.wait_for_captures(1, kCaptureWait)) r.capture = server.captures().front();
     server.stop();
     if (s_server) s_server->stop();
+    // The cell's own server was listening: a device that could not reach it
+    // met the path between, not the server.
+    if (r.report.stage == tls::Stage::kConnect &&
+        r.report.result == -static_cast<int32_t>(diagnosis::codes::kNetConnectFailed)) {
+      r.why =
+          "the device could not connect (-0x0044), though the cell's test server was listening: the path between "
+          "did not take the connection (the bench relay, a forward on a bench host, QEMU's guestfwd), or the "
+          "device's network cannot reach it";
+      return r;
+    }
+    if (!s_server && reached_server && !r.capture && r.report.bytes_sent > 0) {
+      // Not the server's doing, whatever the device saw: ours never had the connection.
+      r.why = fmt::format(
+          "the device sent {} bytes on a connection, but the cell's test server accepted none: whatever carries "
+          "the device's connections to it (the bench relay, a forward on a bench host, QEMU's guestfwd) did not "
+          "deliver it",
+          r.report.bytes_sent);
+      return r;
+    }
     if (!s_server && reached_server) {
       if (auto why = held_in_transit(r.report, r.capture ? &*r.capture : nullptr, config)) {
         r.why = std::move(*why);

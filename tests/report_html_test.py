@@ -151,8 +151,9 @@ def suite_page(browser, shakedown, scenarios, workdir):
     index = next(i for i, r in enumerate(results) if r.get("result") == "fail")
     browser.evaluate(f"document.querySelector('#matrix a[href=\"#c{index}\"]').focus()")
     browser.press("Enter")
-    opened = browser.evaluate(f"[location.hash, document.querySelector('#c{index} details').open, "
-                              f"document.querySelectorAll('#c{index} table.hello').length]")
+    opened = browser.evaluate_until(f"[location.hash, document.querySelector('#c{index} details').open, "
+                                    f"document.querySelectorAll('#c{index} table.hello').length]",
+                                    [f"#c{index}", True, 1])
     check(opened == [f"#c{index}", True, 1], f"Enter on a matrix link opens its cell with its ClientHello ({opened})")
     return out
 

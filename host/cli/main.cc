@@ -189,7 +189,8 @@ int main(int argc, char** argv) {
       ->add_option("--firmware-dir", args.firmware_dir, "Where the qemu and board targets find their firmware images")
       ->capture_default_str();
   run_cmd->add_option("--bench", args.bench_file,
-                      "For --target board: a bench file naming the boards (ST-Link serial numbers) and their network");
+                      "For --target board: a bench file naming the boards (ST-Link serial numbers, or ser2net URLs for "
+                      "boards on other hosts) and their network");
   run_cmd->add_flag("--no-flash", args.no_flash,
                     "For --target board: never program a board; one running another build is an infrastructure error");
   run_cmd

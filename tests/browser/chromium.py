@@ -251,6 +251,16 @@ class Chromium:
             raise RuntimeError(f"page threw evaluating {expression!r}: {text}")
         return result.get("result", {}).get("value")
 
+    def evaluate_until(self, expression, expected, timeout=5.0):
+        """evaluate() until it gives `expected` or `timeout` seconds pass; the last value. For what the page
+        does after an event (a hashchange handler runs after the key press that followed a link)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.evaluate(expression)
+            if value == expected or time.monotonic() >= deadline:
+                return value
+            time.sleep(0.05)
+
     def screenshot(self, path, full_page=True):
         """Write a PNG of the viewport, or of the whole page; returns the bytes written."""
         params = {"format": "png"}

@@ -79,8 +79,9 @@ function(shakedown_host_fuzz_targets)
   shakedown_define_known_profiles(scenario_fuzz)
 
   # Bench files (`--target board --bench FILE`).
-  shakedown_fuzz_target(NAME bench_file_fuzz LIBS yaml-cpp fmt::fmt
-    SOURCES host/targets/bench_file_fuzz.cc host/targets/bench_file.cc)
+  shakedown_fuzz_target(NAME bench_file_fuzz LIBS yaml-cpp fmt::fmt Threads::Threads
+    SOURCES host/targets/bench_file_fuzz.cc host/targets/bench_file.cc host/links/network_serial_address.cc
+      host/links/host_lookup.cc host/net/host_port.cc)
 
   # Device traffic transcripts (`--record-traffic`, the replayed board).
   shakedown_fuzz_target(NAME traffic_transcript_fuzz LIBS fmt::fmt

@@ -11,6 +11,7 @@ namespace shakedown::net {
 struct HostPort {
   std::string host;  // a name or an IPv4 address
   uint16_t port = 0;
+  bool operator==(const HostPort&) const = default;
 };
 
 // Nullopt for text that is no HOST:PORT (IPv6 addresses are not taken).

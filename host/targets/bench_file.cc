@@ -54,16 +54,15 @@ class Reader {
   }
 
   // "HOST:PORT"; with `ipv4_host`, HOST must be an IPv4 address.
-  std::optional<HostPort> host_port(const YAML::Node& map, const std::string& key, const std::string& field,
-                                    bool ipv4_host) const {
+  std::optional<net::HostPort> host_port(const YAML::Node& map, const std::string& key, const std::string& field,
+                                         bool ipv4_host) const {
     const std::string value = text(map, key, field, false);
     if (value.empty()) return std::nullopt;
-    const auto colon = value.rfind(':');
-    HostPort hp;
-    if (colon == std::string::npos || colon == 0) fail(map[key], field, fmt::format("'{}': expected HOST:PORT", value));
-    hp.host = value.substr(0, colon);
-    hp.port = port_number(map[key], field, value.substr(colon + 1));
-    if (ipv4_host && !parse_ipv4(hp.host)) fail(map[key], field, fmt::format("'{}' is not an IPv4 address", hp.host));
+    const auto hp = net::parse_host_port(value);
+    if (!hp) fail(map[key], field, fmt::format("'{}': expected HOST:PORT, the port 1-65535", value));
+    if (ipv4_host && !net::is_ipv4(hp->host)) {
+      fail(map[key], field, fmt::format("'{}' is not an IPv4 address", hp->host));
+    }
     return hp;
   }
 

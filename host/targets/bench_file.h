@@ -34,13 +34,9 @@
 #include <string_view>
 #include <vector>
 
-namespace shakedown::targets {
+#include "host_port.h"
 
-struct HostPort {
-  std::string host;  // a name or an IPv4 address
-  uint16_t port = 0;
-  bool operator==(const HostPort&) const = default;
-};
+namespace shakedown::targets {
 
 struct BenchBoard {
   std::string name;
@@ -52,9 +48,9 @@ struct BenchBoard {
   uint16_t relay_port = 0;   // 0: one the kernel picks
   // Set: the board reaches the relay through a forward (on its bench host)
   // at this IPv4 address and port, instead of host_address:relay_port.
-  std::optional<HostPort> board_dials;
+  std::optional<net::HostPort> board_dials;
   // Set: reset and flash through this openocd's TCL server, not a local tool.
-  std::optional<HostPort> openocd;
+  std::optional<net::HostPort> openocd;
   // With openocd: the folder on openocd's host holding the images; empty:
   // the same path as here (a shared folder, or openocd on this host).
   std::string images;

@@ -2,7 +2,9 @@
 // the loader's answer to a bad file; any other exception escaping, a crash,
 // a leak or undefined behaviour is a finding. A bench that loads must hold
 // what the board target relies on: boards with a name, a serial and two
-// different IPv4 addresses, the host's one a bench listen address.
+// different IPv4 addresses (one and the same only behind a forward), the
+// host's one a bench listen address; a board on another host, or with
+// images there, has an openocd to reach.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Bench bench = parse_bench_file(text, "fuzz/bench.yaml");
     if (bench.boards.empty()) __builtin_trap();
     for (const BenchBoard& b : bench.boards) {
-      if (b.name.empty() || b.serial.empty() || b.address.empty() || b.address == b.host_address) __builtin_trap();
+      if (b.name.empty() || b.serial.empty() || b.address.empty()) __builtin_trap();
+      if (b.address == b.host_address && !b.board_dials) __builtin_trap();
+      if ((b.remote_link() || !b.images.empty()) && !b.openocd) __builtin_trap();
       if (!is_bench_listen_address(b.host_address)) __builtin_trap();
     }
   } catch (const BenchFileError&) {

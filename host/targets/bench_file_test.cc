@@ -99,7 +99,7 @@ TEST_CASE("a board on another host: its port by URL, its probe by openocd's TCL 
   CHECK(local.relay_port == 0);
   const auto& c = bench.boards[1];
   CHECK(c.remote_link());
-  CHECK(c.openocd == HostPort{"bench-2.lab", 6666});
+  CHECK(c.openocd == shakedown::net::HostPort{"bench-2.lab", 6666});
   CHECK(c.images == "/srv/shakedown/firmware");
   CHECK(c.relay_port == 47001);
   CHECK_FALSE(c.board_dials);
@@ -108,7 +108,7 @@ TEST_CASE("a board on another host: its port by URL, its probe by openocd's TCL 
   CHECK(d.images.empty());
   // Behind a forward on its bench host: the relay may see this host's own address.
   CHECK(d.address == d.host_address);
-  CHECK(d.board_dials == HostPort{"10.20.1.1", 47002});
+  CHECK(d.board_dials == shakedown::net::HostPort{"10.20.1.1", 47002});
 }
 
 TEST_CASE("a remote board's mistakes are named by file, line and field") {
@@ -120,7 +120,7 @@ TEST_CASE("a remote board's mistakes are named by file, line and field") {
   CHECK_THAT(load_error(head + "    serial: X\n    openocd: bench-2\n"),
              Contains(".yaml:6: boards[0].openocd: 'bench-2': expected HOST:PORT"));
   CHECK_THAT(load_error(head + "    serial: X\n    openocd: bench-2:66666\n"),
-             Contains(".yaml:6: boards[0].openocd: '66666' is not a port"));
+             Contains(".yaml:6: boards[0].openocd: 'bench-2:66666': expected HOST:PORT, the port 1-65535"));
   CHECK_THAT(load_error(head + "    serial: X\n    relay_port: http\n"),
              Contains(".yaml:6: boards[0].relay_port: 'http' is not a port"));
   CHECK_THAT(load_error(head + "    serial: X\n    board_dials: bench-2:47001\n"),

@@ -14,11 +14,6 @@ using Clock = std::chrono::steady_clock;
 constexpr uint8_t kEnd = 0x1a;  // openocd's tcl_server: the end of a command and of its answer
 constexpr size_t kMaxAnswer = 64 * 1024;
 
-std::chrono::milliseconds left(Clock::time_point deadline) {
-  return std::max(std::chrono::milliseconds(0),
-                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-}
-
 }  // namespace
 
 std::string openocd_reset_command() {
@@ -45,13 +40,13 @@ Result<void> run_openocd_command(const std::string& host, uint16_t port, const s
   if (!link) return infrastructure_error(fmt::format("{}: {}", where, link.error().message));
   std::string request = openocd_checked(command);
   request.push_back(static_cast<char>(kEnd));
-  if (!link->write({reinterpret_cast<const uint8_t*>(request.data()), request.size()}, left(deadline))) {
+  if (!link->write({reinterpret_cast<const uint8_t*>(request.data()), request.size()}, links::time_left(deadline))) {
     return infrastructure_error(fmt::format("{}: the command could not be sent", where));
   }
   std::string answer;
   std::array<uint8_t, 512> chunk;
   for (;;) {
-    const auto read = link->read(chunk, left(deadline));
+    const auto read = link->read(chunk, links::time_left(deadline));
     if (read.status == links::LinkRead::Status::kTimedOut) {
       return infrastructure_error(fmt::format("{}: no answer to `{}` within {} ms", where, command, timeout.count()));
     }

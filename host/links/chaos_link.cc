@@ -30,10 +30,6 @@ uint64_t one_to(uint64_t& state, uint64_t n) {
   return 1 + next(state) % std::max<uint64_t>(n, 1);
 }
 
-milliseconds left_until(Clock::time_point deadline) {
-  return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
-}
-
 }  // namespace
 
 ChaosCounts& ChaosCounts::operator+=(const ChaosCounts& o) {
@@ -105,12 +101,12 @@ LinkRead ChaosLink::read(std::span<uint8_t> out, milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   // Bytes a fault dropped entirely are read past, within the timeout.
   while (unread_.empty() && !cut_) {
-    LinkRead got = inner_->read(out, left_until(deadline));
+    LinkRead got = inner_->read(out, time_left(deadline));
     if (got.status != LinkRead::Status::kData) return got;
     milliseconds delay{0};
     unread_ = damage(from_device_, out.first(got.bytes), delay);
-    pause(delay, left_until(deadline));
-    if (unread_.empty() && left_until(deadline).count() == 0) return {LinkRead::Status::kTimedOut, 0};
+    pause(delay, time_left(deadline));
+    if (unread_.empty() && time_left(deadline).count() == 0) return {LinkRead::Status::kTimedOut, 0};
   }
   if (unread_.empty()) return {LinkRead::Status::kClosed, 0};
   const size_t n = std::min(out.size(), unread_.size());
@@ -125,7 +121,7 @@ bool ChaosLink::write(std::span<const uint8_t> data, milliseconds timeout) {
   milliseconds delay{0};
   const std::vector<uint8_t> damaged = damage(to_device_, data, delay);
   pause(delay, timeout);
-  if (!damaged.empty() && !inner_->write(damaged, std::max(milliseconds(1), left_until(deadline)))) return false;
+  if (!damaged.empty() && !inner_->write(damaged, std::max(milliseconds(1), time_left(deadline)))) return false;
   return !cut_;
 }
 

@@ -4,6 +4,7 @@
 // board), a serial port ser2net exports (a board on another host:
 // network_serial.h). Every call is bounded by its timeout.
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,13 @@ struct LinkRead {
   enum class Status { kData, kTimedOut, kClosed } status = Status::kTimedOut;
   size_t bytes = 0;
 };
+
+// What is left of the time until `deadline`, never negative: each step of
+// an exchange with a deadline of its own gets this as its timeout.
+inline std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline) {
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+}
 
 class Link {
  public:

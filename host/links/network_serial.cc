@@ -22,11 +22,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Protocol = NetworkSerialAddress::Protocol;
 
-std::chrono::milliseconds time_left(Clock::time_point deadline) {
-  return std::max(std::chrono::milliseconds(0),
-                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-}
-
 // The text a server sent before closing (ser2net says "Port already in use"
 // when someone else has the port), printable and short, for a message.
 std::string said(const std::vector<uint8_t>& bytes) {

@@ -34,11 +34,10 @@ int connect_within(const addrinfo& address, std::chrono::steady_clock::time_poin
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int rc = ::connect(fd, address.ai_addr, address.ai_addrlen);
   if (rc != 0 && errno == EINPROGRESS) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{fd, POLLOUT, 0};
     int err = 0;
     socklen_t len = sizeof err;
-    if (::poll(&p, 1, poll_ms(left)) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0) {
+    if (::poll(&p, 1, poll_ms(time_left(deadline))) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0) {
       rc = err == 0 ? 0 : -1;
       errno = err;
     } else {
@@ -106,7 +105,7 @@ bool TcpLink::write(std::span<const uint8_t> data, std::chrono::milliseconds tim
       continue;
     }
     if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = time_left(deadline);
     pollfd p{fd_, POLLOUT, 0};
     if (left.count() <= 0 || ::poll(&p, 1, poll_ms(left)) != 1) return false;
   }
@@ -147,7 +146,7 @@ Result<TcpLink> TcpListener::accept(std::chrono::milliseconds timeout, const std
   const auto deadline = Clock::now() + timeout;
   for (;;) {
     pollfd p{fd_, POLLIN, 0};
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left = time_left(deadline);
     if (left.count() <= 0) {
       return infrastructure_error(
           fmt::format("nothing connected to 127.0.0.1:{} within {} ms", port_, timeout.count()));
